@@ -1,0 +1,76 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask, request
+from werkzeug.wrappers import Response
+
+from . import vendor_assets, views
+from .error_pages import register_error_handlers
+from .i18n import LANGUAGES, request_language, translate
+from .resources import templates_dir
+from .settings import load_settings
+from .storage import open_store
+
+logger = logging.getLogger(__name__)
+
+
+def _instance_path(config: Mapping[str, object]) -> Path:
+    """The instance folder: ``INSTANCE_PATH`` in config, ``GEOAPP_INSTANCE_PATH``, or ./instance."""
+    given = config.get("INSTANCE_PATH") or os.environ.get("GEOAPP_INSTANCE_PATH")
+    return Path(str(given) if given else Path.cwd() / "instance").resolve()
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """A geoapp instance; ``config`` overrides settings (keys as the GEOAPP_ variables
+    without their prefix, e.g. ``DATABASE_URL``, plus any Flask setting)."""
+    given = dict(config or {})
+    instance_path = _instance_path(given)
+    settings = load_settings(instance_path, given)
+    app = Flask(
+        "geoapp",
+        instance_path=str(instance_path),
+        template_folder=str(templates_dir()),
+        static_folder=str(Path(__file__).resolve().parent / "static"),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        GEOAPP=settings,
+        GEOAPP_BASEMAP_ATTRIBUTION=os.environ.get("GEOAPP_BASEMAP_ATTRIBUTION", ""),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=200 * 1024 * 1024,
+        JSON_AS_ASCII=False,
+    )
+    app.config.update({k: v for k, v in given.items() if k.isupper() and not _is_setting(k)})
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["geoapp.store"] = open_store(
+        settings.database_url, settings.working_crs, settings.pool_size
+    )
+    app.register_blueprint(views.blueprint)
+    app.register_blueprint(vendor_assets.blueprint)
+    register_error_handlers(app)
+
+    @app.context_processor
+    def translation_helpers() -> dict[str, object]:
+        lang = request_language()
+        return {"_": lambda text: translate(text, lang), "lang": lang, "languages": LANGUAGES}
+
+    @app.after_request
+    def remember_language(response: Response) -> Response:
+        asked = request.args.get("lang")
+        if asked in LANGUAGES:
+            response.set_cookie("lang", asked, max_age=365 * 86400, samesite="Lax")
+        return response
+
+    return app
+
+
+def _is_setting(key: str) -> bool:
+    """True for the geoapp settings handled by ``load_settings``."""
+    return key in {"DATABASE_URL", "SECRET_KEY", "BASEMAP", "CRS", "POOL_SIZE", "INSTANCE_PATH"}

@@ -1,0 +1,57 @@
+"""Base map tiles: GSI maps by default, ``none`` for closed networks, or an in-house server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import BadInput
+
+_GSI_ATTRIBUTION = (
+    '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank" '
+    'rel="noopener">地理院タイル</a>'
+)
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A tile source; ``url`` is None when the map has no base tiles at all."""
+
+    key: str
+    label: str
+    label_en: str
+    url: str | None
+    attribution: str = ""
+    min_zoom: int = 5
+    max_native_zoom: int = 18
+
+
+BASEMAPS: dict[str, Basemap] = {
+    "gsi-pale": Basemap(
+        "gsi-pale",
+        "地理院地図（淡色）",
+        "GSI pale map",
+        "https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png",
+        _GSI_ATTRIBUTION,
+    ),
+    "gsi-std": Basemap(
+        "gsi-std",
+        "地理院地図（標準）",
+        "GSI standard map",
+        "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png",
+        _GSI_ATTRIBUTION,
+    ),
+    "none": Basemap("none", "背景地図なし", "No base map", None),
+}
+
+
+def basemap_for(setting: str, attribution: str = "") -> Basemap:
+    """The base map of a setting: a preset key, or an XYZ URL template of an in-house server."""
+    if setting in BASEMAPS:
+        return BASEMAPS[setting]
+    if setting.startswith(("http://", "https://")) and all(p in setting for p in "{z}{x}{y}"):
+        return Basemap("custom", "背景地図", "Base map", setting, attribution)
+    raise BadInput(
+        f"背景地図の設定「{setting}」は使えません。gsi-pale, gsi-std, none, "
+        "または {z}/{x}/{y} を含むタイルURLを指定してください。",
+        f"Unknown base map {setting!r}; use gsi-pale, gsi-std, none or an XYZ URL template.",
+    )

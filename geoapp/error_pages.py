@@ -1,0 +1,77 @@
+"""Every error answered in one place: JSON for API routes, an HTML page for the rest."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Request, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from .errors import GeoappError
+from .i18n import request_language
+
+logger = logging.getLogger(__name__)
+
+# Japanese text for the HTTP errors Flask raises itself.
+_HTTP_MESSAGES = {
+    400: ("リクエストの内容が正しくありません。", "The request is not valid."),
+    403: ("この操作を行う権限がありません。", "You are not allowed to do this."),
+    404: ("お探しのページは見つかりませんでした。", "The page you asked for does not exist."),
+    405: ("この方法ではアクセスできません。", "This method is not allowed here."),
+    413: ("送信されたファイルが大きすぎます。", "The upload is too large."),
+}
+
+
+def wants_json(req: Request) -> bool:
+    """True for API and health routes, and for clients that ask for JSON."""
+    if req.path.startswith(("/api/", "/healthz")):
+        return True
+    best = req.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def respond_with_error(error: GeoappError) -> tuple[Response | str, int]:
+    """The JSON body or the error page for ``error``."""
+    if wants_json(request):
+        return jsonify(error.to_dict()), int(error.status)
+    lang = request_language()
+    return (
+        render_template(
+            "error.html",
+            error=error,
+            message=error.message_en if lang == "en" else error.message,
+            lang=lang,
+        ),
+        int(error.status),
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Turn domain errors, HTTP errors and unexpected failures into answers."""
+
+    @app.errorhandler(GeoappError)
+    def domain_error(error: GeoappError) -> tuple[Response | str, int]:
+        if error.status >= 500:
+            logger.error("%s: %s", error.code, error.message_en)
+        return respond_with_error(error)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[Response | str, int]:
+        status = error.code or 500
+        message, message_en = _HTTP_MESSAGES.get(status, (error.description, error.description))
+        wrapped = GeoappError(message, message_en)
+        wrapped.status = status
+        wrapped.code = (error.name or "error").lower().replace(" ", "_")
+        return respond_with_error(wrapped)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> tuple[Response | str, int]:
+        logger.exception("unexpected error on %s", request.path)
+        return respond_with_error(
+            GeoappError(
+                "システムでエラーが発生しました。時間をおいて再度お試しください。"
+                "解決しない場合は管理者に連絡してください。",
+                "Something went wrong on the server. Try again later, or tell the administrator.",
+            )
+        )

@@ -1,0 +1,68 @@
+"""Domain errors: each carries a user message (Japanese first) and an HTTP status.
+
+Views and API functions raise these; ``geoapp.web.error_pages`` turns them into JSON for
+API routes and into an HTML page elsewhere, in one place.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+
+class GeoappError(Exception):
+    """An error a user can act on: a message in Japanese and English, and an HTTP status."""
+
+    status: int = HTTPStatus.INTERNAL_SERVER_ERROR
+    code: str = "internal_error"
+
+    def __init__(self, message: str, message_en: str | None = None, **details: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.message_en = message_en or message
+        self.details = details
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON body an API client receives."""
+        body: dict[str, object] = {
+            "error": self.code,
+            "status": int(self.status),
+            "message": self.message,
+            "message_en": self.message_en,
+        }
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class BadInput(GeoappError):
+    """The request, file or command-line value is wrong; the user can correct it."""
+
+    status = HTTPStatus.BAD_REQUEST
+    code = "bad_input"
+
+
+class NotFound(GeoappError):
+    """The thing asked for does not exist."""
+
+    status = HTTPStatus.NOT_FOUND
+    code = "not_found"
+
+
+class Conflict(GeoappError):
+    """The request clashes with the stored state (a stale version, a duplicate)."""
+
+    status = HTTPStatus.CONFLICT
+    code = "conflict"
+
+
+class StorageUnavailable(GeoappError):
+    """The database cannot be reached or is not set up."""
+
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    code = "storage_unavailable"
+
+
+class SchemaOutdated(StorageUnavailable):
+    """The database schema is older than this version of geoapp expects."""
+
+    code = "schema_outdated"

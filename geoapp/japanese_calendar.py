@@ -1,0 +1,42 @@
+"""Japanese dates: the fiscal year (年度, April–March) and era years (和暦)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+# (first day, era name), newest first.
+_ERAS: tuple[tuple[date, str], ...] = (
+    (date(2019, 5, 1), "令和"),
+    (date(1989, 1, 8), "平成"),
+    (date(1926, 12, 25), "昭和"),
+)
+
+
+def _era_year(name: str, year: int) -> str:
+    """``令和元年`` for the first year of an era, ``令和8年`` otherwise."""
+    return f"{name}{'元' if year == 1 else year}年"
+
+
+def wareki_date(day: date) -> str:
+    """The date in the Japanese era calendar, e.g. 令和8年11月23日."""
+    for start, name in _ERAS:
+        if day >= start:
+            return f"{_era_year(name, day.year - start.year + 1)}{day.month}月{day.day}日"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def fiscal_year(day: date) -> int:
+    """The fiscal year (starting April 1) a date falls in, as its calendar year."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def fiscal_year_label(year: int) -> str:
+    """A fiscal year as 和暦 and 西暦: 令和8年度（2026年度）.
+
+    A fiscal year is named by the era in force on its first day, April 1.
+    """
+    first_day = date(year, 4, 1)
+    for start, name in _ERAS:
+        if first_day >= start or (name == "令和" and year == 2019):
+            return f"{_era_year(name, year - start.year + 1)[:-1]}年度（{year}年度）"
+    return f"{year}年度"

@@ -1,0 +1,116 @@
+"""The three building-block layers of a city and the attributes each one stores.
+
+A layer's frame (a GeoDataFrame) has one column per field, a ``properties`` column of
+free attributes (a dict per row), and its geometry in the city's working CRS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .errors import BadInput
+
+FieldKind = Literal["text", "integer", "real", "point"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One stored attribute of a layer."""
+
+    name: str
+    kind: FieldKind
+    label: str
+    label_en: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A building-block layer: its table, geometry type and fields."""
+
+    name: str
+    table: str
+    label: str
+    label_en: str
+    geometry_type: Literal["MultiPolygon", "Point"]
+    fields: tuple[Field, ...]
+
+    @property
+    def field_names(self) -> list[str]:
+        """The stored attribute names, in table order."""
+        return [field.name for field in self.fields]
+
+    @property
+    def point_fields(self) -> list[str]:
+        """Attributes stored as an extra point geometry (for example a school's location)."""
+        return [field.name for field in self.fields if field.kind == "point"]
+
+
+_CODE = Field("code", "text", "コード", "Code", required=True)
+_NAME = Field("name", "text", "名称", "Name", required=True)
+_KANA = Field("name_kana", "text", "名称（かな）", "Name (kana)")
+
+DISTRICTS = Layer(
+    name="districts",
+    table="districts",
+    label="行政区",
+    label_en="Administrative districts",
+    geometry_type="MultiPolygon",
+    fields=(
+        _CODE,
+        _NAME,
+        _KANA,
+        Field("population", "integer", "人口", "Population"),
+        Field("households", "integer", "世帯数", "Households"),
+        Field("population_65", "integer", "65歳以上人口", "Population 65+"),
+    ),
+)
+
+SCHOOL_ZONES = Layer(
+    name="school-zones",
+    table="school_zones",
+    label="小学校区",
+    label_en="Elementary school zones",
+    geometry_type="MultiPolygon",
+    fields=(
+        _CODE,
+        _NAME,
+        Field("school_name", "text", "学校名", "School"),
+        Field("population", "integer", "人口", "Population"),
+        Field("school_location", "point", "学校の位置", "School location"),
+    ),
+)
+
+CENTERS = Layer(
+    name="centers",
+    table="centers",
+    label="拠点施設",
+    label_en="Community centres",
+    geometry_type="Point",
+    fields=(
+        _CODE,
+        _NAME,
+        _KANA,
+        Field("kind", "text", "種別", "Kind"),
+        Field("address", "text", "所在地", "Address"),
+        Field("managed_by", "text", "管理運営", "Managed by"),
+    ),
+)
+
+LAYERS: tuple[Layer, ...] = (DISTRICTS, SCHOOL_ZONES, CENTERS)
+
+CENTER_KINDS = ("公民館", "コミュニティセンター", "地区センター", "市民センター")
+MANAGEMENT_KINDS = ("直営", "指定管理")
+
+
+def layer_named(name: str) -> Layer:
+    """The layer called ``name`` (``districts``, ``school-zones`` or ``centers``)."""
+    for layer in LAYERS:
+        if name in (layer.name, layer.table):
+            return layer
+    known = ", ".join(layer.name for layer in LAYERS)
+    raise BadInput(
+        f"レイヤ名「{name}」は使えません。次のいずれかを指定してください: {known}",
+        f"Unknown layer {name!r}; use one of: {known}",
+    )

@@ -1,0 +1,69 @@
+"""Settings from environment variables, with defaults kept in the instance folder.
+
+| variable | meaning | default |
+|---|---|---|
+| GEOAPP_DATABASE_URL | ``sqlite:///path`` or ``postgresql://…`` | SQLite file in the instance dir |
+| GEOAPP_SECRET_KEY | signs session cookies | a random key saved in the instance folder |
+| GEOAPP_BASEMAP | ``gsi-pale``, ``gsi-std``, ``none`` or an XYZ URL template | the city's setting |
+| GEOAPP_CRS | working CRS (EPSG code) for a new database | 6677 |
+| GEOAPP_POOL_SIZE | PostgreSQL connection pool size | 10 |
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_WORKING_CRS = 6677
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What an app instance is configured with."""
+
+    database_url: str
+    secret_key: str
+    basemap: str | None
+    working_crs: int
+    pool_size: int
+
+
+def sqlite_url(path: Path) -> str:
+    """The database URL of an SQLite file."""
+    return f"sqlite:///{path}"
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    """A secret key kept in the instance folder, made on first use."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32), encoding="ascii")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="ascii").strip()
+
+
+def load_settings(
+    instance_path: Path,
+    overrides: Mapping[str, object] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Settings from ``overrides``, then the environment, then instance-folder defaults."""
+    env = os.environ if environ is None else environ
+    given = dict(overrides or {})
+
+    def pick(name: str) -> str | None:
+        value = given.get(name, env.get(f"GEOAPP_{name}"))
+        return None if value in (None, "") else str(value)
+
+    database_url = pick("DATABASE_URL") or sqlite_url(instance_path / "geoapp.sqlite3")
+    return Settings(
+        database_url=database_url,
+        secret_key=pick("SECRET_KEY") or _instance_secret_key(instance_path),
+        basemap=pick("BASEMAP"),
+        working_crs=int(pick("CRS") or DEFAULT_WORKING_CRS),
+        pool_size=int(pick("POOL_SIZE") or 10),
+    )

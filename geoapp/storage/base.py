@@ -1,0 +1,253 @@
+"""The storage interface both backends implement, and the row conversion they share."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from ..city import City
+from ..errors import BadInput, SchemaOutdated
+from ..layers import LAYERS, Layer
+from .migration import Migration, latest_version, migrations_for
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LayerImport:
+    """One recorded load of a layer."""
+
+    layer: str
+    source: str
+    feature_count: int
+    imported_at: datetime
+
+
+class Store(ABC):
+    """A geoapp database: city settings, layers, schema migrations."""
+
+    backend: str
+
+    def __init__(self, default_srid: int) -> None:
+        self.default_srid = default_srid
+
+    # --- schema -----------------------------------------------------------------------
+    def upgrade(self, target: int | None = None) -> list[Migration]:
+        """Apply the migrations not yet applied, up to ``target``; return those applied."""
+        applied = self.applied_versions()
+        srid = self.geometry_srid() if applied else self.default_srid
+        done = []
+        for migration in migrations_for(self.backend):
+            if migration.version in applied or (target is not None and migration.version > target):
+                continue
+            logger.info("applying migration %04d_%s", migration.version, migration.name)
+            self._apply_migration(migration, migration.sql(srid))
+            done.append(migration)
+        return done
+
+    def schema_version(self) -> int:
+        """The newest migration applied (0 for an empty database)."""
+        return max(self.applied_versions(), default=0)
+
+    def require_current_schema(self) -> None:
+        """Refuse to work on a database that ``geoapp db upgrade`` has not brought up to date."""
+        have, want = self.schema_version(), latest_version(self.backend)
+        if have < want:
+            raise SchemaOutdated(
+                f"データベースのスキーマが古いです（版 {have}、必要な版 {want}）。"
+                "`geoapp db upgrade` を実行してください。",
+                f"The database schema is at version {have}, version {want} is needed; "
+                "run `geoapp db upgrade`.",
+            )
+
+    # --- city -------------------------------------------------------------------------
+    def save_city(self, city: City) -> None:
+        """Store the city's settings; a new working CRS reprojects every stored layer."""
+        srid = self.geometry_srid()
+        frames: dict[Layer, gpd.GeoDataFrame] = {}
+        if srid != city.working_crs:
+            logger.info("working CRS changes from EPSG:%s to EPSG:%s", srid, city.working_crs)
+            frames = {
+                layer: self.read_layer(layer).to_crs(city.working_crs)
+                for layer in LAYERS
+                if self.count(layer)
+            }
+        self._write(city=city, srid=city.working_crs, frames=frames, source="")
+
+    # --- layers -----------------------------------------------------------------------
+    def replace_layers(self, frames: Mapping[Layer, gpd.GeoDataFrame], source: str) -> None:
+        """Replace whole layers at once, in one transaction, and record where they came from."""
+        srid = self.geometry_srid()
+        for layer, frame in frames.items():
+            check_frame(layer, frame, srid)
+        self._write(city=None, srid=srid, frames=dict(frames), source=source)
+
+    def read_layer(self, layer: Layer, crs: int | None = None) -> gpd.GeoDataFrame:
+        """A layer as a GeoDataFrame (ordered by code), optionally reprojected to ``crs``."""
+        records = self._select_rows(layer)
+        srid = self.geometry_srid()
+        frame = frame_from_records(layer, records, srid)
+        return frame if crs is None or crs == srid else frame.to_crs(crs)
+
+    # --- backend primitives -----------------------------------------------------------
+    @abstractmethod
+    def applied_versions(self) -> set[int]:
+        """The schema versions recorded as applied."""
+
+    @abstractmethod
+    def _apply_migration(self, migration: Migration, sql: str) -> None:
+        """Run one migration and record it, in one transaction."""
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Raise ``StorageUnavailable`` unless the database answers."""
+
+    @abstractmethod
+    def city(self) -> City | None:
+        """The stored city, or None before one is configured."""
+
+    @abstractmethod
+    def geometry_srid(self) -> int:
+        """The SRID the geometry columns hold (the working CRS)."""
+
+    @abstractmethod
+    def count(self, layer: Layer) -> int:
+        """How many features ``layer`` holds."""
+
+    @abstractmethod
+    def layer_imports(self, limit: int = 20) -> list[LayerImport]:
+        """The most recent loads, newest first."""
+
+    @abstractmethod
+    def _select_rows(self, layer: Layer) -> list[dict[str, Any]]:
+        """Every row of ``layer`` as dicts with WKB bytes for geometry columns."""
+
+    @abstractmethod
+    def _write(
+        self,
+        city: City | None,
+        srid: int,
+        frames: dict[Layer, gpd.GeoDataFrame],
+        source: str,
+    ) -> None:
+        """In one transaction: save ``city`` (if given), retype geometry columns to ``srid``
+        when it differs, and replace each layer in ``frames``."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections."""
+
+
+def check_frame(layer: Layer, frame: gpd.GeoDataFrame, srid: int) -> None:
+    """Refuse a frame that is not in the working CRS or lacks required fields."""
+    if frame.crs is None or frame.crs.to_epsg() != srid:
+        raise BadInput(
+            f"{layer.label}の座標参照系が作業用の EPSG:{srid} と異なります（{frame.crs}）。",
+            f"{layer.label_en} are in {frame.crs}, not the working CRS EPSG:{srid}.",
+        )
+    missing = [f.name for f in layer.fields if f.required and f.name not in frame.columns]
+    if missing:
+        raise BadInput(
+            f"{layer.label}に必須の項目がありません: {', '.join(missing)}",
+            f"{layer.label_en} lack required fields: {', '.join(missing)}",
+        )
+    codes = frame["code"].dropna().astype(str)
+    duplicated = sorted(set(codes[codes.duplicated()]))
+    if duplicated:
+        shown = ", ".join(duplicated[:10]) + (" …" if len(duplicated) > 10 else "")
+        raise BadInput(
+            f"{layer.label}のコードが重複しています: {shown}。"
+            "コードは地物ごとに一意にしてください。",
+            f"{layer.label_en} repeat codes: {shown}; each feature needs its own code.",
+            duplicate_codes=duplicated,
+        )
+
+
+def rows_to_store(layer: Layer, frame: gpd.GeoDataFrame) -> Iterator[dict[str, Any]]:
+    """Plain Python rows (None for missing values, Multi* geometry) ready for a backend."""
+    geometries = frame.geometry.to_numpy()
+    columns = {
+        name: frame[name].to_numpy() if name in frame else None for name in layer.field_names
+    }
+    properties = frame["properties"].to_numpy() if "properties" in frame else None
+    for index, geom in enumerate(geometries):
+        row: dict[str, Any] = {}
+        for field in layer.fields:
+            values = columns[field.name]
+            row[field.name] = _plain(field.kind, None if values is None else values[index])
+            if field.required and row[field.name] in (None, ""):
+                raise BadInput(
+                    f"{layer.label}の{index + 1}番目の地物に「{field.label}」がありません。",
+                    f"Feature {index + 1} of {layer.label_en} has no {field.label_en}.",
+                )
+        row["properties"] = dict(properties[index] or {}) if properties is not None else {}
+        row["geom"] = _layer_geometry(layer, geom, index)
+        yield row
+
+
+def _plain(kind: str, value: Any) -> Any:
+    """A database-ready value of a field kind: None for missing, int/float/str otherwise."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    if kind == "integer":
+        return int(value)
+    if kind == "real":
+        return float(value)
+    if kind == "point":
+        return value if isinstance(value, BaseGeometry) and not value.is_empty else None
+    return str(value)
+
+
+def _layer_geometry(layer: Layer, geom: BaseGeometry | None, index: int) -> BaseGeometry:
+    """The geometry as the layer stores it (polygons promoted to MultiPolygon)."""
+    if geom is None or geom.is_empty:
+        raise BadInput(
+            f"{layer.label}の{index + 1}番目の地物に形状がありません。",
+            f"Feature {index + 1} of {layer.label_en} has no geometry.",
+        )
+    if layer.geometry_type == "MultiPolygon" and geom.geom_type == "Polygon":
+        return shapely.MultiPolygon([geom])
+    if geom.geom_type != layer.geometry_type:
+        raise BadInput(
+            f"{layer.label}の{index + 1}番目の地物の形状が {geom.geom_type} です"
+            f"（{layer.geometry_type} が必要です）。",
+            f"Feature {index + 1} of {layer.label_en} is a {geom.geom_type}, "
+            f"not a {layer.geometry_type}.",
+        )
+    return geom
+
+
+def frame_from_records(layer: Layer, records: list[dict[str, Any]], srid: int) -> gpd.GeoDataFrame:
+    """A layer frame from backend rows whose geometry columns hold WKB bytes."""
+    data: dict[str, Any] = {}
+    for field in layer.fields:
+        values = [record[field.name] for record in records]
+        if field.kind == "point":
+            data[field.name] = gpd.GeoSeries(
+                shapely.from_wkb([None if v is None else bytes(v) for v in values]), crs=srid
+            )
+        elif field.kind == "integer":
+            data[field.name] = pd.array(values, dtype="Int64")
+        else:
+            data[field.name] = values
+    data["properties"] = [_as_dict(record["properties"]) for record in records]
+    geometry = shapely.from_wkb([bytes(record["geom"]) for record in records])
+    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geometry, crs=srid), crs=srid)
+
+
+def _as_dict(value: str | dict[str, Any] | None) -> dict[str, Any]:
+    """A properties value from either backend as a dict."""
+    if value is None:
+        return {}
+    return json.loads(value) if isinstance(value, str) else dict(value)

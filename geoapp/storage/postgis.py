@@ -1,0 +1,229 @@
+"""The production backend: PostgreSQL + PostGIS through a psycopg 3 connection pool.
+
+Geometry columns are typed with the working CRS's SRID and GiST-indexed; layers are bulk
+loaded with COPY, geometry travelling as hex EWKB.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import geopandas as gpd
+import psycopg
+import shapely
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from ..city import City
+from ..errors import StorageUnavailable
+from ..layers import LAYERS, Layer
+from .base import LayerImport, Store, rows_to_store
+from .migration import Migration
+
+logger = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT_SECONDS = 10.0
+
+
+class PostGISStore(Store):
+    """A geoapp database in PostgreSQL with PostGIS."""
+
+    backend = "postgis"
+
+    def __init__(self, url: str, default_srid: int, pool_size: int = 10) -> None:
+        super().__init__(default_srid)
+        self.url = url
+        self.pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max(1, pool_size),
+            open=False,
+            name="geoapp",
+            check=ConnectionPool.check_connection,
+        )
+
+    def _connection(self) -> Any:
+        """A pooled connection; the pool opens on first use, so an app starts without a database."""
+        if self.pool.closed:
+            self.pool.open(wait=False)
+        return self.pool.connection(timeout=CONNECT_TIMEOUT_SECONDS)
+
+    def _run(self, query: str | sql.Composed, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        """One statement in its own transaction; its rows as dicts."""
+        try:
+            with (
+                self._connection() as connection,
+                connection.cursor(row_factory=dict_row) as cursor,
+            ):
+                cursor.execute(query, params)
+                return cursor.fetchall() if cursor.description else []
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            raise _unavailable(self.url, exc) from exc
+
+    def applied_versions(self) -> set[int]:
+        self._run(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)"
+        )
+        return {row["version"] for row in self._run("SELECT version FROM schema_migrations")}
+
+    def _apply_migration(self, migration: Migration, sql_text: str) -> None:
+        with self._connection() as connection:
+            connection.execute(sql_text.encode())
+            connection.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, now())",
+                (migration.version, migration.name),
+            )
+
+    def ping(self) -> None:
+        self._run("SELECT 1")
+
+    def city(self) -> City | None:
+        rows = self._run(
+            "SELECT name, name_kana, prefecture, municipality_code, working_crs, basemap "
+            "FROM city WHERE id = 1"
+        )
+        return City(**rows[0]) if rows else None
+
+    def geometry_srid(self) -> int:
+        rows = self._run(
+            "SELECT srid FROM geometry_columns WHERE f_table_schema = current_schema() "
+            "AND f_table_name = 'districts' AND f_geometry_column = 'geom'"
+        )
+        return int(rows[0]["srid"]) if rows else self.default_srid
+
+    def count(self, layer: Layer) -> int:
+        query = sql.SQL("SELECT count(*) AS n FROM {}").format(sql.Identifier(layer.table))
+        return int(self._run(query)[0]["n"])
+
+    def layer_imports(self, limit: int = 20) -> list[LayerImport]:
+        rows = self._run(
+            "SELECT layer, source, feature_count, imported_at FROM layer_imports "
+            "ORDER BY imported_at DESC, id DESC LIMIT %s",
+            (limit,),
+        )
+        return [LayerImport(**row) for row in rows]
+
+    def _select_rows(self, layer: Layer) -> list[dict[str, Any]]:
+        columns = [
+            sql.SQL("ST_AsBinary({0}) AS {0}").format(sql.Identifier(name))
+            if name in layer.point_fields
+            else sql.Identifier(name)
+            for name in layer.field_names
+        ]
+        query = sql.SQL(
+            "SELECT {columns}, properties, ST_AsBinary(geom) AS geom FROM {table} ORDER BY code"
+        ).format(columns=sql.SQL(", ").join(columns), table=sql.Identifier(layer.table))
+        return self._run(query)
+
+    def _write(
+        self,
+        city: City | None,
+        srid: int,
+        frames: dict[Layer, gpd.GeoDataFrame],
+        source: str,
+    ) -> None:
+        try:
+            with self._connection() as connection:
+                if city is not None:
+                    _upsert_city(connection, city)
+                if srid != self.geometry_srid():
+                    _retype_geometry_columns(connection, srid, frames)
+                for layer, frame in frames.items():
+                    count = _copy_layer(connection, layer, frame, srid)
+                    if source:
+                        connection.execute(
+                            "INSERT INTO layer_imports (layer, source, feature_count, imported_at)"
+                            " VALUES (%s, %s, %s, now())",
+                            (layer.name, source, count),
+                        )
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            raise _unavailable(self.url, exc) from exc
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def _copy_layer(
+    connection: psycopg.Connection, layer: Layer, frame: gpd.GeoDataFrame, srid: int
+) -> int:
+    """Empty a layer's table and COPY the frame into it."""
+    table = sql.Identifier(layer.table)
+    connection.execute(sql.SQL("DELETE FROM {}").format(table))
+    names = [*layer.field_names, "properties", "geom"]
+    copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        table, sql.SQL(", ").join(map(sql.Identifier, names))
+    )
+    count = 0
+    with connection.cursor() as cursor, cursor.copy(copy) as copier:
+        for row in rows_to_store(layer, frame):
+            values = [
+                _ewkb(row[name], srid) if name in layer.point_fields else row[name]
+                for name in layer.field_names
+            ]
+            copier.write_row([*values, Jsonb(row["properties"]), _ewkb(row["geom"], srid)])
+            count += 1
+    return count
+
+
+def _ewkb(geom: shapely.Geometry | None, srid: int) -> str | None:
+    """Hex EWKB with the SRID, the text form PostGIS accepts in COPY."""
+    if geom is None:
+        return None
+    return shapely.to_wkb(shapely.set_srid(geom, srid), hex=True, include_srid=True)
+
+
+def _retype_geometry_columns(
+    connection: psycopg.Connection, srid: int, frames: dict[Layer, gpd.GeoDataFrame]
+) -> None:
+    """Give every geometry column the new SRID; the layers' rows are rewritten by the caller."""
+    for layer in LAYERS:
+        if layer not in frames:
+            connection.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(layer.table)))
+        columns = [("geom", layer.geometry_type)] + [(n, "Point") for n in layer.point_fields]
+        for column, geometry_type in columns:
+            connection.execute(
+                sql.SQL(
+                    "ALTER TABLE {table} ALTER COLUMN {column} TYPE geometry({kind}, {srid}) "
+                    "USING ST_SetSRID({column}, {srid})"
+                ).format(
+                    table=sql.Identifier(layer.table),
+                    column=sql.Identifier(column),
+                    kind=sql.SQL(geometry_type),
+                    srid=sql.Literal(srid),
+                )
+            )
+
+
+def _upsert_city(connection: psycopg.Connection, city: City) -> None:
+    """Insert or update the single city row."""
+    connection.execute(
+        "INSERT INTO city (id, name, name_kana, prefecture, municipality_code, working_crs, "
+        "basemap, updated_at) VALUES (1, %s, %s, %s, %s, %s, %s, now()) ON CONFLICT (id) DO "
+        "UPDATE SET name = excluded.name, name_kana = excluded.name_kana, "
+        "prefecture = excluded.prefecture, municipality_code = excluded.municipality_code, "
+        "working_crs = excluded.working_crs, basemap = excluded.basemap, "
+        "updated_at = excluded.updated_at",
+        (
+            city.name,
+            city.name_kana,
+            city.prefecture,
+            city.municipality_code,
+            city.working_crs,
+            city.basemap,
+        ),
+    )
+
+
+def _unavailable(url: str, exc: Exception) -> StorageUnavailable:
+    """The error for a PostgreSQL server that cannot be reached, without the password."""
+    shown = psycopg.conninfo.conninfo_to_dict(url)
+    shown.pop("password", None)
+    where = f"{shown.get('host', 'localhost')}:{shown.get('port', 5432)}/{shown.get('dbname', '')}"
+    return StorageUnavailable(
+        f"PostgreSQL（{where}）に接続できません: {exc}",
+        f"Cannot reach PostgreSQL at {where}: {exc}",
+    )

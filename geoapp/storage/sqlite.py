@@ -1,0 +1,210 @@
+"""The embedded backend: one SQLite file, geometry as WKB with an R*Tree index per layer."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import shapely
+
+from ..city import City
+from ..errors import StorageUnavailable
+from ..layers import Layer
+from .base import LayerImport, Store, rows_to_store
+from .migration import Migration
+
+
+class SQLiteStore(Store):
+    """A geoapp database in one SQLite file (created on first use)."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: Path, default_srid: int) -> None:
+        super().__init__(default_srid)
+        self.path = Path(path)
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """A fresh connection in autocommit mode; transactions are explicit."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageUnavailable(
+                f"データベースファイル {self.path} を開けません（{exc}）。",
+                f"Cannot open the database file {self.path} ({exc}).",
+            ) from exc
+        connection.row_factory = sqlite3.Row
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            yield connection
+        finally:
+            connection.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """A connection inside BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
+        with self._connection() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    def applied_versions(self) -> set[int]:
+        with self._connection() as connection:
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            return {row[0] for row in connection.execute("SELECT version FROM schema_migrations")}
+
+    def _apply_migration(self, migration: Migration, sql: str) -> None:
+        with self._transaction() as connection:
+            for statement in _split_statements(sql):
+                connection.execute(statement)
+            connection.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, _now()),
+            )
+
+    def ping(self) -> None:
+        with self._connection() as connection:
+            try:
+                connection.execute("SELECT 1").fetchone()
+            except sqlite3.Error as exc:
+                raise StorageUnavailable(
+                    f"データベースファイル {self.path} が応答しません（{exc}）。",
+                    f"The database file {self.path} does not answer ({exc}).",
+                ) from exc
+
+    def city(self) -> City | None:
+        with self._connection() as connection:
+            row = connection.execute(
+                "SELECT name, name_kana, prefecture, municipality_code, working_crs, basemap "
+                "FROM city WHERE id = 1"
+            ).fetchone()
+        return None if row is None else City(**dict(row))
+
+    def geometry_srid(self) -> int:
+        with self._connection() as connection:
+            row = connection.execute(
+                "SELECT srid FROM geometry_columns WHERE table_name = 'districts'"
+            ).fetchone()
+        return self.default_srid if row is None else int(row[0])
+
+    def count(self, layer: Layer) -> int:
+        with self._connection() as connection:
+            return int(connection.execute(f"SELECT count(*) FROM {layer.table}").fetchone()[0])
+
+    def layer_imports(self, limit: int = 20) -> list[LayerImport]:
+        with self._connection() as connection:
+            rows = connection.execute(
+                "SELECT layer, source, feature_count, imported_at FROM layer_imports "
+                "ORDER BY imported_at DESC, id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [
+            LayerImport(
+                r["layer"],
+                r["source"],
+                r["feature_count"],
+                datetime.fromisoformat(r["imported_at"]),
+            )
+            for r in rows
+        ]
+
+    def _select_rows(self, layer: Layer) -> list[dict[str, Any]]:
+        columns = ", ".join([*layer.field_names, "properties", "geom"])
+        with self._connection() as connection:
+            rows = connection.execute(
+                f"SELECT {columns} FROM {layer.table} ORDER BY code"
+            ).fetchall()
+        return [dict(row) for row in rows]
+
+    def _write(
+        self,
+        city: City | None,
+        srid: int,
+        frames: dict[Layer, gpd.GeoDataFrame],
+        source: str,
+    ) -> None:
+        with self._transaction() as connection:
+            if city is not None:
+                _upsert_city(connection, city)
+            connection.execute("UPDATE geometry_columns SET srid = ?", (srid,))
+            for layer, frame in frames.items():
+                count = _replace_layer(connection, layer, frame)
+                if source:
+                    connection.execute(
+                        "INSERT INTO layer_imports (layer, source, feature_count, imported_at) "
+                        "VALUES (?, ?, ?, ?)",
+                        (layer.name, source, count, _now()),
+                    )
+
+    def close(self) -> None:
+        """Nothing to release: every call opens and closes its own connection."""
+
+
+def _replace_layer(connection: sqlite3.Connection, layer: Layer, frame: gpd.GeoDataFrame) -> int:
+    """Delete a layer's rows and insert the frame's, keeping the R*Tree in step."""
+    connection.execute(f"DELETE FROM {layer.table}")
+    connection.execute(f"DELETE FROM {layer.table}_rtree")
+    names = [*layer.field_names, "properties", "geom"]
+    insert = (
+        f"INSERT INTO {layer.table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
+    )
+    index_rows = []
+    count = 0
+    for row in rows_to_store(layer, frame):
+        values = [
+            shapely.to_wkb(row[name]) if name in layer.point_fields and row[name] else row[name]
+            for name in layer.field_names
+        ]
+        values += [json.dumps(row["properties"], ensure_ascii=False), shapely.to_wkb(row["geom"])]
+        cursor = connection.execute(insert, values)
+        minx, miny, maxx, maxy = row["geom"].bounds
+        index_rows.append((cursor.lastrowid, minx, maxx, miny, maxy))
+        count += 1
+    connection.executemany(f"INSERT INTO {layer.table}_rtree VALUES (?, ?, ?, ?, ?)", index_rows)
+    return count
+
+
+def _upsert_city(connection: sqlite3.Connection, city: City) -> None:
+    """Insert or update the single city row."""
+    connection.execute(
+        "INSERT INTO city (id, name, name_kana, prefecture, municipality_code, working_crs, "
+        "basemap, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+        "name = excluded.name, name_kana = excluded.name_kana, prefecture = excluded.prefecture, "
+        "municipality_code = excluded.municipality_code, working_crs = excluded.working_crs, "
+        "basemap = excluded.basemap, updated_at = excluded.updated_at",
+        (
+            city.name,
+            city.name_kana,
+            city.prefecture,
+            city.municipality_code,
+            city.working_crs,
+            city.basemap,
+            _now(),
+        ),
+    )
+
+
+def _split_statements(sql: str) -> list[str]:
+    """The statements of a migration file (its SQL holds no semicolons inside literals)."""
+    lines = [line for line in sql.splitlines() if not line.lstrip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def _now() -> str:
+    """The current UTC time as ISO 8601."""
+    return datetime.now(UTC).isoformat()

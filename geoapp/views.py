@@ -1,0 +1,86 @@
+"""Pages and API routes of the map: thin views over the store and the map builder."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, jsonify, render_template
+from werkzeug.wrappers import Response
+
+from .basemap import basemap_for
+from .i18n import request_language
+from .japanese_calendar import fiscal_year, fiscal_year_label, wareki_date
+from .layers import CENTERS, DISTRICTS, LAYERS, SCHOOL_ZONES, layer_named
+from .storage import Store
+from .vendor_assets import leaflet_css_url, leaflet_js_url
+from .webmap import WEB_CRS, city_map, render_map
+
+blueprint = Blueprint("pages", __name__)
+
+
+def store() -> Store:
+    """The app's store."""
+    return current_app.extensions["geoapp.store"]
+
+
+@blueprint.get("/")
+def home() -> str:
+    """The city map: districts, school zones and community centres."""
+    lang = request_language()
+    db = store()
+    db.require_current_schema()
+    city = db.city()
+    frames = {layer: db.read_layer(layer) for layer in LAYERS}
+    setting = current_app.config["GEOAPP"].basemap or (city.basemap if city else "gsi-pale")
+    basemap = basemap_for(setting, current_app.config.get("GEOAPP_BASEMAP_ATTRIBUTION", ""))
+    fmap = city_map(frames, basemap, lang, leaflet_js_url(), leaflet_css_url())
+    imports = db.layer_imports(limit=1)
+    loaded_on = imports[0].imported_at.date() if imports else None
+    districts = frames[DISTRICTS]
+    population = int(districts["population"].sum()) if len(districts) else 0
+    population_65 = int(districts["population_65"].sum()) if len(districts) else 0
+    today = date.today()
+    return render_template(
+        "home.html",
+        lang=lang,
+        city=city,
+        map=render_map(fmap),
+        basemap=basemap,
+        counts={layer.name: len(frames[layer]) for layer in LAYERS},
+        layers={"districts": DISTRICTS, "school_zones": SCHOOL_ZONES, "centers": CENTERS},
+        population=population,
+        ageing=population_65 / population if population else None,
+        loaded_on=wareki_date(loaded_on) if loaded_on else None,
+        loaded_on_iso=loaded_on.isoformat() if loaded_on else None,
+        fiscal_year=fiscal_year(today),
+        fiscal_year_label=fiscal_year_label(fiscal_year(today)),
+    )
+
+
+@blueprint.get("/api/layers/<name>")
+def layer_geojson(name: str) -> Response:
+    """A layer as GeoJSON in lon/lat (RFC 7946)."""
+    layer = layer_named(name)
+    frame = store().read_layer(layer, crs=WEB_CRS)
+    point_fields = layer.point_fields
+    frame = frame.drop(columns=point_fields) if point_fields else frame
+    response = current_app.response_class(
+        frame.to_json(drop_id=True, ensure_ascii=False), mimetype="application/geo+json"
+    )
+    return response
+
+
+@blueprint.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    """Whether the database answers and its schema is current."""
+    db = store()
+    db.ping()
+    db.require_current_schema()
+    city = db.city()
+    body = {
+        "status": "ok",
+        "database": db.backend,
+        "schema_version": db.schema_version(),
+        "city": city.name if city else None,
+    }
+    return jsonify(body), 200

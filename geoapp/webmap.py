@@ -1,0 +1,276 @@
+"""The folium map of a city's building blocks: districts, school zones, community centres.
+
+Leaflet is loaded from the app's own ``/vendor`` route, never from a CDN, so the map draws
+on a closed network; with the ``none`` base map it needs no outside request at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from .basemap import Basemap
+from .i18n import translate
+from .layers import CENTER_KINDS, CENTERS, DISTRICTS, SCHOOL_ZONES, Layer
+
+WEB_CRS = 4326
+
+CENTER_COLORS = {
+    "公民館": "#d95f02",
+    "コミュニティセンター": "#1b9e77",
+    "地区センター": "#7570b3",
+    "市民センター": "#e7298a",
+}
+OTHER_CENTER_COLOR = "#666666"
+
+# Share of residents aged 65+ (高齢化率): upper bound of each class and its fill colour.
+AGEING_CLASSES: tuple[tuple[float, str, str], ...] = (
+    (0.25, "#f1eef6", "25%未満"),
+    (0.30, "#d7b5d8", "25〜30%"),
+    (0.35, "#df65b0", "30〜35%"),
+    (1.01, "#ce1256", "35%以上"),
+)
+NO_POPULATION_COLOR = "#e6e6e6"
+ZONE_COLOR = "#1f5fbf"
+
+
+@dataclass(frozen=True)
+class RenderedMap:
+    """The three parts of a rendered folium map, for embedding in a page."""
+
+    header: str
+    body: str
+    script: str
+    map_id: str
+
+
+class Legend(MacroElement):
+    """A legend drawn as a Leaflet control in the map's lower right corner."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: "bottomright"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "geoapp-legend");
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.html = html
+
+
+def ageing_color(population: object, population_65: object) -> str:
+    """The fill colour of a district by its share of residents aged 65+."""
+    try:
+        share = float(population_65) / float(population)  # type: ignore[arg-type]
+    except (TypeError, ValueError, ZeroDivisionError):
+        return NO_POPULATION_COLOR
+    for upper, color, _label in AGEING_CLASSES:
+        if share < upper:
+            return color
+    return AGEING_CLASSES[-1][1]
+
+
+def city_map(
+    layers: dict[Layer, gpd.GeoDataFrame],
+    basemap: Basemap,
+    lang: str,
+    leaflet_js: str,
+    leaflet_css: str,
+) -> folium.Map:
+    """A folium map of the layers (in any CRS), with a layer switcher and a legend."""
+    web = {layer: frame.to_crs(WEB_CRS) for layer, frame in layers.items()}
+    fmap = folium.Map(tiles=None, control_scale=True, zoom_start=12, prefer_canvas=False)
+    fmap.default_js = [("leaflet", leaflet_js)]
+    fmap.default_css = [("leaflet_css", leaflet_css)]
+    if basemap.url:
+        folium.TileLayer(
+            tiles=basemap.url,
+            attr=basemap.attribution,
+            name=translate(basemap.label, lang),
+            min_zoom=basemap.min_zoom,
+            max_native_zoom=basemap.max_native_zoom,
+            max_zoom=20,
+        ).add_to(fmap)
+    districts = web.get(DISTRICTS)
+    if districts is not None and len(districts):
+        _add_districts(fmap, districts, lang)
+    zones = layers.get(SCHOOL_ZONES)
+    if zones is not None and len(zones):
+        _add_school_zones(fmap, zones, lang)
+    centers = web.get(CENTERS)
+    if centers is not None and len(centers):
+        _add_centers(fmap, centers, lang)
+    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    Legend(legend_html(lang)).add_to(fmap)
+    bounds = _bounds(web)
+    if bounds:
+        fmap.fit_bounds(bounds, padding=(12, 12))
+    return fmap
+
+
+def render_map(fmap: folium.Map) -> RenderedMap:
+    """Split a folium map into the header, body and script of a page."""
+    root = fmap.get_root()
+    root.render()
+    return RenderedMap(
+        header=root.header.render(),
+        body=root.html.render(),
+        script=root.script.render(),
+        map_id=fmap.get_name(),
+    )
+
+
+def legend_html(lang: str) -> str:
+    """The legend's HTML: ageing classes, school zone line, centre kinds."""
+    t = lambda text: translate(text, lang)  # noqa: E731
+    rows = [
+        f'<div class="geoapp-legend-title">{t("凡例")}</div>',
+        f'<div class="geoapp-legend-head">{t("行政区（高齢化率）")}</div>',
+    ]
+    for _upper, color, label in AGEING_CLASSES:
+        rows.append(f'<div><i class="swatch" style="background:{color}"></i>{t(label)}</div>')
+    rows.append(
+        f'<div><i class="swatch" style="background:{NO_POPULATION_COLOR}"></i>{t("人口なし")}</div>'
+    )
+    rows.append(
+        f'<div class="geoapp-legend-head"><i class="line" style="border-color:{ZONE_COLOR}"></i>'
+        f"{t('小学校区')}</div>"
+    )
+    rows.append(f'<div class="geoapp-legend-head">{t("拠点施設")}</div>')
+    for kind in CENTER_KINDS:
+        rows.append(
+            f'<div><i class="dot" style="background:{CENTER_COLORS[kind]}"></i>{t(kind)}</div>'
+        )
+    return "".join(rows)
+
+
+def _layer_name(layer: Layer, count: int, lang: str) -> str:
+    """The layer switcher's label, e.g. 行政区（300） or Districts (300)."""
+    label = translate(layer.label, lang)
+    return f"{label} ({count:,})" if lang == "en" else f"{label}（{count:,}）"
+
+
+def _add_districts(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None:
+    """Districts filled by their share of residents aged 65+."""
+    t = lambda text: translate(text, lang)  # noqa: E731
+    data = frame[["code", "name", "population", "households", "population_65", "geometry"]].copy()
+    for column in ("population", "households", "population_65"):
+        data[column] = data[column].astype("float").fillna(-1).astype(int).replace(-1, None)
+    data["ageing"] = [
+        f"{p65 / p:.1%}" if p and p65 is not None else "—"
+        for p, p65 in zip(data["population"], data["population_65"], strict=True)
+    ]
+    folium.GeoJson(
+        data,
+        name=_layer_name(DISTRICTS, len(data), lang),
+        style_function=lambda feature: {
+            "className": "geoapp-district",
+            "color": "#5a5a5a",
+            "weight": 0.8,
+            "fillColor": ageing_color(
+                feature["properties"]["population"], feature["properties"]["population_65"]
+            ),
+            "fillOpacity": 0.65,
+        },
+        highlight_function=lambda _feature: {"weight": 2.5, "color": "#222222"},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=True),
+        popup=folium.GeoJsonPopup(
+            fields=["name", "code", "population", "households", "population_65", "ageing"],
+            aliases=[
+                t("行政区"),
+                t("コード"),
+                t("人口"),
+                t("世帯数"),
+                t("65歳以上人口"),
+                t("高齢化率"),
+            ],
+            localize=True,
+        ),
+        zoom_on_click=False,
+    ).add_to(fmap)
+
+
+def _add_school_zones(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None:
+    """School zones (in the working CRS) as bold dashed outlines, labelled with their names."""
+    t = lambda text: translate(text, lang)  # noqa: E731
+    data = frame[["code", "name", "school_name", "geometry"]].fillna("").to_crs(WEB_CRS)
+    group = folium.FeatureGroup(name=_layer_name(SCHOOL_ZONES, len(data), lang))
+    folium.GeoJson(
+        data,
+        style_function=lambda _feature: {
+            "className": "geoapp-school-zone",
+            "color": ZONE_COLOR,
+            "weight": 3,
+            "dashArray": "8 5",
+            "fill": False,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=True),
+        popup=folium.GeoJsonPopup(
+            fields=["name", "code", "school_name"],
+            aliases=[t("小学校区"), t("コード"), t("学校名")],
+        ),
+    ).add_to(group)
+    points = frame.geometry.representative_point().to_crs(WEB_CRS)
+    for name, point in zip(data["name"], points, strict=True):
+        folium.Marker(
+            location=(point.y, point.x),
+            icon=folium.DivIcon(
+                html=f'<div class="geoapp-zone-label">{name}</div>',
+                class_name="geoapp-zone-label-icon",
+                icon_size=(120, 20),
+                icon_anchor=(60, 10),
+            ),
+            interactive=False,
+        ).add_to(group)
+    group.add_to(fmap)
+
+
+def _add_centers(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None:
+    """Community centres as circles coloured by kind."""
+    t = lambda text: translate(text, lang)  # noqa: E731
+    data = frame[["code", "name", "kind", "address", "managed_by", "geometry"]].fillna("")
+    folium.GeoJson(
+        data,
+        name=_layer_name(CENTERS, len(data), lang),
+        marker=folium.CircleMarker(radius=8),
+        style_function=lambda feature: {
+            "className": "geoapp-center",
+            "color": "#ffffff",
+            "weight": 2,
+            "fillColor": CENTER_COLORS.get(feature["properties"]["kind"], OTHER_CENTER_COLOR),
+            "fillOpacity": 0.95,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        popup=folium.GeoJsonPopup(
+            fields=["name", "kind", "address", "managed_by"],
+            aliases=[t("拠点施設"), t("種別"), t("所在地"), t("管理運営")],
+        ),
+    ).add_to(fmap)
+
+
+def _bounds(web: dict[Layer, gpd.GeoDataFrame]) -> list[list[float]] | None:
+    """South-west and north-east corners of everything on the map."""
+    frames = [frame for frame in web.values() if len(frame)]
+    if not frames:
+        return None
+    minx = min(frame.total_bounds[0] for frame in frames)
+    miny = min(frame.total_bounds[1] for frame in frames)
+    maxx = max(frame.total_bounds[2] for frame in frames)
+    maxy = max(frame.total_bounds[3] for frame in frames)
+    return [[miny, minx], [maxy, maxx]]

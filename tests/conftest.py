@@ -1,0 +1,116 @@
+"""Fixtures: every storage test runs once on SQLite and once on PostGIS.
+
+PostGIS comes from ``GEOAPP_TEST_POSTGIS_URL`` (default: the local server's ``geoapp_test``
+database, created when missing). Each test gets a schema of its own, dropped afterwards.
+Without a reachable PostGIS the PostGIS half skips with the reason — except under CI
+(``CI=true``), where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import psycopg
+import pytest
+from flask import Flask
+from psycopg import sql
+
+from geoapp import create_app
+from geoapp.storage import Store, open_store
+
+IN_CI = os.environ.get("CI") == "true"
+POSTGIS_URL = os.environ.get(
+    "GEOAPP_TEST_POSTGIS_URL", "postgresql://postgres@127.0.0.1:5432/geoapp_test"
+)
+TEST_SRID = 6676
+BACKENDS = ["sqlite", "postgis"]
+
+
+def missing(reason: str) -> None:
+    """Skip on a laptop without the tool; fail under CI, where it must be present."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this must be available in CI)")
+    pytest.skip(reason)
+
+
+def _ensure_postgis_database() -> str | None:
+    """Create the test database and the PostGIS extension if needed; the reason if not."""
+    info = psycopg.conninfo.conninfo_to_dict(POSTGIS_URL)
+    try:
+        psycopg.connect(POSTGIS_URL, connect_timeout=5).close()
+    except psycopg.OperationalError as exc:
+        if "does not exist" not in str(exc):
+            return f"PostgreSQL is not reachable at {POSTGIS_URL}: {exc}"
+        admin = psycopg.conninfo.make_conninfo(POSTGIS_URL, dbname="postgres")
+        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as connection:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(info["dbname"])))
+    try:
+        with psycopg.connect(POSTGIS_URL, autocommit=True) as connection:
+            connection.execute("CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public")
+    except psycopg.Error as exc:
+        return (
+            f"PostGIS is not installed for the PostgreSQL at {POSTGIS_URL} ({exc}); "
+            "install postgresql-15-postgis-3"
+        )
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgis_server() -> str:
+    """The PostGIS test database URL, or a skip/fail with the reason."""
+    reason = _ensure_postgis_database()
+    if reason:
+        missing(reason)
+    return POSTGIS_URL
+
+
+@pytest.fixture
+def postgis_schema_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A PostGIS URL whose search_path is a fresh schema, dropped after the test."""
+    base = request.getfixturevalue("postgis_server")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    options = urlencode({"options": f"-csearch_path={schema},public"})
+    yield f"{base}{'&' if '?' in base else '?'}{options}"
+    with psycopg.connect(base, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'geoapp.sqlite3'}"
+    return request.getfixturevalue("postgis_schema_url")
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """An upgraded, empty store of each backend."""
+    opened = open_store(database_url, TEST_SRID, pool_size=4)
+    opened.upgrade()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app on a fresh, upgraded database of each backend, with no base map tiles."""
+    application = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": tmp_path / "instance",
+            "SECRET_KEY": "test-secret",
+            "BASEMAP": "none",
+            "CRS": TEST_SRID,
+            "TESTING": True,
+        }
+    )
+    application.extensions["geoapp.store"].upgrade()
+    yield application
+    application.extensions["geoapp.store"].close()

@@ -1,0 +1,189 @@
+"""The storage interface behaves the same on SQLite and PostGIS."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import psycopg
+import pytest
+import shapely
+from conftest import TEST_SRID
+from shapes import all_layers, three_districts, two_centers, two_zones
+
+from geoapp.city import City
+from geoapp.errors import BadInput, SchemaOutdated
+from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
+from geoapp.storage import Store, open_store
+from geoapp.storage.migration import latest_version, migrations_for
+
+CITY = City("青葉川市", "あおばがわし", "999016", TEST_SRID)
+
+
+def test_both_backends_carry_the_same_migration_versions() -> None:
+    sqlite_versions = [m.version for m in migrations_for("sqlite")]
+    postgis_versions = [m.version for m in migrations_for("postgis")]
+    assert sqlite_versions == postgis_versions
+    assert sqlite_versions == list(range(1, len(sqlite_versions) + 1))
+
+
+def test_upgrade_applies_each_migration_once(store: Store) -> None:
+    assert store.schema_version() == latest_version(store.backend)
+    assert store.upgrade() == []
+
+
+def test_upgrading_an_existing_database_keeps_its_data(database_url: str) -> None:
+    old = open_store(database_url, TEST_SRID)
+    try:
+        assert [m.version for m in old.upgrade(target=1)] == [1]
+        with pytest.raises(SchemaOutdated):
+            old.require_current_schema()
+        old.save_city(CITY)
+        old._write(city=None, srid=TEST_SRID, frames={DISTRICTS: three_districts()}, source="")
+        applied = old.upgrade()
+        assert [m.version for m in applied] == list(range(2, latest_version(old.backend) + 1))
+        old.require_current_schema()
+        assert old.city() == CITY
+        assert list(old.read_layer(DISTRICTS)["code"]) == ["A", "B", "C"]
+    finally:
+        old.close()
+
+
+def test_a_district_layer_round_trips_its_attributes_and_geometry(store: Store) -> None:
+    store.save_city(CITY)
+    store.replace_layers({DISTRICTS: three_districts()}, source="hand-drawn")
+    read = store.read_layer(DISTRICTS)
+    assert read.crs.to_epsg() == TEST_SRID
+    assert list(read["name"]) == ["青葉町一丁目", "桜台", "松原"]
+    assert pd.isna(read["name_kana"].iloc[2])
+    assert read["population"].tolist()[:2] == [120, 0]
+    assert read["population"].isna().tolist() == [False, False, True]
+    assert read["properties"].tolist() == [{"備考": "旧町名あり"}, {}, {"source": "test"}]
+    assert set(read.geom_type) == {"MultiPolygon"}
+    assert read.area.tolist() == pytest.approx([10_000, 10_000, 10_400], rel=1e-12)
+    assert shapely.equals(read.geometry.iloc[2], three_districts().geometry.iloc[2])
+
+
+def test_school_zones_keep_the_school_location_as_a_point(store: Store) -> None:
+    store.save_city(CITY)
+    store.replace_layers({SCHOOL_ZONES: two_zones()}, source="hand-drawn")
+    read = store.read_layer(SCHOOL_ZONES)
+    assert read["school_location"].iloc[0].equals(shapely.Point(50, 50))
+    assert read["school_location"].iloc[1] is None
+    assert read["population"].isna().tolist() == [True, False]
+
+
+def test_centers_round_trip_as_points(store: Store) -> None:
+    store.save_city(CITY)
+    store.replace_layers({CENTERS: two_centers()}, source="hand-drawn")
+    read = store.read_layer(CENTERS)
+    assert read.geometry.iloc[1].equals(shapely.Point(250, 50))
+    assert list(read["managed_by"]) == ["直営", "指定管理"]
+    assert store.count(CENTERS) == 2
+
+
+def test_replacing_layers_is_all_or_nothing(store: Store) -> None:
+    store.save_city(CITY)
+    store.replace_layers(all_layers(), source="first")
+    broken_centers = two_centers()
+    broken_centers.loc[1, "code"] = None
+    with pytest.raises(BadInput, match="2番目"):
+        store.replace_layers(
+            {DISTRICTS: three_districts().iloc[:1], CENTERS: broken_centers}, source="second"
+        )
+    assert store.count(DISTRICTS) == 3
+    assert store.count(CENTERS) == 2
+
+
+def test_a_duplicate_code_rolls_the_whole_load_back(store: Store) -> None:
+    store.save_city(CITY)
+    store.replace_layers({DISTRICTS: three_districts()}, source="first")
+    duplicated = three_districts()
+    duplicated.loc[1, "code"] = "A"
+    with pytest.raises(BadInput, match="重複") as raised:
+        store.replace_layers({DISTRICTS: duplicated}, source="second")
+    assert raised.value.details["duplicate_codes"] == ["A"]
+    assert list(store.read_layer(DISTRICTS)["code"]) == ["A", "B", "C"]
+
+
+def test_a_frame_in_another_crs_is_refused(store: Store) -> None:
+    store.save_city(CITY)
+    with pytest.raises(BadInput, match="座標参照系"):
+        store.replace_layers({DISTRICTS: three_districts().to_crs(4326)}, source="x")
+    assert store.count(DISTRICTS) == 0
+
+
+def test_a_point_in_a_polygon_layer_is_refused(store: Store) -> None:
+    store.save_city(CITY)
+    wrong = three_districts()
+    wrong.loc[0, "geometry"] = shapely.Point(1, 1)
+    with pytest.raises(BadInput, match="Point"):
+        store.replace_layers({DISTRICTS: wrong}, source="x")
+
+
+def test_changing_the_working_crs_reprojects_every_layer(store: Store) -> None:
+    store.save_city(CITY)
+    store.replace_layers(all_layers(), source="hand-drawn")
+    before = store.read_layer(DISTRICTS).to_crs(6677)
+    store.save_city(CITY.with_crs(6677))
+    assert store.geometry_srid() == 6677
+    after = store.read_layer(DISTRICTS)
+    assert after.crs.to_epsg() == 6677
+    assert after.area.tolist() == pytest.approx(before.area.tolist(), rel=1e-9)
+    assert store.read_layer(CENTERS).crs.to_epsg() == 6677
+    assert store.read_layer(SCHOOL_ZONES)["school_location"].crs.to_epsg() == 6677
+
+
+def test_loads_are_recorded_newest_first(store: Store) -> None:
+    store.save_city(CITY)
+    store.replace_layers({DISTRICTS: three_districts()}, source="first.shp")
+    store.replace_layers({CENTERS: two_centers()}, source="second.csv")
+    imports = store.layer_imports()
+    assert [(i.layer, i.source, i.feature_count) for i in imports] == [
+        ("centers", "second.csv", 2),
+        ("districts", "first.shp", 3),
+    ]
+
+
+def test_reading_in_lonlat_gives_japan_coordinates(store: Store) -> None:
+    store.save_city(CITY)
+    store.replace_layers({DISTRICTS: three_districts()}, source="x")
+    lonlat: gpd.GeoDataFrame = store.read_layer(DISTRICTS, crs=4326)
+    minx, miny, _maxx, _maxy = lonlat.total_bounds
+    assert 138.4 < minx < 138.6 and 35.9 < miny < 36.1
+
+
+def test_postgis_columns_are_typed_with_the_srid_and_gist_indexed(
+    postgis_schema_url: str,
+) -> None:
+    store = open_store(postgis_schema_url, TEST_SRID)
+    try:
+        store.upgrade()
+        with psycopg.connect(postgis_schema_url) as connection:
+            columns = connection.execute(
+                "SELECT f_table_name, f_geometry_column, type, srid FROM geometry_columns "
+                "WHERE f_table_schema = current_schema() ORDER BY 1, 2"
+            ).fetchall()
+            indexes = connection.execute(
+                "SELECT tablename FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND indexdef LIKE '%USING gist%' ORDER BY 1"
+            ).fetchall()
+        assert columns == [
+            ("centers", "geom", "POINT", TEST_SRID),
+            ("districts", "geom", "MULTIPOLYGON", TEST_SRID),
+            ("school_zones", "geom", "MULTIPOLYGON", TEST_SRID),
+            ("school_zones", "school_location", "POINT", TEST_SRID),
+        ]
+        assert [row[0] for row in indexes] == ["centers", "districts", "school_zones"]
+    finally:
+        store.close()
+
+
+def test_an_unreachable_postgres_is_reported_as_unavailable() -> None:
+    from geoapp.errors import StorageUnavailable
+
+    store = open_store("postgresql://postgres@127.0.0.1:1/nowhere?connect_timeout=1", TEST_SRID)
+    try:
+        with pytest.raises(StorageUnavailable, match=r"127\.0\.0\.1:1"):
+            store.ping()
+    finally:
+        store.close()
