@@ -8,6 +8,7 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 from .app import create_app
 from .city import check_metric_crs
@@ -87,4 +88,8 @@ def demo(host: str, port: int, reload_data: bool, force: bool, no_serve: bool) -
     click.echo(
         f"http://{host}:{port}/ で公開中（Ctrl+C で終了） / serving at http://{host}:{port}/"
     )
-    app.run(host=host, port=port, threaded=True, use_reloader=False, load_dotenv=False)
+    run_simple(host, port, app, threaded=True)
+
+
+if __name__ == "__main__":
+    main()

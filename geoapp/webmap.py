@@ -253,6 +253,7 @@ def _add_centers(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None:
             "className": "geoapp-center",
             "color": "#ffffff",
             "weight": 2,
+            "fill": True,
             "fillColor": CENTER_COLORS.get(feature["properties"]["kind"], OTHER_CENTER_COLOR),
             "fillOpacity": 0.95,
         },

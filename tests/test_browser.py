@@ -1,0 +1,162 @@
+"""The demo in a real headless Chromium (Debian's package, driven by Playwright).
+
+``geoapp demo`` is started as a user would start it; the browser may reach only that
+server. The map must draw every district, zone and centre, with no request leaving the
+machine and no console error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from conftest import missing
+
+from geoapp.demo import read_demo_layer
+from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("GEOAPP_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    """Wait for ``/healthz`` to answer, failing early if the server died."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"geoapp demo exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"geoapp demo did not answer at {url} within {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``geoapp demo`` on a free port, on a fresh embedded database, with no base map."""
+    instance = tmp_path_factory.mktemp("demo-instance")
+    port = free_port()
+    env = {
+        **os.environ,
+        "GEOAPP_INSTANCE_PATH": str(instance),
+        "GEOAPP_BASEMAP": "none",
+    }
+    env.pop("GEOAPP_DATABASE_URL", None)
+    command = [str(Path(sys.executable).parent / "geoapp"), "demo", "--port", str(port)]
+    log = (instance / "server.log").open("w")
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's headless Chromium under Playwright."""
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright's Python package is not installed (pip install -e '.[test]')")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def test_the_demo_map_draws_every_feature_offline(demo_server: str, browser) -> None:
+    local = urlparse(demo_server).netloc
+    left_machine: list[str] = []
+    console_errors: list[str] = []
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="ja-JP")
+    page = context.new_page()
+
+    def only_local(route) -> None:
+        if urlparse(route.request.url).netloc == local:
+            route.continue_()
+        else:
+            left_machine.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: console_errors.append(str(error)))
+
+    page.goto(demo_server + "/", wait_until="networkidle")
+    expected = {
+        "path.geoapp-district": len(read_demo_layer(DISTRICTS)),
+        "path.geoapp-school-zone": len(read_demo_layer(SCHOOL_ZONES)),
+        "path.geoapp-center": len(read_demo_layer(CENTERS)),
+    }
+    page.wait_for_function(
+        "n => document.querySelectorAll('path.geoapp-district').length >= n",
+        arg=expected["path.geoapp-district"],
+        timeout=20_000,
+    )
+    drawn = {selector: page.locator(selector).count() for selector in expected}
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "home.png"))
+
+    assert drawn == expected
+    assert page.locator(".geoapp-legend").is_visible()
+    assert page.locator(".leaflet-control-layers").inner_text().count("（") == 3
+    assert left_machine == []
+    assert console_errors == []
+    context.close()
+
+
+def test_a_district_popup_shows_its_japanese_name(demo_server: str, browser) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(demo_server) else route.abort()
+        ),
+    )
+    page.goto(demo_server + "/", wait_until="networkidle")
+    districts = read_demo_layer(DISTRICTS)
+    page.locator("path.geoapp-district").first.wait_for()
+    page.evaluate(
+        "() => { const p = document.querySelector('path.geoapp-district');"
+        " p.dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: 0, clientY: 0})); }"
+    )
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5_000)
+    assert any(name in popup.inner_text() for name in districts["name"])
+    page.close()
