@@ -38,7 +38,13 @@ def test_upgrading_an_existing_database_keeps_its_data(database_url: str) -> Non
         with pytest.raises(SchemaOutdated):
             old.require_current_schema()
         old.save_city(CITY)
-        old._write(city=None, srid=TEST_SRID, frames={DISTRICTS: three_districts()}, source="")
+        old._write(
+            city=None,
+            srid=TEST_SRID,
+            frames={DISTRICTS: three_districts()},
+            source="",
+            mode="replace",
+        )
         applied = old.upgrade()
         assert [m.version for m in applied] == list(range(2, latest_version(old.backend) + 1))
         old.require_current_schema()
@@ -187,3 +193,24 @@ def test_an_unreachable_postgres_is_reported_as_unavailable() -> None:
             store.ping()
     finally:
         store.close()
+
+
+def test_upsert_updates_matching_codes_and_adds_new_ones(store: Store) -> None:
+    store.save_city(CITY)
+    store.replace_layers({DISTRICTS: three_districts()}, source="first")
+    changed = three_districts().iloc[[1]].copy()
+    changed["population"] = [77]
+    added = three_districts().iloc[[0]].copy()
+    added["code"] = ["D"]
+    added["geometry"] = [shapely.box(0, 100, 100, 200)]
+    store.upsert_layers(
+        {DISTRICTS: gpd.GeoDataFrame(pd.concat([changed, added]), crs=TEST_SRID)},
+        source="update.shp",
+        report={"imported": 2},
+    )
+    read = store.read_layer(DISTRICTS).set_index("code")
+    assert list(read.index) == ["A", "B", "C", "D"]
+    assert read.loc["B", "population"] == 77
+    assert read.loc["A", "population"] == 120
+    assert read.loc["D"].geometry.bounds == (0.0, 100.0, 100.0, 200.0)
+    assert store.layer_imports(limit=1)[0].report == {"imported": 2}

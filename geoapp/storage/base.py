@@ -9,7 +9,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -23,6 +23,8 @@ from .migration import Migration, latest_version, migrations_for
 
 logger = logging.getLogger(__name__)
 
+WriteMode = Literal["replace", "upsert"]
+
 
 @dataclass(frozen=True)
 class LayerImport:
@@ -32,6 +34,7 @@ class LayerImport:
     source: str
     feature_count: int
     imported_at: datetime
+    report: dict[str, Any]
 
 
 class Store(ABC):
@@ -83,15 +86,46 @@ class Store(ABC):
                 for layer in LAYERS
                 if self.count(layer)
             }
-        self._write(city=city, srid=city.working_crs, frames=frames, source="")
+        self._write(city=city, srid=city.working_crs, frames=frames, source="", mode="replace")
 
     # --- layers -----------------------------------------------------------------------
-    def replace_layers(self, frames: Mapping[Layer, gpd.GeoDataFrame], source: str) -> None:
+    def replace_layers(
+        self,
+        frames: Mapping[Layer, gpd.GeoDataFrame],
+        source: str,
+        report: Mapping[str, Any] | None = None,
+    ) -> None:
         """Replace whole layers at once, in one transaction, and record where they came from."""
+        self._store_frames(frames, source, "replace", report)
+
+    def upsert_layers(
+        self,
+        frames: Mapping[Layer, gpd.GeoDataFrame],
+        source: str,
+        report: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Insert new features and update those whose code exists, in one transaction."""
+        self._store_frames(frames, source, "upsert", report)
+
+    def _store_frames(
+        self,
+        frames: Mapping[Layer, gpd.GeoDataFrame],
+        source: str,
+        mode: WriteMode,
+        report: Mapping[str, Any] | None,
+    ) -> None:
+        """Check the frames, then write them all in one transaction."""
         srid = self.geometry_srid()
         for layer, frame in frames.items():
             check_frame(layer, frame, srid)
-        self._write(city=None, srid=srid, frames=dict(frames), source=source)
+        self._write(
+            city=None,
+            srid=srid,
+            frames=dict(frames),
+            source=source,
+            mode=mode,
+            report=dict(report or {}),
+        )
 
     def read_layer(self, layer: Layer, crs: int | None = None) -> gpd.GeoDataFrame:
         """A layer as a GeoDataFrame (ordered by code), optionally reprojected to ``crs``."""
@@ -140,9 +174,12 @@ class Store(ABC):
         srid: int,
         frames: dict[Layer, gpd.GeoDataFrame],
         source: str,
+        mode: WriteMode,
+        report: dict[str, Any] | None = None,
     ) -> None:
         """In one transaction: save ``city`` (if given), retype geometry columns to ``srid``
-        when it differs, and replace each layer in ``frames``."""
+        when it differs, and replace or upsert each layer in ``frames``; with a ``source``,
+        record each load with its report."""
 
     @abstractmethod
     def close(self) -> None:
@@ -241,12 +278,12 @@ def frame_from_records(layer: Layer, records: list[dict[str, Any]], srid: int) -
             data[field.name] = pd.array(values, dtype="Int64")
         else:
             data[field.name] = values
-    data["properties"] = [_as_dict(record["properties"]) for record in records]
+    data["properties"] = [as_dict(record["properties"]) for record in records]
     geometry = shapely.from_wkb([bytes(record["geom"]) for record in records])
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geometry, crs=srid), crs=srid)
 
 
-def _as_dict(value: str | dict[str, Any] | None) -> dict[str, Any]:
+def as_dict(value: str | dict[str, Any] | None) -> dict[str, Any]:
     """A properties value from either backend as a dict."""
     if value is None:
         return {}

@@ -20,7 +20,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from ..city import City
 from ..errors import StorageUnavailable
 from ..layers import LAYERS, Layer
-from .base import LayerImport, Store, rows_to_store
+from .base import LayerImport, Store, WriteMode, as_dict, rows_to_store
 from .migration import Migration
 
 logger = logging.getLogger(__name__)
@@ -101,11 +101,11 @@ class PostGISStore(Store):
 
     def layer_imports(self, limit: int = 20) -> list[LayerImport]:
         rows = self._run(
-            "SELECT layer, source, feature_count, imported_at FROM layer_imports "
+            "SELECT layer, source, feature_count, imported_at, report FROM layer_imports "
             "ORDER BY imported_at DESC, id DESC LIMIT %s",
             (limit,),
         )
-        return [LayerImport(**row) for row in rows]
+        return [LayerImport(**{**row, "report": as_dict(row["report"])}) for row in rows]
 
     def _select_rows(self, layer: Layer) -> list[dict[str, Any]]:
         columns = [
@@ -125,6 +125,8 @@ class PostGISStore(Store):
         srid: int,
         frames: dict[Layer, gpd.GeoDataFrame],
         source: str,
+        mode: WriteMode,
+        report: dict[str, Any] | None = None,
     ) -> None:
         try:
             with self._connection() as connection:
@@ -133,12 +135,12 @@ class PostGISStore(Store):
                 if srid != self.geometry_srid():
                     _retype_geometry_columns(connection, srid, frames)
                 for layer, frame in frames.items():
-                    count = _copy_layer(connection, layer, frame, srid)
+                    count = _copy_layer(connection, layer, frame, srid, mode)
                     if source:
                         connection.execute(
-                            "INSERT INTO layer_imports (layer, source, feature_count, imported_at)"
-                            " VALUES (%s, %s, %s, now())",
-                            (layer.name, source, count),
+                            "INSERT INTO layer_imports (layer, source, feature_count, imported_at,"
+                            " report) VALUES (%s, %s, %s, now(), %s)",
+                            (layer.name, source, count, Jsonb(report or {})),
                         )
         except (psycopg.OperationalError, PoolTimeout) as exc:
             raise _unavailable(self.url, exc) from exc
@@ -148,16 +150,29 @@ class PostGISStore(Store):
 
 
 def _copy_layer(
-    connection: psycopg.Connection, layer: Layer, frame: gpd.GeoDataFrame, srid: int
+    connection: psycopg.Connection,
+    layer: Layer,
+    frame: gpd.GeoDataFrame,
+    srid: int,
+    mode: WriteMode,
 ) -> int:
-    """Empty a layer's table and COPY the frame into it."""
+    """COPY the frame into a layer's table: after emptying it (replace), or through a
+    staging table merged on code (upsert)."""
     table = sql.Identifier(layer.table)
-    connection.execute(sql.SQL("DELETE FROM {}").format(table))
     names = [*layer.field_names, "properties", "geom"]
-    copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        table, sql.SQL(", ").join(map(sql.Identifier, names))
-    )
+    columns = sql.SQL(", ").join(map(sql.Identifier, names))
+    if mode == "replace":
+        connection.execute(sql.SQL("DELETE FROM {}").format(table))
+        target = table
+    else:
+        target = sql.Identifier(f"staging_{layer.table}")
+        connection.execute(
+            sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(
+                target, columns, table
+            )
+        )
     count = 0
+    copy = sql.SQL("COPY {} ({}) FROM STDIN").format(target, columns)
     with connection.cursor() as cursor, cursor.copy(copy) as copier:
         for row in rows_to_store(layer, frame):
             values = [
@@ -166,6 +181,18 @@ def _copy_layer(
             ]
             copier.write_row([*values, Jsonb(row["properties"]), _ewkb(row["geom"], srid)])
             count += 1
+    if mode == "upsert":
+        updates = sql.SQL(", ").join(
+            sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(name))
+            for name in names
+            if name != "code"
+        )
+        connection.execute(
+            sql.SQL(
+                "INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "
+                "ON CONFLICT (code) DO UPDATE SET {updates}"
+            ).format(table=table, columns=columns, staging=target, updates=updates)
+        )
     return count
 
 

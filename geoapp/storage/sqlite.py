@@ -16,7 +16,7 @@ import shapely
 from ..city import City
 from ..errors import StorageUnavailable
 from ..layers import Layer
-from .base import LayerImport, Store, rows_to_store
+from .base import LayerImport, Store, WriteMode, as_dict, rows_to_store
 from .migration import Migration
 
 
@@ -109,16 +109,17 @@ class SQLiteStore(Store):
     def layer_imports(self, limit: int = 20) -> list[LayerImport]:
         with self._connection() as connection:
             rows = connection.execute(
-                "SELECT layer, source, feature_count, imported_at FROM layer_imports "
+                "SELECT layer, source, feature_count, imported_at, report FROM layer_imports "
                 "ORDER BY imported_at DESC, id DESC LIMIT ?",
                 (limit,),
             ).fetchall()
         return [
             LayerImport(
-                r["layer"],
-                r["source"],
-                r["feature_count"],
-                datetime.fromisoformat(r["imported_at"]),
+                layer=r["layer"],
+                source=r["source"],
+                feature_count=r["feature_count"],
+                imported_at=datetime.fromisoformat(r["imported_at"]),
+                report=as_dict(r["report"]),
             )
             for r in rows
         ]
@@ -137,46 +138,58 @@ class SQLiteStore(Store):
         srid: int,
         frames: dict[Layer, gpd.GeoDataFrame],
         source: str,
+        mode: WriteMode,
+        report: dict[str, Any] | None = None,
     ) -> None:
         with self._transaction() as connection:
             if city is not None:
                 _upsert_city(connection, city)
             connection.execute("UPDATE geometry_columns SET srid = ?", (srid,))
             for layer, frame in frames.items():
-                count = _replace_layer(connection, layer, frame)
+                if mode == "replace":
+                    connection.execute(f"DELETE FROM {layer.table}")
+                    connection.execute(f"DELETE FROM {layer.table}_rtree")
+                count = _upsert_rows(connection, layer, frame)
                 if source:
                     connection.execute(
-                        "INSERT INTO layer_imports (layer, source, feature_count, imported_at) "
-                        "VALUES (?, ?, ?, ?)",
-                        (layer.name, source, count, _now()),
+                        "INSERT INTO layer_imports (layer, source, feature_count, imported_at, "
+                        "report) VALUES (?, ?, ?, ?, ?)",
+                        (
+                            layer.name,
+                            source,
+                            count,
+                            _now(),
+                            json.dumps(report or {}, ensure_ascii=False),
+                        ),
                     )
 
     def close(self) -> None:
         """Nothing to release: every call opens and closes its own connection."""
 
 
-def _replace_layer(connection: sqlite3.Connection, layer: Layer, frame: gpd.GeoDataFrame) -> int:
-    """Delete a layer's rows and insert the frame's, keeping the R*Tree in step."""
-    connection.execute(f"DELETE FROM {layer.table}")
-    connection.execute(f"DELETE FROM {layer.table}_rtree")
+def _upsert_rows(connection: sqlite3.Connection, layer: Layer, frame: gpd.GeoDataFrame) -> int:
+    """Insert the frame's rows, updating those whose code exists, and keep the R*Tree in step."""
     names = [*layer.field_names, "properties", "geom"]
+    updates = ", ".join(f"{name} = excluded.{name}" for name in names if name != "code")
     insert = (
-        f"INSERT INTO {layer.table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
+        f"INSERT INTO {layer.table} ({', '.join(names)}) "
+        f"VALUES ({', '.join('?' for _ in names)}) "
+        f"ON CONFLICT (code) DO UPDATE SET {updates} RETURNING id"
     )
     index_rows = []
-    count = 0
     for row in rows_to_store(layer, frame):
         values = [
             shapely.to_wkb(row[name]) if name in layer.point_fields and row[name] else row[name]
             for name in layer.field_names
         ]
         values += [json.dumps(row["properties"], ensure_ascii=False), shapely.to_wkb(row["geom"])]
-        cursor = connection.execute(insert, values)
+        row_id = connection.execute(insert, values).fetchone()[0]
         minx, miny, maxx, maxy = row["geom"].bounds
-        index_rows.append((cursor.lastrowid, minx, maxx, miny, maxy))
-        count += 1
-    connection.executemany(f"INSERT INTO {layer.table}_rtree VALUES (?, ?, ?, ?, ?)", index_rows)
-    return count
+        index_rows.append((row_id, minx, maxx, miny, maxy))
+    connection.executemany(
+        f"INSERT OR REPLACE INTO {layer.table}_rtree VALUES (?, ?, ?, ?, ?)", index_rows
+    )
+    return len(index_rows)
 
 
 def _upsert_city(connection: sqlite3.Connection, city: City) -> None:
