@@ -147,7 +147,7 @@ def test_a_point_layer_is_not_taken_for_zones() -> None:
 
 
 def test_a_threshold_of_a_half_or_more_is_refused() -> None:
-    with pytest.raises(BadInput, match="0.5 未満"):
+    with pytest.raises(BadInput, match=r"0\.5 未満"):
         majority_zones(districts(), zones(), threshold=0.5)
 
 
