@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from . import uploads, vendor_assets, views
 from .error_pages import register_error_handlers
 from .i18n import LANGUAGES, request_language, translate
+from .japanese_calendar import japan_time, wareki_datetime
 from .resources import templates_dir
 from .settings import load_settings
 from .storage import open_store
@@ -60,6 +61,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(uploads.blueprint)
     CSRFProtect(app)
     register_error_handlers(app)
+    app.jinja_env.filters["wareki_datetime"] = wareki_datetime
+    app.jinja_env.filters["japan_time"] = lambda moment: f"{japan_time(moment):%Y-%m-%d %H:%M} JST"
 
     @app.context_processor
     def translation_helpers() -> dict[str, object]:

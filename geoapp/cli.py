@@ -19,7 +19,14 @@ from .city import check_metric_crs
 from .demo import load_demo_city
 from .errors import BadInput, GeoappError
 from .field_mapping import parse_map_option
-from .importer import STAGES, ImportOptions, ImportReport, import_layer
+from .importer import (
+    CRS_SOURCES,
+    ENCODING_SOURCES,
+    STAGES,
+    ImportOptions,
+    ImportReport,
+    import_layer,
+)
 from .layers import layer_named
 from .storage import Store
 
@@ -101,21 +108,6 @@ def demo(host: str, port: int, reload_data: bool, force: bool, no_serve: bool) -
         f"http://{host}:{port}/ で公開中（Ctrl+C で終了） / serving at http://{host}:{port}/"
     )
     run_simple(host, port, app, threaded=True)
-
-
-_ENCODING_SOURCES = {
-    "cpg": ".cpg ファイル",
-    "dbf_language_id": "DBF の言語ID",
-    "detected": "自動判定",
-    "given": "指定",
-    "format": "形式の規定",
-}
-_CRS_SOURCES = {
-    "prj": ".prj ファイル",
-    "given": "指定",
-    "embedded": "ファイル内の定義",
-    "csv_lonlat": "緯度・経度の列",
-}
 
 
 @main.command("import")
@@ -200,8 +192,8 @@ def describe_report(report: ImportReport) -> str:
         + (f"（{report.format}）" if report.format else "")
     ]
     if report.encoding or report.crs:
-        how = _ENCODING_SOURCES.get(report.encoding_source or "", report.encoding_source)
-        crs_how = _CRS_SOURCES.get(report.crs_source or "", report.crs_source)
+        how = ENCODING_SOURCES.get(report.encoding_source or "", report.encoding_source)
+        crs_how = CRS_SOURCES.get(report.crs_source or "", report.crs_source)
         lines.append(
             f"  文字コード: {report.encoding or '—'}（{how}）  座標系: {report.crs}"
             f"（{crs_how}） → 作業用 {report.working_crs or '—'}"
@@ -250,10 +242,14 @@ def _coverage_lines(coverage: dict[str, Any]) -> list[str]:
     ]
     for kind, problems in (("隙間", gaps), ("重なり", overlaps)):
         for problem in problems[:10]:
-            near = ", ".join(problem.get("features", []))
+            names = problem.get("feature_names") or [""] * len(problem.get("features", []))
+            near = ", ".join(
+                f"{code} {name}".strip()
+                for code, name in zip(problem.get("features", []), names, strict=True)
+            )
             lines.append(
-                f"    - {kind} {problem['area_m2']:,.1f} m²  緯度 {problem.get('lat')}, "
-                f"経度 {problem.get('lon')}  （コード {near}）"
+                f"    - {kind} {problem['area_m2']:,.2f} m²  緯度 {problem.get('lat')}, "
+                f"経度 {problem.get('lon')}  （{near}）"
             )
     return lines
 

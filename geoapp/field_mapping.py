@@ -33,6 +33,15 @@ def _is_number(values: Values) -> bool:
     return bool(len(sample)) and pd.to_numeric(sample, errors="coerce").notna().mean() > 0.5
 
 
+def _is_japanese_names(values: Values) -> bool:
+    """True for a column of distinct Japanese names: every value holds kanji or kana and
+    nine in ten are unique (a name column under an opaque field name such as SAFIELD000)."""
+    text = values.fillna("").astype(str).str.strip()
+    if not len(text) or not text.str.contains(r"[\u3040-\u30ff\u4e00-\u9fff]").all():
+        return False
+    return text.nunique() >= 0.9 * len(text)
+
+
 def _has_values(values: Values) -> bool:
     """True when at least one value is not empty."""
     return bool((values.dropna().astype(str).str.strip() != "").any())
@@ -244,6 +253,11 @@ def choose_mapping(
         )
         if fallback:
             fields["code"] = guessed["code"] = fallback
+            taken.add(fallback)
+    if "name" not in fields:
+        names = [c for c in columns if c not in taken and _is_japanese_names(frame[c])]
+        if len(names) == 1:
+            fields["name"] = guessed["name"] = names[0]
     _require(layer, fields, columns)
     return FieldMapping(fields, guessed, display)
 

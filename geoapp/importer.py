@@ -44,6 +44,20 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 STAGES = ("読み込み", "項目の対応付け", "座標変換", "形状の検査", "カバレッジの検査", "保存")
+# How the report says the encoding and the CRS were decided.
+ENCODING_SOURCES = {
+    "cpg": ".cpg ファイル",
+    "dbf_language_id": "DBF の言語ID",
+    "detected": "自動判定",
+    "given": "指定",
+    "format": "形式の規定",
+}
+CRS_SOURCES = {
+    "prj": ".prj ファイル",
+    "given": "指定",
+    "embedded": "ファイル内の定義",
+    "csv_lonlat": "緯度・経度の列",
+}
 
 
 @dataclass
@@ -397,23 +411,27 @@ def _check_coverage(
         geometries, snapped = snap_coverage(geometries, codes, snap)
         frame = frame.set_geometry(gpd.GeoSeries(geometries, crs=frame.crs, index=frame.index))
     problems = coverage_problems(geometries, codes, min_area=0.01)
+    names = dict(zip(codes, frame["name"].astype(str), strict=True))
     report.coverage = {
         "checked": True,
         "snap_tolerance_m": snap,
-        "gaps": _located([p for p in problems if p.kind == "gap"], frame.crs),
-        "overlaps": _located([p for p in problems if p.kind == "overlap"], frame.crs),
-        "snapped": _located(snapped, frame.crs),
+        "gaps": _located([p for p in problems if p.kind == "gap"], frame.crs, names),
+        "overlaps": _located([p for p in problems if p.kind == "overlap"], frame.crs, names),
+        "snapped": _located(snapped, frame.crs, names),
     }
     return frame
 
 
-def _located(problems: list[Any], crs: Any) -> list[dict[str, Any]]:
-    """Problems as dicts with their location also in lon/lat."""
+def _located(problems: list[Any], crs: Any, names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Problems as dicts with their location also in lon/lat and the features' names."""
     if not problems:
         return []
     points = gpd.GeoSeries([shapely.Point(p.x, p.y) for p in problems], crs=crs).to_crs(4326)
     return [
-        problem.to_dict(lonlat=(round(point.x, 7), round(point.y, 7)))
+        {
+            **problem.to_dict(lonlat=(round(point.x, 7), round(point.y, 7))),
+            "feature_names": [names.get(code, "") for code in problem.features],
+        }
         for problem, point in zip(problems, points, strict=True)
     ]
 

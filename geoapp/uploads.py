@@ -17,7 +17,14 @@ from werkzeug.wrappers import Response
 
 from .errors import BadInput, GeoappError, NotFound
 from .field_mapping import parse_map_option
-from .importer import ImportOptions, ImportReport, import_layer, summary_counts
+from .importer import (
+    CRS_SOURCES,
+    ENCODING_SOURCES,
+    ImportOptions,
+    ImportReport,
+    import_layer,
+    summary_counts,
+)
 from .layers import LAYERS, layer_named
 from .storage import Store
 
@@ -58,9 +65,7 @@ def _uploads_dir() -> Path:
 @blueprint.get("/")
 def form() -> str:
     """The upload form and the recent loads."""
-    return render_template(
-        "import.html", layers=LAYERS, imports=_store().layer_imports(limit=10), report=None
-    )
+    return _page(report=None)
 
 
 @blueprint.post("/")
@@ -117,14 +122,24 @@ def cancel(token: str) -> Response:
 
 def _report_page(report: ImportReport, token: str | None) -> str:
     """The report, with confirm and cancel when ``token`` is given."""
-    return render_template(
-        "import.html",
-        layers=LAYERS,
-        imports=_store().layer_imports(limit=10),
+    return _page(
         report=report,
         layer=layer_named(report.layer),
         counts=summary_counts(report.to_dict()),
+        encoding_sources=ENCODING_SOURCES,
+        crs_sources=CRS_SOURCES,
         token=token,
+    )
+
+
+def _page(**context: object) -> str:
+    """The import page: the form, the recent loads and whatever ``context`` adds."""
+    return render_template(
+        "import.html",
+        layers=LAYERS,
+        layer_labels={layer.name: layer.label for layer in LAYERS},
+        imports=_store().layer_imports(limit=10),
+        **context,
     )
 
 
