@@ -8,11 +8,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask, request
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
-from . import vendor_assets, views
+from . import uploads, vendor_assets, views
 from .error_pages import register_error_handlers
 from .i18n import LANGUAGES, request_language, translate
+from .japanese_calendar import japan_time, wareki_datetime
 from .resources import templates_dir
 from .settings import load_settings
 from .storage import open_store
@@ -46,6 +48,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=200 * 1024 * 1024,
         JSON_AS_ASCII=False,
+        ADMIN_UPLOADS=_flag(given.get("ADMIN_UPLOADS", os.environ.get("GEOAPP_ADMIN_UPLOADS"))),
+        WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.update({k: v for k, v in given.items() if k.isupper() and not _is_setting(k)})
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -54,12 +58,21 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     )
     app.register_blueprint(views.blueprint)
     app.register_blueprint(vendor_assets.blueprint)
+    app.register_blueprint(uploads.blueprint)
+    CSRFProtect(app)
     register_error_handlers(app)
+    app.jinja_env.filters["wareki_datetime"] = wareki_datetime
+    app.jinja_env.filters["japan_time"] = lambda moment: f"{japan_time(moment):%Y-%m-%d %H:%M} JST"
 
     @app.context_processor
     def translation_helpers() -> dict[str, object]:
         lang = request_language()
-        return {"_": lambda text: translate(text, lang), "lang": lang, "languages": LANGUAGES}
+        return {
+            "_": lambda text: translate(text, lang),
+            "lang": lang,
+            "languages": LANGUAGES,
+            "uploads_enabled": app.config["ADMIN_UPLOADS"],
+        }
 
     @app.after_request
     def remember_language(response: Response) -> Response:
@@ -72,5 +85,18 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
 
 
 def _is_setting(key: str) -> bool:
-    """True for the geoapp settings handled by ``load_settings``."""
-    return key in {"DATABASE_URL", "SECRET_KEY", "BASEMAP", "CRS", "POOL_SIZE", "INSTANCE_PATH"}
+    """True for the geoapp settings handled by ``load_settings`` and the factory."""
+    return key in {
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "BASEMAP",
+        "CRS",
+        "POOL_SIZE",
+        "INSTANCE_PATH",
+        "ADMIN_UPLOADS",
+    }
+
+
+def _flag(value: object) -> bool:
+    """A yes/no setting: 1, true, yes, on."""
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}

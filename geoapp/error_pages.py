@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Request, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -55,6 +56,18 @@ def register_error_handlers(app: Flask) -> None:
         if error.status >= 500:
             logger.error("%s: %s", error.code, error.message_en)
         return respond_with_error(error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[Response | str, int]:
+        wrapped = GeoappError(
+            "送信を受け付けられませんでした（フォームの確認用トークンがないか、期限切れです）。"
+            "ページを開き直してからもう一度送信してください。",
+            "The form was refused (its CSRF token is missing or expired); reload the page "
+            "and send it again.",
+        )
+        wrapped.status = 400
+        wrapped.code = "csrf_failed"
+        return respond_with_error(wrapped)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response | str, int]:
