@@ -195,8 +195,22 @@ def _pieces(districts: np.ndarray, zones: np.ndarray, shapes: bool) -> _Pieces:
         zone=np.concatenate([whole_zone, cut_zone[positive]]),
         area=np.concatenate([shapely.area(districts[whole_district]), cut_area[positive]]),
         whole=np.concatenate([np.ones(len(whole_district), bool), np.zeros(positive.sum(), bool)]),
-        geometry=np.concatenate([districts[whole_district], cut[positive]]) if shapes else None,
+        geometry=np.concatenate([districts[whole_district], _polygonal(cut[positive])])
+        if shapes
+        else None,
     )
+
+
+def _polygonal(pieces: np.ndarray) -> np.ndarray:
+    """The pieces with the points and lines an intersection may add dropped: a geometry
+    collection becomes the (multi)polygon of its polygon parts."""
+    pieces = pieces.copy()
+    mixed = np.flatnonzero(shapely.get_type_id(pieces) == shapely.GeometryType.GEOMETRYCOLLECTION)
+    for index in mixed:
+        parts = shapely.get_parts(pieces[index])
+        polygons = shapely.get_parts(parts[shapely.area(parts) > 0])
+        pieces[index] = polygons[0] if len(polygons) == 1 else shapely.multipolygons(polygons)
+    return pieces
 
 
 def _covering_zones(
