@@ -63,6 +63,7 @@ def district_coverage(count: int, rng: np.random.Generator) -> np.ndarray:
 
     Cells touching the seed area's edge are dropped (a ragged city outline); each shared
     edge is densified and wiggled once, so both neighbours hold the very same vertices.
+    Cells whose wiggles would cross themselves or a neighbour keep straight edges.
     """
     side = np.sqrt(count * 1.12) * DISTRICT_SPACING
     seeds = rng.uniform(0, side, size=(int(count * 1.12), 2))
@@ -78,6 +79,8 @@ def district_coverage(count: int, rng: np.random.Generator) -> np.ndarray:
     while True:
         districts = _wiggled(cells, amplitude)
         invalid = ~shapely.is_valid(districts)
+        if not invalid.any():
+            invalid = ~shapely.is_empty(shapely.coverage_invalid_edges(districts))
         if not invalid.any():
             return districts
         amplitude = _straighten(cells, invalid, amplitude)
