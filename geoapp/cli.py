@@ -107,6 +107,7 @@ def demo(host: str, port: int, reload_data: bool, force: bool, no_serve: bool) -
     if host in LOOPBACK_HOSTS and "GEOAPP_ADMIN_UPLOADS" not in os.environ:
         app.config["ADMIN_UPLOADS"] = True
         click.echo(f"取り込み画面 / import page: http://{host}:{port}/admin/import/")
+    click.echo(f"重ね合わせ / overlay: http://{host}:{port}/overlay")
     click.echo(
         f"http://{host}:{port}/ で公開中（Ctrl+C で終了） / serving at http://{host}:{port}/"
     )
