@@ -261,11 +261,10 @@ def describe_overlay(report: OverlayReport) -> str:
         f"{_padded('校区 / zone', 30)}{'按分人口 / population':>24}   拠点 / centres",
     ]
     for zone in report.to_dict()["zones"]:
-        population = zone.get("population") or 0
+        population = zone.get("population")
+        shown = "—" if population is None else f"{population:,.1f}"
         label = _padded(f"{zone['code']} {zone['name'] or ''}", 30)
-        lines.append(
-            f"{label}{population:>24,.1f}   {', '.join(zone['centers']) or '（なし / none）'}"
-        )
+        lines.append(f"{label}{shown:>24}   {', '.join(zone['centers']) or '（なし / none）'}")
     split = report.majority[report.majority["split"]]
     if len(split):
         lines += ["", "分割された行政区 / split districts (majority zone, shares):"]

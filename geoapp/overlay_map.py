@@ -22,6 +22,7 @@ from .layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from .overlay_report import OverlayReport
 from .webmap import (
     CENTER_COLORS,
+    OTHER_CENTER_COLOR,
     WEB_CRS,
     Legend,
     base_map,
@@ -146,6 +147,7 @@ def overlay_legend_html(report: OverlayReport, lang: str) -> str:
     """The legend: majority-zone fills, split hatching, zones without a centre, centres."""
     t = lambda text: translate(text, lang)  # noqa: E731
     threshold = f"{report.threshold:.0%}"
+    other_kinds = "kind" in report.centers and not report.centers["kind"].isin(CENTER_COLORS).all()
     return "".join(
         [
             f'<div class="geoapp-legend-title">{t("凡例")}</div>',
@@ -163,8 +165,16 @@ def overlay_legend_html(report: OverlayReport, lang: str) -> str:
                 f'<div><i class="dot" style="background:{color}"></i>{t(kind)}</div>'
                 for kind, color in CENTER_COLORS.items()
             ],
+            f'<div><i class="dot" style="background:{OTHER_CENTER_COLOR}"></i>{t("その他")}</div>'
+            if other_kinds
+            else "",
         ]
     )
+
+
+def share_text(share: float) -> str:
+    """A share as a percentage; slivers under 0.1 % say so instead of showing 0.0 %."""
+    return "<0.1%" if 0 < share < 0.001 else f"{share:.1%}"
 
 
 def _rows(items: list[tuple[str, str]]) -> str:
@@ -182,9 +192,9 @@ def _share_list(
         name = escape(str(zone_names.get(piece.zone, piece.zone)))
         area = f"{piece.area_m2 / 10_000:,.2f} ha"
         css = ' class="current"' if piece.zone == mark else ""
-        of_zone = translate("校区の{share}", lang).format(share=f"{piece.zone_share:.1%}")
+        of_zone = translate("校区の{share}", lang).format(share=share_text(piece.zone_share))
         items.append(
-            f"<li{css}><b>{piece.district_share:.1%}</b> {name}"
+            f"<li{css}><b>{share_text(piece.district_share)}</b> {name}"
             f' <span class="muted">{area} ・ {of_zone}</span></li>'
         )
     return f'<ul class="share-list">{"".join(items)}</ul>'
@@ -263,9 +273,10 @@ def _add_pieces(fmap: folium.Map, report: OverlayReport, lang: str) -> None:
     for piece in pieces.itertuples():
         title = escape(str(district_names.get(piece.district, piece.district)))
         zone = escape(str(zone_names.get(piece.zone, piece.zone)))
+        this_piece = f"{t('この区片')}: {zone} ・ {share_text(piece.district_share)}"
         popups.append(
             f'<div class="overlay-popup-title">{title}（{escape(piece.district)}）</div>'
-            f'<div class="muted">{t("この区片")}: {zone} ・ {piece.district_share:.1%}</div>'
+            f'<div class="muted">{this_piece}</div>'
             f"{_share_list(report, piece.district, zone_names, lang, mark=piece.zone)}"
         )
     frame = gpd.GeoDataFrame(
@@ -363,27 +374,36 @@ def _add_centers(fmap: folium.Map, report: OverlayReport, lang: str) -> None:
 def _add_coverage_problems(fmap: folium.Map, report: OverlayReport, lang: str) -> None:
     """Gaps and overlaps of both polygon layers as red rings, when there are any."""
     t = lambda text: translate(text, lang)  # noqa: E731
-    problems = [(layer, problem) for layer, found in report.coverage.items() for problem in found]
-    if not problems:
-        return
-    points = gpd.GeoSeries.from_xy(
-        [p.x for _l, p in problems], [p.y for _l, p in problems], crs=report.districts.crs
-    ).to_crs(WEB_CRS)
-    group = folium.FeatureGroup(name=counted(t("隙間・重なり"), len(problems), lang))
     labels = {"districts": t("行政区"), "school_zones": t("小学校区")}
     kinds = {"gap": t("隙間"), "overlap": t("重なり")}
-    for (layer, problem), point in zip(problems, points, strict=True):
-        folium.CircleMarker(
-            location=(point.y, point.x),
-            radius=9,
-            color=NO_CENTER_COLOR,
-            weight=3,
-            fill=False,
-            class_name="geoapp-coverage-problem",
-            popup=folium.Popup(
-                f"{labels[layer]} ・ {kinds[problem.kind]}: {problem.area_m2:,.1f} m²<br>"
-                + escape(", ".join(problem.features)),
-                max_width=300,
-            ),
-        ).add_to(group)
-    group.add_to(fmap)
+    rows = [
+        {
+            "popup": f"<b>{labels[layer]} ・ {kinds[problem.kind]}</b>: "
+            f"{problem.area_m2:,.1f} m²<br>{escape(', '.join(problem.features))}",
+            "x": problem.x,
+            "y": problem.y,
+        }
+        for layer, found in report.coverage.items()
+        for problem in found
+    ]
+    if not rows:
+        return
+    frame = pd.DataFrame(rows)
+    points = gpd.GeoDataFrame(
+        frame[["popup"]],
+        geometry=gpd.points_from_xy(frame["x"], frame["y"]),
+        crs=report.districts.crs,
+    ).to_crs(WEB_CRS)
+    folium.GeoJson(
+        points,
+        name=counted(t("隙間・重なり"), len(points), lang),
+        show=False,
+        marker=folium.CircleMarker(radius=9),
+        style_function=lambda _feature: {
+            "className": "geoapp-coverage-problem",
+            "color": NO_CENTER_COLOR,
+            "weight": 3,
+            "fill": False,
+        },
+        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=300),
+    ).add_to(fmap)

@@ -9,7 +9,7 @@ from .basemap import basemap_for
 from .city_overlay import city_overlay
 from .errors import BadInput, NotFound
 from .i18n import request_language
-from .overlay_map import overlay_map
+from .overlay_map import overlay_map, share_text
 from .overlay_report import WEB_CRS
 from .vendor_assets import leaflet_css_url, leaflet_js_url
 from .views import store
@@ -33,6 +33,12 @@ def requested_threshold() -> float:
             f"しきい値「{given}」は数値ではありません。0.05 のように指定してください。",
             f"The threshold {given!r} is not a number; give a fraction such as 0.05.",
         ) from None
+
+
+@blueprint.app_template_filter("share")
+def share_filter(share: float) -> str:
+    """Templates' ``|share``: a share as a percentage, slivers as <0.1 %."""
+    return share_text(share)
 
 
 @blueprint.get("/overlay")

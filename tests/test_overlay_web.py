@@ -10,6 +10,7 @@ import pytest
 from conftest import TEST_SRID
 from flask import Flask
 from overlay_shapes import centers, districts, zones
+from shapely import box
 from test_web import readable
 
 from geoapp.city import City
@@ -95,3 +96,14 @@ def test_an_empty_city_gets_an_explaining_error_and_page(app: Flask) -> None:
     page = client.get("/overlay")
     assert page.status_code == 200
     assert "geoapp demo" in page.get_data(as_text=True)
+
+
+def test_coverage_problems_are_drawn_without_jquery(overlay_app: Flask) -> None:
+    store = overlay_app.extensions["geoapp.store"]
+    overlapping = zones()
+    overlapping.loc[overlapping["code"] == "Z2", "geometry"] = box(95, 0, 200, 100)
+    overlapping["properties"] = [{} for _ in range(len(overlapping))]
+    store.replace_layers({SCHOOL_ZONES: overlapping}, source="hand-drawn")
+    page = readable(overlay_app.test_client().get("/overlay").get_data(as_text=True))
+    assert "geoapp-coverage-problem" in page and "重なり" in page
+    assert "$(`" not in page, "folium.Popup needs jQuery, which the app does not load"
