@@ -11,7 +11,7 @@ from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
-from . import uploads, vendor_assets, views
+from . import overlay_views, uploads, vendor_assets, views
 from .error_pages import register_error_handlers
 from .i18n import LANGUAGES, request_language, translate
 from .japanese_calendar import japan_time, wareki_datetime
@@ -57,6 +57,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         settings.database_url, settings.working_crs, settings.pool_size
     )
     app.register_blueprint(views.blueprint)
+    app.register_blueprint(overlay_views.blueprint)
     app.register_blueprint(vendor_assets.blueprint)
     app.register_blueprint(uploads.blueprint)
     CSRFProtect(app)
