@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Request, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -55,6 +56,19 @@ def register_error_handlers(app: Flask) -> None:
         if error.status >= 500:
             logger.error("%s: %s", error.code, error.message_en)
         return respond_with_error(error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[Response | str, int]:
+        logger.warning("refused %s %s: %s", request.method, request.path, error.description)
+        wrapped = GeoappError(
+            "安全確認用のトークン（CSRF）がないか、古くなっています。"
+            "ページを読み込み直してから、もう一度操作してください。",
+            "The security token (CSRF) is missing or out of date; reload the page and try "
+            f"again ({error.description})",
+        )
+        wrapped.status = 400
+        wrapped.code = "csrf_failed"
+        return respond_with_error(wrapped)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response | str, int]:

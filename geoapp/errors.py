@@ -94,3 +94,9 @@ class Locked(GeoappError):
 
     status = HTTPStatus.LOCKED
     code = "community_locked"
+
+
+class PlanReadOnly(Conflict):
+    """The plan is adopted or archived; copy it to a new draft to change it."""
+
+    code = "plan_read_only"

@@ -19,7 +19,7 @@ CREATE INDEX login_attempts_name_idx ON login_attempts (name, attempted_at);
 CREATE INDEX login_attempts_addr_idx ON login_attempts (remote_addr, attempted_at);
 
 CREATE TABLE plans (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL,
     description TEXT NOT NULL DEFAULT '',
     status TEXT NOT NULL CHECK (status IN ('draft', 'proposed', 'adopted', 'archived')),
