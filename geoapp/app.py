@@ -13,9 +13,10 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from . import auth, vendor_assets, views
+from . import auth, uploads, vendor_assets, views
 from .error_pages import register_error_handlers
 from .i18n import LANGUAGES, request_language, translate
+from .japanese_calendar import japan_time, wareki_datetime
 from .plans import api as plans_api
 from .plans.service import Planning
 from .resources import templates_dir
@@ -51,10 +52,11 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=False,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
-        WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_SSL_STRICT=True,
         MAX_CONTENT_LENGTH=200 * 1024 * 1024,
         JSON_AS_ASCII=False,
+        ADMIN_UPLOADS=_flag(given.get("ADMIN_UPLOADS", os.environ.get("GEOAPP_ADMIN_UPLOADS"))),
+        WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.update({k: v for k, v in given.items() if k.isupper() and not _is_setting(k)})
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -69,15 +71,23 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     CSRFProtect(app)
     app.register_blueprint(views.blueprint)
     app.register_blueprint(vendor_assets.blueprint)
+    app.register_blueprint(uploads.blueprint)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(plans_api.blueprint)
     app.register_blueprint(plans_api.public_blueprint)
     register_error_handlers(app)
+    app.jinja_env.filters["wareki_datetime"] = wareki_datetime
+    app.jinja_env.filters["japan_time"] = lambda moment: f"{japan_time(moment):%Y-%m-%d %H:%M} JST"
 
     @app.context_processor
     def translation_helpers() -> dict[str, object]:
         lang = request_language()
-        return {"_": lambda text: translate(text, lang), "lang": lang, "languages": LANGUAGES}
+        return {
+            "_": lambda text: translate(text, lang),
+            "lang": lang,
+            "languages": LANGUAGES,
+            "uploads_enabled": app.config["ADMIN_UPLOADS"],
+        }
 
     @app.after_request
     def remember_language(response: Response) -> Response:
@@ -90,7 +100,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
 
 
 def _is_setting(key: str) -> bool:
-    """True for the geoapp settings handled by ``load_settings``."""
+    """True for the geoapp settings handled by ``load_settings`` and the factory."""
     return key in {
         "DATABASE_URL",
         "SECRET_KEY",
@@ -99,4 +109,10 @@ def _is_setting(key: str) -> bool:
         "POOL_SIZE",
         "INSTANCE_PATH",
         "PROXY_COUNT",
+        "ADMIN_UPLOADS",
     }
+
+
+def _flag(value: object) -> bool:
+    """A yes/no setting: 1, true, yes, on."""
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}

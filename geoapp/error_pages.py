@@ -61,10 +61,10 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(error: CSRFError) -> tuple[Response | str, int]:
         logger.warning("refused %s %s: %s", request.method, request.path, error.description)
         wrapped = GeoappError(
-            "安全確認用のトークン（CSRF）がないか、古くなっています。"
-            "ページを読み込み直してから、もう一度操作してください。",
-            "The security token (CSRF) is missing or out of date; reload the page and try "
-            f"again ({error.description})",
+            "送信を受け付けられませんでした（フォームの確認用トークンがないか、期限切れです）。"
+            "ページを開き直してからもう一度送信してください。",
+            "The form was refused (its CSRF token is missing or expired); reload the page "
+            "and send it again.",
         )
         wrapped.status = 400
         wrapped.code = "csrf_failed"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
+
+JST = timezone(timedelta(hours=9), "JST")
 
 # (first day, era name), newest first.
 _ERAS: tuple[tuple[date, str], ...] = (
@@ -40,3 +42,14 @@ def fiscal_year_label(year: int) -> str:
         if first_day >= start or (name == "令和" and year == 2019):
             return f"{_era_year(name, year - start.year + 1)[:-1]}年度（{year}年度）"
     return f"{year}年度"
+
+
+def japan_time(moment: datetime) -> datetime:
+    """A stored time (aware, or naive UTC) in Japan Standard Time."""
+    return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(JST)
+
+
+def wareki_datetime(moment: datetime) -> str:
+    """A stored time in Japan time and the era calendar: 令和8年11月23日 17:28."""
+    local = japan_time(moment)
+    return f"{wareki_date(local.date())} {local:%H:%M}"

@@ -1,10 +1,10 @@
 """年度 and 和暦."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
-from geoapp.japanese_calendar import fiscal_year, fiscal_year_label, wareki_date
+from geoapp.japanese_calendar import fiscal_year, fiscal_year_label, wareki_date, wareki_datetime
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,9 @@ def test_the_fiscal_year_starts_on_april_first() -> None:
 )
 def test_fiscal_years_are_labelled_in_wareki_and_western_years(year: int, expected: str) -> None:
     assert fiscal_year_label(year) == expected
+
+
+def test_a_stored_utc_time_shows_in_japan_time_and_the_era_calendar() -> None:
+    stored = datetime(2026, 11, 23, 16, 5, tzinfo=UTC)
+    assert wareki_datetime(stored) == "令和8年11月24日 01:05"
+    assert wareki_datetime(stored.replace(tzinfo=None)) == "令和8年11月24日 01:05"

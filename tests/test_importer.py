@@ -1,0 +1,297 @@
+"""geoapp import: real files in, a clear report out, and all or nothing stored."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from click.testing import CliRunner
+from conftest import TEST_SRID
+from layer_files import write_shapefile, zip_shapefile
+from shapely import MultiPolygon, Point, box
+
+from geoapp.cli import main
+from geoapp.importer import ImportOptions, import_layer
+from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
+from geoapp.storage import Store
+
+YAIZU = Path(__file__).resolve().parents[2] / "shared" / "data" / "yaizu"
+
+
+def yaizu(folder: str) -> Path:
+    """A folder of the shared Yaizu open data, or a skip (a failure in CI) when missing."""
+    path = YAIZU / folder
+    if not path.is_dir():
+        reason = f"the shared data folder {YAIZU} is missing (see ../shared/data/README.md)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
+def districts_frame() -> gpd.GeoDataFrame:
+    """Four districts as an e-Stat style file would name their fields."""
+    return gpd.GeoDataFrame(
+        {
+            "KEY_CODE": ["001", "002", "003", "004"],
+            "S_NAME": ["本町一丁目", "本町二丁目", "港町", "松原"],
+            "JINKO": [1200, 800, 0, 450],
+            "SETAI": [500, 350, 0, 200],
+            "BIKO": ["", "旧字名あり", "", ""],
+        },
+        geometry=[
+            box(0, 0, 100, 100),
+            box(100, 0, 200, 100),
+            box(0, 100, 100, 200),
+            box(100, 100, 200, 200),
+        ],
+        crs=TEST_SRID,
+    )
+
+
+@pytest.fixture
+def districts_shp(tmp_path: Path) -> Path:
+    """The four districts as a CP932 Shapefile without .cpg."""
+    return write_shapefile(districts_frame(), tmp_path / "町丁" / "districts.shp")
+
+
+def run(store: Store, path: Path, **options) -> dict:
+    """Import into ``store`` and return the report as a dict."""
+    layer = options.pop("layer", DISTRICTS)
+    return import_layer(store, path, ImportOptions(layer=layer, **options)).to_dict()
+
+
+def test_an_estat_style_shapefile_imports_with_guessed_fields(store: Store, districts_shp) -> None:
+    report = run(store, districts_shp)
+    assert report["errors"] == [] and report["stored"]
+    assert (report["read"], report["imported"]) == (4, 4)
+    assert report["encoding"] == "cp932"
+    assert report["mapping"]["fields"]["code"] == "KEY_CODE"
+    assert report["mapping"]["fields"]["population"] == "JINKO"
+    stored = store.read_layer(DISTRICTS)
+    assert list(stored["name"]) == ["本町一丁目", "本町二丁目", "港町", "松原"]
+    assert list(stored["code"]) == ["001", "002", "003", "004"]
+    assert stored["properties"].iloc[1] == {"BIKO": "旧字名あり"}
+    assert report["coverage"]["gaps"] == [] and report["coverage"]["overlaps"] == []
+
+
+def test_a_dry_run_stores_nothing(store: Store, districts_shp) -> None:
+    report = run(store, districts_shp, dry_run=True)
+    assert report["errors"] == [] and not report["stored"]
+    assert report["imported"] == 4
+    assert store.count(DISTRICTS) == 0 and store.layer_imports() == []
+
+
+def test_a_failed_import_leaves_the_previous_layer_as_it_was(
+    store: Store, districts_shp, tmp_path: Path
+) -> None:
+    run(store, districts_shp)
+    bad = districts_frame().astype({"JINKO": str})
+    bad.loc[2, "JINKO"] = "不明"
+    path = write_shapefile(bad, tmp_path / "bad" / "districts.shp")
+    report = run(store, path)
+    assert not report["stored"]
+    assert report["errors"][0]["feature"] == 3
+    assert "人口" in report["errors"][0]["message"] and "JINKO" in report["errors"][0]["message"]
+    assert list(store.read_layer(DISTRICTS)["population"]) == [1200, 800, 0, 450]
+    assert len(store.layer_imports()) == 1
+
+
+def test_parts_sharing_a_code_become_one_district_with_summed_counts(
+    store: Store, tmp_path: Path
+) -> None:
+    frame = districts_frame()
+    exclave = frame.iloc[[0]].copy()
+    exclave["geometry"] = [box(300, 0, 320, 20)]
+    exclave["JINKO"] = [30]
+    exclave["SETAI"] = [10]
+    path = write_shapefile(
+        gpd.GeoDataFrame(pd.concat([frame, exclave]), crs=TEST_SRID),
+        tmp_path / "exclave" / "d.shp",
+    )
+    report = run(store, path)
+    assert report["errors"] == []
+    assert (report["read"], report["imported"]) == (5, 4)
+    assert any(w["code"] == "merged_parts" for w in report["warnings"])
+    first = store.read_layer(DISTRICTS).set_index("code").loc["001"]
+    assert first["population"] == 1230 and first["households"] == 510
+    assert isinstance(first.geometry, MultiPolygon) and len(first.geometry.geoms) == 2
+
+
+def test_a_code_shared_by_differently_named_districts_is_refused(
+    store: Store, tmp_path: Path
+) -> None:
+    frame = districts_frame()
+    frame.loc[3, "KEY_CODE"] = "001"
+    report = run(store, write_shapefile(frame, tmp_path / "dup" / "d.shp"))
+    assert not report["stored"]
+    assert "001" in report["errors"][0]["message"] and "1, 4" in report["errors"][0]["message"]
+    assert store.count(DISTRICTS) == 0
+
+
+def test_a_null_geometry_is_named_and_skip_invalid_imports_the_rest(
+    store: Store, tmp_path: Path
+) -> None:
+    frame = districts_frame()
+    frame.loc[1, "geometry"] = None
+    path = write_shapefile(frame, tmp_path / "null" / "d.shp")
+    refused = run(store, path)
+    assert not refused["stored"] and refused["rejected"] == 1
+    assert any(e["feature"] == 2 for e in refused["errors"])
+    assert store.count(DISTRICTS) == 0
+    skipped = run(store, path, skip_invalid=True)
+    assert skipped["stored"] and skipped["imported"] == 3
+
+
+def test_a_bow_tie_is_repaired_and_reported(store: Store, tmp_path: Path) -> None:
+    frame = districts_frame()
+    frame.loc[3, "geometry"] = shapely.Polygon(
+        [(100, 100), (200, 200), (200, 100), (100, 200), (100, 100)]
+    )
+    report = run(store, write_shapefile(frame, tmp_path / "bowtie" / "d.shp"))
+    assert report["stored"] and report["repaired"] == 1
+    repaired = [w for w in report["warnings"] if w["feature"] == 4]
+    assert repaired and "4" in repaired[0]["message"]
+    assert store.read_layer(DISTRICTS).set_index("code").loc["004"].geometry.is_valid
+
+
+def test_points_are_refused_in_a_polygon_layer(store: Store, tmp_path: Path) -> None:
+    points = gpd.GeoDataFrame(
+        {"KEY_CODE": ["1"], "S_NAME": ["本町"]}, geometry=[Point(1, 1)], crs=TEST_SRID
+    )
+    report = run(store, write_shapefile(points, tmp_path / "pts" / "d.shp"))
+    assert not report["stored"] and store.count(DISTRICTS) == 0
+
+
+def test_gaps_and_overlaps_are_reported_with_area_and_location(
+    store: Store, tmp_path: Path
+) -> None:
+    frame = districts_frame()
+    frame.loc[1, "geometry"] = box(100, 0, 210, 100)
+    frame.loc[3, "geometry"] = box(100, 100, 200, 195)
+    frame = gpd.GeoDataFrame(
+        pd.concat(
+            [
+                frame,
+                gpd.GeoDataFrame(
+                    {
+                        "KEY_CODE": ["005"],
+                        "S_NAME": ["外周"],
+                        "JINKO": [1],
+                        "SETAI": [1],
+                        "BIKO": [""],
+                    },
+                    geometry=[box(-50, -50, 300, 250).difference(box(0, 0, 200, 200))],
+                    crs=TEST_SRID,
+                ),
+            ]
+        ),
+        crs=TEST_SRID,
+    )
+    report = run(store, write_shapefile(frame, tmp_path / "cov" / "d.shp"), dry_run=True)
+    coverage = report["coverage"]
+    assert [round(o["area_m2"]) for o in coverage["overlaps"]] in ([1000, 500], [1000])
+    assert coverage["overlaps"][0]["features"]
+    assert round(sum(g["area_m2"] for g in coverage["gaps"])) == 500
+    gap = coverage["gaps"][0]
+    assert 138 < gap["lon"] < 139 and 35 < gap["lat"] < 37
+
+
+def test_upsert_changes_only_the_features_in_the_file(
+    store: Store, districts_shp, tmp_path
+) -> None:
+    run(store, districts_shp)
+    update = districts_frame().iloc[[1]].copy()
+    update["JINKO"] = [999]
+    report = run(store, write_shapefile(update, tmp_path / "up" / "d.shp"), mode="upsert")
+    assert report["stored"]
+    stored = store.read_layer(DISTRICTS).set_index("code")
+    assert stored.loc["002", "population"] == 999 and stored.loc["001", "population"] == 1200
+    assert len(stored) == 4
+
+
+def test_a_zipped_shapefile_imports_like_the_folder(store: Store, districts_shp, tmp_path) -> None:
+    archive = zip_shapefile(districts_shp, tmp_path / "districts.zip")
+    report = run(store, archive)
+    assert report["stored"] and report["imported"] == 4
+
+
+def test_the_yaizu_community_areas_import_as_districts(store: Store) -> None:
+    report = run(store, yaizu("自治会区域") / "自治会区域.shp")
+    assert report["errors"] == [], report["errors"]
+    assert report["read"] == 35 and report["imported"] == 35
+    assert report["crs"] == "EPSG:2450" and report["crs_source"] == "prj"
+    assert report["encoding"] == "cp932" and report["encoding_source"] == "cpg"
+    assert report["mapping"]["fields"]["name"] == "SAFIELD000"
+    assert report["repaired"] >= 1
+    names = set(store.read_layer(DISTRICTS)["name"])
+    assert {"高新田自治会", "焼津第6自治会", "大井川東自治会"} <= names
+    assert report["coverage"]["gaps"] or report["coverage"]["overlaps"]
+
+
+def test_the_yaizu_school_zones_import(store: Store) -> None:
+    report = run(store, yaizu("小学校区"), layer=SCHOOL_ZONES)
+    assert report["errors"] == [], report["errors"]
+    assert report["imported"] == 13 and report["crs"] == "EPSG:2450"
+    names = store.read_layer(SCHOOL_ZONES)["name"]
+    assert all(name.endswith("小学校") for name in names)
+
+
+def test_the_yaizu_community_centres_import_from_the_national_csv_format(store: Store) -> None:
+    csv = next(yaizu("地域交流センター").glob("*.csv"))
+    report = run(store, csv, layer=CENTERS)
+    assert report["errors"] == [], report["errors"]
+    assert report["format"] == "csv" and (report["read"], report["imported"]) == (9, 9)
+    assert report["mapping"]["fields"]["code"] == "NO"
+    centers = store.read_layer(CENTERS)
+    assert "港地域交流センター" in set(centers["name"])
+    minato = centers.set_index("name").loc["港地域交流センター"]
+    assert minato["address"] == "静岡県焼津市石津港町40-1"
+    assert set(centers["kind"]) == {"地域交流センター"}
+    assert centers.crs.to_epsg() == TEST_SRID
+
+
+def test_geoapp_import_prints_one_json_report(database_url, districts_shp, tmp_path, monkeypatch):
+    monkeypatch.setenv("GEOAPP_DATABASE_URL", database_url)
+    monkeypatch.setenv("GEOAPP_INSTANCE_PATH", str(tmp_path))
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade", "--crs", str(TEST_SRID)]).exit_code == 0
+    result = runner.invoke(main, ["import", "districts", str(districts_shp), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    for key in (
+        "layer",
+        "source",
+        "read",
+        "imported",
+        "repaired",
+        "rejected",
+        "encoding",
+        "crs",
+        "warnings",
+        "errors",
+        "coverage",
+    ):
+        assert key in report
+    assert set(report["coverage"]) >= {"gaps", "overlaps"}
+
+
+def test_geoapp_import_reports_in_japanese_and_fails_on_bad_input(
+    database_url, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("GEOAPP_DATABASE_URL", database_url)
+    monkeypatch.setenv("GEOAPP_INSTANCE_PATH", str(tmp_path))
+    runner = CliRunner()
+    runner.invoke(main, ["db", "upgrade", "--crs", str(TEST_SRID)])
+    empty = tmp_path / "empty.shp"
+    empty.write_bytes(b"")
+    result = runner.invoke(main, ["import", "districts", str(empty)])
+    assert result.exit_code == 1
+    assert "empty.shp" in result.output and "何も保存していません" in result.output
+    unknown = runner.invoke(main, ["import", "rivers", str(empty)])
+    assert unknown.exit_code != 0 and "rivers" in unknown.output
