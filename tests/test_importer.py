@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,24 +13,12 @@ from click.testing import CliRunner
 from conftest import TEST_SRID
 from layer_files import write_shapefile, zip_shapefile
 from shapely import MultiPolygon, Point, box
+from shared_data import yaizu
 
 from geoapp.cli import main
 from geoapp.importer import ImportOptions, import_layer
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from geoapp.storage import Store
-
-YAIZU = Path(__file__).resolve().parents[2] / "shared" / "data" / "yaizu"
-
-
-def yaizu(folder: str) -> Path:
-    """A folder of the shared Yaizu open data, or a skip (a failure in CI) when missing."""
-    path = YAIZU / folder
-    if not path.is_dir():
-        reason = f"the shared data folder {YAIZU} is missing (see ../shared/data/README.md)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return path
 
 
 def districts_frame() -> gpd.GeoDataFrame:

@@ -1,0 +1,100 @@
+"""Apportioning district figures (population, households, 65+) to the school zones.
+
+Each piece of a district receives its share of the district's figures: the piece's share
+of the district's area, or — when sub-district weights are given (points such as
+buildings or census blocks with a population) — the share of the district's weight that
+falls in the piece. A district holding no weight at all falls back to area shares.
+Sub-district polygons count wholly at a point inside them.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .errors import BadInput
+from .overlay_inputs import check_same_crs
+from .point_location import lowest_covering_code
+
+APPORTIONED_FIGURES = ("population", "households", "population_65")
+
+
+def piece_shares(
+    pieces: pd.DataFrame,
+    districts: gpd.GeoDataFrame,
+    zones: gpd.GeoDataFrame,
+    weights: gpd.GeoDataFrame | None = None,
+    weight_column: str | None = None,
+) -> np.ndarray:
+    """The share of its district's figures each piece receives (aligned with ``pieces``)."""
+    area_share = pieces["district_share"].to_numpy(dtype=float)
+    if weights is None:
+        return area_share
+    placed = weights_by_piece(districts, zones, weights, weight_column)
+    keys = pd.MultiIndex.from_arrays([pieces["district"], pieces["zone"]])
+    in_piece = placed.reindex(keys, fill_value=0.0).to_numpy()
+    in_district = pd.Series(in_piece).groupby(pieces["district"].to_numpy()).transform("sum")
+    in_district = in_district.to_numpy()
+    return np.where(
+        in_district > 0, in_piece / np.where(in_district > 0, in_district, 1), area_share
+    )
+
+
+def weights_by_piece(
+    districts: gpd.GeoDataFrame,
+    zones: gpd.GeoDataFrame,
+    weights: gpd.GeoDataFrame,
+    weight_column: str | None,
+) -> pd.Series:
+    """The total weight in each (district, zone) piece, indexed by the two codes.
+
+    A weight on a boundary counts in the lowest-coded district and zone that cover it.
+    """
+    values = weight_values(weights, weight_column)
+    check_same_crs(districts, weights)
+    points = shapely.point_on_surface(weights.geometry.to_numpy())
+    district = lowest_covering_code(points, districts)
+    zone = lowest_covering_code(points, zones)
+    placed = pd.DataFrame({"district": district, "zone": zone, "weight": values}).dropna()
+    return placed.groupby(["district", "zone"])["weight"].sum()
+
+
+def apportioned_figures(
+    pieces: pd.DataFrame,
+    shares: np.ndarray,
+    districts: gpd.GeoDataFrame,
+    figures: tuple[str, ...] = APPORTIONED_FIGURES,
+) -> pd.DataFrame:
+    """Each zone's apportioned figures (float, not rounded), indexed by zone code.
+
+    Districts with a missing figure add nothing to it.
+    """
+    present = [name for name in figures if name in districts.columns]
+    values = districts.set_index(districts["code"].astype(str))[present].astype(float)
+    per_piece = values.reindex(pieces["district"]).to_numpy() * shares[:, None]
+    frame = pd.DataFrame(per_piece, columns=present).fillna(0.0)
+    frame["zone"] = pieces["zone"].to_numpy()
+    return frame.groupby("zone")[present].sum()
+
+
+def weight_values(weights: gpd.GeoDataFrame, weight_column: str | None) -> np.ndarray:
+    """The numeric weights, refusing a missing column or negative and non-numeric values."""
+    if not weight_column or weight_column not in weights.columns:
+        known = ", ".join(str(c) for c in weights.columns if c != weights.geometry.name)
+        raise BadInput(
+            f"重みの項目「{weight_column}」がありません。次から選んでください: {known}",
+            f"The weight column {weight_column!r} does not exist; choose one of: {known}",
+        )
+    values = pd.to_numeric(weights[weight_column], errors="coerce")
+    bad = values.isna() & weights[weight_column].notna() | (values < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
+        raise BadInput(
+            f"重みの{row}行目の「{weight_column}」が0以上の数値ではありません"
+            f"（{weights[weight_column].iloc[row - 1]!r}）。",
+            f"Row {row} of the weights has {weights[weight_column].iloc[row - 1]!r} in "
+            f"{weight_column!r}, not a number of at least 0.",
+        )
+    return values.fillna(0.0).to_numpy(dtype=float)
