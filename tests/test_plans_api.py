@@ -200,9 +200,10 @@ def test_adopting_a_plan_archives_the_one_adopted_before(grid_app: Flask) -> Non
 def test_communities_are_created_renamed_recoloured_merged_and_deleted(tanaka: Staff) -> None:
     plan = tanaka.new_plan()
     pid = plan["id"]
+    park = {"name": "中央公園", "lon": 138.3, "lat": 34.9, "note": "避難場所"}
     made = tanaka.edit(
         pid, 1, "create_community", name="中央", name_kana="ちゅうおう", districts=["G5"],
-        hub_center="K5", places=[{"name": "中央公園", "lon": 138.3, "lat": 34.9, "note": "避難場所"}],
+        hub_center="K5", places=[park],
     )  # fmt: skip
     assert made.status_code == 200, made.get_json()
     new_id = int(next(iter(made.get_json()["changes"]["communities"])))
