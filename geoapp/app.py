@@ -55,7 +55,6 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         WTF_CSRF_SSL_STRICT=True,
         MAX_CONTENT_LENGTH=200 * 1024 * 1024,
         JSON_AS_ASCII=False,
-        ADMIN_UPLOADS=_flag(given.get("ADMIN_UPLOADS", os.environ.get("GEOAPP_ADMIN_UPLOADS"))),
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.update({k: v for k, v in given.items() if k.isupper() and not _is_setting(k)})
@@ -86,7 +85,6 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
             "_": lambda text: translate(text, lang),
             "lang": lang,
             "languages": LANGUAGES,
-            "uploads_enabled": app.config["ADMIN_UPLOADS"],
         }
 
     @app.after_request
@@ -109,10 +107,4 @@ def _is_setting(key: str) -> bool:
         "POOL_SIZE",
         "INSTANCE_PATH",
         "PROXY_COUNT",
-        "ADMIN_UPLOADS",
     }
-
-
-def _flag(value: object) -> bool:
-    """A yes/no setting: 1, true, yes, on."""
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from .importer import (
     import_layer,
 )
 from .layers import layer_named
+from .plans.commands import plan_group, user_group
 from .storage import Store
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,10 @@ class GeoappGroup(FlaskGroup):
 def main() -> None:
     """geoapp — 広域コミュニティ計画支援 Web GIS / wide-area community planning."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+main.add_command(user_group)
+main.add_command(plan_group)
 
 
 @main.group()
@@ -101,9 +105,7 @@ def demo(host: str, port: int, reload_data: bool, force: bool, no_serve: bool) -
         click.echo("デモ市「青葉川市」を読み込みました。 / Loaded the demo city.")
     if no_serve:
         return
-    if host in LOOPBACK_HOSTS and "GEOAPP_ADMIN_UPLOADS" not in os.environ:
-        app.config["ADMIN_UPLOADS"] = True
-        click.echo(f"取り込み画面 / import page: http://{host}:{port}/admin/import/")
+    click.echo(f"取り込み画面（要ログイン） / import page: http://{host}:{port}/admin/import/")
     click.echo(
         f"http://{host}:{port}/ で公開中（Ctrl+C で終了） / serving at http://{host}:{port}/"
     )
