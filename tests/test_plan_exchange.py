@@ -8,11 +8,13 @@ import json
 import zipfile
 from pathlib import Path
 
+import geopandas as gpd
 import pyogrio
 import pytest
 import shapely
 import shapely.geometry
 from flask import Flask
+from shapes import SRID
 from staff import Staff, load_grid_city
 
 
@@ -121,3 +123,22 @@ def test_display_boundaries_of_neighbours_share_their_edge(tanaka: Staff) -> Non
     together = shapely.union_all(parts)
     assert together.geom_type == "Polygon" and not together.interiors  # no gap opened
     assert shapely.intersection(*parts).area == pytest.approx(0, abs=1e-12)  # no overlap
+
+
+def test_community_polygons_in_geojson_take_the_districts_they_mostly_cover(
+    tanaka: Staff,
+) -> None:
+    # In lon/lat like any GeoJSON: the left 1.6 columns are 北西, the rest 南東.
+    polygons = gpd.GeoDataFrame(
+        {"name": ["北西", "南東"]},
+        geometry=[shapely.box(0, 0, 160, 300), shapely.box(160, 0, 300, 300)],
+        crs=SRID,
+    ).to_crs(4326)
+    answer = upload(tanaka, "区域.geojson", polygons.to_json().encode())
+    assert answer.status_code == 201, answer.get_json()
+    plan = answer.get_json()
+    names = {c["id"]: c["name"] for c in plan["communities"]}
+    placed = {code: names[cid] for code, cid in plan["assignments"].items()}
+    assert sorted(code for code, name in placed.items() if name == "北西") == [
+        "G1", "G2", "G4", "G5", "G7", "G8",
+    ]  # fmt: skip
