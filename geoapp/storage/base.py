@@ -204,8 +204,9 @@ class Store(ABC):
 
     @abstractmethod
     def session(self, write: bool = False) -> AbstractContextManager[Session]:
-        """A transaction, committed when the block ends and rolled back on an error;
-        ``write`` sessions are serialized with other writers where the backend needs it."""
+        """A transaction, committed when the block ends and rolled back on an error.
+        A read session sees one consistent snapshot; ``write`` sessions are serialized with
+        other writers where the backend needs it."""
 
     @abstractmethod
     def data_stamp(self) -> str:

@@ -152,6 +152,8 @@ class PostGISStore(Store):
     def session(self, write: bool = False) -> Iterator[Session]:
         try:
             with self._connection() as connection:
+                if not write:  # one snapshot for every read of the session
+                    connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 yield PostGISSession(connection)
         except (psycopg.OperationalError, PoolTimeout) as exc:
             raise _unavailable(self.url, exc) from exc

@@ -166,9 +166,16 @@ class SQLiteStore(Store):
 
     @contextmanager
     def session(self, write: bool = False) -> Iterator[Session]:
-        opened = self._transaction() if write else self._connection()
-        with opened as connection:
-            yield SQLiteSession(connection)
+        if write:
+            with self._transaction() as connection:
+                yield SQLiteSession(connection)
+            return
+        with self._connection() as connection:
+            connection.execute("BEGIN")  # one snapshot for every read of the session (WAL)
+            try:
+                yield SQLiteSession(connection)
+            finally:
+                connection.execute("ROLLBACK")
 
     def data_stamp(self) -> str:
         with self._connection() as connection:
