@@ -296,6 +296,9 @@ def test_two_plans_are_compared_by_community_name(tanaka: Staff) -> None:
     assert [m["district"] for m in compared["moved"]] == ["G5"]
     effect = {e["community"]: e["population_change"] for e in compared["population_effect"]}
     assert effect == {"西小学校区": -500, "東小学校区": 500}
+    as_copied = tanaka.get(f"/api/plans/compare?a={first['id']}&b={second['id']}&b_version=1")
+    assert as_copied.get_json()["moved"] == []
+    assert as_copied.get_json()["plans"][1]["version"] == 1
 
 
 def test_renaming_a_plan_is_a_version_like_any_other_edit(tanaka: Staff) -> None:

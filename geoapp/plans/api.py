@@ -166,11 +166,14 @@ def audit(plan_id: int) -> Response:
 
 @blueprint.get("/compare")
 def compare() -> Response:
-    """Two plans compared by community name: ``?a=&b=``."""
+    """Two plans compared by community name: ``?a=&b=`` (``&a_version=&b_version=`` to
+    compare earlier versions)."""
     a, b = _optional_id(request.args.get("a")), _optional_id(request.args.get("b"))
     if a is None or b is None:
         raise BadInput("比べる二つの案（a, b）を指定してください。", "Give two plans (a, b).")
-    return jsonify(planning().compare(a, b))
+    return jsonify(
+        planning().compare(a, b, request.args.get("a_version"), request.args.get("b_version"))
+    )
 
 
 @blueprint.get("/<int:plan_id>/boundaries")

@@ -423,10 +423,24 @@ class Planning:
         new = self._state_at(plan_id, b, row["version"])
         return {"plan": plan_id, "from": a, "to": b, **diff_states(self.geography(), old, new)}
 
-    def compare(self, plan_a: int, plan_b: int) -> dict[str, Any]:
-        """Two plans compared by community name: districts in another community, population."""
-        row_a, state_a = self._current(plan_a)
-        row_b, state_b = self._current(plan_b)
+    def compare(
+        self,
+        plan_a: int,
+        plan_b: int,
+        version_a: object | None = None,
+        version_b: object | None = None,
+    ) -> dict[str, Any]:
+        """Two plans (their current versions, or the versions given) compared by community
+        name: districts in another community, and the population effect."""
+        sides = []
+        for plan_id, version in ((plan_a, version_a), (plan_b, version_b)):
+            row, state = self._current(plan_id)
+            if version not in (None, ""):
+                number = version_number(version, "version")
+                state = self._state_at(plan_id, number, row["version"])
+                row = {**row, "version": number}
+            sides.append((row, state))
+        (row_a, state_a), (row_b, state_b) = sides
         return {
             "plans": [plan_summary(row_a), plan_summary(row_b)],
             **diff_states(self.geography(), state_a, state_b, key="name"),
