@@ -311,3 +311,46 @@ def test_renaming_a_plan_is_a_version_like_any_other_edit(tanaka: Staff) -> None
     }
     assert tanaka.plan(plan["id"])["name"] == "見直し案"
     assert tanaka.edit(plan["id"], 2, "update_plan", name="").status_code == 400
+
+
+BAD_EDITS = [
+    ("merge_communities", {"communities": [1], "into": 1}, 400),
+    ("merge_communities", {"communities": [], "into": 1}, 400),
+    ("merge_communities", {"communities": [7], "into": 1}, 404),
+    ("create_community", {"name_kana": "にし"}, 400),
+    ("create_community", {"name": "北", "name_kana": "North"}, 400),
+    ("create_community", {"name": "北", "hub_center": "K404"}, 400),
+    ("create_community", {"name": "北", "places": [{"name": "公園", "lon": 500, "lat": 35}]}, 400),
+    ("create_community", {"name": "北", "places": "公園"}, 400),
+    ("create_community", {"name": "x" * 61}, 400),
+    ("update_community", {"community": 1, "color": "#12345"}, 400),
+    ("lock_community", {"community": 99}, 404),
+    ("unlock_community", {"community": 1}, 400),  # not locked: nothing changes
+    ("unassign", {"districts": "G1"}, 400),
+    ("unassign", {"districts": ["G1", "NOPE"]}, 400),
+]
+
+
+@pytest.mark.parametrize(("op", "params", "status"), BAD_EDITS)
+def test_each_bad_edit_is_refused_and_changes_nothing(
+    tanaka: Staff, op: str, params: dict, status: int
+) -> None:
+    plan = tanaka.new_plan()
+    answer = tanaka.edit(plan["id"], 1, op, **params)
+    assert answer.status_code == status, answer.get_json()
+    body = answer.get_json()
+    assert body["message"] and body["message_en"] and body["message"] != body["message_en"]
+    assert tanaka.plan(plan["id"])["version"] == 1
+
+
+def test_bad_status_changes_and_restores_are_refused(grid_app: Flask) -> None:
+    kanri = Staff(grid_app, "kanri")
+    plan = kanri.new_plan()
+    status = f"/api/plans/{plan['id']}/status"
+    assert kanri.post(status, {"version": 1, "status": "adopted"}).status_code == 400  # skip
+    assert kanri.post(status, {"version": 1, "status": "finished"}).status_code == 400
+    restore = f"/api/plans/{plan['id']}/restore"
+    assert kanri.post(restore, {"version": 1, "to_version": 99}).status_code == 404
+    assert kanri.post(restore, {"version": 1}).status_code == 400
+    assert kanri.post(restore, {"version": 1, "to_version": 1}).status_code == 400  # no change
+    assert kanri.plan(plan["id"])["version"] == 1
