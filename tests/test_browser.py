@@ -135,7 +135,8 @@ def test_the_demo_map_draws_every_feature_offline(demo_server: str, browser) -> 
 
     assert drawn == expected
     assert page.locator(".geoapp-legend").is_visible()
-    assert page.locator(".leaflet-control-layers").inner_text().count("（") == 3
+    assert page.locator(".leaflet-control-layers").inner_text().count("（") == 4  # + communities
+    assert page.locator("path.geoapp-community").count() == 14
     assert left_machine == []
     assert console_errors == []
     context.close()
