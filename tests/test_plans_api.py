@@ -159,6 +159,8 @@ def test_anonymous_visitors_read_only_the_adopted_plans_public_fields(grid_app: 
     assert len(public["assignments"]) == 9
     shapes = anonymous.get("/api/public/plan/boundaries")
     assert shapes.status_code == 200 and len(shapes.get_json()["features"]) == 2
+    home = anonymous.get("/").get_data(as_text=True)
+    assert "小学校区案" in home and "geoapp-community" in home
 
 
 def test_only_an_admin_adopts_a_plan(grid_app: Flask) -> None:
