@@ -95,18 +95,7 @@ def city_map(
 ) -> folium.Map:
     """A folium map of the layers (in any CRS), with a layer switcher and a legend."""
     web = {layer: frame.to_crs(WEB_CRS) for layer, frame in layers.items()}
-    fmap = folium.Map(tiles=None, control_scale=True, zoom_start=12, prefer_canvas=False)
-    fmap.default_js = [("leaflet", leaflet_js)]
-    fmap.default_css = [("leaflet_css", leaflet_css)]
-    if basemap.url:
-        folium.TileLayer(
-            tiles=basemap.url,
-            attr=basemap.attribution,
-            name=translate(basemap.label, lang),
-            min_zoom=basemap.min_zoom,
-            max_native_zoom=basemap.max_native_zoom,
-            max_zoom=20,
-        ).add_to(fmap)
+    fmap = base_map(basemap, lang, leaflet_js, leaflet_css)
     districts = web.get(DISTRICTS)
     if districts is not None and len(districts):
         _add_districts(fmap, districts, lang)
@@ -121,6 +110,23 @@ def city_map(
     bounds = _bounds(web)
     if bounds:
         fmap.fit_bounds(bounds, padding=(12, 12))
+    return fmap
+
+
+def base_map(basemap: Basemap, lang: str, leaflet_js: str, leaflet_css: str) -> folium.Map:
+    """An empty folium map with the base tiles (if any) and the app's own Leaflet."""
+    fmap = folium.Map(tiles=None, control_scale=True, zoom_start=12, prefer_canvas=False)
+    fmap.default_js = [("leaflet", leaflet_js)]
+    fmap.default_css = [("leaflet_css", leaflet_css)]
+    if basemap.url:
+        folium.TileLayer(
+            tiles=basemap.url,
+            attr=basemap.attribution,
+            name=translate(basemap.label, lang),
+            min_zoom=basemap.min_zoom,
+            max_native_zoom=basemap.max_native_zoom,
+            max_zoom=20,
+        ).add_to(fmap)
     return fmap
 
 
