@@ -26,6 +26,7 @@ ROLE_LABELS = {"admin": ("管理者", "Administrator"), "planner": ("計画担�
 
 MIN_PASSWORD_LENGTH = 10
 ATTEMPT_WINDOW = timedelta(minutes=15)
+ATTEMPTS_KEPT = timedelta(days=30)
 MAX_FAILURES_PER_NAME = 5
 MAX_FAILURES_PER_ADDRESS = 30
 _NAME = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
@@ -109,6 +110,7 @@ def authenticate(store: Store, name: str, password: str, remote_addr: str) -> Us
             "VALUES (%s, %s, %s, %s)",
             (name, remote_addr, now, succeeded),
         )
+        session.run("DELETE FROM login_attempts WHERE attempted_at < %s", (now - ATTEMPTS_KEPT,))
     if not succeeded:
         logger.warning("failed login for %r from %s", name, remote_addr)
         raise Unauthorized(

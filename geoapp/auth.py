@@ -123,16 +123,29 @@ def login() -> Response | str | tuple[str, int]:
     """The login page."""
     lang = request_language()
     next_url = request.values.get("next", "")
+    city = _city_or_none()
     if request.method == "GET":
-        return render_template("login.html", lang=lang, next_url=next_url, error=None, name="")
+        return render_template(
+            "login.html", lang=lang, city=city, next_url=next_url, error=None, name=""
+        )
     name = request.form.get("name", "").strip()
     try:
         _log_in(name, request.form.get("password", ""))
     except GeoappError as error:
         message = error.message_en if lang == "en" else error.message
-        page = render_template("login.html", lang=lang, next_url=next_url, error=message, name=name)
+        page = render_template(
+            "login.html", lang=lang, city=city, next_url=next_url, error=message, name=name
+        )
         return page, int(error.status)
     return redirect(_safe_next(next_url))
+
+
+def _city_or_none() -> Any:
+    """The stored city for the page header (none before set-up or with the database down)."""
+    try:
+        return current_app.extensions["geoapp.store"].city()
+    except GeoappError:
+        return None
 
 
 @blueprint.post("/logout")

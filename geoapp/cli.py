@@ -15,7 +15,7 @@ from werkzeug.serving import run_simple
 
 from .app import create_app
 from .city import check_metric_crs
-from .demo import load_demo_city
+from .demo import DEMO_ACCOUNTS, load_demo_city, prepare_demo_planning
 from .errors import BadInput, GeoappError
 from .field_mapping import parse_map_option
 from .importer import (
@@ -103,6 +103,10 @@ def demo(host: str, port: int, reload_data: bool, force: bool, no_serve: bool) -
     store = _store()
     if load_demo_city(store, force=reload_data or force):
         click.echo("デモ市「青葉川市」を読み込みました。 / Loaded the demo city.")
+    for made in prepare_demo_planning(store, app.extensions["geoapp.plans"]):
+        click.echo(f"作成 / made: {made}")
+    for name, role, password in DEMO_ACCOUNTS:
+        click.echo(f"デモ用ログイン / demo login ({role}): {name} / {password}")
     if no_serve:
         return
     click.echo(f"取り込み画面（要ログイン） / import page: http://{host}:{port}/admin/import/")

@@ -171,18 +171,30 @@ def coverage_problems(
     """Every overlap between two features and every gap enclosed by the features, larger
     than ``min_area`` m², largest first.
 
-    A coverage whose shared edges all match (``coverage_invalid_edges`` finds none) has no
-    overlaps, so only features with unmatched edges are intersected; gaps are the holes of
-    the union, which ``coverage_union_all`` builds quickly when the coverage is valid.
+    The fast path first: the edge-matching ``coverage_union_all`` of a clean coverage is a
+    valid geometry whose area is the sum of the features' areas, so any overlap shows as a
+    difference (or an invalid union). Otherwise ``coverage_invalid_edges`` picks the
+    features with unmatched edges and only their pairs are intersected. Gaps are the holes
+    of the union either way.
     """
     geoms, labels = _present(geometries, codes)
     if not len(geoms):
         return []
     tree = STRtree(geoms)
-    invalid_edges = shapely.coverage_invalid_edges(geoms)
-    suspects = np.flatnonzero(~shapely.is_empty(invalid_edges) & ~shapely.is_missing(invalid_edges))
-    problems = _overlaps(geoms, labels, tree, suspects, min_area)
-    union = shapely.coverage_union_all(geoms) if not len(suspects) else shapely.union_all(geoms)
+    union = _coverage_union(geoms)
+    clean = (
+        union is not None
+        and union.is_valid
+        and abs(shapely.area(geoms).sum() - union.area) <= min_area
+    )
+    problems = []
+    if not clean:
+        invalid_edges = shapely.coverage_invalid_edges(geoms)
+        suspects = np.flatnonzero(
+            ~shapely.is_missing(invalid_edges) & ~shapely.is_empty(invalid_edges)
+        )
+        problems = _overlaps(geoms, labels, tree, suspects, min_area)
+        union = shapely.union_all(geoms)
     problems += _gaps(union, geoms, labels, tree, min_area)
     return sorted(problems, key=lambda problem: -problem.area_m2)
 
@@ -378,6 +390,14 @@ def _polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
     if not len(polygons):
         return None
     return polygons[0] if len(polygons) == 1 else shapely.multipolygons(polygons)
+
+
+def _coverage_union(geoms: np.ndarray) -> BaseGeometry | None:
+    """The edge-matching union of a coverage, or None when GEOS finds it wrongly noded."""
+    try:
+        return shapely.coverage_union_all(geoms)
+    except shapely.errors.GEOSException:
+        return None
 
 
 def _present(geometries: np.ndarray, codes: Sequence[str]) -> tuple[np.ndarray, list[str]]:

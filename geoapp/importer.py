@@ -231,17 +231,10 @@ def _stored_fields(
         elif spec.kind == "real":
             data[spec.name] = pd.to_numeric(values, errors="coerce")
         else:
-            data[spec.name] = [_text(value) for value in values]
+            data[spec.name] = _texts(values).tolist()
     used = set(mapping.fields.values())
     kept = [c for c in raw.columns if c not in used and c != raw.geometry.name]
-    data["properties"] = (
-        [
-            {mapping.display_names.get(c, c): _json_value(row[c]) for c in kept}
-            for _, row in raw[kept].iterrows()
-        ]
-        if kept
-        else [{} for _ in range(len(raw))]
-    )
+    data["properties"] = _free_properties(raw[kept], mapping.display_names)
     frame = gpd.GeoDataFrame(data, geometry=raw.geometry.to_numpy(), crs=raw.crs)
     if layer is CENTERS and "kind" not in mapping.fields:
         frame["kind"] = [center_kind_from_name(name) for name in frame["name"]]
@@ -261,35 +254,41 @@ def _stored_fields(
 
 def _whole_numbers(values: pd.Series, label: str, source: str) -> pd.array:
     """Counts as whole, non-negative numbers; the first bad value is refused by feature."""
-    result: list[int | None] = []
-    for number, value in enumerate(values, start=1):
-        text = _text(value)
-        if text is None:
-            result.append(None)
-            continue
-        try:
-            parsed = float(text.replace(",", ""))
-        except ValueError:
-            parsed = math.nan
-        if math.isnan(parsed) or parsed < 0 or parsed != int(parsed):
-            raise BadInput(
-                f"{number}番目の地物の「{label}」（項目 {source}）が0以上の整数ではありません"
-                f"（値: {text!r}）。元のファイルを直すか、--map で別の項目を指定してください。",
-                f"Feature {number}: {label} (field {source}) is not a whole number ≥ 0 "
-                f"({text!r}); fix the file or map another field with --map.",
-                feature=number,
-                reason="not_a_count",
-            )
-        result.append(int(parsed))
-    return pd.array(result, dtype="Int64")
+    if pd.api.types.is_integer_dtype(values.dtype) and not (values < 0).any():
+        return pd.array(values, dtype="Int64")
+    texts = _texts(values)
+    parsed = pd.to_numeric(texts.str.replace(",", "", regex=False), errors="coerce")
+    bad = texts.notna() & ~(parsed.notna() & (parsed >= 0) & (parsed % 1 == 0))
+    if bad.any():
+        number = int(np.flatnonzero(bad.to_numpy())[0]) + 1
+        text = texts.iloc[number - 1]
+        raise BadInput(
+            f"{number}番目の地物の「{label}」（項目 {source}）が0以上の整数ではありません"
+            f"（値: {text!r}）。元のファイルを直すか、--map で別の項目を指定してください。",
+            f"Feature {number}: {label} (field {source}) is not a whole number ≥ 0 "
+            f"({text!r}); fix the file or map another field with --map.",
+            feature=number,
+            reason="not_a_count",
+        )
+    return pd.array(parsed, dtype="Int64")
 
 
-def _text(value: object) -> str | None:
-    """A value as stripped text, None when empty."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return None
-    text = str(value).strip()
-    return text or None
+def _texts(values: pd.Series) -> pd.Series:
+    """Values as stripped text (object dtype), None where missing or blank."""
+    text = values.astype(object).where(values.notna(), None)
+    stripped = text.map(lambda value: str(value).strip() or None, na_action="ignore")
+    return stripped.astype(object).where(stripped.notna(), None)
+
+
+def _free_properties(table: pd.DataFrame, display_names: Mapping[str, str]) -> list[dict]:
+    """Each row's unmapped fields as a dict of JSON values, keyed by their display names."""
+    if table.columns.empty:
+        return [{} for _ in range(len(table))]
+    values = {
+        display_names.get(column, column): [_json_value(v) for v in table[column].tolist()]
+        for column in table.columns
+    }
+    return [dict(zip(values, row, strict=True)) for row in zip(*values.values(), strict=True)]
 
 
 def _json_value(value: object) -> object:

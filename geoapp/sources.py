@@ -87,7 +87,8 @@ _LON_NAMES = ("経度", "longitude", "lon", "lng", "long")
 _X_NAMES = ("x座標", "x")
 _Y_NAMES = ("y座標", "y")
 _GEOGRAPHIC_LABELS = {6668: "JGD2011 緯度経度", 4612: "JGD2000 緯度経度", 4326: "WGS 84 緯度経度"}
-_READER_NOISE = ("Measured (M) geometry", "More than one layer found")
+_READER_NOISE = ("More than one layer found",)
+_MEASURED = "Measured (M) geometry"
 
 
 @dataclass(frozen=True)
@@ -979,7 +980,17 @@ def _read_with_gdal(
         ) as exc:
             raise _unreadable(path, request, exc) from exc
     for message in dict.fromkeys(str(item.message) for item in caught):
-        if not any(noise in message for noise in _READER_NOISE):
+        if _MEASURED in message:
+            notes.append(
+                _note(
+                    "has_m",
+                    f"{request.label(path)} の形状に計測値（M）があります。M は取り込まず、"
+                    "平面の座標だけを使います。",
+                    f"{request.label(path)} has measured (M) coordinates; only the plane "
+                    "coordinates are kept.",
+                )
+            )
+        elif not any(noise in message for noise in _READER_NOISE):
             text = message.replace(str(path), request.label(path))
             notes.append(
                 _note("reader_warning", f"読み込み時の警告: {text}", f"Reader warning: {text}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 import zipfile
 from pathlib import Path
 
@@ -22,3 +23,37 @@ def zip_shapefile(shp: Path, target: Path) -> Path:
         for part in sorted(shp.parent.glob(f"{shp.stem}.*")):
             archive.write(part, part.name)
     return target
+
+
+def write_measured_shapefile(frame: gpd.GeoDataFrame, path: Path) -> Path:
+    """Write single-ring polygons as a PolygonM Shapefile (type 25) with M = vertex number:
+    pyogrio writes the .dbf, .prj and a plain .shp, whose .shp and .shx are then rewritten
+    by hand, since GDAL cannot be asked to write measures."""
+    write_shapefile(frame, path)
+    records = []
+    for geom in frame.geometry:
+        points = list(geom.exterior.coords)
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        content = struct.pack("<i4d2i", 25, min(xs), min(ys), max(xs), max(ys), 1, len(points))
+        content += struct.pack("<i", 0)
+        content += b"".join(struct.pack("<2d", x, y) for x, y in zip(xs, ys, strict=True))
+        content += struct.pack("<2d", 0, len(points) - 1)
+        content += b"".join(struct.pack("<d", float(m)) for m in range(len(points)))
+        records.append(content)
+    xmin, ymin, xmax, ymax = frame.total_bounds
+
+    def header(length_bytes: int) -> bytes:
+        return (
+            struct.pack(">7i", 9994, 0, 0, 0, 0, 0, length_bytes // 2)
+            + struct.pack("<2i", 1000, 25)
+            + struct.pack("<8d", xmin, ymin, xmax, ymax, 0, 0, 0, 0)
+        )
+
+    shp, shx, offset = b"", b"", 100
+    for number, content in enumerate(records, start=1):
+        shp += struct.pack(">2i", number, len(content) // 2) + content
+        shx += struct.pack(">2i", offset // 2, len(content) // 2)
+        offset += 8 + len(content)
+    path.write_bytes(header(100 + len(shp)) + shp)
+    path.with_suffix(".shx").write_bytes(header(100 + len(shx)) + shx)
+    return path

@@ -165,3 +165,9 @@ def test_snapping_closes_thin_slivers_but_not_wide_problems() -> None:
     left = coverage_problems(snapped, codes)
     assert [(problem.kind, problem.features) for problem in left] == [("overlap", ("e", "f"))]
     assert snapped[0].area + snapped[1].area == 200
+
+
+def test_a_duplicated_feature_is_an_overlap_even_with_matching_edges() -> None:
+    tiles = np.array([box(0, 0, 10, 10), box(10, 0, 20, 10), box(10, 0, 20, 10)])
+    problems = coverage_problems(tiles, ["a", "b", "b2"])
+    assert [(p.kind, p.features, p.area_m2) for p in problems] == [("overlap", ("b", "b2"), 100)]

@@ -296,3 +296,15 @@ def test_two_plans_are_compared_by_community_name(tanaka: Staff) -> None:
     assert [m["district"] for m in compared["moved"]] == ["G5"]
     effect = {e["community"]: e["population_change"] for e in compared["population_effect"]}
     assert effect == {"西小学校区": -500, "東小学校区": 500}
+
+
+def test_renaming_a_plan_is_a_version_like_any_other_edit(tanaka: Staff) -> None:
+    plan = tanaka.new_plan()
+    answer = tanaka.edit(plan["id"], 1, "update_plan", name="見直し案", description="第2回検討会用")
+    assert answer.status_code == 200
+    assert answer.get_json()["changes"]["plan"] == {
+        "name": ["小学校区案", "見直し案"],
+        "description": ["", "第2回検討会用"],
+    }
+    assert tanaka.plan(plan["id"])["name"] == "見直し案"
+    assert tanaka.edit(plan["id"], 2, "update_plan", name="").status_code == 400

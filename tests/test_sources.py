@@ -12,7 +12,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
-from layer_files import write_shapefile, zip_shapefile
+from layer_files import write_measured_shapefile, write_shapefile, zip_shapefile
 from shapely import Point, Polygon, box
 
 from geoapp.errors import BadInput
@@ -275,6 +275,15 @@ def test_three_dimensional_coordinates_are_a_warning(tmp_path: Path) -> None:
     frame = gpd.GeoDataFrame({"NAME": ["港"]}, geometry=[Polygon(ring)], crs=ZONE_8)
     data = read_source(write_shapefile(frame, tmp_path / "z.shp"))
     assert [note["code"] for note in data.warnings] == ["has_z"]
+
+
+def test_measured_coordinates_are_dropped_with_a_warning(tmp_path: Path) -> None:
+    square = box(EAST, NORTH, EAST + 100, NORTH + 100)
+    frame = gpd.GeoDataFrame({"NAME": ["港"]}, geometry=[square], crs=ZONE_8)
+    data = read_source(write_measured_shapefile(frame, tmp_path / "m.shp"))
+    assert [note["code"] for note in data.warnings] == ["has_m"]
+    assert "m.shp" in data.warnings[0]["message"]
+    assert data.frame.geometry.iloc[0].normalize().equals(square.normalize())
 
 
 # Folders and zips

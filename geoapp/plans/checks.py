@@ -23,6 +23,18 @@ UNASSIGNED = -1
 EDGE_TOLERANCE_M = 0.5
 
 
+def updated_assignment(
+    geography: Geography, assigned: np.ndarray, changes: dict[str, list[Any]]
+) -> np.ndarray:
+    """A copy of ``assigned`` with a delta's assignment changes applied."""
+    updated = assigned.copy()
+    for code, (_, after) in changes.items():
+        position = geography.index.get(code)
+        if position is not None:
+            updated[position] = UNASSIGNED if after is None else after
+    return updated
+
+
 def assignment_array(geography: Geography, state: PlanState) -> np.ndarray:
     """Each district's community id (-1 when unassigned), in the geography's order."""
     assigned = np.full(geography.size, UNASSIGNED, dtype=np.int64)
@@ -34,10 +46,16 @@ def assignment_array(geography: Geography, state: PlanState) -> np.ndarray:
     return assigned
 
 
-def plan_checks(geography: Geography, state: PlanState) -> dict[str, Any]:
+def plan_checks(
+    geography: Geography, state: PlanState, assigned: np.ndarray | None = None
+) -> dict[str, Any]:
     """Every check of the plan: unassigned districts, contiguity, enclaves, strays, hubs,
-    population figures and target range, split districts and compactness."""
-    assigned = assignment_array(geography, state)
+    population figures and target range, split districts and compactness.
+
+    ``assigned`` is the state's ``assignment_array``, when the caller keeps it up to date.
+    """
+    if assigned is None:
+        assigned = assignment_array(geography, state)
     ids = sorted(state.communities)
     pieces = _pieces(geography, assigned)
     strays = _strays(geography, assigned, pieces)
@@ -82,7 +100,9 @@ def plan_checks(geography: Geography, state: PlanState) -> dict[str, Any]:
 
 
 def _pieces(geography: Geography, assigned: np.ndarray) -> dict[int, list[list[int]]]:
-    """Each community's connected pieces (district positions), the largest by area first."""
+    """Each community's connected pieces, the largest by area first. Pieces are listed
+    district by district only for communities in several pieces (the others get one empty
+    placeholder piece: only their count is used)."""
     same = (assigned[geography.edge_a] == assigned[geography.edge_b]) & (
         assigned[geography.edge_a] != UNASSIGNED
     )
@@ -93,18 +113,23 @@ def _pieces(geography: Geography, assigned: np.ndarray) -> dict[int, list[list[i
     )
     _, labels = connected_components(graph, directed=False)
     members = np.flatnonzero(assigned != UNASSIGNED)
-    order = np.lexsort((labels[members], assigned[members]))
-    pieces: dict[int, list[list[int]]] = {}
-    previous = (None, None)
-    for position in members[order]:
-        key = (int(assigned[position]), int(labels[position]))
-        if key != previous:
-            pieces.setdefault(key[0], []).append([])
-            previous = key
-        pieces[key[0]][-1].append(int(position))
-    area = geography.area
-    for community_pieces in pieces.values():
-        community_pieces.sort(key=lambda piece: (-float(area[piece].sum()), piece[0]))
+    keys = assigned[members] * size + labels[members]
+    piece_keys, piece_of_member = np.unique(keys, return_inverse=True)
+    piece_community = piece_keys // size
+    communities, piece_counts = np.unique(piece_community, return_counts=True)
+    pieces: dict[int, list[list[int]]] = {int(cid): [[]] for cid in communities}
+    broken = set(communities[piece_counts > 1].tolist())
+    if broken:
+        area = geography.area
+        chosen = np.isin(piece_community[piece_of_member], list(broken))
+        grouped: dict[int, list[int]] = {}
+        for position, piece in zip(members[chosen], piece_of_member[chosen], strict=True):
+            grouped.setdefault(int(piece), []).append(int(position))
+        for cid in broken:
+            pieces[cid] = sorted(
+                (grouped[int(p)] for p in np.flatnonzero(piece_community == cid)),
+                key=lambda piece: (-float(area[piece].sum()), piece[0]),
+            )
     return pieces
 
 
@@ -112,48 +137,56 @@ def _strays(
     geography: Geography, assigned: np.ndarray, pieces: Mapping[int, list[list[int]]]
 ) -> list[dict[str, Any]]:
     """Every piece of a community apart from its largest, with the community around it
-    (the neighbour sharing the longest boundary with the piece)."""
-    found = []
-    for community_id, community_pieces in sorted(pieces.items()):
-        for piece in community_pieces[1:]:
-            around = _longest_neighbour(geography, assigned, piece, community_id)
-            found.append(
-                {
-                    "community": community_id,
-                    "districts": sorted(geography.codes[i] for i in piece),
-                    "surrounded_by": around,
-                }
-            )
-    return found
+    (the other community sharing the longest boundary with the piece)."""
+    strays = [(cid, piece) for cid, found in sorted(pieces.items()) for piece in found[1:]]
+    if not strays:
+        return []
+    label = np.full(geography.size, -1, dtype=np.int64)
+    for number, (_, piece) in enumerate(strays):
+        label[piece] = number
+    around = _longest_neighbours(geography, assigned, label, len(strays))
+    return [
+        {
+            "community": cid,
+            "districts": sorted(geography.codes[i] for i in piece),
+            "surrounded_by": around[number],
+        }
+        for number, (cid, piece) in enumerate(strays)
+    ]
 
 
-def _longest_neighbour(
-    geography: Geography, assigned: np.ndarray, piece: list[int], community_id: int
-) -> int | None:
-    """The other community sharing the longest boundary with ``piece`` (None if none)."""
-    inside = np.zeros(geography.size, dtype=bool)
-    inside[piece] = True
+def _longest_neighbours(
+    geography: Geography, assigned: np.ndarray, label: np.ndarray, count: int
+) -> list[int | None]:
+    """For each labelled piece, the other community sharing the longest boundary with it
+    (the lowest id on a tie; None when it touches no other community)."""
     a, b, length = geography.edge_a, geography.edge_b, geography.edge_length
-    leaving = inside[a] != inside[b]
-    other = np.where(inside[a[leaving]], b[leaving], a[leaving])
-    other_community = assigned[other]
-    useful = (other_community != UNASSIGNED) & (other_community != community_id)
-    if not useful.any():
-        return None
-    totals: dict[int, float] = {}
-    for cid, shared in zip(other_community[useful], length[leaving][useful], strict=True):
-        totals[int(cid)] = totals.get(int(cid), 0.0) + float(shared)
-    return max(sorted(totals), key=lambda cid: totals[cid])
+    piece = np.concatenate([label[a], label[b]])
+    other = np.concatenate([assigned[b], assigned[a]])
+    own = np.concatenate([assigned[a], assigned[b]])
+    shared = np.concatenate([length, length])
+    useful = (piece >= 0) & (other != UNASSIGNED) & (other != own)
+    width = int(assigned.max(initial=0)) + 1
+    totals = np.bincount(
+        piece[useful] * width + other[useful], shared[useful], minlength=count * width
+    ).reshape(count, width)
+    best = totals.argmax(axis=1)
+    return [int(best[n]) if totals[n, best[n]] > 0 else None for n in range(count)]
 
 
 def _enclaves(geography: Geography, assigned: np.ndarray, ids: list[int]) -> list[dict[str, Any]]:
     """Communities entirely surrounded by one other community (not touching the city edge)."""
     a, b = assigned[geography.edge_a], assigned[geography.edge_b]
     crossing = a != b
-    neighbours: dict[int, set[int]] = {}
-    for first, second in zip(a[crossing], b[crossing], strict=True):
-        neighbours.setdefault(int(first), set()).add(int(second))
-        neighbours.setdefault(int(second), set()).add(int(first))
+    width = int(assigned.max(initial=0)) + 2  # ids shifted by one: 0 = unassigned
+    first = np.concatenate([a[crossing], b[crossing]]) + 1
+    second = np.concatenate([b[crossing], a[crossing]]) + 1
+    pairs = np.unique(first * width + second)
+    owners, counts = np.unique(pairs // width, return_counts=True)
+    alone = np.isin(pairs // width, owners[counts == 1])
+    only_neighbour = dict(
+        zip((pairs[alone] // width - 1).tolist(), (pairs[alone] % width - 1).tolist(), strict=True)
+    )
     edge = np.bincount(
         assigned[assigned != UNASSIGNED],
         geography.outer_length[assigned != UNASSIGNED],
@@ -161,9 +194,9 @@ def _enclaves(geography: Geography, assigned: np.ndarray, ids: list[int]) -> lis
     )
     found = []
     for cid in ids:
-        around = neighbours.get(cid, set())
-        if len(around) == 1 and UNASSIGNED not in around and edge[cid] <= EDGE_TOLERANCE_M:
-            found.append({"community": cid, "surrounded_by": next(iter(around))})
+        around = only_neighbour.get(cid)
+        if around is not None and around != UNASSIGNED and edge[cid] <= EDGE_TOLERANCE_M:
+            found.append({"community": cid, "surrounded_by": around})
     return found
 
 
@@ -243,29 +276,27 @@ def _hub_problems(
 def _split_districts(geography: Geography, assigned: np.ndarray) -> list[dict[str, Any]]:
     """Each split district with its majority zone, and whether it sits in another community
     than the one holding most of that zone's districts."""
-    majority = geography.majority
-    if majority is None or not len(majority):
+    split = np.flatnonzero(geography.split)
+    if not len(split):
         return []
-    codes = [code for code in majority.index if code in geography.index]
-    zones = majority.loc[codes, "majority_zone"].to_numpy()
-    communities = assigned[geography.indices(codes)]
-    zone_community: dict[str, int] = {}
-    for zone in sorted({str(z) for z in zones if z is not None}):
-        held = communities[(zones == zone) & (communities != UNASSIGNED)]
-        if len(held):
-            values, counts = np.unique(held, return_counts=True)
-            zone_community[zone] = int(values[np.argmax(counts)])
+    zones = geography.zone_index
+    width = int(assigned.max(initial=0)) + 2  # community ids shifted by one: 0 = unassigned
+    held = (zones >= 0) & (assigned != UNASSIGNED)
+    counts = np.bincount(
+        zones[held] * width + assigned[held] + 1, minlength=len(geography.zone_codes) * width
+    ).reshape(len(geography.zone_codes), width)
+    zone_community = counts.argmax(axis=1) - 1
+    zone_held = counts.max(axis=1) > 0
     found = []
-    split = majority.loc[codes, "split"].to_numpy(dtype=bool)
-    for position in np.flatnonzero(split):
-        code, zone = codes[position], zones[position]
-        community = int(communities[position])
-        expected = zone_community.get(str(zone))
+    for position in split:
+        zone = int(zones[position])
+        community = int(assigned[position])
+        expected = int(zone_community[zone]) if zone >= 0 and zone_held[zone] else None
         found.append(
             {
-                "district": code,
-                "majority_zone": zone,
-                "majority_share": round(float(majority.at[code, "majority_share"]), 4),
+                "district": geography.codes[position],
+                "majority_zone": geography.zone_codes[zone] if zone >= 0 else None,
+                "majority_share": round(float(geography.majority_share[position]), 4),
                 "community": None if community == UNASSIGNED else community,
                 "zone_community": expected,
                 "against_zone": community != UNASSIGNED

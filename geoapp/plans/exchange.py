@@ -27,7 +27,7 @@ from .model import PlanState
 
 WEB_CRS = 4326
 _CODE_HEADERS = {"code", "district", "district_code", "行政区コード", "コード", "行政区"}
-_NAME_HEADERS = {"community", "community_name", "コミュニティ", "コミュニティ名", "name"}
+_NAME_HEADERS = {"community", "community_name", "コミュニティ", "コミュニティ名"}
 EXPORT_FORMATS = ("geojson", "gpkg", "shp", "csv")
 SHAPEFILE_ENCODINGS = {"cp932": "CP932", "utf-8": "UTF-8"}
 # Shapefile attribute names (at most 10 characters).
@@ -48,32 +48,32 @@ _SHAPEFILE_FIELDS = {
 
 # --- imports -----------------------------------------------------------------------------
 def read_mapping_csv(data: bytes, geo: Geography, filename: str = "CSV") -> dict[str, str]:
-    """District code → community name from a two-column CSV (UTF-8 or Shift_JIS, with or
-    without a header row)."""
+    """District code → community name from a CSV (UTF-8 or Shift_JIS): the first two
+    columns, or with a header row the district code column and the community column (so
+    geoapp's own CSV export reads back). A row with no community leaves it unassigned."""
     text = _decode(data, filename)
     rows = list(csv.reader(io.StringIO(text)))
-    if rows and _is_header(rows[0]):
-        start, rows = 2, rows[1:]
-    else:
-        start = 1
+    code_at, name_at, start = 0, 1, 1
+    if rows and (columns := _header_columns(rows[0])) is not None:
+        (code_at, name_at), start, rows = columns, 2, rows[1:]
     mapping: dict[str, str] = {}
     problems: list[str] = []
     problems_en: list[str] = []
     for number, row in enumerate(rows, start=start):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) < 2 or not row[0].strip() or not row[1].strip():
-            problems.append(f"{number}行目: 行政区コードとコミュニティ名の2列が必要です")
-            problems_en.append(f"row {number}: needs a district code and a community name")
-            continue
-        code, name = row[0].strip(), row[1].strip()
-        if code not in geo.index:
+        code = row[code_at].strip() if len(row) > code_at else ""
+        name = row[name_at].strip() if len(row) > name_at else ""
+        if not code:
+            problems.append(f"{number}行目: 行政区コードがありません")
+            problems_en.append(f"row {number}: no district code")
+        elif code not in geo.index:
             problems.append(f"{number}行目: 行政区コード「{code}」がありません")
             problems_en.append(f"row {number}: unknown district code {code!r}")
         elif code in mapping and mapping[code] != name:
             problems.append(f"{number}行目: 行政区「{code}」が二つのコミュニティに入っています")
             problems_en.append(f"row {number}: district {code!r} is given two communities")
-        else:
+        elif name:
             mapping[code] = name
     _refuse(filename, problems, problems_en)
     if not mapping:
@@ -152,10 +152,12 @@ def _decode(data: bytes, filename: str) -> str:
     )
 
 
-def _is_header(row: list[str]) -> bool:
-    """Whether the first CSV row names the columns."""
-    cells = [cell.strip().lower() for cell in row[:2]]
-    return len(cells) == 2 and cells[0] in _CODE_HEADERS and cells[1] in _NAME_HEADERS
+def _header_columns(row: list[str]) -> tuple[int, int] | None:
+    """The district code and community columns when the first row names them."""
+    cells = [cell.strip().lower().lstrip("\ufeff") for cell in row]
+    code_at = next((i for i, cell in enumerate(cells) if cell in _CODE_HEADERS), None)
+    name_at = next((i for i, cell in enumerate(cells) if cell in _NAME_HEADERS), None)
+    return None if code_at is None or name_at is None else (code_at, name_at)
 
 
 def _refuse(filename: str, problems: list[str], problems_en: list[str]) -> None:

@@ -38,8 +38,13 @@ class Geography:
     center_district: np.ndarray
     majority: pd.DataFrame | None
     zone_names: dict[str, str]
+    zone_codes: list[str]
+    zone_index: np.ndarray
+    majority_share: np.ndarray
+    split: np.ndarray
     coverage_clean: bool
     target_population: tuple[int | None, int | None]
+    stamp: str = ""
 
     @property
     def size(self) -> int:
@@ -91,6 +96,7 @@ def build_geography(
         edge_b, edge_length, len(codes)
     )
     center_district = _district_of_each_center(ordered, centers)
+    zone_codes, zone_index, majority_share, split = _majority_arrays(codes, majority)
     return Geography(
         districts=ordered,
         codes=codes,
@@ -109,9 +115,34 @@ def build_geography(
         center_district=center_district,
         majority=majority,
         zone_names=zone_names or {},
+        zone_codes=zone_codes,
+        zone_index=zone_index,
+        majority_share=majority_share,
+        split=split,
         coverage_clean=_is_clean_coverage(geometry),
         target_population=target_population,
     )
+
+
+def _majority_arrays(
+    codes: list[str], majority: pd.DataFrame | None
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """The majority zones as arrays in district order: zone codes, each district's zone
+    position (-1 for none), its majority share and whether it is split."""
+    size = len(codes)
+    if majority is None or not len(majority):
+        return [], np.full(size, -1, dtype=np.int64), np.zeros(size), np.zeros(size, dtype=bool)
+    aligned = majority.reindex(codes)
+    zones = aligned["majority_zone"].astype(object)
+    zone_codes = sorted({str(zone) for zone in zones.dropna()})
+    position = {zone: number for number, zone in enumerate(zone_codes)}
+    zone_index = np.array(
+        [-1 if pd.isna(zone) else position[str(zone)] for zone in zones],
+        dtype=np.int64,
+    )
+    share = pd.to_numeric(aligned["majority_share"], errors="coerce").fillna(0).to_numpy(float)
+    split = aligned["split"].fillna(False).to_numpy(dtype=bool)
+    return zone_codes, zone_index, share, split
 
 
 def _counts(frame: gpd.GeoDataFrame, column: str) -> np.ndarray:

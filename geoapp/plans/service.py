@@ -17,13 +17,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+
 from ..accounts import User
 from ..errors import BadInput, Conflict, Forbidden, NotFound, PlanReadOnly
 from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from ..storage import Store
 from ..storage import plans as records
 from ..storage.base import Session
-from .checks import assignment_array, plan_checks
+from .checks import assignment_array, plan_checks, updated_assignment
 from .edits import MAX_NAME, MAX_TEXT, operation_named, palette_color, text_field
 from .geography import Geography, build_geography
 from .history import diff_states
@@ -71,6 +73,7 @@ class Planning:
         self._load_geography = geography_loader
         self._geography: tuple[str, Geography] | None = None
         self._states: dict[int, tuple[int, PlanState]] = {}
+        self._arrays: dict[int, tuple[int, str, np.ndarray]] = {}
         self._lock = threading.Lock()
 
     # --- the city -------------------------------------------------------------------------
@@ -83,7 +86,8 @@ class Planning:
                 cached = self._geography
                 if cached is None or cached[0] != stamp:
                     logger.info("building the plan geography (%s)", stamp)
-                    cached = (stamp, self._load_geography(self.store))
+                    geo = dataclasses.replace(self._load_geography(self.store), stamp=stamp)
+                    cached = (stamp, geo)
                     self._geography = cached
         with self.store.session() as session:
             targets = read_targets(session)
@@ -329,6 +333,7 @@ class Planning:
                     your_version=base,
                 )
             state = self._cached_state(session, row)
+            assigned = self._assignment(plan_id, row["version"], geo, state)
             delta, next_id = change(state, row)
             if is_empty(delta):
                 raise BadInput(
@@ -343,12 +348,17 @@ class Planning:
                 session, row, delta, user.name, now, operation, params, next_id
             )
         self._remember(plan_id, version, new_state)
+        assigned = updated_assignment(geo, assigned, delta["assignments"])
+        with self._lock:
+            known = self._arrays.get(plan_id)
+            if known is None or known[0] < version:
+                self._arrays[plan_id] = (version, geo.stamp, assigned)
         return {
             "plan": plan_id,
             "version": version,
             "operation": operation,
             "changes": delta,
-            "checks": plan_checks(geo, new_state),
+            "checks": plan_checks(geo, new_state, assigned),
         }
 
     def _archive_adopted(self, session: Session, user: User, adopting: int) -> None:
@@ -451,6 +461,15 @@ class Planning:
         self._remember(row["id"], row["version"], state)
         return state
 
+    def _assignment(
+        self, plan_id: int, version: int, geo: Geography, state: PlanState
+    ) -> np.ndarray:
+        """The plan's community per district at ``version``, kept across edits."""
+        cached = self._arrays.get(plan_id)
+        if cached is not None and cached[:2] == (version, geo.stamp):
+            return cached[2]
+        return assignment_array(geo, state)
+
     def _remember(self, plan_id: int, version: int, state: PlanState) -> None:
         """Cache a plan's state unless a newer version is cached already."""
         with self._lock:
@@ -462,10 +481,6 @@ class Planning:
         """Drop a plan's cached state."""
         with self._lock:
             self._states.pop(plan_id, None)
-
-    def assignment(self, plan_id: int) -> Any:
-        """The plan's community id per district, in the geography's order."""
-        return assignment_array(self.geography(), self._current(plan_id)[1])
 
 
 # --- plan construction -------------------------------------------------------------------

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry.base import BaseGeometry
 
 from ..city import City
 from ..errors import BadInput, SchemaOutdated
-from ..layers import LAYERS, Layer
+from ..layers import LAYERS, Field, Layer
 from .migration import Migration, latest_version, migrations_for
 
 logger = logging.getLogger(__name__)
@@ -243,58 +242,88 @@ def check_frame(layer: Layer, frame: gpd.GeoDataFrame, srid: int) -> None:
         )
 
 
-def rows_to_store(layer: Layer, frame: gpd.GeoDataFrame) -> Iterator[dict[str, Any]]:
-    """Plain Python rows (None for missing values, Multi* geometry) ready for a backend."""
-    geometries = frame.geometry.to_numpy()
-    columns = {
-        name: frame[name].to_numpy() if name in frame else None for name in layer.field_names
-    }
-    properties = frame["properties"].to_numpy() if "properties" in frame else None
-    for index, geom in enumerate(geometries):
-        row: dict[str, Any] = {}
-        for field in layer.fields:
-            values = columns[field.name]
-            row[field.name] = _plain(field.kind, None if values is None else values[index])
-            if field.required and row[field.name] in (None, ""):
-                raise BadInput(
-                    f"{layer.label}の{index + 1}番目の地物に「{field.label}」がありません。",
-                    f"Feature {index + 1} of {layer.label_en} has no {field.label_en}.",
-                )
-        row["properties"] = dict(properties[index] or {}) if properties is not None else {}
-        row["geom"] = _layer_geometry(layer, geom, index)
-        yield row
+@dataclass(frozen=True)
+class StoredRows:
+    """A layer frame as columns of plain Python values (None for missing), properties as
+    JSON text and geometry in the stored type: ready for a bulk write by either backend."""
+
+    columns: dict[str, list[Any]]
+    properties: list[str]
+    geometries: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.geometries)
 
 
-def _plain(kind: str, value: Any) -> Any:
-    """A database-ready value of a field kind: None for missing, int/float/str otherwise."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return None
-    if kind == "integer":
-        return int(value)
-    if kind == "real":
-        return float(value)
-    if kind == "point":
-        return value if isinstance(value, BaseGeometry) and not value.is_empty else None
-    return str(value)
+def stored_rows(layer: Layer, frame: gpd.GeoDataFrame) -> StoredRows:
+    """Check and convert ``frame`` column by column; a missing required value or a wrong
+    geometry is refused naming its feature."""
+    columns = {field.name: _plain_column(layer, field, frame) for field in layer.fields}
+    properties = (
+        [json.dumps(dict(p or {}), ensure_ascii=False) for p in frame["properties"]]
+        if "properties" in frame
+        else ["{}"] * len(frame)
+    )
+    return StoredRows(columns, properties, _layer_geometries(layer, frame.geometry.to_numpy()))
 
 
-def _layer_geometry(layer: Layer, geom: BaseGeometry | None, index: int) -> BaseGeometry:
-    """The geometry as the layer stores it (polygons promoted to MultiPolygon)."""
-    if geom is None or geom.is_empty:
+def _plain_column(layer: Layer, field: Field, frame: gpd.GeoDataFrame) -> list[Any]:
+    """One field's values as plain Python values, None where missing."""
+    if field.name not in frame:
+        values: list[Any] = [None] * len(frame)
+    elif field.kind == "point":
+        points = np.asarray(frame[field.name], dtype=object)
+        present = ~shapely.is_missing(points) & ~shapely.is_empty(points)
+        values = list(np.where(present, points, None))
+    else:
+        series = frame[field.name]
+        missing = series.isna().to_numpy()
+        if field.kind == "integer":
+            series = series.astype("Int64")
+        elif field.kind == "real":
+            series = series.astype(float)
+        else:
+            series = series.astype(str)
+        values = [
+            None if gone else value for gone, value in zip(missing, series.tolist(), strict=True)
+        ]
+    if field.required:
+        empty = [i for i, value in enumerate(values) if value in (None, "")]
+        if empty:
+            raise BadInput(
+                f"{layer.label}の{empty[0] + 1}番目の地物に「{field.label}」がありません。",
+                f"Feature {empty[0] + 1} of {layer.label_en} has no {field.label_en}.",
+            )
+    return values
+
+
+def _layer_geometries(layer: Layer, geometries: np.ndarray) -> np.ndarray:
+    """The geometries as the layer stores them (polygons promoted to MultiPolygon)."""
+    geometries = np.asarray(geometries, dtype=object)
+    absent = np.flatnonzero(shapely.is_missing(geometries) | shapely.is_empty(geometries))
+    if len(absent):
+        number = absent[0] + 1
         raise BadInput(
-            f"{layer.label}の{index + 1}番目の地物に形状がありません。",
-            f"Feature {index + 1} of {layer.label_en} has no geometry.",
+            f"{layer.label}の{number}番目の地物に形状がありません。",
+            f"Feature {number} of {layer.label_en} has no geometry.",
         )
-    if layer.geometry_type == "MultiPolygon" and geom.geom_type == "Polygon":
-        return shapely.MultiPolygon([geom])
-    if geom.geom_type != layer.geometry_type:
+    types = shapely.get_type_id(geometries)
+    result = geometries.copy()
+    if layer.geometry_type == "MultiPolygon":
+        polygons = types == shapely.GeometryType.POLYGON
+        result[polygons] = shapely.multipolygons(geometries[polygons][:, np.newaxis])
+        expected = shapely.GeometryType.MULTIPOLYGON
+    else:
+        expected = shapely.GeometryType.POINT
+    wrong = np.flatnonzero(shapely.get_type_id(result) != expected)
+    if len(wrong):
+        number, kind = wrong[0] + 1, geometries[wrong[0]].geom_type
         raise BadInput(
-            f"{layer.label}の{index + 1}番目の地物の形状が {geom.geom_type} です"
+            f"{layer.label}の{number}番目の地物の形状が {kind} です"
             f"（{layer.geometry_type} が必要です）。",
-            f"Feature {index + 1} of {layer.label_en} is a {geom.geom_type}, "
-            f"not a {layer.geometry_type}.",
+            f"Feature {number} of {layer.label_en} is a {kind}, not a {layer.geometry_type}.",
         )
-    return geom
+    return result
 
 
 def frame_from_records(layer: Layer, records: list[dict[str, Any]], srid: int) -> gpd.GeoDataFrame:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import psycopg
 import shapely
 from psycopg import sql
@@ -22,7 +23,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from ..city import City
 from ..errors import StorageUnavailable
 from ..layers import LAYERS, Layer
-from .base import LayerImport, Session, Store, WriteMode, as_dict, rows_to_store
+from .base import LayerImport, Session, Store, WriteMode, as_dict, stored_rows
 from .migration import Migration
 
 logger = logging.getLogger(__name__)
@@ -209,16 +210,16 @@ def _copy_layer(
                 target, columns, table
             )
         )
-    count = 0
+    rows = stored_rows(layer, frame)
+    columns_out = [
+        _ewkb(rows.columns[name], srid) if name in layer.point_fields else rows.columns[name]
+        for name in layer.field_names
+    ]
+    columns_out += [rows.properties, _ewkb(rows.geometries, srid)]
     copy = sql.SQL("COPY {} ({}) FROM STDIN").format(target, columns)
     with connection.cursor() as cursor, cursor.copy(copy) as copier:
-        for row in rows_to_store(layer, frame):
-            values = [
-                _ewkb(row[name], srid) if name in layer.point_fields else row[name]
-                for name in layer.field_names
-            ]
-            copier.write_row([*values, Jsonb(row["properties"]), _ewkb(row["geom"], srid)])
-            count += 1
+        for row in zip(*columns_out, strict=True):
+            copier.write_row(row)
     if mode == "upsert":
         updates = sql.SQL(", ").join(
             sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(name))
@@ -231,14 +232,13 @@ def _copy_layer(
                 "ON CONFLICT (code) DO UPDATE SET {updates}"
             ).format(table=table, columns=columns, staging=target, updates=updates)
         )
-    return count
+    return len(rows)
 
 
-def _ewkb(geom: shapely.Geometry | None, srid: int) -> str | None:
-    """Hex EWKB with the SRID, the text form PostGIS accepts in COPY."""
-    if geom is None:
-        return None
-    return shapely.to_wkb(shapely.set_srid(geom, srid), hex=True, include_srid=True)
+def _ewkb(geometries: Sequence[shapely.Geometry | None], srid: int) -> list[str | None]:
+    """Hex EWKB with the SRID (None stays None), the text form PostGIS accepts in COPY."""
+    array = shapely.set_srid(np.asarray(geometries, dtype=object), srid)
+    return list(shapely.to_wkb(array, hex=True, include_srid=True))
 
 
 def _retype_geometry_columns(

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from ..city import City
 from ..errors import StorageUnavailable
 from ..layers import Layer
-from .base import LayerImport, Session, Store, WriteMode, as_dict, rows_to_store
+from .base import LayerImport, Session, Store, WriteMode, as_dict, stored_rows
 from .migration import Migration
 
 
@@ -213,27 +214,39 @@ def _sqlite_value(value: Any) -> Any:
 
 def _upsert_rows(connection: sqlite3.Connection, layer: Layer, frame: gpd.GeoDataFrame) -> int:
     """Insert the frame's rows, updating those whose code exists, and keep the R*Tree in step."""
+    rows = stored_rows(layer, frame)
     names = [*layer.field_names, "properties", "geom"]
     updates = ", ".join(f"{name} = excluded.{name}" for name in names if name != "code")
-    insert = (
+    values = [
+        _wkb(rows.columns[name]) if name in layer.point_fields else rows.columns[name]
+        for name in layer.field_names
+    ]
+    values += [rows.properties, _wkb(rows.geometries)]
+    connection.executemany(
         f"INSERT INTO {layer.table} ({', '.join(names)}) "
         f"VALUES ({', '.join('?' for _ in names)}) "
-        f"ON CONFLICT (code) DO UPDATE SET {updates} RETURNING id"
+        f"ON CONFLICT (code) DO UPDATE SET {updates}",
+        zip(*values, strict=True),
     )
-    index_rows = []
-    for row in rows_to_store(layer, frame):
-        values = [
-            shapely.to_wkb(row[name]) if name in layer.point_fields and row[name] else row[name]
-            for name in layer.field_names
-        ]
-        values += [json.dumps(row["properties"], ensure_ascii=False), shapely.to_wkb(row["geom"])]
-        row_id = connection.execute(insert, values).fetchone()[0]
-        minx, miny, maxx, maxy = row["geom"].bounds
-        index_rows.append((row_id, minx, maxx, miny, maxy))
+    bounds = shapely.bounds(rows.geometries)
     connection.executemany(
-        f"INSERT OR REPLACE INTO {layer.table}_rtree VALUES (?, ?, ?, ?, ?)", index_rows
+        f"INSERT OR REPLACE INTO {layer.table}_rtree (id, minx, maxx, miny, maxy) "
+        f"SELECT id, ?, ?, ?, ? FROM {layer.table} WHERE code = ?",
+        zip(
+            bounds[:, 0].tolist(),
+            bounds[:, 2].tolist(),
+            bounds[:, 1].tolist(),
+            bounds[:, 3].tolist(),
+            rows.columns["code"],
+            strict=True,
+        ),
     )
-    return len(index_rows)
+    return len(rows)
+
+
+def _wkb(geometries: Sequence[shapely.Geometry | None]) -> list[bytes | None]:
+    """WKB of each geometry (None stays None)."""
+    return list(shapely.to_wkb(np.asarray(geometries, dtype=object)))
 
 
 def _upsert_city(connection: sqlite3.Connection, city: City) -> None:

@@ -1,0 +1,221 @@
+"""Benchmark ``geoapp import`` against GDAL's ``ogr2ogr`` loading the same Shapefile.
+
+Generates district coverages of 10,000 and 100,000 Voronoi cells as CP932 Shapefiles in
+plane zone VIII (EPSG:6676) without a .cpg, as city data arrives, then times, in the same
+run and on the same machine:
+
+- ``geoapp import districts FILE`` into a fresh SQLite file;
+- ``geoapp import districts FILE`` into a fresh PostGIS schema;
+- ``ogr2ogr`` loading the same file into the same PostGIS (COPY, GiST index, no checks).
+
+Each load runs as its own process; its wall time and peak resident memory (``ru_maxrss``
+of that process, from ``os.wait4``) are printed with the ratio to ogr2ogr. geoapp also
+decodes, maps fields, validates every geometry and checks the coverage; ogr2ogr does none
+of that. Targets: at most 1.5× ogr2ogr's time, and under 1 GiB peak at 100,000 districts.
+
+Needs Debian's gdal-bin (ogr2ogr) and a PostGIS database:
+``GEOAPP_BENCH_POSTGIS_URL`` (default postgresql://postgres@127.0.0.1:5432/geoapp_test).
+
+    python scripts/bench_import.py [--sizes 10000 100000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import psycopg
+import shapely
+from psycopg import sql
+
+CRS = 6676
+POSTGIS_URL = os.environ.get(
+    "GEOAPP_BENCH_POSTGIS_URL", "postgresql://postgres@127.0.0.1:5432/geoapp_test"
+)
+GEOAPP = Path(sys.executable).parent / "geoapp"
+_KANJI = "青葉桜松竹梅川山田原本新東西南北中上下港浜宮森岡谷沢"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One timed load."""
+
+    label: str
+    seconds: float
+    peak_mib: float
+
+
+def make_districts(count: int, seed: int = 7) -> gpd.GeoDataFrame:
+    """``count`` Voronoi districts tiling a square city, with Japanese names and counts."""
+    rng = np.random.default_rng(seed)
+    side = 400.0 * np.sqrt(count)
+    points = shapely.points(rng.uniform(0, side, size=(count, 2)))
+    extent = shapely.box(0, 0, side, side)
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(points), extend_to=extent)
+    )
+    cells = shapely.intersection(cells, extent)
+    population = rng.integers(0, 3000, size=len(cells))
+    names = [
+        f"{_KANJI[i % len(_KANJI)]}{_KANJI[(i // len(_KANJI)) % len(_KANJI)]}町{i // 900 + 1}丁目"
+        for i in range(len(cells))
+    ]
+    return gpd.GeoDataFrame(
+        {
+            "KEY_CODE": [f"{i:08d}" for i in range(len(cells))],
+            "S_NAME": names,
+            "JINKO": population,
+            "SETAI": population // 2,
+            "KOUREI": population // 3,
+        },
+        geometry=_near_yaizu(shapely.set_precision(cells, 0.001)),
+        crs=CRS,
+    )
+
+
+def _near_yaizu(cells: np.ndarray) -> np.ndarray:
+    """Cells moved near Yaizu: x east −19 km, y north −128 km of zone VIII's origin."""
+    return shapely.transform(cells, lambda xy: xy + np.array([-19_000.0, -128_000.0]))
+
+
+def write_shapefile(frame: gpd.GeoDataFrame, folder: Path) -> Path:
+    """The frame as a CP932 Shapefile without .cpg."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "districts.shp"
+    frame.to_file(path, driver="ESRI Shapefile", engine="pyogrio", encoding="cp932")
+    path.with_suffix(".cpg").unlink(missing_ok=True)
+    return path
+
+
+def timed(label: str, command: list[str], env: dict[str, str]) -> Run:
+    """Run ``command`` and measure its wall time and peak memory; fail loudly on error."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    output = process.stdout.read() if process.stdout else ""
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{label} failed:\n{output}")
+    return Run(label, seconds, usage.ru_maxrss / 1024)
+
+
+def fresh_schema(connection: psycopg.Connection) -> str:
+    """A new empty schema for one load."""
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    return schema
+
+
+def postgis_url(schema: str) -> str:
+    """The benchmark database with ``schema`` first on the search path."""
+    joiner = "&" if "?" in POSTGIS_URL else "?"
+    return f"{POSTGIS_URL}{joiner}options=-csearch_path%3D{schema},public"
+
+
+def geoapp_import(label: str, shp: Path, database_url: str, workdir: Path) -> Run:
+    """``geoapp db upgrade`` (untimed), then the timed ``geoapp import``."""
+    env = {
+        **os.environ,
+        "GEOAPP_DATABASE_URL": database_url,
+        "GEOAPP_INSTANCE_PATH": str(workdir / "instance"),
+    }
+    subprocess.run(
+        [str(GEOAPP), "db", "upgrade", "--crs", str(CRS)], env=env, check=True, capture_output=True
+    )
+    return timed(label, [str(GEOAPP), "import", "districts", str(shp), "--json"], env)
+
+
+def ogr2ogr_load(shp: Path, schema: str) -> Run:
+    """GDAL's load of the same file into the same PostGIS, reprojected to the same CRS."""
+    info = psycopg.conninfo.conninfo_to_dict(POSTGIS_URL)
+    target = "PG:" + " ".join(f"{key}={value}" for key, value in info.items() if key != "options")
+    command = [
+        "ogr2ogr",
+        "-f",
+        "PostgreSQL",
+        target,
+        str(shp),
+        "-nln",
+        f"{schema}.districts",
+        "-nlt",
+        "MULTIPOLYGON",
+        "-t_srs",
+        f"EPSG:{CRS}",
+        "-lco",
+        "GEOMETRY_NAME=geom",
+        "-oo",
+        "ENCODING=CP932",
+    ]
+    return timed("ogr2ogr → PostGIS", command, dict(os.environ))
+
+
+def bench(count: int, workdir: Path, connection: psycopg.Connection) -> list[Run]:
+    """Every load of one generated city."""
+    started = time.perf_counter()
+    shp = write_shapefile(make_districts(count), workdir / f"districts_{count}")
+    print(f"\n{count:,} districts: generated in {time.perf_counter() - started:.1f} s")
+    runs = [ogr2ogr_load(shp, fresh_schema(connection))]
+    runs.append(
+        geoapp_import(
+            "geoapp → SQLite", shp, f"sqlite:///{workdir / f'bench_{count}.sqlite3'}", workdir
+        )
+    )
+    runs.append(
+        geoapp_import("geoapp → PostGIS", shp, postgis_url(fresh_schema(connection)), workdir)
+    )
+    return runs
+
+
+def report(runs: list[Run]) -> None:
+    """Print the figures and the ratios to ogr2ogr."""
+    peer = runs[0]
+    print(f"{'load':<20}{'seconds':>10}{'peak MiB':>10}{'× ogr2ogr':>11}")
+    for run in runs:
+        print(
+            f"{run.label:<20}{run.seconds:>10.2f}{run.peak_mib:>10.0f}"
+            f"{run.seconds / peer.seconds:>11.2f}"
+        )
+    postgis = runs[2]
+    verdict = "ok" if postgis.seconds <= 1.5 * peer.seconds else "SLOWER than 1.5×"
+    memory = "ok" if max(r.peak_mib for r in runs[1:]) < 1024 else "OVER 1 GiB"
+    print(f"target ≤ 1.5× ogr2ogr into PostGIS: {verdict}; peak under 1 GiB: {memory}")
+
+
+def main() -> None:
+    """Generate, load, print."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--keep", type=Path, help="keep the generated files in this folder")
+    args = parser.parse_args()
+    if not shutil.which("ogr2ogr"):
+        raise SystemExit("ogr2ogr is missing: apt-get install gdal-bin")
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="geoapp-bench-import-"))
+    with psycopg.connect(POSTGIS_URL, autocommit=True) as connection:
+        connection.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        try:
+            for count in args.sizes:
+                report(bench(count, workdir, connection))
+        finally:
+            rows = connection.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'bench\\_%'"
+            ).fetchall()
+            for (schema,) in rows:
+                connection.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
