@@ -29,6 +29,7 @@
     queue: Promise.resolve(),
     pending: null,
     highlightUnassigned: false,
+    timings: { ready: null, rendered: null }, // performance.now() marks, for benchmarks
   };
 
   const layers = {};
@@ -104,21 +105,27 @@
 
   function applyResult(result) {
     const changes = result.changes || {};
+    const repaint = new Set(Object.keys(changes.assignments || {}));
     for (const [code, values] of Object.entries(changes.assignments || {})) {
       if (values[1] === null) delete state.plan.assignments[code];
       else state.plan.assignments[code] = values[1];
     }
+    const restyled = new Set();
     for (const [key, values] of Object.entries(changes.communities || {})) {
       const id = Number(key);
+      restyled.add(id);
       if (values[1] === null) state.communities.delete(id);
       else state.communities.set(id, { id, ...values[1] });
+    }
+    if (restyled.size) {
+      for (const [code, cid] of Object.entries(state.plan.assignments)) if (restyled.has(cid)) repaint.add(code);
     }
     for (const [key, values] of Object.entries(changes.plan || {})) state.plan[key] = values[1];
     state.plan.version = result.version;
     state.plan.checks = result.checks;
     if (state.active !== null && !state.communities.has(state.active)) state.active = null;
     flash(T("保存しました") + ` (${T("版")} ${result.version})`);
-    render();
+    render(repaint);
     refreshBoundaries();
   }
 
@@ -240,30 +247,27 @@
       }
       return;
     }
+    const members = new Map();
+    for (const [code, cid] of Object.entries(state.plan.assignments)) {
+      const district = state.districts.get(code);
+      if (!district) continue;
+      if (!members.has(cid)) members.set(cid, []);
+      members.get(cid).push(district.props.label);
+    }
     for (const community of state.communities.values()) {
-      const at = communityLabelPoint(community.id);
+      const at = labelPoint(members.get(community.id) || []);
       if (!at || !bounds.contains(at)) continue;
       L.marker(at, { interactive: false, icon: L.divIcon({ className: "community-label", html: escapeHtml(community.name), iconSize: null }) }).addTo(layers.labels);
     }
   }
 
-  function communityLabelPoint(cid) {
-    let x = 0, y = 0, n = 0;
-    const members = [];
-    for (const [code, assigned] of Object.entries(state.plan.assignments)) {
-      if (assigned !== cid) continue;
-      const district = state.districts.get(code);
-      if (!district) continue;
-      members.push(district.props.label);
-      x += district.props.label[0];
-      y += district.props.label[1];
-      n += 1;
-    }
-    if (!n) return null;
-    x /= n;
-    y /= n;
-    let best = members[0], bestDistance = Infinity;
-    for (const point of members) {
+  /** The member label point nearest the members' mean: inside the community, near its middle. */
+  function labelPoint(points) {
+    if (!points.length) return null;
+    const x = points.reduce((sum, p) => sum + p[0], 0) / points.length;
+    const y = points.reduce((sum, p) => sum + p[1], 0) / points.length;
+    let best = points[0], bestDistance = Infinity;
+    for (const point of points) {
       const d = (point[0] - x) ** 2 + (point[1] - y) ** 2;
       if (d < bestDistance) [best, bestDistance] = [point, d];
     }
@@ -502,13 +506,16 @@
     return { centers, zoneShares };
   }
 
-  function render() {
-    paintAll();
+  /** Redraw the panels, and the districts in ``repaint`` (all of them when not given). */
+  function render(repaint) {
+    if (repaint) for (const code of repaint) paintDistrict(code);
+    else paintAll();
     renderPlanBar();
     renderCommunities();
     renderActive();
     renderChecks();
     drawLabels();
+    state.timings.rendered = performance.now();
   }
 
   function renderPlanBar() {
@@ -847,6 +854,7 @@
     renderUndo();
     $("map-status").textContent = "";
     document.body.classList.remove("loading");
+    state.timings.ready = performance.now();
     document.body.dataset.editorReady = "true";
   }
 
