@@ -5,14 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from .basemap import basemap_for
 from .city_overlay import city_overlay
 from .errors import BadInput, NotFound
 from .i18n import request_language
 from .overlay_map import overlay_map, share_text
 from .overlay_report import WEB_CRS
 from .vendor_assets import leaflet_css_url, leaflet_js_url
-from .views import store
+from .views import city_basemap, store
 from .webmap import render_map
 from .zone_assignment import DEFAULT_SPLIT_THRESHOLD
 
@@ -55,9 +54,7 @@ def overlay_page() -> str:
         return render_template(
             "overlay.html", city=city, missing=missing, report=None, threshold=threshold
         )
-    setting = current_app.config["GEOAPP"].basemap or (city.basemap if city else "gsi-pale")
-    basemap = basemap_for(setting, current_app.config.get("GEOAPP_BASEMAP_ATTRIBUTION", ""))
-    fmap = overlay_map(report, basemap, lang, leaflet_js_url(), leaflet_css_url())
+    fmap = overlay_map(report, city_basemap(city), lang, leaflet_js_url(), leaflet_css_url())
     data = report.to_dict()
     downloads = {
         kind: url_for(f"overlay.{endpoint}", threshold=threshold)
