@@ -17,10 +17,9 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
-from test_browser import ARTIFACTS, browser, free_port, wait_until_healthy
+from test_browser import ARTIFACTS, browser, free_port, wait_until_healthy, watched_page
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser"]
@@ -136,22 +135,7 @@ def population_of(plan: dict[str, Any], community: int) -> int:
 
 
 def test_a_planner_draws_a_community_with_every_tool(editor_server: str, browser) -> None:
-    local = urlparse(editor_server).netloc
-    left_machine: list[str] = []
-    errors: list[str] = []
-    context = browser.new_context(viewport={"width": 1500, "height": 950}, locale="ja-JP")
-    page = context.new_page()
-
-    def only_local(route) -> None:
-        if urlparse(route.request.url).netloc == local:
-            route.continue_()
-        else:
-            left_machine.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_local)
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    context, page, left_machine, errors = watched_page(browser, editor_server)
 
     # Log in and create a plan from the school zones on the plan list.
     page.goto(editor_server + "/plans/")
@@ -266,13 +250,7 @@ def test_a_planner_draws_a_community_with_every_tool(editor_server: str, browser
 def test_a_conflicting_edit_is_explained_reloaded_and_can_be_retried(
     editor_server: str, browser
 ) -> None:
-    page = browser.new_page(viewport={"width": 1500, "height": 950}, locale="ja-JP")
-    page.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(editor_server) else route.abort()
-        ),
-    )
+    context, page, left_machine, errors = watched_page(browser, editor_server)
     page.goto(editor_server + "/login?next=/plans/")
     page.fill("#login-name", PLANNER)
     page.fill("#login-password", PASSWORD)
@@ -308,4 +286,7 @@ def test_a_conflicting_edit_is_explained_reloaded_and_can_be_retried(
     assert editor.server_plan()["assignments"][mine] == last
     assert editor.district(mine)["community"] == str(last)
     assert notice.is_hidden()
-    page.close()
+    assert left_machine == []
+    # The refused edit is the one error the browser logs (its 409 answer), nothing else.
+    assert len(errors) == 1 and "409" in errors[0]
+    context.close()
