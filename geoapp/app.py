@@ -5,16 +5,20 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from . import overlay_views, uploads, vendor_assets, views
+from . import auth, overlay_views, uploads, vendor_assets, views
 from .error_pages import register_error_handlers
 from .i18n import LANGUAGES, request_language, translate
 from .japanese_calendar import japan_time, wareki_datetime
+from .plans import api as plans_api
+from .plans.service import Planning
 from .resources import templates_dir
 from .settings import load_settings
 from .storage import open_store
@@ -46,21 +50,31 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         GEOAPP_BASEMAP_ATTRIBUTION=os.environ.get("GEOAPP_BASEMAP_ATTRIBUTION", ""),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
+        WTF_CSRF_SSL_STRICT=True,
         MAX_CONTENT_LENGTH=200 * 1024 * 1024,
         JSON_AS_ASCII=False,
-        ADMIN_UPLOADS=_flag(given.get("ADMIN_UPLOADS", os.environ.get("GEOAPP_ADMIN_UPLOADS"))),
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.update({k: v for k, v in given.items() if k.isupper() and not _is_setting(k)})
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions["geoapp.store"] = open_store(
-        settings.database_url, settings.working_crs, settings.pool_size
-    )
+    app.session_interface = auth.GeoappSessionInterface()
+    if settings.proxy_count:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count
+        )
+    store = open_store(settings.database_url, settings.working_crs, settings.pool_size)
+    app.extensions["geoapp.store"] = store
+    app.extensions["geoapp.plans"] = Planning(store)
+    CSRFProtect(app)
     app.register_blueprint(views.blueprint)
     app.register_blueprint(overlay_views.blueprint)
     app.register_blueprint(vendor_assets.blueprint)
     app.register_blueprint(uploads.blueprint)
-    CSRFProtect(app)
+    app.register_blueprint(auth.blueprint)
+    app.register_blueprint(plans_api.blueprint)
+    app.register_blueprint(plans_api.public_blueprint)
     register_error_handlers(app)
     app.jinja_env.filters["wareki_datetime"] = wareki_datetime
     app.jinja_env.filters["japan_time"] = lambda moment: f"{japan_time(moment):%Y-%m-%d %H:%M} JST"
@@ -72,7 +86,6 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
             "_": lambda text: translate(text, lang),
             "lang": lang,
             "languages": LANGUAGES,
-            "uploads_enabled": app.config["ADMIN_UPLOADS"],
         }
 
     @app.after_request
@@ -94,10 +107,5 @@ def _is_setting(key: str) -> bool:
         "CRS",
         "POOL_SIZE",
         "INSTANCE_PATH",
-        "ADMIN_UPLOADS",
+        "PROXY_COUNT",
     }
-
-
-def _flag(value: object) -> bool:
-    """A yes/no setting: 1, true, yes, on."""
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 import unicodedata
 from pathlib import Path
@@ -18,7 +17,7 @@ from werkzeug.serving import run_simple
 from .app import create_app
 from .city import check_metric_crs
 from .city_overlay import city_overlay, read_weights
-from .demo import load_demo_city
+from .demo import DEMO_ACCOUNTS, load_demo_city, prepare_demo_planning
 from .errors import BadInput, GeoappError
 from .field_mapping import parse_map_option
 from .importer import (
@@ -31,6 +30,7 @@ from .importer import (
 )
 from .layers import layer_named
 from .overlay_report import OverlayReport
+from .plans.commands import plan_group, user_group
 from .storage import Store
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,10 @@ class GeoappGroup(FlaskGroup):
 def main() -> None:
     """geoapp — 広域コミュニティ計画支援 Web GIS / wide-area community planning."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+main.add_command(user_group)
+main.add_command(plan_group)
 
 
 @main.group()
@@ -102,11 +106,13 @@ def demo(host: str, port: int, reload_data: bool, force: bool, no_serve: bool) -
     store = _store()
     if load_demo_city(store, force=reload_data or force):
         click.echo("デモ市「青葉川市」を読み込みました。 / Loaded the demo city.")
+    for made in prepare_demo_planning(store, app.extensions["geoapp.plans"]):
+        click.echo(f"作成 / made: {made}")
+    for name, role, password in DEMO_ACCOUNTS:
+        click.echo(f"デモ用ログイン / demo login ({role}): {name} / {password}")
     if no_serve:
         return
-    if host in LOOPBACK_HOSTS and "GEOAPP_ADMIN_UPLOADS" not in os.environ:
-        app.config["ADMIN_UPLOADS"] = True
-        click.echo(f"取り込み画面 / import page: http://{host}:{port}/admin/import/")
+    click.echo(f"取り込み画面（要ログイン） / import page: http://{host}:{port}/admin/import/")
     click.echo(f"重ね合わせ / overlay: http://{host}:{port}/overlay")
     click.echo(
         f"http://{host}:{port}/ で公開中（Ctrl+C で終了） / serving at http://{host}:{port}/"

@@ -12,15 +12,20 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 
+from .accounts import User, add_user, find_user
 from .city import City, load_city_preset
 from .errors import Conflict
 from .layers import CENTERS, DISTRICTS, SCHOOL_ZONES, Layer
+from .plans.service import Planning
 from .resources import geodata_dir
 from .storage import Store
 
 logger = logging.getLogger(__name__)
 
 DEMO_ENCODING = "cp932"
+# Documented demo accounts (README): a planner and an administrator.
+DEMO_ACCOUNTS = (("demo", "planner", "aobagawa-demo"), ("demo-admin", "admin", "aobagawa-admin"))
+DEMO_TARGET_POPULATION = (3000, 10000)
 
 # Shapefile field → stored field, per layer.
 _FIELD_NAMES: dict[Layer, dict[str, str]] = {
@@ -88,3 +93,35 @@ def load_demo_city(store: Store, force: bool = False) -> bool:
     store.replace_layers(frames, source="geodata/demo")
     logger.info("loaded the demo city %s", city.name)
     return True
+
+
+def prepare_demo_planning(store: Store, planning: Planning) -> list[str]:
+    """Give the demo city its accounts, target population and two plans (an adopted one
+    from the school zones and a draft copy to edit), unless they exist; what was made."""
+    made = []
+    for name, role, password in DEMO_ACCOUNTS:
+        if find_user(store, name) is None:
+            add_user(store, name, role, password)
+            made.append(f"account {name} ({role}) / password {password}")
+    admin = User("demo-admin", "admin")
+    if planning.geography().target_population == (None, None):
+        planning.set_targets(admin, *DEMO_TARGET_POPULATION)
+    if not planning.list_plans():
+        adopted = planning.create_plan(
+            admin,
+            "小学校区をもとにした区域（現行）",
+            "各行政区を面積の大部分が属する小学校区に割り当てた案です。",
+            "school_zones",
+        )
+        step = planning.set_status(admin, adopted["id"], adopted["version"], "proposed")
+        planning.set_status(admin, adopted["id"], step["version"], "adopted")
+        draft = planning.create_plan(
+            User("demo", "planner"),
+            "見直し案（作業中）",
+            "現行の区域を複製した編集用の案です。",
+            "copy",
+            copy_of=adopted["id"],
+        )
+        made.append(f"plans {adopted['id']} (adopted) and {draft['id']} (draft)")
+        logger.info("made the demo plans %s and %s", adopted["id"], draft["id"])
+    return made

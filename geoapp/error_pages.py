@@ -59,6 +59,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[Response | str, int]:
+        logger.warning("refused %s %s: %s", request.method, request.path, error.description)
         wrapped = GeoappError(
             "送信を受け付けられませんでした（フォームの確認用トークンがないか、期限切れです）。"
             "ページを開き直してからもう一度送信してください。",

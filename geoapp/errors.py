@@ -66,3 +66,37 @@ class SchemaOutdated(StorageUnavailable):
     """The database schema is older than this version of geoapp expects."""
 
     code = "schema_outdated"
+
+
+class Unauthorized(GeoappError):
+    """The request needs a logged-in user."""
+
+    status = HTTPStatus.UNAUTHORIZED
+    code = "login_required"
+
+
+class Forbidden(GeoappError):
+    """The logged-in user's role does not allow this."""
+
+    status = HTTPStatus.FORBIDDEN
+    code = "forbidden"
+
+
+class TooManyAttempts(GeoappError):
+    """Too many failed logins in a short time; the caller must wait."""
+
+    status = HTTPStatus.TOO_MANY_REQUESTS
+    code = "too_many_attempts"
+
+
+class Locked(GeoappError):
+    """The community is locked against edits; unlock it first."""
+
+    status = HTTPStatus.LOCKED
+    code = "community_locked"
+
+
+class PlanReadOnly(Conflict):
+    """The plan is adopted or archived; copy it to a new draft to change it."""
+
+    code = "plan_read_only"

@@ -7,6 +7,7 @@
 | GEOAPP_BASEMAP | ``gsi-pale``, ``gsi-std``, ``none`` or an XYZ URL template | the city's setting |
 | GEOAPP_CRS | working CRS (EPSG code) for a new database | 6677 |
 | GEOAPP_POOL_SIZE | PostgreSQL connection pool size | 10 |
+| GEOAPP_PROXY_COUNT | reverse proxies in front (trust their X-Forwarded-For/-Proto) | 0 |
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Settings:
     basemap: str | None
     working_crs: int
     pool_size: int
+    proxy_count: int = 0
 
 
 def sqlite_url(path: Path) -> str:
@@ -66,4 +68,5 @@ def load_settings(
         basemap=pick("BASEMAP"),
         working_crs=int(pick("CRS") or DEFAULT_WORKING_CRS),
         pool_size=int(pick("POOL_SIZE") or 10),
+        proxy_count=int(pick("PROXY_COUNT") or 0),
     )

@@ -1,5 +1,5 @@
 """The upload page: a planner uploads a layer, reads the same report as the CLI prints,
-then confirms or cancels. Enabled by the admin setting ``GEOAPP_ADMIN_UPLOADS``."""
+then confirms or cancels. Open to logged-in admins and planners."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from .errors import BadInput, GeoappError, NotFound
+from .auth import current_user, require_user
+from .errors import BadInput, NotFound
 from .field_mapping import parse_map_option
 from .importer import (
     CRS_SOURCES,
@@ -34,22 +35,13 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
-class UploadsDisabled(GeoappError):
-    """The upload page is switched off."""
-
-    status = 403
-    code = "uploads_disabled"
-
-
 @blueprint.before_request
-def require_enabled() -> None:
-    """Refuse every upload route unless the admin setting turns them on."""
-    if not current_app.config.get("ADMIN_UPLOADS"):
-        raise UploadsDisabled(
-            "レイヤの取り込み画面は無効です。"
-            "管理者が GEOAPP_ADMIN_UPLOADS=1 で有効にしてください。",
-            "The upload page is off; an administrator enables it with GEOAPP_ADMIN_UPLOADS=1.",
-        )
+def require_staff() -> Response | None:
+    """Send anonymous visitors to the login page; only admins and planners load layers."""
+    if current_user() is None:
+        return redirect(url_for("auth.login", next=request.path))
+    require_user("admin", "planner")
+    return None
 
 
 def _store() -> Store:

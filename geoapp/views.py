@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+import geopandas as gpd
 from flask import Blueprint, current_app, jsonify, render_template
 from werkzeug.wrappers import Response
 
 from .basemap import basemap_for
+from .errors import NotFound
 from .i18n import request_language
 from .japanese_calendar import fiscal_year, fiscal_year_label, wareki_date
 from .layers import CENTERS, DISTRICTS, LAYERS, SCHOOL_ZONES, layer_named
+from .plans.exchange import communities_frame
+from .plans.service import Planning
 from .storage import Store
 from .vendor_assets import leaflet_css_url, leaflet_js_url
 from .webmap import WEB_CRS, city_map, render_map
@@ -33,7 +38,8 @@ def home() -> str:
     frames = {layer: db.read_layer(layer) for layer in LAYERS}
     setting = current_app.config["GEOAPP"].basemap or (city.basemap if city else "gsi-pale")
     basemap = basemap_for(setting, current_app.config.get("GEOAPP_BASEMAP_ATTRIBUTION", ""))
-    fmap = city_map(frames, basemap, lang, leaflet_js_url(), leaflet_css_url())
+    plan, communities = adopted_communities()
+    fmap = city_map(frames, basemap, lang, leaflet_js_url(), leaflet_css_url(), communities)
     imports = db.layer_imports(limit=1)
     loaded_on = imports[0].imported_at.date() if imports else None
     districts = frames[DISTRICTS]
@@ -54,7 +60,19 @@ def home() -> str:
         loaded_on_iso=loaded_on.isoformat() if loaded_on else None,
         fiscal_year=fiscal_year(today),
         fiscal_year_label=fiscal_year_label(fiscal_year(today)),
+        plan=plan,
+        community_count=len(communities) if communities is not None else 0,
     )
+
+
+def adopted_communities() -> tuple[dict[str, Any] | None, gpd.GeoDataFrame | None]:
+    """The adopted plan's record and its communities (none before a plan is adopted)."""
+    planning: Planning = current_app.extensions["geoapp.plans"]
+    try:
+        row, state = planning.state(planning.adopted_plan_id())
+    except NotFound:
+        return None, None
+    return row, communities_frame(planning.geography(), state)
 
 
 @blueprint.get("/api/layers/<name>")

@@ -94,13 +94,17 @@ def city_map(
     lang: str,
     leaflet_js: str,
     leaflet_css: str,
+    communities: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
-    """A folium map of the layers (in any CRS), with a layer switcher and a legend."""
+    """A folium map of the layers (in any CRS), with a layer switcher and a legend; with
+    ``communities`` (the adopted plan's, one row per community) drawn in their colours."""
     web = {layer: frame.to_crs(WEB_CRS) for layer, frame in layers.items()}
     fmap = base_map(basemap, lang, leaflet_js, leaflet_css)
     districts = web.get(DISTRICTS)
     if districts is not None and len(districts):
         _add_districts(fmap, districts, lang)
+    if communities is not None and len(communities):
+        _add_communities(fmap, communities, lang)
     zones = layers.get(SCHOOL_ZONES)
     if zones is not None and len(zones):
         _add_school_zones(fmap, zones, lang)
@@ -108,7 +112,7 @@ def city_map(
     if centers is not None and len(centers):
         _add_centers(fmap, centers, lang)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
-    Legend(legend_html(lang)).add_to(fmap)
+    Legend(legend_html(lang, communities is not None and len(communities) > 0)).add_to(fmap)
     bounds = bounds_of(web)
     if bounds:
         fmap.fit_bounds(bounds, padding=(12, 12))
@@ -144,8 +148,9 @@ def render_map(fmap: folium.Map) -> RenderedMap:
     )
 
 
-def legend_html(lang: str) -> str:
-    """The legend's HTML: ageing classes, school zone line, centre kinds."""
+def legend_html(lang: str, communities: bool = False) -> str:
+    """The legend's HTML: ageing classes, the adopted communities' outlines (when drawn),
+    school zone line, centre kinds."""
     t = lambda text: translate(text, lang)  # noqa: E731
     rows = [
         f'<div class="geoapp-legend-title">{t("凡例")}</div>',
@@ -156,6 +161,11 @@ def legend_html(lang: str) -> str:
     rows.append(
         f'<div><i class="swatch" style="background:{NO_POPULATION_COLOR}"></i>{t("人口なし")}</div>'
     )
+    if communities:
+        rows.append(
+            '<div class="geoapp-legend-head"><i class="line community"></i>'
+            f"{t('広域コミュニティ（決定案）')}</div>"
+        )
     rows.append(
         f'<div class="geoapp-legend-head"><i class="line" style="border-color:{ZONE_COLOR}"></i>'
         f"{t('小学校区')}</div>"
@@ -213,6 +223,35 @@ def _add_districts(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None
                 t("高齢化率"),
             ],
             localize=True,
+        ),
+        zoom_on_click=False,
+    ).add_to(fmap)
+
+
+def _add_communities(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None:
+    """The adopted plan's wide-area communities, outlined in their colours (unfilled, so the
+    ageing colours below stay true and district popups stay clickable)."""
+    t = lambda text: translate(text, lang)  # noqa: E731
+    data = frame[["name", "name_kana", "color", "population", "hub_name", "geometry"]].copy()
+    data["population"] = [f"{int(n):,}" for n in data["population"]]
+    data = data.fillna("").to_crs(WEB_CRS)
+    count = len(data)
+    label = t("広域コミュニティ")
+    name = f"{label} ({count})" if lang == "en" else f"{label}（{count}）"
+    folium.GeoJson(
+        data,
+        name=name,
+        style_function=lambda feature: {
+            "className": "geoapp-community",
+            "color": feature["properties"]["color"],
+            "weight": 5,
+            "opacity": 0.9,
+            "fill": False,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=True),
+        popup=folium.GeoJsonPopup(
+            fields=["name", "name_kana", "population", "hub_name"],
+            aliases=[t("広域コミュニティ"), t("よみがな"), t("人口"), t("拠点施設")],
         ),
         zoom_on_click=False,
     ).add_to(fmap)

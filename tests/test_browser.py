@@ -143,7 +143,8 @@ def test_the_demo_map_draws_every_feature_offline(demo_server: str, browser) -> 
 
     assert drawn == expected
     assert page.locator(".geoapp-legend").is_visible()
-    assert page.locator(".leaflet-control-layers").inner_text().count("（") == 3
+    assert page.locator(".leaflet-control-layers").inner_text().count("（") == 4  # + communities
+    assert page.locator("path.geoapp-community").count() == 14
     assert left_machine == []
     assert console_errors == []
     context.close()
@@ -202,4 +203,39 @@ def test_the_overlay_map_hatches_split_districts_and_shows_piece_shares(
 
     assert left_machine == []
     assert console_errors == []
+    context.close()
+
+
+def test_a_planner_logs_in_with_the_demo_account_and_reads_the_plans(
+    demo_server: str, browser
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ja-JP")
+    page = context.new_page()
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(demo_server) else route.abort()
+        ),
+    )
+    page.goto(demo_server + "/api/plans")
+    assert "login_required" in page.content()
+    page.goto(demo_server + "/login?next=/api/plans", wait_until="networkidle")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "login.png"))
+    page.fill("#login-name", "demo")
+    page.fill("#login-password", "wrong password")
+    page.click("button[type=submit]")
+    assert "ユーザー名またはパスワードが違います" in page.locator(".form-error").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "login-error.png"))
+    page.fill("#login-password", "aobagawa-demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(demo_server + "/api/plans")
+    plans = page.evaluate("() => JSON.parse(document.body.innerText).plans")
+    assert sorted(plan["status"] for plan in plans) == ["adopted", "draft"]
+    page.goto(demo_server + "/", wait_until="networkidle")
+    page.screenshot(path=str(ARTIFACTS / "home-logged-in.png"))
+    header = page.locator(".account").inner_text()
+    assert "demo" in header and "ログアウト" in header
+    cookie = next(c for c in context.cookies() if c["name"] == "session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     context.close()

@@ -1,4 +1,4 @@
-"""The upload page: check, then confirm or cancel; off unless the admin setting says so."""
+"""The upload page: check, then confirm or cancel; only for logged-in admins and planners."""
 
 from __future__ import annotations
 
@@ -13,14 +13,23 @@ from flask.testing import FlaskClient
 from layer_files import write_shapefile, zip_shapefile
 from test_importer import districts_frame
 
+from geoapp.accounts import add_user
 from geoapp.layers import DISTRICTS
 
 
 @pytest.fixture
 def uploads_app(app: Flask) -> Flask:
-    """The app with the upload page switched on."""
-    app.config["ADMIN_UPLOADS"] = True
+    """The app with a planner account."""
+    add_user(app.extensions["geoapp.store"], "tanaka", "planner", "correct horse battery")
     return app
+
+
+def planner_client(app: Flask) -> FlaskClient:
+    """A client whose session is the planner's (logging in itself is tested elsewhere)."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["user"] = "tanaka"
+    return client
 
 
 def csrf_token(client: FlaskClient) -> str:
@@ -47,14 +56,16 @@ def districts_zip(tmp_path: Path) -> Path:
     return zip_shapefile(shp, tmp_path / "町丁.zip")
 
 
-def test_the_upload_page_is_off_unless_the_admin_turns_it_on(app: Flask) -> None:
-    response = app.test_client().get("/admin/import/", headers={"Accept": "text/html"})
-    assert response.status_code == 403
-    assert "GEOAPP_ADMIN_UPLOADS" in response.get_data(as_text=True)
+def test_anonymous_visitors_are_sent_to_the_login_page(uploads_app: Flask) -> None:
+    response = uploads_app.test_client().get("/admin/import/", headers={"Accept": "text/html"})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=/admin/import/")
+    page = planner_client(uploads_app).get("/admin/import/")
+    assert page.status_code == 200 and 'name="csrf_token"' in page.get_data(as_text=True)
 
 
 def test_an_upload_is_checked_then_stored_on_confirmation(uploads_app, districts_zip) -> None:
-    client = uploads_app.test_client()
+    client = planner_client(uploads_app)
     store = uploads_app.extensions["geoapp.store"]
     checked = upload(client, districts_zip).get_data(as_text=True)
     assert 'data-report-status="checked"' in checked and "町丁.zip" in checked
@@ -69,7 +80,7 @@ def test_an_upload_is_checked_then_stored_on_confirmation(uploads_app, districts
 
 
 def test_a_cancelled_upload_stores_nothing(uploads_app, districts_zip) -> None:
-    client = uploads_app.test_client()
+    client = planner_client(uploads_app)
     checked = upload(client, districts_zip).get_data(as_text=True)
     cancel = re.search(r'action="(/admin/import/[^"]+/cancel)"', checked).group(1)
     token = re.search(r'name="csrf_token" value="([^"]+)"', checked).group(1)
@@ -83,7 +94,7 @@ def test_a_hostile_zip_is_refused_and_leaves_nothing_behind(uploads_app, tmp_pat
     hostile = tmp_path / "evil.zip"
     with zipfile.ZipFile(hostile, "w") as archive:
         archive.writestr("../../etc/evil.shp", b"x")
-    client = uploads_app.test_client()
+    client = planner_client(uploads_app)
     page = upload(client, hostile).get_data(as_text=True)
     assert 'data-report-status="failed"' in page
     assert "evil" in page
@@ -92,7 +103,7 @@ def test_a_hostile_zip_is_refused_and_leaves_nothing_behind(uploads_app, tmp_pat
 
 
 def test_a_post_without_the_csrf_token_is_refused(uploads_app, districts_zip) -> None:
-    client = uploads_app.test_client()
+    client = planner_client(uploads_app)
     response = client.post(
         "/admin/import/",
         data={"layer": "districts", "files": (io.BytesIO(districts_zip.read_bytes()), "a.zip")},
@@ -105,6 +116,6 @@ def test_a_post_without_the_csrf_token_is_refused(uploads_app, districts_zip) ->
 
 
 def test_a_bad_form_value_names_the_field(uploads_app, districts_zip) -> None:
-    response = upload(uploads_app.test_client(), districts_zip, crs="JGD2011")
+    response = upload(planner_client(uploads_app), districts_zip, crs="JGD2011")
     assert response.status_code == 400
     assert "EPSG" in response.get_data(as_text=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -34,6 +35,27 @@ class LayerImport:
     feature_count: int
     imported_at: datetime
     report: dict[str, Any]
+
+
+class Session(ABC):
+    """One transaction, whose statements are written once for both backends.
+
+    Queries use ``%s`` placeholders; dict and list parameters are stored as JSON and
+    datetimes as timestamps. ``FOR UPDATE`` locks the row on PostgreSQL; SQLite needs no
+    row lock because a writing session holds the database's write lock from its start.
+    """
+
+    @abstractmethod
+    def rows(self, query: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Run one statement; its rows (if any) as dicts."""
+
+    @abstractmethod
+    def run_many(self, query: str, params: Iterable[Sequence[Any]]) -> None:
+        """Run one statement once per parameter row."""
+
+    def run(self, query: str, params: Sequence[Any] = ()) -> None:
+        """Run one statement, ignoring any rows."""
+        self.rows(query, params)
 
 
 class Store(ABC):
@@ -181,6 +203,17 @@ class Store(ABC):
         record each load with its report."""
 
     @abstractmethod
+    def session(self, write: bool = False) -> AbstractContextManager[Session]:
+        """A transaction, committed when the block ends and rolled back on an error.
+        A read session sees one consistent snapshot; ``write`` sessions are serialized with
+        other writers where the backend needs it."""
+
+    @abstractmethod
+    def data_stamp(self) -> str:
+        """A value that changes whenever a layer is loaded: caches of derived city data
+        (adjacency, majority zones) are keyed by it."""
+
+    @abstractmethod
     def close(self) -> None:
         """Release connections."""
 
@@ -317,3 +350,14 @@ def as_dict(value: str | dict[str, Any] | None) -> dict[str, Any]:
     if value is None:
         return {}
     return json.loads(value) if isinstance(value, str) else dict(value)
+
+
+def as_json(value: Any) -> Any:
+    """A JSON column's value from either backend (text on SQLite, decoded on PostgreSQL)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def as_datetime(value: str | datetime) -> datetime:
+    """A timestamp column's value from either backend as an aware UTC datetime."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -7,7 +7,8 @@ loaded with COPY, geometry travelling as hex EWKB.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import geopandas as gpd
@@ -22,7 +23,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from ..city import City
 from ..errors import StorageUnavailable
 from ..layers import LAYERS, Layer
-from .base import LayerImport, Store, WriteMode, as_dict, stored_rows
+from .base import LayerImport, Session, Store, WriteMode, as_dict, stored_rows
 from .migration import Migration
 
 logger = logging.getLogger(__name__)
@@ -147,8 +148,46 @@ class PostGISStore(Store):
         except (psycopg.OperationalError, PoolTimeout) as exc:
             raise _unavailable(self.url, exc) from exc
 
+    @contextmanager
+    def session(self, write: bool = False) -> Iterator[Session]:
+        try:
+            with self._connection() as connection:
+                if not write:  # one snapshot for every read of the session
+                    connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                yield PostGISSession(connection)
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            raise _unavailable(self.url, exc) from exc
+
+    def data_stamp(self) -> str:
+        row = self._run(
+            "SELECT (SELECT coalesce(max(id), 0) FROM layer_imports) AS loads, "
+            "(SELECT updated_at FROM city WHERE id = 1) AS city"
+        )[0]
+        return f"{row['loads']}:{row['city']}"
+
     def close(self) -> None:
         self.pool.close()
+
+
+class PostGISSession(Session):
+    """Statements on one pooled connection; dict and list parameters sent as jsonb."""
+
+    def __init__(self, connection: psycopg.Connection) -> None:
+        self.connection = connection
+
+    def rows(self, query: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self.connection.cursor(row_factory=dict_row) as cursor:
+            cursor.execute(query, [_postgis_value(v) for v in params])
+            return cursor.fetchall() if cursor.description else []
+
+    def run_many(self, query: str, params: Iterable[Sequence[Any]]) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.executemany(query, [[_postgis_value(v) for v in row] for row in params])
+
+
+def _postgis_value(value: Any) -> Any:
+    """A parameter as psycopg should send it: dicts and lists as jsonb."""
+    return Jsonb(value) if isinstance(value, dict | list) else value
 
 
 def _copy_layer(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +17,7 @@ import shapely
 from ..city import City
 from ..errors import StorageUnavailable
 from ..layers import Layer
-from .base import LayerImport, Store, WriteMode, as_dict, stored_rows
+from .base import LayerImport, Session, Store, WriteMode, as_dict, stored_rows
 from .migration import Migration
 
 
@@ -164,8 +164,59 @@ class SQLiteStore(Store):
                         ),
                     )
 
+    @contextmanager
+    def session(self, write: bool = False) -> Iterator[Session]:
+        if write:
+            with self._transaction() as connection:
+                yield SQLiteSession(connection)
+            return
+        with self._connection() as connection:
+            connection.execute("BEGIN")  # one snapshot for every read of the session (WAL)
+            try:
+                yield SQLiteSession(connection)
+            finally:
+                connection.execute("ROLLBACK")
+
+    def data_stamp(self) -> str:
+        with self._connection() as connection:
+            row = connection.execute(
+                "SELECT (SELECT coalesce(max(id), 0) FROM layer_imports), "
+                "(SELECT updated_at FROM city WHERE id = 1)"
+            ).fetchone()
+        return f"{row[0]}:{row[1]}"
+
     def close(self) -> None:
         """Nothing to release: every call opens and closes its own connection."""
+
+
+class SQLiteSession(Session):
+    """Statements on one SQLite connection, ``%s`` placeholders turned into ``?``."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def rows(self, query: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cursor = self.connection.execute(_sqlite_query(query), [_sqlite_value(v) for v in params])
+        return [dict(row) for row in cursor.fetchall()]
+
+    def run_many(self, query: str, params: Iterable[Sequence[Any]]) -> None:
+        self.connection.executemany(
+            _sqlite_query(query), ([_sqlite_value(v) for v in row] for row in params)
+        )
+
+
+def _sqlite_query(query: str) -> str:
+    """A query written for both backends in SQLite's dialect."""
+    return query.replace("%s", "?").replace(" FOR UPDATE", "")
+
+
+def _sqlite_value(value: Any) -> Any:
+    """A parameter as SQLite stores it: JSON text for dicts and lists, ISO 8601 for times."""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
 
 
 def _upsert_rows(connection: sqlite3.Connection, layer: Layer, frame: gpd.GeoDataFrame) -> int:

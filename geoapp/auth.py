@@ -1,0 +1,192 @@
+"""Logging in and out, the current user, and role checks for views.
+
+Sessions are Flask's signed cookies: HttpOnly, SameSite=Lax, and Secure whenever the
+request came over HTTPS (or ``SESSION_COOKIE_SECURE`` is set). Every state-changing
+request, forms and JSON alike, carries Flask-WTF's CSRF token.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import generate_csrf
+from werkzeug.wrappers import Response
+
+from .accounts import ROLE_LABELS, User, authenticate, find_user
+from .errors import BadInput, Forbidden, GeoappError, Unauthorized
+from .i18n import request_language
+
+logger = logging.getLogger(__name__)
+
+blueprint = Blueprint("auth", __name__)
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+class GeoappSessionInterface(SecureCookieSessionInterface):
+    """Flask's cookie session, marked Secure whenever the request itself is HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def current_user() -> User | None:
+    """The logged-in user of this request (re-read, so a removed account is logged out)."""
+    if "user" not in g:
+        name = session.get("user")
+        g.user = find_user(current_app.extensions["geoapp.store"], name) if name else None
+    return g.user
+
+
+def require_user(*roles: str) -> User:
+    """The logged-in user, who must hold one of ``roles`` when given."""
+    user = current_user()
+    if user is None:
+        raise Unauthorized(
+            "この操作にはログインが必要です。",
+            "You need to log in to do this.",
+            login=url_for("auth.login"),
+        )
+    if roles and user.role not in roles:
+        raise Forbidden(
+            "この操作を行う権限がありません。", "Your role does not allow this.", role=user.role
+        )
+    return user
+
+
+def login_required(*roles: str) -> Callable[[View], View]:
+    """Decorate a page: anonymous visitors go to the login page, wrong roles get 403."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if current_user() is None:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            require_user(*roles)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def user_json(user: User | None) -> dict[str, Any] | None:
+    """A user as the API shows it."""
+    if user is None:
+        return None
+    return {"name": user.name, "role": user.role, "role_label": ROLE_LABELS[user.role][0]}
+
+
+def _log_in(name: str, password: str) -> User:
+    """Check the password (rate-limited) and start a fresh session for the user."""
+    if not name or not password:
+        raise BadInput(
+            "ユーザー名とパスワードを入力してください。", "Enter your user name and password."
+        )
+    store = current_app.extensions["geoapp.store"]
+    user = authenticate(store, name, password, request.remote_addr or "unknown")
+    session.clear()
+    session["user"] = user.name
+    session.permanent = True
+    g.user = user
+    logger.info("%s logged in from %s", user.name, request.remote_addr)
+    return user
+
+
+def _safe_next(target: str | None) -> str:
+    """Where to go after logging in: a path on this site only."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return url_for("pages.home")
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login() -> Response | str | tuple[str, int]:
+    """The login page."""
+    lang = request_language()
+    next_url = request.values.get("next", "")
+    city = _city_or_none()
+    if request.method == "GET":
+        return render_template(
+            "login.html", lang=lang, city=city, next_url=next_url, error=None, name=""
+        )
+    name = request.form.get("name", "").strip()
+    try:
+        _log_in(name, request.form.get("password", ""))
+    except GeoappError as error:
+        message = error.message_en if lang == "en" else error.message
+        page = render_template(
+            "login.html", lang=lang, city=city, next_url=next_url, error=message, name=name
+        )
+        return page, int(error.status)
+    return redirect(_safe_next(next_url))
+
+
+def _city_or_none() -> Any:
+    """The stored city for the page header (none before set-up or with the database down)."""
+    try:
+        return current_app.extensions["geoapp.store"].city()
+    except GeoappError:
+        return None
+
+
+@blueprint.post("/logout")
+def logout() -> Response:
+    """End the session."""
+    session.clear()
+    return redirect(url_for("pages.home"))
+
+
+@blueprint.get("/api/session")
+def session_info() -> Response:
+    """Who is logged in, and the CSRF token to send as X-CSRFToken with every change."""
+    return jsonify({"user": user_json(current_user()), "csrf_token": generate_csrf()})
+
+
+@blueprint.post("/api/session")
+def api_login() -> Response:
+    """Log in with JSON ``{"name", "password"}``; returns the user and a new CSRF token."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadInput(
+            "JSON で name と password を送ってください。", "Send name and password as JSON."
+        )
+    user = _log_in(str(body.get("name", "")).strip(), str(body.get("password", "")))
+    return jsonify({"user": user_json(user), "csrf_token": generate_csrf()})
+
+
+@blueprint.delete("/api/session")
+def api_logout() -> tuple[str, int]:
+    """Log out."""
+    session.clear()
+    return "", 204
+
+
+@blueprint.app_context_processor
+def user_in_templates() -> dict[str, Any]:
+    """The logged-in user (if any) for the page header; none when the database is down,
+    so error pages still render."""
+    try:
+        user = current_user()
+    except GeoappError:
+        user = None
+    role = ROLE_LABELS[user.role][0] if user else None
+    return {"current_user": user, "current_user_role": role}

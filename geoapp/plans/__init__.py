@@ -1,0 +1,2 @@
+"""Boundary plans: every district assigned to one wide-area community, edited, checked
+and versioned on the server."""

@@ -1,0 +1,230 @@
+"""``geoapp user …`` and ``geoapp plan …``: accounts and plans for administrators and
+scripts. Output is plain text, or JSON where a script reads it."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..accounts import ROLES, User, add_user, find_user, list_users, set_password
+from ..errors import BadInput
+from .exchange import EXPORT_FORMATS, export_plan, read_mapping_csv, read_mapping_geojson
+from .model import STATUS_LABELS, STATUSES
+from .service import Planning
+
+SOURCES = ("empty", "school_zones", "copy", "csv", "geojson")
+
+
+def _planning() -> Planning:
+    """The plans of the current app."""
+    return current_app.extensions["geoapp.plans"]
+
+
+def _operator(name: str | None) -> User:
+    """Who a command acts as: the named account, or the shell user as an administrator."""
+    if name is None:
+        return User(f"cli:{getpass.getuser()}", "admin")
+    user = find_user(current_app.extensions["geoapp.store"], name)
+    if user is None:
+        raise BadInput(f"ユーザー「{name}」はありません。", f"There is no user {name!r}.")
+    return user
+
+
+def _print_json(value: Any) -> None:
+    """JSON on stdout, Japanese kept readable."""
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+@click.group("user")
+def user_group() -> None:
+    """アカウントの管理 / Manage accounts (admin, planner)."""
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="役割 / role")
+@click.option("--password-stdin", is_flag=True, help="パスワードを標準入力から読む / read stdin")
+@click.option("--generate", is_flag=True, help="パスワードを生成して表示 / generate and print one")
+@with_appcontext
+def user_add(name: str, role: str, password_stdin: bool, generate: bool) -> None:
+    """アカウントを作る / Create an account."""
+    password = _new_password(password_stdin, generate)
+    user, password = add_user(current_app.extensions["geoapp.store"], name, role, password)
+    click.echo(f"作成しました / created: {user.name} ({user.role})")
+    if generate:
+        click.echo(f"パスワード / password: {password}")
+
+
+@user_group.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="パスワードを標準入力から読む / read stdin")
+@with_appcontext
+def user_password(name: str, password_stdin: bool) -> None:
+    """パスワードを変える / Set a new password."""
+    password = _new_password(password_stdin, False)
+    assert password is not None
+    set_password(current_app.extensions["geoapp.store"], name, password)
+    click.echo(f"変更しました / changed: {name}")
+
+
+@user_group.command("list")
+@with_appcontext
+def user_list() -> None:
+    """アカウントの一覧 / List accounts."""
+    for user in list_users(current_app.extensions["geoapp.store"]):
+        click.echo(f"{user.name}\t{user.role}")
+
+
+def _new_password(from_stdin: bool, generate: bool) -> str | None:
+    """The password to set: from stdin, generated (None), or typed twice at a prompt."""
+    if generate:
+        return None
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt(
+        "パスワード / password", hide_input=True, confirmation_prompt=True, err=True
+    )
+
+
+@click.group("plan")
+def plan_group() -> None:
+    """区域案の作成・確認・出力 / Create, check and export boundary plans."""
+
+
+@plan_group.command("create")
+@click.argument("name")
+@click.option("--from", "source", type=click.Choice(SOURCES), default="empty", show_default=True)
+@click.option("--copy-of", type=int, help="複製元の案 / plan to copy (--from copy)")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--description", default="", help="説明 / description")
+@click.option("--user", "user_name", help="作成者のアカウント / author account")
+@with_appcontext
+def plan_create(
+    name: str,
+    source: str,
+    copy_of: int | None,
+    path: Path | None,
+    description: str,
+    user_name: str | None,
+) -> None:
+    """案を作る / Create a draft plan (empty, from school zones, a copy, CSV or GeoJSON)."""
+    work = _planning()
+    mapping = None
+    if source in ("csv", "geojson"):
+        if path is None:
+            raise BadInput(
+                "--file で取り込むファイルを指定してください。", "Give the file to import (--file)."
+            )
+        read = read_mapping_csv if source == "csv" else read_mapping_geojson
+        mapping = read(path.read_bytes(), work.geography(), path.name)
+    plan = work.create_plan(
+        _operator(user_name),
+        name,
+        description,
+        "import" if mapping is not None else source,
+        copy_of,
+        mapping,
+    )
+    click.echo(
+        f"作成しました / created: 案 {plan['id']}「{plan['name']}」 "
+        f"（コミュニティ {len(plan['communities'])}、問題 {plan['checks']['problem_count']} 件）"
+    )
+
+
+@plan_group.command("list")
+@click.option("--status", type=click.Choice(STATUSES))
+@click.option("--json", "as_json", is_flag=True, help="JSON で出力 / print JSON")
+@with_appcontext
+def plan_list(status: str | None, as_json: bool) -> None:
+    """案の一覧 / List plans."""
+    plans = _planning().list_plans(status)
+    if as_json:
+        _print_json(plans)
+        return
+    for plan in plans:
+        label = STATUS_LABELS[plan["status"]][0]
+        click.echo(
+            f"{plan['id']}\t{label}\t版{plan['version']}\t{plan['name']}\t{plan['author']}"
+            f"\t{plan['updated_at'][:16]}"
+        )
+
+
+@plan_group.command("show")
+@click.argument("plan_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="JSON で出力 / print JSON")
+@with_appcontext
+def plan_show(plan_id: int, as_json: bool) -> None:
+    """案の内容 / Show a plan: its communities and their figures."""
+    plan = _planning().plan(plan_id)
+    if as_json:
+        _print_json(plan)
+        return
+    label = STATUS_LABELS[plan["status"]][0]
+    click.echo(
+        f"案 {plan['id']}「{plan['name']}」 {label} 版{plan['version']} 作成 {plan['author']}"
+    )
+    figures = {c["id"]: c for c in plan["checks"]["communities"]}
+    for community in plan["communities"]:
+        figure = figures[community["id"]]
+        share = f"{figure['share_65']:.1%}" if figure["share_65"] is not None else "—"
+        click.echo(
+            f"  {community['id']:>3} {community['name']}\t行政区 {figure['districts']}"
+            f"\t人口 {figure['population']:,}\t高齢化率 {share}"
+        )
+    click.echo(f"未割当の行政区 / unassigned: {len(plan['checks']['unassigned'])}")
+
+
+@plan_group.command("check")
+@click.argument("plan_id", type=int)
+@with_appcontext
+def plan_check(plan_id: int) -> None:
+    """案の検査結果を JSON で出力 / Print the plan's checks as JSON."""
+    _print_json(_planning().checks(plan_id))
+
+
+@plan_group.command("export")
+@click.argument("plan_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="geojson")
+@click.option("--encoding", type=click.Choice(["cp932", "utf-8"]), default="cp932")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@with_appcontext
+def plan_export(plan_id: int, fmt: str, encoding: str, output: Path) -> None:
+    """案をファイルに出力 / Export a plan (GeoJSON, GeoPackage, Shapefile zip, CSV)."""
+    work = _planning()
+    row, state = work.state(plan_id)
+    data, _, _ = export_plan(
+        work.geography(), state, fmt, f"plan-{plan_id}-v{row['version']}", encoding
+    )
+    output.write_bytes(data)
+    click.echo(f"出力しました / wrote: {output} ({len(data):,} bytes)")
+
+
+@plan_group.command("adopt")
+@click.argument("plan_id", type=int)
+@with_appcontext
+def plan_adopt(plan_id: int) -> None:
+    """案を決定する（前の決定案は保管） / Adopt a plan (the adopted one is archived)."""
+    work = _planning()
+    operator = _operator(None)
+    row, _ = work.state(plan_id)
+    if row["status"] == "draft":
+        row = {**row, **work.set_status(operator, plan_id, row["version"], "proposed")}
+    answer = work.set_status(operator, plan_id, row["version"], "adopted")
+    click.echo(f"決定しました / adopted: 案 {plan_id}（版 {answer['version']}）")
+
+
+@plan_group.command("targets")
+@click.option("--min", "low", type=int, help="下限 / lower bound")
+@click.option("--max", "high", type=int, help="上限 / upper bound")
+@with_appcontext
+def plan_targets(low: int | None, high: int | None) -> None:
+    """コミュニティの目標人口 / Set the communities' target population range."""
+    _planning().set_targets(_operator(None), low, high)
+    click.echo(f"目標人口 / target population: {low or '—'} 〜 {high or '—'}")

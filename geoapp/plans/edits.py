@@ -1,0 +1,387 @@
+"""Edit operations on a plan: each validates its parameters against the plan and the city,
+then returns the delta it makes. Nothing here touches storage."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import BadInput, Locked, NotFound
+from .checks import plan_checks
+from .geography import Geography
+from .model import Delta, PlanState, empty_delta
+
+# Colours for new communities: distinct on a map and for colour-blind readers.
+PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#76b7b2",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+    "#1f77b4",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+)
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_KANA = re.compile(r"^[\u3040-\u30ff\u3000\s・ー－]*$")
+MAX_NAME = 60
+MAX_TEXT = 2000
+MAX_PLACES = 50
+
+EditResult = tuple[Delta, int]
+Operation = Callable[[PlanState, dict[str, Any], Geography, int], EditResult]
+
+
+def palette_color(community_id: int) -> str:
+    """The default colour of a new community."""
+    return PALETTE[(community_id - 1) % len(PALETTE)]
+
+
+def assign(state: PlanState, params: dict[str, Any], geo: Geography, next_id: int) -> EditResult:
+    """Put districts (listed, or all of a majority school zone) into one community."""
+    target = community_id(state, params.get("community"))
+    require_unlocked(state, target)
+    codes = district_selection(geo, params)
+    return move(state, codes, target), next_id
+
+
+def unassign(state: PlanState, params: dict[str, Any], geo: Geography, next_id: int) -> EditResult:
+    """Take districts out of their communities."""
+    return move(state, district_selection(geo, params), None), next_id
+
+
+def create_community(
+    state: PlanState, params: dict[str, Any], geo: Geography, next_id: int
+) -> EditResult:
+    """A new community, optionally with districts assigned to it at once."""
+    fields = community_fields(state, geo, params, None)
+    fields.setdefault("name_kana", "")
+    fields.setdefault("color", palette_color(next_id))
+    fields.setdefault("description", "")
+    fields.setdefault("hub_center", None)
+    fields.setdefault("places", [])
+    if "name" not in fields:
+        raise BadInput("コミュニティの名称を指定してください。", "Give the community a name.")
+    fields["locked"] = False
+    delta = empty_delta()
+    delta["communities"][str(next_id)] = [None, fields]
+    if params.get("districts") or params.get("zone"):
+        moved = move(state, district_selection(geo, params), next_id)
+        delta["assignments"] = moved["assignments"]
+    return delta, next_id + 1
+
+
+def update_community(
+    state: PlanState, params: dict[str, Any], geo: Geography, next_id: int
+) -> EditResult:
+    """Rename, recolour or redescribe a community, or set its hub and important places."""
+    cid = community_id(state, params.get("community"))
+    require_unlocked(state, cid)
+    before = state.communities[cid]
+    after = {**before, **community_fields(state, geo, params, cid)}
+    return _community_change(cid, before, after), next_id
+
+
+def merge_communities(
+    state: PlanState, params: dict[str, Any], geo: Geography, next_id: int
+) -> EditResult:
+    """Move every district of the listed communities into ``into`` and delete them."""
+    target = community_id(state, params.get("into"))
+    sources = params.get("communities")
+    if not isinstance(sources, list) or not sources:
+        raise BadInput(
+            "統合するコミュニティ（communities）を一つ以上指定してください。",
+            "List the communities to merge (communities).",
+        )
+    ids = [community_id(state, value) for value in sources]
+    if target in ids:
+        raise BadInput(
+            "統合先のコミュニティを統合元に含めることはできません。",
+            "The community merged into cannot also be merged from.",
+        )
+    for cid in [target, *ids]:
+        require_unlocked(state, cid)
+    return _remove_communities(state, ids, target), next_id
+
+
+def delete_community(
+    state: PlanState, params: dict[str, Any], geo: Geography, next_id: int
+) -> EditResult:
+    """Delete a community; its districts become unassigned."""
+    cid = community_id(state, params.get("community"))
+    require_unlocked(state, cid)
+    return _remove_communities(state, [cid], None), next_id
+
+
+def lock_community(
+    state: PlanState, params: dict[str, Any], geo: Geography, next_id: int
+) -> EditResult:
+    """Lock a community: its districts and fields stay as they are until unlocked."""
+    return _set_lock(state, params, True), next_id
+
+
+def unlock_community(
+    state: PlanState, params: dict[str, Any], geo: Geography, next_id: int
+) -> EditResult:
+    """Unlock a community so it can be edited again."""
+    return _set_lock(state, params, False), next_id
+
+
+def fix_strays(
+    state: PlanState, params: dict[str, Any], geo: Geography, next_id: int
+) -> EditResult:
+    """Move each stray piece of a community into the community around it (locked
+    communities are left alone)."""
+    delta = empty_delta()
+    for stray in plan_checks(geo, state)["strays"]:
+        around, owner = stray["surrounded_by"], stray["community"]
+        if around is None or is_locked(state, around) or is_locked(state, owner):
+            continue
+        for code in stray["districts"]:
+            delta["assignments"][code] = [owner, around]
+    return delta, next_id
+
+
+def update_plan(
+    state: PlanState, params: dict[str, Any], geo: Geography, next_id: int
+) -> EditResult:
+    """Rename the plan or change its description."""
+    delta = empty_delta()
+    for name, limit in (("name", MAX_NAME), ("description", MAX_TEXT)):
+        if name in params:
+            value = text_field(params, name, limit, required=name == "name")
+            if value != state.info.get(name):
+                delta["plan"][name] = [state.info.get(name), value]
+    return delta, next_id
+
+
+OPERATIONS: dict[str, Operation] = {
+    "assign": assign,
+    "unassign": unassign,
+    "create_community": create_community,
+    "update_community": update_community,
+    "merge_communities": merge_communities,
+    "delete_community": delete_community,
+    "lock_community": lock_community,
+    "unlock_community": unlock_community,
+    "fix_strays": fix_strays,
+    "update_plan": update_plan,
+}
+
+
+def operation_named(name: object) -> Operation:
+    """The edit operation called ``name``."""
+    if name not in OPERATIONS:
+        known = ", ".join(OPERATIONS)
+        raise BadInput(
+            f"編集の種類（op）「{name}」は使えません。次のいずれかを指定してください: {known}",
+            f"Unknown edit operation (op) {name!r}; use one of: {known}",
+        )
+    return OPERATIONS[str(name)]
+
+
+# --- helpers shared by the operations ---------------------------------------------------
+def move(state: PlanState, codes: list[str], target: int | None) -> Delta:
+    """The delta moving ``codes`` into ``target`` (None: unassigned); refuses districts
+    held by a locked community."""
+    delta = empty_delta()
+    for code in codes:
+        before = state.assignments.get(code)
+        if before == target:
+            continue
+        if before is not None:
+            require_unlocked(state, before)
+        delta["assignments"][code] = [before, target]
+    return delta
+
+
+def community_id(state: PlanState, value: object) -> int:
+    """A community id from a request, which must name a community of this plan."""
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise BadInput(
+            f"コミュニティの指定「{value}」は番号（id）で指定してください。",
+            f"Give the community as its numeric id, not {value!r}.",
+        )
+    cid = int(value)
+    if cid not in state.communities:
+        raise NotFound(
+            f"コミュニティ {cid} はこの案にありません（削除されたか、存在しません）。"
+            "最新の案を読み込み直してください。",
+            f"Community {cid} is not in this plan (deleted, or never existed); reload the plan.",
+            community=cid,
+        )
+    return cid
+
+
+def is_locked(state: PlanState, cid: int) -> bool:
+    """Whether a community is locked."""
+    return bool(state.communities.get(cid, {}).get("locked"))
+
+
+def require_unlocked(state: PlanState, cid: int) -> None:
+    """Refuse to touch a locked community."""
+    if is_locked(state, cid):
+        name = state.communities[cid]["name"]
+        raise Locked(
+            f"コミュニティ「{name}」（{cid}）はロックされています。ロックを解除してから編集してください。",
+            f"Community {name} ({cid}) is locked; unlock it before editing.",
+            community=cid,
+        )
+
+
+def district_selection(geo: Geography, params: dict[str, Any]) -> list[str]:
+    """The districts a request names: ``districts`` (codes) or ``zone`` (a majority zone)."""
+    zone = params.get("zone")
+    if zone is not None:
+        if geo.majority is None or str(zone) not in geo.zone_names:
+            raise BadInput(
+                f"小学校区「{zone}」はありません。", f"There is no school zone {zone!r}."
+            )
+        return geo.districts_of_zone(str(zone))
+    codes = params.get("districts")
+    if not isinstance(codes, list) or not codes:
+        raise BadInput(
+            "行政区のコード（districts）を一つ以上、または小学校区（zone）を指定してください。",
+            "List one or more district codes (districts), or a school zone (zone).",
+        )
+    codes = [str(code) for code in codes]
+    unknown = sorted({code for code in codes if code not in geo.index})
+    if unknown:
+        shown = ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")
+        raise BadInput(
+            f"行政区のコードが見つかりません: {shown}",
+            f"Unknown district codes: {shown}",
+            unknown_districts=unknown,
+        )
+    return list(dict.fromkeys(codes))
+
+
+def community_fields(
+    state: PlanState, geo: Geography, params: dict[str, Any], cid: int | None
+) -> dict[str, Any]:
+    """The community fields a request sets, each checked."""
+    fields: dict[str, Any] = {}
+    if "name" in params:
+        name = text_field(params, "name", MAX_NAME, required=True)
+        taken = [other for other, c in state.communities.items() if c["name"] == name]
+        if any(other != cid for other in taken):
+            raise BadInput(
+                f"コミュニティ名「{name}」はこの案で既に使われています。",
+                f"This plan already has a community called {name}.",
+            )
+        fields["name"] = name
+    if "name_kana" in params:
+        kana = text_field(params, "name_kana", MAX_NAME * 2)
+        if not _KANA.match(kana):
+            raise BadInput(
+                f"よみがな「{kana}」はひらがなまたはカタカナで入力してください。",
+                f"The reading {kana!r} must be hiragana or katakana.",
+            )
+        fields["name_kana"] = kana
+    if "color" in params:
+        color = params["color"]
+        if not isinstance(color, str) or not _COLOR.match(color):
+            raise BadInput(
+                f"色「{color}」は #RRGGBB の形で指定してください。",
+                f"Colour {color!r} must look like #RRGGBB.",
+            )
+        fields["color"] = color.lower()
+    if "description" in params:
+        fields["description"] = text_field(params, "description", MAX_TEXT)
+    if "hub_center" in params:
+        hub = params["hub_center"]
+        if hub not in (None, "") and str(hub) not in geo.center_names:
+            raise BadInput(
+                f"拠点施設「{hub}」はありません。", f"There is no community centre {hub!r}."
+            )
+        fields["hub_center"] = str(hub) if hub else None
+    if "places" in params:
+        fields["places"] = places(params["places"])
+    return fields
+
+
+def text_field(params: dict[str, Any], name: str, limit: int, required: bool = False) -> str:
+    """A trimmed text value of at most ``limit`` characters."""
+    value = params.get(name)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise BadInput(f"「{name}」は文字列で指定してください。", f"{name} must be text.")
+    value = value.strip()
+    if required and not value:
+        raise BadInput(f"「{name}」を入力してください。", f"{name} must not be empty.")
+    if len(value) > limit:
+        raise BadInput(
+            f"「{name}」は{limit}文字以内にしてください。",
+            f"{name} may have at most {limit} characters.",
+        )
+    return value
+
+
+def places(value: object) -> list[dict[str, Any]]:
+    """Important places: each a name, a lon/lat point and a note."""
+    if not isinstance(value, list) or len(value) > MAX_PLACES:
+        raise BadInput(
+            f"重要な場所（places）は{MAX_PLACES}件以内のリストで指定してください。",
+            f"places must be a list of at most {MAX_PLACES} places.",
+        )
+    checked = []
+    for number, place in enumerate(value, start=1):
+        if not isinstance(place, dict):
+            raise BadInput(
+                f"重要な場所の{number}件目が正しくありません。", f"Place {number} is not valid."
+            )
+        lon, lat = place.get("lon"), place.get("lat")
+        valid = all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in (lon, lat)
+        ) and (-180 <= lon <= 180 and -90 <= lat <= 90)  # type: ignore[operator]
+        if not valid:
+            raise BadInput(
+                f"重要な場所の{number}件目の経度・緯度（lon, lat）が正しくありません。",
+                f"Place {number} needs a longitude and latitude (lon, lat) in degrees.",
+            )
+        checked.append(
+            {
+                "name": text_field(place, "name", MAX_NAME, required=True),
+                "lon": float(lon),  # type: ignore[arg-type]
+                "lat": float(lat),  # type: ignore[arg-type]
+                "note": text_field(place, "note", MAX_TEXT),
+            }
+        )
+    return checked
+
+
+def _remove_communities(state: PlanState, ids: list[int], heir: int | None) -> Delta:
+    """The delta deleting communities, their districts going to ``heir`` (or unassigned)."""
+    delta = empty_delta()
+    for cid in ids:
+        delta["communities"][str(cid)] = [state.communities[cid], None]
+        for code in state.members(cid):
+            delta["assignments"][code] = [cid, heir]
+    return delta
+
+
+def _set_lock(state: PlanState, params: dict[str, Any], locked: bool) -> Delta:
+    """The delta locking or unlocking one community."""
+    cid = community_id(state, params.get("community"))
+    before = state.communities[cid]
+    return _community_change(cid, before, {**before, "locked": locked})
+
+
+def _community_change(cid: int, before: dict[str, Any], after: dict[str, Any]) -> Delta:
+    """The delta replacing a community's fields (empty when nothing differs)."""
+    delta = empty_delta()
+    if before != after:
+        delta["communities"][str(cid)] = [before, after]
+    return delta

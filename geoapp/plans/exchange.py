@@ -1,0 +1,310 @@
+"""Plans in and out of files: CSV (district code → community name) and GeoJSON imports;
+GeoJSON, GeoPackage, Shapefile (zipped, CP932 or UTF-8 attributes with a ``.cpg``) and CSV
+exports.
+
+Imports are checked whole before anything is stored; every problem names the row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pyogrio
+import shapely
+
+from ..errors import BadInput
+from .boundaries import community_boundaries
+from .checks import plan_checks
+from .geography import Geography
+from .model import PlanState
+
+WEB_CRS = 4326
+_CODE_HEADERS = {"code", "district", "district_code", "行政区コード", "コード", "行政区"}
+_NAME_HEADERS = {"community", "community_name", "コミュニティ", "コミュニティ名"}
+EXPORT_FORMATS = ("geojson", "gpkg", "shp", "csv")
+SHAPEFILE_ENCODINGS = {"cp932": "CP932", "utf-8": "UTF-8"}
+# Shapefile attribute names (at most 10 characters).
+_SHAPEFILE_FIELDS = {
+    "id": "ID",
+    "name": "NAME",
+    "name_kana": "NAME_KANA",
+    "color": "COLOR",
+    "hub_center": "HUB",
+    "hub_name": "HUB_NAME",
+    "population": "POP",
+    "households": "HOUSEHOLD",
+    "population_65": "POP65",
+    "districts": "DISTRICTS",
+    "description": "DESCR",
+}
+
+
+# --- imports -----------------------------------------------------------------------------
+def read_mapping_csv(data: bytes, geo: Geography, filename: str = "CSV") -> dict[str, str]:
+    """District code → community name from a CSV (UTF-8 or Shift_JIS): the first two
+    columns, or with a header row the district code column and the community column (so
+    geoapp's own CSV export reads back). A row with no community leaves it unassigned."""
+    text = _decode(data, filename)
+    rows = list(csv.reader(io.StringIO(text)))
+    code_at, name_at, start = 0, 1, 1
+    if rows and (columns := _header_columns(rows[0])) is not None:
+        (code_at, name_at), start, rows = columns, 2, rows[1:]
+    mapping: dict[str, str] = {}
+    problems: list[str] = []
+    problems_en: list[str] = []
+    for number, row in enumerate(rows, start=start):
+        if not any(cell.strip() for cell in row):
+            continue
+        code = row[code_at].strip() if len(row) > code_at else ""
+        name = row[name_at].strip() if len(row) > name_at else ""
+        if not code:
+            problems.append(f"{number}行目: 行政区コードがありません")
+            problems_en.append(f"row {number}: no district code")
+        elif code not in geo.index:
+            problems.append(f"{number}行目: 行政区コード「{code}」がありません")
+            problems_en.append(f"row {number}: unknown district code {code!r}")
+        elif code in mapping and mapping[code] != name:
+            problems.append(f"{number}行目: 行政区「{code}」が二つのコミュニティに入っています")
+            problems_en.append(f"row {number}: district {code!r} is given two communities")
+        elif name:
+            mapping[code] = name
+    _refuse(filename, problems, problems_en)
+    if not mapping:
+        raise BadInput(
+            f"{filename} に行政区の割り当てがありません。", f"{filename} assigns no district."
+        )
+    return mapping
+
+
+def read_mapping_geojson(data: bytes, geo: Geography, filename: str = "GeoJSON") -> dict[str, str]:
+    """District code → community name from GeoJSON: district features carrying a
+    ``community`` property, or community polygons (each district goes to the polygon
+    holding most of its area)."""
+    try:
+        frame = gpd.read_file(io.BytesIO(data))
+    except Exception as exc:
+        raise BadInput(
+            f"{filename} を GeoJSON として読めません（{exc}）。",
+            f"Cannot read {filename} as GeoJSON ({exc}).",
+        ) from exc
+    columns = {str(c).lower(): c for c in frame.columns}
+    code_column = next((columns[c] for c in ("code", "district_code") if c in columns), None)
+    name_column = next((columns[c] for c in ("community", "community_name") if c in columns), None)
+    if code_column is not None and name_column is not None:
+        rows = [
+            [str(code), "" if name is None else str(name)]
+            for code, name in zip(frame[code_column], frame[name_column], strict=True)
+        ]
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(rows)
+        return read_mapping_csv(buffer.getvalue().encode(), geo, filename)
+    name_column = name_column or columns.get("name")
+    if name_column is None or frame.crs is None:
+        raise BadInput(
+            f"{filename} には、行政区コード（code）とコミュニティ名（community）の属性か、"
+            "名前（name）のついたコミュニティの区域が必要です。",
+            f"{filename} needs district features with code and community properties, or "
+            "community polygons with a name.",
+        )
+    return _mapping_from_polygons(frame, name_column, geo, filename)
+
+
+def _mapping_from_polygons(
+    frame: gpd.GeoDataFrame, name_column: str, geo: Geography, filename: str
+) -> dict[str, str]:
+    """Each district to the community polygon covering most of it (overlay's majority rule)."""
+    from ..zone_assignment import majority_zones
+
+    polygons = frame.to_crs(geo.districts.crs)
+    names = polygons[name_column].astype(str)
+    zones = gpd.GeoDataFrame(
+        {"code": names, "name": names},
+        geometry=polygons.geometry.to_numpy(),
+        crs=polygons.crs,
+    )
+    majority = majority_zones(geo.districts, zones)
+    chosen = majority["majority_zone"].dropna()
+    if not len(chosen):
+        raise BadInput(
+            f"{filename} の区域が行政区と重なりません（座標系を確認してください）。",
+            f"The polygons of {filename} overlap no district (check the coordinate system).",
+        )
+    return {str(code): str(name) for code, name in chosen.items()}
+
+
+def _decode(data: bytes, filename: str) -> str:
+    """CSV text: UTF-8 (with or without BOM), else Shift_JIS (CP932)."""
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise BadInput(
+        f"{filename} の文字コードを読み取れません。UTF-8 または Shift_JIS で保存してください。",
+        f"Cannot decode {filename}; save it as UTF-8 or Shift_JIS.",
+    )
+
+
+def _header_columns(row: list[str]) -> tuple[int, int] | None:
+    """The district code and community columns when the first row names them."""
+    cells = [cell.strip().lower().lstrip("\ufeff") for cell in row]
+    code_at = next((i for i, cell in enumerate(cells) if cell in _CODE_HEADERS), None)
+    name_at = next((i for i, cell in enumerate(cells) if cell in _NAME_HEADERS), None)
+    return None if code_at is None or name_at is None else (code_at, name_at)
+
+
+def _refuse(filename: str, problems: list[str], problems_en: list[str]) -> None:
+    """Raise one error listing the first problems of a file."""
+    if problems:
+        more = f" ほか{len(problems) - 10}件" if len(problems) > 10 else ""
+        more_en = f" and {len(problems) - 10} more" if len(problems) > 10 else ""
+        raise BadInput(
+            f"{filename} を取り込めません。" + "、".join(problems[:10]) + more,
+            f"Cannot import {filename}: " + "; ".join(problems_en[:10]) + more_en,
+            problems=problems_en,
+        )
+
+
+# --- exports -----------------------------------------------------------------------------
+def communities_frame(geo: Geography, state: PlanState) -> gpd.GeoDataFrame:
+    """One row per community with its attributes, figures and boundary (working CRS)."""
+    figures = {c["id"]: c for c in plan_checks(geo, state)["communities"]}
+    shapes = community_boundaries(geo, state)
+    rows = []
+    geometry = dict(zip(shapes["id"], shapes.geometry, strict=True))
+    for cid in sorted(state.communities):
+        community = state.communities[cid]
+        hub = community.get("hub_center")
+        rows.append(
+            {
+                "id": cid,
+                "name": community["name"],
+                "name_kana": community["name_kana"],
+                "color": community["color"],
+                "description": community["description"],
+                "hub_center": hub,
+                "hub_name": geo.center_names.get(hub) if hub else None,
+                "population": figures[cid]["population"],
+                "households": figures[cid]["households"],
+                "population_65": figures[cid]["population_65"],
+                "districts": figures[cid]["districts"],
+                "geometry": geometry.get(cid),
+            }
+        )
+    columns = ["id", "name", "name_kana", "color", "description", "hub_center", "hub_name"]
+    columns += ["population", "households", "population_65", "districts", "geometry"]
+    return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=geo.districts.crs)
+
+
+def districts_frame(geo: Geography, state: PlanState) -> gpd.GeoDataFrame:
+    """Every district with the community it is in (empty when unassigned)."""
+    frame = geo.districts[["code", "name", "population", "households", "population_65"]].copy()
+    community = [state.assignments.get(code) for code in geo.codes]
+    frame["community_id"] = [cid if cid is not None else None for cid in community]
+    frame["community"] = [
+        state.communities[cid]["name"] if cid is not None else None for cid in community
+    ]
+    return gpd.GeoDataFrame(frame, geometry=geo.districts.geometry, crs=geo.districts.crs)
+
+
+def places_frame(geo: Geography, state: PlanState) -> gpd.GeoDataFrame:
+    """The communities' important places as points (lon/lat)."""
+    rows = [
+        {"community_id": cid, "community": c["name"], **place}
+        for cid, c in sorted(state.communities.items())
+        for place in c.get("places", [])
+    ]
+    points = [shapely.Point(row["lon"], row["lat"]) for row in rows]
+    columns = ["community_id", "community", "name", "note", "lon", "lat"]
+    return gpd.GeoDataFrame(rows, columns=columns, geometry=points, crs=WEB_CRS)
+
+
+def export_plan(
+    geo: Geography, state: PlanState, fmt: str, base_name: str, encoding: str = "cp932"
+) -> tuple[bytes, str, str]:
+    """The plan as a file: its bytes, file name and media type."""
+    if fmt not in EXPORT_FORMATS:
+        raise BadInput(
+            f"出力形式「{fmt}」は使えません。"
+            f"{', '.join(EXPORT_FORMATS)} のいずれかを指定してください。",
+            f"Unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}.",
+        )
+    if fmt == "csv":
+        return _csv(geo, state), f"{base_name}.csv", "text/csv; charset=utf-8"
+    communities = communities_frame(geo, state)
+    if fmt == "geojson":
+        body = communities.to_crs(WEB_CRS).to_json(drop_id=True, ensure_ascii=False)
+        return body.encode("utf-8"), f"{base_name}.geojson", "application/geo+json"
+    with tempfile.TemporaryDirectory() as folder:
+        if fmt == "gpkg":
+            path = Path(folder) / f"{base_name}.gpkg"
+            pyogrio.write_dataframe(communities, path, layer="communities", driver="GPKG")
+            pyogrio.write_dataframe(
+                districts_frame(geo, state), path, layer="districts", driver="GPKG", append=True
+            )
+            places = places_frame(geo, state)
+            if len(places):
+                pyogrio.write_dataframe(places, path, layer="places", driver="GPKG", append=True)
+            return path.read_bytes(), path.name, "application/geopackage+sqlite3"
+        return _shapefile_zip(communities, Path(folder), base_name, encoding)
+
+
+def _csv(geo: Geography, state: PlanState) -> bytes:
+    """District code, district name, community id and name; UTF-8 with a BOM for Excel."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["district_code", "district_name", "community_id", "community"])
+    names = dict(zip(geo.codes, geo.districts["name"], strict=True))
+    for code in geo.codes:
+        cid = state.assignments.get(code)
+        community = state.communities[cid]["name"] if cid is not None else ""
+        writer.writerow([code, names[code], "" if cid is None else cid, community])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _shapefile_zip(
+    communities: gpd.GeoDataFrame, folder: Path, base_name: str, encoding: str
+) -> tuple[bytes, str, str]:
+    """A zipped Shapefile of the communities with a ``.cpg`` naming its encoding."""
+    if encoding not in SHAPEFILE_ENCODINGS:
+        raise BadInput(
+            f"文字コード「{encoding}」は使えません。cp932 または utf-8 を指定してください。",
+            f"Unknown encoding {encoding!r}; use cp932 or utf-8.",
+        )
+    frame = communities.rename(columns=_SHAPEFILE_FIELDS)
+    path = folder / "communities.shp"
+    pyogrio.write_dataframe(frame, path, driver="ESRI Shapefile", encoding=encoding)
+    (folder / "communities.cpg").write_text(SHAPEFILE_ENCODINGS[encoding], encoding="ascii")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part in sorted(folder.glob("communities.*")):
+            archive.write(part, part.name)
+    return buffer.getvalue(), f"{base_name}-shp.zip", "application/zip"
+
+
+def boundaries_geojson(geo: Geography, state: PlanState, tolerance_m: float) -> dict[str, Any]:
+    """Display boundaries (coverage-simplified) with each community's name and colour."""
+    shapes = community_boundaries(geo, state, tolerance_m).to_crs(WEB_CRS)
+    features = []
+    for cid, shape in zip(shapes["id"], shapes.geometry, strict=True):
+        community = state.communities[cid]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "id": int(cid),
+                    "name": community["name"],
+                    "name_kana": community["name_kana"],
+                    "color": community["color"],
+                },
+                "geometry": json.loads(shapely.to_geojson(shape)),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}

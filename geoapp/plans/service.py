@@ -1,0 +1,628 @@
+"""Plan operations for the API and the CLI, free of Flask: create, read, edit, check,
+version, restore, compare and publish plans.
+
+Every change runs in one write transaction that first locks the plan's row and compares
+the version the client edited against with the stored one: a stale edit is refused with
+the newer version named, never applied on top. The district geography and each plan's
+latest state are cached in memory; the cache is only trusted when its version equals the
+locked row's, so several workers and threads stay correct.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from ..accounts import User
+from ..errors import BadInput, Conflict, Forbidden, NotFound, PlanReadOnly
+from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES
+from ..storage import Store
+from ..storage import plans as records
+from ..storage.base import Session
+from .checks import assignment_array, plan_checks, updated_assignment
+from .edits import MAX_NAME, MAX_TEXT, operation_named, palette_color, text_field
+from .geography import Geography, build_geography
+from .history import diff_states
+from .model import (
+    PUBLIC_COMMUNITY_FIELDS,
+    STATUS_LABELS,
+    STATUSES,
+    TRANSITIONS,
+    Delta,
+    PlanState,
+    apply_delta,
+    delta_between,
+    is_empty,
+    replay,
+)
+
+logger = logging.getLogger(__name__)
+
+EDITABLE_STATUSES = ("draft", "proposed")
+GeographyLoader = Callable[[Store], Geography]
+
+
+def load_geography(store: Store) -> Geography:
+    """The plan geography of the stored layers (district adjacency, majority zones)."""
+    from ..adjacency import district_adjacency
+    from ..zone_assignment import majority_zones
+
+    districts = store.read_layer(DISTRICTS)
+    zones = store.read_layer(SCHOOL_ZONES)
+    majority = majority_zones(districts, zones) if len(districts) and len(zones) else None
+    return build_geography(
+        districts,
+        store.read_layer(CENTERS),
+        district_adjacency(districts),
+        majority,
+        dict(zip(zones["code"].astype(str), zones["name"], strict=True)),
+    )
+
+
+class Planning:
+    """The plans of one store, with the caches that keep an edit fast."""
+
+    def __init__(self, store: Store, geography_loader: GeographyLoader = load_geography) -> None:
+        self.store = store
+        self._load_geography = geography_loader
+        self._geography: tuple[str, Geography] | None = None
+        self._states: dict[int, tuple[int, PlanState]] = {}
+        self._arrays: dict[int, tuple[int, str, np.ndarray]] = {}
+        self._lock = threading.Lock()
+
+    # --- the city -------------------------------------------------------------------------
+    def geography(self) -> Geography:
+        """The district geography, rebuilt only when a layer was loaded since last time."""
+        stamp = self.store.data_stamp()
+        cached = self._geography
+        if cached is None or cached[0] != stamp:
+            with self._lock:
+                cached = self._geography
+                if cached is None or cached[0] != stamp:
+                    logger.info("building the plan geography (%s)", stamp)
+                    geo = dataclasses.replace(self._load_geography(self.store), stamp=stamp)
+                    cached = (stamp, geo)
+                    self._geography = cached
+        with self.store.session() as session:
+            targets = read_targets(session)
+        return dataclasses.replace(cached[1], target_population=targets)
+
+    def set_targets(self, user: User, low: int | None, high: int | None) -> None:
+        """Set the population range communities should fall in (admins only)."""
+        require_admin(user, "目標人口の設定", "setting the target population")
+        if (low is not None and low < 0) or (high is not None and low is not None and low > high):
+            raise BadInput(
+                f"目標人口の範囲（{low}〜{high}）が正しくありません。",
+                f"The target population range ({low}-{high}) is not valid.",
+            )
+        with self.store.session(write=True) as session:
+            session.run(
+                "INSERT INTO community_targets (id, population_min, population_max) "
+                "VALUES (1, %s, %s) ON CONFLICT (id) DO UPDATE SET "
+                "population_min = excluded.population_min, "
+                "population_max = excluded.population_max",
+                (low, high),
+            )
+
+    # --- reading --------------------------------------------------------------------------
+    def list_plans(self, status: str | None = None) -> list[dict[str, Any]]:
+        """Every plan's record, most recently changed first."""
+        if status is not None:
+            check_status(status)
+        with self.store.session() as session:
+            return [plan_summary(row) for row in records.plan_rows(session, status)]
+
+    def plan(self, plan_id: int) -> dict[str, Any]:
+        """A plan: its record, current state and checks."""
+        row, state = self._current(plan_id)
+        geo = self.geography()
+        return {
+            **plan_summary(row),
+            **state.to_dict(),
+            "checks": plan_checks(geo, state),
+        }
+
+    def checks(self, plan_id: int) -> dict[str, Any]:
+        """The checks of a plan's current state."""
+        row, state = self._current(plan_id)
+        return {"plan": plan_id, "version": row["version"], **plan_checks(self.geography(), state)}
+
+    def state(self, plan_id: int) -> tuple[dict[str, Any], PlanState]:
+        """A plan's record and current state."""
+        return self._current(plan_id)
+
+    def adopted_plan_id(self) -> int:
+        """The id of the adopted plan; NotFound when none is adopted."""
+        with self.store.session() as session:
+            rows = records.plan_rows(session, "adopted")
+        if not rows:
+            raise NotFound(
+                "決定済みの区域案はまだありません。", "No boundary plan has been adopted yet."
+            )
+        return rows[0]["id"]
+
+    def public_plan(self) -> dict[str, Any]:
+        """The adopted plan's public fields: name, communities and their districts."""
+        row, state = self._current(self.adopted_plan_id())
+        return {
+            "id": row["id"],
+            "name": row["name"],
+            "description": row["description"],
+            "status": row["status"],
+            "version": row["version"],
+            "updated_at": row["updated_at"].isoformat(),
+            "communities": [
+                {name: ({"id": cid, **c}).get(name) for name in PUBLIC_COMMUNITY_FIELDS}
+                for cid, c in sorted(state.communities.items())
+            ],
+            "assignments": dict(sorted(state.assignments.items())),
+        }
+
+    # --- creating -------------------------------------------------------------------------
+    def create_plan(
+        self,
+        user: User,
+        name: str,
+        description: str = "",
+        source: str = "empty",
+        copy_of: int | None = None,
+        mapping: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """A new draft plan, empty or built from school zones, another plan or an import.
+
+        Parameters
+        ----------
+        source
+            ``empty``, ``school_zones`` (each district to its majority zone), ``copy``
+            (of plan ``copy_of``) or ``import`` (``mapping`` of district code → community name).
+        """
+        name = text_field({"name": name}, "name", MAX_NAME, required=True)
+        description = text_field({"description": description}, "description", MAX_TEXT)
+        geo = self.geography()
+        if source == "empty":
+            state = PlanState()
+        elif source == "school_zones":
+            state = state_from_school_zones(geo)
+        elif source == "copy":
+            if copy_of is None:
+                raise BadInput(
+                    "複製元の案（copy_of）を指定してください。", "Give the plan to copy (copy_of)."
+                )
+            state = self._current(copy_of)[1]
+            state = PlanState(
+                {},
+                {cid: {**c, "locked": False} for cid, c in state.communities.items()},
+                dict(state.assignments),
+            )
+        elif source == "import":
+            state = state_from_mapping(geo, mapping or {})
+        else:
+            raise BadInput(
+                f"作成方法（source）「{source}」は使えません。empty, school_zones, copy, import "
+                "のいずれかを指定してください。",
+                f"Unknown source {source!r}; use empty, school_zones, copy or import.",
+            )
+        state = PlanState(
+            {"name": name, "description": description, "status": "draft"},
+            state.communities,
+            state.assignments,
+        )
+        delta = delta_between(PlanState(), state)
+        now = datetime.now(UTC)
+        with self.store.session(write=True) as session:
+            plan_id = records.insert_plan(session, name, user.name, now)
+            row = records.plan_row(session, plan_id, lock=True)
+            assert row is not None
+            next_id = max(state.communities, default=0) + 1
+            request = {"source": source, "copy_of": copy_of}
+            version = records.write_edit(
+                session, row, delta, user.name, now, "create", request, next_id
+            )
+        self._remember(plan_id, version, state)
+        logger.info("%s created plan %s (%s) from %s", user.name, plan_id, name, source)
+        return self.plan(plan_id)
+
+    # --- changing -------------------------------------------------------------------------
+    def edit(
+        self, user: User, plan_id: int, base_version: object, operation: object, params: dict
+    ) -> dict[str, Any]:
+        """Apply one edit operation made against ``base_version``; the new version, the
+        changes and the checks."""
+        make = operation_named(operation)
+        geo = self.geography()
+
+        def change(state: PlanState, row: dict[str, Any]) -> tuple[Delta, int]:
+            require_editable(row)
+            return make(state, params, geo, row["next_community_id"])
+
+        return self._commit(user, plan_id, base_version, str(operation), params, change, geo)
+
+    def set_status(
+        self, user: User, plan_id: int, base_version: object, status: object
+    ) -> dict[str, Any]:
+        """Move a plan along draft → proposed → adopted → archived; adopting archives the
+        plan adopted before. Adopting, and archiving the adopted plan, need an admin."""
+        status = check_status(status)
+        if status == "adopted":
+            require_admin(user, "区域案の決定", "adopting a plan")
+        geo = self.geography()
+
+        def change(state: PlanState, row: dict[str, Any]) -> tuple[Delta, int]:
+            current = row["status"]
+            if current == "adopted":
+                require_admin(user, "決定済みの案の変更", "changing the adopted plan")
+            if status not in TRANSITIONS[current]:
+                raise BadInput(
+                    f"「{STATUS_LABELS[current][0]}」の案を「{STATUS_LABELS[status][0]}」には"
+                    "できません。",
+                    f"A plan that is {current} cannot become {status}.",
+                )
+            delta: Delta = {
+                "plan": {"status": [current, status]},
+                "communities": {},
+                "assignments": {},
+            }
+            return delta, row["next_community_id"]
+
+        def before_commit(session: Session, row: dict[str, Any]) -> None:
+            if status == "adopted":
+                self._archive_adopted(session, user, row["id"])
+
+        return self._commit(
+            user,
+            plan_id,
+            base_version,
+            "set_status",
+            {"status": status},
+            change,
+            geo,
+            before_commit,
+        )
+
+    def restore(
+        self, user: User, plan_id: int, base_version: object, to_version: object
+    ) -> dict[str, Any]:
+        """Make the plan's districts and communities what they were at ``to_version``, as a
+        new version (nothing is lost: the versions between stay in the history)."""
+        target = version_number(to_version, "to_version")
+        geo = self.geography()
+
+        def change(state: PlanState, row: dict[str, Any]) -> tuple[Delta, int]:
+            require_editable(row)
+            old = self._state_at(plan_id, target, row["version"])
+            old = PlanState(state.info, old.communities, old.assignments)
+            delta = delta_between(state, old, info=False)
+            return delta, max(row["next_community_id"], max(old.communities, default=0) + 1)
+
+        return self._commit(
+            user, plan_id, base_version, "restore", {"to_version": target}, change, geo
+        )
+
+    def _commit(
+        self,
+        user: User,
+        plan_id: int,
+        base_version: object,
+        operation: str,
+        params: dict[str, Any],
+        change: Callable[[PlanState, dict[str, Any]], tuple[Delta, int]],
+        geo: Geography,
+        before_commit: Callable[[Session, dict[str, Any]], None] | None = None,
+    ) -> dict[str, Any]:
+        """Lock the plan, refuse a stale base version, apply and store the change with its
+        audit record, then check the new state."""
+        base = version_number(base_version, "version")
+        now = datetime.now(UTC)
+        with self.store.session(write=True) as session:
+            row = records.plan_row(session, plan_id, lock=True)
+            if row is None:
+                raise plan_not_found(plan_id)
+            if row["version"] != base:
+                raise Conflict(
+                    f"この案は他の人の編集で版 {row['version']} になっています（編集の基にした版は"
+                    f" {base}）。最新の版を読み込んでから、もう一度編集してください。",
+                    f"The plan is now at version {row['version']} (you edited version {base}); "
+                    "reload the latest version and make the edit again.",
+                    current_version=row["version"],
+                    your_version=base,
+                )
+            state = self._cached_state(session, row)
+            assigned = self._assignment(plan_id, row["version"], geo, state)
+            delta, next_id = change(state, row)
+            if is_empty(delta):
+                raise BadInput(
+                    "この編集では何も変わりません。",
+                    "This edit changes nothing.",
+                    operation=operation,
+                )
+            if before_commit is not None:
+                before_commit(session, row)
+            new_state = apply_delta(state, delta)
+            version = records.write_edit(
+                session, row, delta, user.name, now, operation, params, next_id
+            )
+        self._remember(plan_id, version, new_state)
+        assigned = updated_assignment(geo, assigned, delta["assignments"])
+        with self._lock:
+            known = self._arrays.get(plan_id)
+            if known is None or known[0] < version:
+                self._arrays[plan_id] = (version, geo.stamp, assigned)
+        return {
+            "plan": plan_id,
+            "version": version,
+            "operation": operation,
+            "changes": delta,
+            "checks": plan_checks(geo, new_state, assigned),
+        }
+
+    def _archive_adopted(self, session: Session, user: User, adopting: int) -> None:
+        """Archive the currently adopted plan (other than ``adopting``), recording it."""
+        for other in records.plan_rows(session, "adopted"):
+            if other["id"] == adopting:
+                continue
+            locked = records.plan_row(session, other["id"], lock=True)
+            assert locked is not None
+            delta: Delta = {
+                "plan": {"status": ["adopted", "archived"]},
+                "communities": {},
+                "assignments": {},
+            }
+            records.write_edit(
+                session,
+                locked,
+                delta,
+                user.name,
+                datetime.now(UTC),
+                "set_status",
+                {"status": "archived", "because_adopted": adopting},
+                locked["next_community_id"],
+            )
+            self._forget(other["id"])
+
+    # --- history --------------------------------------------------------------------------
+    def versions(self, plan_id: int) -> list[dict[str, Any]]:
+        """The plan's versions, newest first: who made each, when, and what it touched."""
+        with self.store.session() as session:
+            if records.plan_row(session, plan_id) is None:
+                raise plan_not_found(plan_id)
+            rows = records.edit_rows(session, plan_id)
+        return [edit_summary(row) for row in reversed(rows)]
+
+    def audit_log(self, plan_id: int) -> list[dict[str, Any]]:
+        """Every edit with its full before/after changes, oldest first."""
+        with self.store.session() as session:
+            if records.plan_row(session, plan_id) is None:
+                raise plan_not_found(plan_id)
+            rows = records.edit_rows(session, plan_id)
+        return [{**row, "made_at": row["made_at"].isoformat()} for row in rows]
+
+    def version(self, plan_id: int, version: object) -> dict[str, Any]:
+        """The plan as it was at ``version``, with that version's checks."""
+        number = version_number(version, "version")
+        row, _ = self._current(plan_id)
+        state = self._state_at(plan_id, number, row["version"])
+        return {
+            "id": plan_id,
+            "version": number,
+            **state.to_dict(),
+            "checks": plan_checks(self.geography(), state),
+        }
+
+    def diff(self, plan_id: int, from_version: object, to_version: object) -> dict[str, Any]:
+        """Districts that moved between two versions and the population effect."""
+        a = version_number(from_version, "from")
+        b = version_number(to_version, "to")
+        row, _ = self._current(plan_id)
+        old = self._state_at(plan_id, a, row["version"])
+        new = self._state_at(plan_id, b, row["version"])
+        return {"plan": plan_id, "from": a, "to": b, **diff_states(self.geography(), old, new)}
+
+    def compare(
+        self,
+        plan_a: int,
+        plan_b: int,
+        version_a: object | None = None,
+        version_b: object | None = None,
+    ) -> dict[str, Any]:
+        """Two plans (their current versions, or the versions given) compared by community
+        name: districts in another community, and the population effect."""
+        sides = []
+        for plan_id, version in ((plan_a, version_a), (plan_b, version_b)):
+            row, state = self._current(plan_id)
+            if version not in (None, ""):
+                number = version_number(version, "version")
+                state = self._state_at(plan_id, number, row["version"])
+                row = {**row, "version": number}
+            sides.append((row, state))
+        (row_a, state_a), (row_b, state_b) = sides
+        return {
+            "plans": [plan_summary(row_a), plan_summary(row_b)],
+            **diff_states(self.geography(), state_a, state_b, key="name"),
+        }
+
+    def _state_at(self, plan_id: int, version: int, latest: int) -> PlanState:
+        """The plan's state at ``version``, rebuilt from its edits."""
+        if not 1 <= version <= latest:
+            raise NotFound(
+                f"案 {plan_id} に版 {version} はありません（版は 1〜{latest}）。",
+                f"Plan {plan_id} has no version {version} (versions are 1-{latest}).",
+            )
+        with self.store.session() as session:
+            rows = records.edit_rows(session, plan_id, up_to=version)
+        return replay([row["changes"] for row in rows])
+
+    # --- state cache ----------------------------------------------------------------------
+    def _current(self, plan_id: int) -> tuple[dict[str, Any], PlanState]:
+        """A plan's record and current state (from the cache when it is up to date)."""
+        with self.store.session() as session:
+            row = records.plan_row(session, plan_id)
+            if row is None:
+                raise plan_not_found(plan_id)
+            return row, self._cached_state(session, row)
+
+    def _cached_state(self, session: Session, row: dict[str, Any]) -> PlanState:
+        """The state of ``row``'s version: cached, or read and cached."""
+        cached = self._states.get(row["id"])
+        if cached is not None and cached[0] == row["version"]:
+            return cached[1]
+        state = records.read_state(session, row)
+        self._remember(row["id"], row["version"], state)
+        return state
+
+    def _assignment(
+        self, plan_id: int, version: int, geo: Geography, state: PlanState
+    ) -> np.ndarray:
+        """The plan's community per district at ``version``, kept across edits."""
+        cached = self._arrays.get(plan_id)
+        if cached is not None and cached[:2] == (version, geo.stamp):
+            return cached[2]
+        return assignment_array(geo, state)
+
+    def _remember(self, plan_id: int, version: int, state: PlanState) -> None:
+        """Cache a plan's state unless a newer version is cached already."""
+        with self._lock:
+            cached = self._states.get(plan_id)
+            if cached is None or cached[0] < version:
+                self._states[plan_id] = (version, state)
+
+    def _forget(self, plan_id: int) -> None:
+        """Drop a plan's cached state."""
+        with self._lock:
+            self._states.pop(plan_id, None)
+
+
+# --- plan construction -------------------------------------------------------------------
+def state_from_school_zones(geo: Geography) -> PlanState:
+    """One community per school zone holding the districts whose majority zone it is; the
+    hub is the zone's centre when exactly one lies in those districts."""
+    if geo.majority is None:
+        raise BadInput(
+            "小学校区のレイヤがないため、小学校区から案を作れません。",
+            "There is no school-zone layer to build the plan from.",
+        )
+    communities: dict[int, dict[str, Any]] = {}
+    assignments: dict[str, int] = {}
+    zones = sorted({str(z) for z in geo.majority["majority_zone"].dropna()})
+    for number, zone in enumerate(zones, start=1):
+        members = geo.districts_of_zone(zone)
+        positions = set(geo.indices(members).tolist())
+        centers = [
+            code
+            for code, position in zip(geo.center_codes, geo.center_district, strict=True)
+            if position in positions
+        ]
+        communities[number] = {
+            "name": geo.zone_names.get(zone, zone),
+            "name_kana": "",
+            "color": palette_color(number),
+            "description": "",
+            "hub_center": centers[0] if len(centers) == 1 else None,
+            "places": [],
+            "locked": False,
+        }
+        assignments.update(dict.fromkeys(members, number))
+    return PlanState({}, communities, assignments)
+
+
+def state_from_mapping(geo: Geography, mapping: dict[str, str]) -> PlanState:
+    """Communities named in a district code → community name mapping (already checked)."""
+    names = sorted(set(mapping.values()))
+    ids = {name: number for number, name in enumerate(names, start=1)}
+    communities = {
+        number: {
+            "name": name,
+            "name_kana": "",
+            "color": palette_color(number),
+            "description": "",
+            "hub_center": None,
+            "places": [],
+            "locked": False,
+        }
+        for name, number in ids.items()
+    }
+    return PlanState({}, communities, {code: ids[name] for code, name in mapping.items()})
+
+
+# --- small helpers -----------------------------------------------------------------------
+def read_targets(session: Session) -> tuple[int | None, int | None]:
+    """The target population range (either end may be open)."""
+    rows = session.rows("SELECT population_min, population_max FROM community_targets")
+    return (rows[0]["population_min"], rows[0]["population_max"]) if rows else (None, None)
+
+
+def plan_summary(row: dict[str, Any]) -> dict[str, Any]:
+    """A plan record as JSON."""
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "description": row["description"],
+        "status": row["status"],
+        "author": row["author"],
+        "created_at": row["created_at"].isoformat(),
+        "updated_at": row["updated_at"].isoformat(),
+        "version": row["version"],
+    }
+
+
+def edit_summary(row: dict[str, Any]) -> dict[str, Any]:
+    """One version in a plan's history: who, when, what, and how much it moved."""
+    changes = row["changes"]
+    return {
+        "version": row["version"],
+        "author": row["author"],
+        "made_at": row["made_at"].isoformat(),
+        "operation": row["operation"],
+        "request": row["request"],
+        "districts_changed": len(changes.get("assignments", {})),
+        "communities_changed": sorted(int(k) for k in changes.get("communities", {})),
+        "plan_fields_changed": sorted(changes.get("plan", {})),
+    }
+
+
+def version_number(value: object, name: str) -> int:
+    """A version number from a request."""
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise BadInput(
+            f"版番号（{name}）を数字で指定してください。",
+            f"Give the version number ({name}) as a whole number.",
+        )
+    return int(value)
+
+
+def check_status(status: object) -> str:
+    """A known plan status."""
+    if status not in STATUSES:
+        raise BadInput(
+            f"状態「{status}」は使えません。{', '.join(STATUSES)} のいずれかを指定してください。",
+            f"Unknown status {status!r}; use one of {', '.join(STATUSES)}.",
+        )
+    return str(status)
+
+
+def require_admin(user: User, what: str, what_en: str) -> None:
+    """Refuse a planner what only an admin may do."""
+    if not user.is_admin:
+        raise Forbidden(
+            f"{what}は管理者だけが行えます。", f"Only an administrator can do {what_en}."
+        )
+
+
+def require_editable(row: dict[str, Any]) -> None:
+    """Refuse to change an adopted or archived plan."""
+    if row["status"] not in EDITABLE_STATUSES:
+        label, label_en = STATUS_LABELS[row["status"]]
+        raise PlanReadOnly(
+            f"「{label}」の案は編集できません。複製して新しい案として編集してください。",
+            f"A plan that is {label_en.lower()} cannot be edited; copy it to a new draft.",
+        )
+
+
+def plan_not_found(plan_id: int) -> NotFound:
+    """The error for a plan id that does not exist."""
+    return NotFound(f"区域案 {plan_id} はありません。", f"There is no plan {plan_id}.")
