@@ -35,6 +35,8 @@
     if (second) {
       L.geoJSON(await json(second), { interactive: false, style: () => ({ className: "geoapp-community-boundary", color: "#1f5fbf", weight: 3, fill: false }) }).addTo(map);
     }
+    map.options.zoomSnap = 0.25; // fit the whole city, not the next whole zoom level down
+    map.invalidateSize();
     if (city.bounds) map.fitBounds(city.bounds, { padding: [16, 16] });
     for (const row of document.querySelectorAll("#moved-table tr[data-district]")) {
       row.addEventListener("click", () => {

@@ -8,7 +8,7 @@
   "use strict";
 
   const config = JSON.parse(document.getElementById("editor-config").textContent);
-  const T = (text) => config.text[text] || text;
+  const T = (text) => (text in config.text ? config.text[text] : text);
   const map = window[config.mapName];
   const MANY_DISTRICTS = 3000;
   const DISTRICT_LABEL_ZOOM = 16;
@@ -218,6 +218,8 @@
         [T("ラベル")]: layers.labels,
       }, { collapsed: false, position: "topright" })
       .addTo(map);
+    map.options.zoomSnap = 0.25; // fit the whole city, not the next whole zoom level down
+    map.invalidateSize();
     if (city.bounds) map.fitBounds(city.bounds, { padding: [16, 16] });
     map.on("zoomend moveend", drawLabels);
   }
