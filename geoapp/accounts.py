@@ -30,6 +30,8 @@ ATTEMPTS_KEPT = timedelta(days=30)
 MAX_FAILURES_PER_NAME = 5
 MAX_FAILURES_PER_ADDRESS = 30
 _NAME = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
+# Checked when the name is unknown, so a wrong name takes as long as a wrong password.
+_UNKNOWN_USER_HASH = generate_password_hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,8 @@ def authenticate(store: Store, name: str, password: str, remote_addr: str) -> Us
     with store.session(write=True) as session:
         _refuse_when_limited(session, name, remote_addr, now)
         rows = session.rows("SELECT name, role, password_hash FROM users WHERE name = %s", (name,))
-        succeeded = bool(rows) and check_password_hash(rows[0]["password_hash"], password)
+        stored = rows[0]["password_hash"] if rows else _UNKNOWN_USER_HASH
+        succeeded = check_password_hash(stored, password) and bool(rows)
         session.run(
             "INSERT INTO login_attempts (name, remote_addr, attempted_at, succeeded) "
             "VALUES (%s, %s, %s, %s)",

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
+from geoapp import create_app
 from geoapp.accounts import MAX_FAILURES_PER_NAME, add_user, authenticate
 from geoapp.cli import main
 from geoapp.errors import BadInput, Conflict, TooManyAttempts, Unauthorized
@@ -173,3 +174,22 @@ def test_geoapp_user_add_creates_a_planner_from_stdin(
         main, ["user", "add", "tanaka", "--role", "admin", "--password-stdin"], input=PASSWORD
     )
     assert again.exit_code == 1 and "既にあります" in again.output
+
+
+def test_the_rate_limit_holds_across_app_instances_on_one_database(
+    database_url: str, tmp_path: Path
+) -> None:
+    workers = [
+        create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": tmp_path, "SECRET_KEY": "s"})
+        for _ in range(2)
+    ]
+    stores = [worker.extensions["geoapp.store"] for worker in workers]
+    stores[0].upgrade()
+    add_user(stores[0], "tanaka", "planner", PASSWORD)
+    for attempt in range(MAX_FAILURES_PER_NAME):
+        with pytest.raises(Unauthorized):
+            authenticate(stores[attempt % 2], "tanaka", "guess", "10.0.0.8")
+    with pytest.raises(TooManyAttempts):
+        authenticate(stores[1], "tanaka", PASSWORD, "10.0.0.8")
+    for store in stores:
+        store.close()
