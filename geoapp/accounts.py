@@ -10,7 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Literal, cast
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -68,7 +68,7 @@ def add_user(store: Store, name: str, role: str, password: str | None = None) ->
             (name, role, generate_password_hash(password), datetime.now(UTC)),
         )
     logger.info("added user %s (%s)", name, role)
-    return User(name, role), password  # type: ignore[arg-type]
+    return User(name, cast(Role, role)), password
 
 
 def set_password(store: Store, name: str, password: str) -> None:

@@ -68,8 +68,7 @@ def user_add(name: str, role: str, password_stdin: bool, generate: bool) -> None
 @with_appcontext
 def user_password(name: str, password_stdin: bool) -> None:
     """パスワードを変える / Set a new password."""
-    password = _new_password(password_stdin, False)
-    assert password is not None
+    password = _typed_password(password_stdin)
     set_password(current_app.extensions["geoapp.store"], name, password)
     click.echo(f"変更しました / changed: {name}")
 
@@ -83,9 +82,12 @@ def user_list() -> None:
 
 
 def _new_password(from_stdin: bool, generate: bool) -> str | None:
-    """The password to set: from stdin, generated (None), or typed twice at a prompt."""
-    if generate:
-        return None
+    """The password to set: None to have one generated, else read or typed."""
+    return None if generate else _typed_password(from_stdin)
+
+
+def _typed_password(from_stdin: bool) -> str:
+    """A password from stdin, or typed twice at a prompt."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     return click.prompt(
