@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, request
@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from . import auth, uploads, vendor_assets, views
+from . import auth, editor, overlay_views, uploads, vendor_assets, views
 from .error_pages import register_error_handlers
 from .i18n import LANGUAGES, request_language, translate
 from .japanese_calendar import japan_time, wareki_datetime
@@ -69,13 +69,17 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.extensions["geoapp.plans"] = Planning(store)
     CSRFProtect(app)
     app.register_blueprint(views.blueprint)
+    app.register_blueprint(overlay_views.blueprint)
     app.register_blueprint(vendor_assets.blueprint)
     app.register_blueprint(uploads.blueprint)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(plans_api.blueprint)
     app.register_blueprint(plans_api.public_blueprint)
+    app.register_blueprint(editor.blueprint)
+    app.register_blueprint(editor.api)
     register_error_handlers(app)
     app.jinja_env.filters["wareki_datetime"] = wareki_datetime
+    app.jinja_env.filters["iso_datetime"] = datetime.fromisoformat
     app.jinja_env.filters["japan_time"] = lambda moment: f"{japan_time(moment):%Y-%m-%d %H:%M} JST"
 
     @app.context_processor

@@ -69,14 +69,15 @@ def apportioned_figures(
 ) -> pd.DataFrame:
     """Each zone's apportioned figures (float, not rounded), indexed by zone code.
 
-    Districts with a missing figure add nothing to it.
+    Districts with a missing figure add nothing to it; a zone none of whose districts
+    has the figure gets NaN (unknown), not zero.
     """
     present = [name for name in figures if name in districts.columns]
     values = districts.set_index(districts["code"].astype(str))[present].astype(float)
     per_piece = values.reindex(pieces["district"]).to_numpy() * shares[:, None]
-    frame = pd.DataFrame(per_piece, columns=present).fillna(0.0)
+    frame = pd.DataFrame(per_piece, columns=present)
     frame["zone"] = pieces["zone"].to_numpy()
-    return frame.groupby("zone")[present].sum()
+    return frame.groupby("zone")[present].sum(min_count=1)
 
 
 def weight_values(weights: gpd.GeoDataFrame, weight_column: str | None) -> np.ndarray:

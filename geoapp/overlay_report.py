@@ -142,7 +142,7 @@ class OverlayReport:
             entries.append(
                 {
                     "code": code,
-                    "name": names.get(code),
+                    "name": _text(names.get(code)),
                     "majority_zone": row["majority_zone"],
                     "majority_share": row["majority_share"],
                     "second_share": row["second_share"],
@@ -186,7 +186,7 @@ class OverlayReport:
             entries.append(
                 {
                     "code": code,
-                    "name": getattr(zone, "name", None),
+                    "name": _text(getattr(zone, "name", None)),
                     "area_m2": float(zone.geometry.area),
                     "districts_inside": list(mine.loc[whole, "district"]),
                     "districts_partly_inside": [
@@ -218,8 +218,8 @@ class OverlayReport:
             entries.append(
                 {
                     "code": code,
-                    "name": getattr(center, "name", None),
-                    "kind": getattr(center, "kind", None),
+                    "name": _text(getattr(center, "name", None)),
+                    "kind": _text(getattr(center, "kind", None)),
                     "district": placed["district"],
                     "zone": placed["zone"],
                     "on_boundary": bool(placed["on_boundary"]),
@@ -284,6 +284,11 @@ def _names(frame: gpd.GeoDataFrame) -> dict[str, Any]:
     if "name" not in frame.columns:
         return {}
     return dict(zip(frame["code"].astype(str), frame["name"], strict=True))
+
+
+def _text(value: Any) -> str | None:
+    """A text attribute for JSON: None where it is missing (never NaN)."""
+    return None if value is None or pd.isna(value) else str(value)
 
 
 def _rounded(value: Any, digits: int) -> float | None:

@@ -9,7 +9,8 @@ import geopandas as gpd
 from flask import Blueprint, current_app, jsonify, render_template
 from werkzeug.wrappers import Response
 
-from .basemap import basemap_for
+from .basemap import Basemap, basemap_for
+from .city import City
 from .errors import NotFound
 from .i18n import request_language
 from .japanese_calendar import fiscal_year, fiscal_year_label, wareki_date
@@ -28,6 +29,12 @@ def store() -> Store:
     return current_app.extensions["geoapp.store"]
 
 
+def city_basemap(city: City | None) -> Basemap:
+    """The base map: the GEOAPP_BASEMAP setting, else the city's own, else GSI pale."""
+    setting = current_app.config["GEOAPP"].basemap or (city.basemap if city else "gsi-pale")
+    return basemap_for(setting, current_app.config.get("GEOAPP_BASEMAP_ATTRIBUTION", ""))
+
+
 @blueprint.get("/")
 def home() -> str:
     """The city map: districts, school zones and community centres."""
@@ -36,8 +43,7 @@ def home() -> str:
     db.require_current_schema()
     city = db.city()
     frames = {layer: db.read_layer(layer) for layer in LAYERS}
-    setting = current_app.config["GEOAPP"].basemap or (city.basemap if city else "gsi-pale")
-    basemap = basemap_for(setting, current_app.config.get("GEOAPP_BASEMAP_ATTRIBUTION", ""))
+    basemap = city_basemap(city)
     plan, communities = adopted_communities()
     fmap = city_map(frames, basemap, lang, leaflet_js_url(), leaflet_css_url(), communities)
     imports = db.layer_imports(limit=1)

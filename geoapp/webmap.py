@@ -7,11 +7,13 @@ on a closed network; with the ``none`` base map it needs no outside request at a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 import folium
 import geopandas as gpd
 from branca.element import MacroElement
 from jinja2 import Template
+from shapely.geometry.base import BaseGeometry
 
 from .basemap import Basemap
 from .i18n import translate
@@ -97,18 +99,7 @@ def city_map(
     """A folium map of the layers (in any CRS), with a layer switcher and a legend; with
     ``communities`` (the adopted plan's, one row per community) drawn in their colours."""
     web = {layer: frame.to_crs(WEB_CRS) for layer, frame in layers.items()}
-    fmap = folium.Map(tiles=None, control_scale=True, zoom_start=12, prefer_canvas=False)
-    fmap.default_js = [("leaflet", leaflet_js)]
-    fmap.default_css = [("leaflet_css", leaflet_css)]
-    if basemap.url:
-        folium.TileLayer(
-            tiles=basemap.url,
-            attr=basemap.attribution,
-            name=translate(basemap.label, lang),
-            min_zoom=basemap.min_zoom,
-            max_native_zoom=basemap.max_native_zoom,
-            max_zoom=20,
-        ).add_to(fmap)
+    fmap = base_map(basemap, lang, leaflet_js, leaflet_css)
     districts = web.get(DISTRICTS)
     if districts is not None and len(districts):
         _add_districts(fmap, districts, lang)
@@ -122,9 +113,26 @@ def city_map(
         _add_centers(fmap, centers, lang)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
     Legend(legend_html(lang, communities is not None and len(communities) > 0)).add_to(fmap)
-    bounds = _bounds(web)
+    bounds = bounds_of(web)
     if bounds:
         fmap.fit_bounds(bounds, padding=(12, 12))
+    return fmap
+
+
+def base_map(basemap: Basemap, lang: str, leaflet_js: str, leaflet_css: str) -> folium.Map:
+    """An empty folium map loading Leaflet from the app, with the base tiles if any."""
+    fmap = folium.Map(tiles=None, control_scale=True, zoom_start=12, prefer_canvas=False)
+    fmap.default_js = [("leaflet", leaflet_js)]
+    fmap.default_css = [("leaflet_css", leaflet_css)]
+    if basemap.url:
+        folium.TileLayer(
+            tiles=basemap.url,
+            attr=basemap.attribution,
+            name=translate(basemap.label, lang),
+            min_zoom=basemap.min_zoom,
+            max_native_zoom=basemap.max_native_zoom,
+            max_zoom=20,
+        ).add_to(fmap)
     return fmap
 
 
@@ -170,9 +178,13 @@ def legend_html(lang: str, communities: bool = False) -> str:
     return "".join(rows)
 
 
-def _layer_name(layer: Layer, count: int, lang: str) -> str:
+def layer_name(layer: Layer, count: int, lang: str) -> str:
     """The layer switcher's label, e.g. 行政区（300） or Districts (300)."""
-    label = translate(layer.label, lang)
+    return counted(translate(layer.label, lang), count, lang)
+
+
+def counted(label: str, count: int, lang: str) -> str:
+    """A label with a count: 行政区（300） in Japanese, Districts (300) in English."""
     return f"{label} ({count:,})" if lang == "en" else f"{label}（{count:,}）"
 
 
@@ -188,7 +200,7 @@ def _add_districts(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None
     ]
     folium.GeoJson(
         data,
-        name=_layer_name(DISTRICTS, len(data), lang),
+        name=layer_name(DISTRICTS, len(data), lang),
         style_function=lambda feature: {
             "className": "geoapp-district",
             "color": "#5a5a5a",
@@ -249,7 +261,7 @@ def _add_school_zones(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> N
     """School zones (in the working CRS) as bold dashed outlines, labelled with their names."""
     t = lambda text: translate(text, lang)  # noqa: E731
     data = frame[["code", "name", "school_name", "geometry"]].fillna("").to_crs(WEB_CRS)
-    group = folium.FeatureGroup(name=_layer_name(SCHOOL_ZONES, len(data), lang))
+    group = folium.FeatureGroup(name=layer_name(SCHOOL_ZONES, len(data), lang))
     folium.GeoJson(
         data,
         style_function=lambda _feature: {
@@ -267,17 +279,34 @@ def _add_school_zones(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> N
     ).add_to(group)
     points = frame.geometry.representative_point().to_crs(WEB_CRS)
     for name, point in zip(data["name"], points, strict=True):
-        folium.Marker(
-            location=(point.y, point.x),
-            icon=folium.DivIcon(
-                html=f'<div class="geoapp-zone-label">{name}</div>',
-                class_name="geoapp-zone-label-icon",
-                icon_size=(120, 20),
-                icon_anchor=(60, 10),
-            ),
-            interactive=False,
-        ).add_to(group)
+        zone_label(name, point).add_to(group)
     group.add_to(fmap)
+
+
+def zone_label(name: str, point: BaseGeometry, badge: str = "") -> folium.Marker:
+    """A zone's name (and an optional badge's HTML) drawn at ``point`` (lon/lat)."""
+    return folium.Marker(
+        location=(point.y, point.x),
+        icon=folium.DivIcon(
+            html=f'<div class="geoapp-zone-label">{escape(str(name))}{badge}</div>',
+            class_name="geoapp-zone-label-icon",
+            icon_size=(160, 36) if badge else (120, 20),
+            icon_anchor=(80, 12) if badge else (60, 10),
+        ),
+        interactive=False,
+    )
+
+
+def center_style(feature: dict) -> dict:
+    """A centre's circle: white rim, filled with its kind's colour."""
+    return {
+        "className": "geoapp-center",
+        "color": "#ffffff",
+        "weight": 2,
+        "fill": True,
+        "fillColor": CENTER_COLORS.get(feature["properties"]["kind"], OTHER_CENTER_COLOR),
+        "fillOpacity": 0.95,
+    }
 
 
 def _add_centers(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None:
@@ -286,16 +315,9 @@ def _add_centers(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None:
     data = frame[["code", "name", "kind", "address", "managed_by", "geometry"]].fillna("")
     folium.GeoJson(
         data,
-        name=_layer_name(CENTERS, len(data), lang),
+        name=layer_name(CENTERS, len(data), lang),
         marker=folium.CircleMarker(radius=8),
-        style_function=lambda feature: {
-            "className": "geoapp-center",
-            "color": "#ffffff",
-            "weight": 2,
-            "fill": True,
-            "fillColor": CENTER_COLORS.get(feature["properties"]["kind"], OTHER_CENTER_COLOR),
-            "fillOpacity": 0.95,
-        },
+        style_function=center_style,
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         popup=folium.GeoJsonPopup(
             fields=["name", "kind", "address", "managed_by"],
@@ -304,7 +326,7 @@ def _add_centers(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None:
     ).add_to(fmap)
 
 
-def _bounds(web: dict[Layer, gpd.GeoDataFrame]) -> list[list[float]] | None:
+def bounds_of(web: dict[Layer, gpd.GeoDataFrame]) -> list[list[float]] | None:
     """South-west and north-east corners of everything on the map."""
     frames = [frame for frame in web.values() if len(frame)]
     if not frames:

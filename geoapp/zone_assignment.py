@@ -34,12 +34,11 @@ MAJORITY_COLUMNS = ["majority_zone", "majority_share", "second_share", "split"]
 @dataclass(frozen=True)
 class _Pieces:
     """Positional pieces: district and zone row numbers, piece areas, and (optionally)
-    the piece geometries; ``whole`` marks districts lying wholly in the zone."""
+    the piece geometries."""
 
     district: np.ndarray
     zone: np.ndarray
     area: np.ndarray
-    whole: np.ndarray
     geometry: np.ndarray | None
 
 
@@ -194,9 +193,22 @@ def _pieces(districts: np.ndarray, zones: np.ndarray, shapes: bool) -> _Pieces:
         district=np.concatenate([whole_district, cut_district[positive]]),
         zone=np.concatenate([whole_zone, cut_zone[positive]]),
         area=np.concatenate([shapely.area(districts[whole_district]), cut_area[positive]]),
-        whole=np.concatenate([np.ones(len(whole_district), bool), np.zeros(positive.sum(), bool)]),
-        geometry=np.concatenate([districts[whole_district], cut[positive]]) if shapes else None,
+        geometry=np.concatenate([districts[whole_district], _polygonal(cut[positive])])
+        if shapes
+        else None,
     )
+
+
+def _polygonal(pieces: np.ndarray) -> np.ndarray:
+    """The pieces with the points and lines an intersection may add dropped: a geometry
+    collection becomes the (multi)polygon of its polygon parts."""
+    pieces = pieces.copy()
+    mixed = np.flatnonzero(shapely.get_type_id(pieces) == shapely.GeometryType.GEOMETRYCOLLECTION)
+    for index in mixed:
+        parts = shapely.get_parts(pieces[index])
+        polygons = shapely.get_parts(parts[shapely.area(parts) > 0])
+        pieces[index] = polygons[0] if len(polygons) == 1 else shapely.multipolygons(polygons)
+    return pieces
 
 
 def _covering_zones(

@@ -23,6 +23,7 @@ from conftest import missing
 
 from geoapp.demo import read_demo_layer
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
+from geoapp.overlay_report import overlay_report
 
 pytestmark = pytest.mark.browser
 
@@ -100,8 +101,10 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-def test_the_demo_map_draws_every_feature_offline(demo_server: str, browser) -> None:
-    local = urlparse(demo_server).netloc
+def watched_page(browser, server: str) -> tuple[object, object, list[str], list[str]]:
+    """A Japanese page that may reach only ``server``: its context, the page, and the lists
+    of requests refused (they would have left the machine) and of console errors."""
+    local = urlparse(server).netloc
     left_machine: list[str] = []
     console_errors: list[str] = []
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="ja-JP")
@@ -117,6 +120,11 @@ def test_the_demo_map_draws_every_feature_offline(demo_server: str, browser) -> 
     page.route("**/*", only_local)
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda error: console_errors.append(str(error)))
+    return context, page, left_machine, console_errors
+
+
+def test_the_demo_map_draws_every_feature_offline(demo_server: str, browser) -> None:
+    context, page, left_machine, console_errors = watched_page(browser, demo_server)
 
     page.goto(demo_server + "/", wait_until="networkidle")
     expected = {
@@ -161,6 +169,41 @@ def test_a_district_popup_shows_its_japanese_name(demo_server: str, browser) -> 
     popup.wait_for(timeout=5_000)
     assert any(name in popup.inner_text() for name in districts["name"])
     page.close()
+
+
+def test_the_overlay_map_hatches_split_districts_and_shows_piece_shares(
+    demo_server: str, browser
+) -> None:
+    report = overlay_report(
+        read_demo_layer(DISTRICTS), read_demo_layer(SCHOOL_ZONES), read_demo_layer(CENTERS)
+    )
+    context, page, left_machine, console_errors = watched_page(browser, demo_server)
+    page.goto(demo_server + "/overlay", wait_until="networkidle")
+    page.locator("path.geoapp-split-district").first.wait_for(timeout=20_000)
+
+    split = len(report.split_districts)
+    assert page.locator("path.geoapp-split-district").count() == split
+    assert page.locator("path.geoapp-overlay-district").count() == len(report.districts) - split
+    without = report.summary()["zones_without_center"]
+    assert page.locator("path.geoapp-zone-without-center").count() == without
+    fill = page.evaluate(
+        "() => getComputedStyle(document.querySelector('path.geoapp-split-district')).fill"
+    )
+    assert "geoapp-hatch-split" in fill
+    assert page.locator("pattern#geoapp-hatch-split").count() == 1
+    assert page.locator(".geoapp-legend").is_visible()
+
+    piece = page.locator("path.geoapp-piece").first.bounding_box()
+    page.mouse.click(piece["x"] + piece["width"] / 2, piece["y"] + piece["height"] / 2)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5_000)
+    assert "%" in popup.inner_text() and "小学校区" in popup.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "overlay.png"))
+
+    assert left_machine == []
+    assert console_errors == []
+    context.close()
 
 
 def test_a_planner_logs_in_with_the_demo_account_and_reads_the_plans(

@@ -3,6 +3,8 @@ the real Yaizu layers (same majority zones, areas equal to 1e-9 relative)."""
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -164,3 +166,21 @@ def test_a_zone_line_through_a_district_shows_in_the_report() -> None:
     zones_frame = zones()
     zones_frame.loc[zones_frame["code"] == "Z2", "geometry"] = box(100, 0, 200, 100)
     assert overlay_report(districts(), zones_frame, centers()).split_districts == ["B", "X"]
+
+
+def test_missing_names_and_kinds_are_null_in_json_not_nan() -> None:
+    unnamed = centers()
+    unnamed.loc[0, "kind"] = None
+    unnamed_zones = zones()
+    unnamed_zones.loc[0, "name"] = None
+    report = overlay_report(districts(), unnamed_zones, unnamed).to_dict()
+    assert report["centers"][0]["kind"] is None
+    assert report["zones"][0]["name"] is None
+    assert "NaN" not in json.dumps(report)
+
+
+def test_a_city_without_centres_has_every_zone_without_one() -> None:
+    report = overlay_report(districts(), zones(), centers().iloc[:0]).to_dict()
+    assert report["summary"]["zones_without_center"] == 3
+    assert report["centers"] == []
+    assert all(entry["nearest_center"] is None for entry in report["districts"])

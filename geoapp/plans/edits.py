@@ -61,6 +61,26 @@ def unassign(state: PlanState, params: dict[str, Any], geo: Geography, next_id: 
     return move(state, district_selection(geo, params), None), next_id
 
 
+def reassign(state: PlanState, params: dict[str, Any], geo: Geography, next_id: int) -> EditResult:
+    """Put each listed district into the community given for it (null: unassigned), all
+    in one edit: how the editor undoes and redoes a stroke that moved districts apart."""
+    wanted = params.get("assignments")
+    if not isinstance(wanted, dict) or not wanted:
+        raise BadInput(
+            "assignments に 行政区コード → コミュニティ番号（または null）を指定してください。",
+            "Give assignments as district code → community id (or null).",
+        )
+    codes = district_selection(geo, {"districts": list(wanted)})
+    delta = empty_delta()
+    for code in codes:
+        value = wanted[code]
+        target = None if value is None else community_id(state, value)
+        if target is not None:
+            require_unlocked(state, target)
+        delta["assignments"].update(move(state, [code], target)["assignments"])
+    return delta, next_id
+
+
 def create_community(
     state: PlanState, params: dict[str, Any], geo: Geography, next_id: int
 ) -> EditResult:
@@ -169,6 +189,7 @@ def update_plan(
 OPERATIONS: dict[str, Operation] = {
     "assign": assign,
     "unassign": unassign,
+    "reassign": reassign,
     "create_community": create_community,
     "update_community": update_community,
     "merge_communities": merge_communities,

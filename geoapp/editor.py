@@ -1,0 +1,191 @@
+"""The boundary editor's pages (plan list, editor, comparison) and the two API routes
+only the editor needs: the city's display layers and the lasso selection.
+
+Edits themselves go through the plans API (``/api/plans``); these views only render
+pages and hand the browser what it draws.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import geopandas as gpd
+import shapely
+from flask import Blueprint, current_app, render_template, request
+from werkzeug.wrappers import Response
+
+from .auth import login_required, require_user
+from .district_display import WEB_CRS, display_districts
+from .errors import BadInput
+from .i18n import request_language
+from .lasso import districts_mostly_inside
+from .layers import CENTERS, DISTRICTS, SCHOOL_ZONES
+from .plans.model import STATUS_LABELS, TRANSITIONS
+from .plans.service import Planning
+from .storage import Store
+from .vendor_assets import leaflet_css_url, leaflet_js_url
+from .views import city_basemap
+from .webmap import base_map, render_map
+
+blueprint = Blueprint("editor", __name__)
+api = Blueprint("editor_api", __name__, url_prefix="/api/editor")
+
+# How far the drawn district edges may move from the stored ones, in metres.
+DISPLAY_TOLERANCE_M = 2.0
+MAX_LASSO_POINTS = 5000
+STAFF = ("admin", "planner")
+
+
+class CityDisplay:
+    """The city's display layers as JSON, built once per load of the layers."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cached: tuple[str, bytes] | None = None
+
+    def payload(self, store: Store) -> tuple[str, bytes]:
+        """The data stamp and the serialized layers, rebuilt when the stamp changes."""
+        stamp = store.data_stamp()
+        with self._lock:
+            if self._cached is None or self._cached[0] != stamp:
+                body = json.dumps(city_layers(store), ensure_ascii=False, separators=(",", ":"))
+                self._cached = (stamp, body.encode("utf-8"))
+            return self._cached
+
+
+def city_layers(store: Store) -> dict[str, Any]:
+    """Districts, school zones and centres as the editor draws them, in lon/lat."""
+    districts = store.read_layer(DISTRICTS)
+    zones = store.read_layer(SCHOOL_ZONES)
+    centers = store.read_layer(CENTERS)
+    web_zones = zones[["code", "name", "geometry"]].to_crs(WEB_CRS)
+    web_centers = centers[["code", "name", "kind", "geometry"]].fillna("").to_crs(WEB_CRS)
+    bounds = districts.to_crs(WEB_CRS).total_bounds if len(districts) else None
+    return {
+        "districts": display_districts(districts, zones, centers, DISPLAY_TOLERANCE_M),
+        "zones": json.loads(web_zones.to_json(drop_id=True, ensure_ascii=False)),
+        "centers": json.loads(web_centers.to_json(drop_id=True, ensure_ascii=False)),
+        "bounds": None if bounds is None else [[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
+    }
+
+
+def store() -> Store:
+    """The app's store."""
+    return current_app.extensions["geoapp.store"]
+
+
+def planning() -> Planning:
+    """The app's plans."""
+    return current_app.extensions["geoapp.plans"]
+
+
+def display() -> CityDisplay:
+    """The app's cached display layers."""
+    return current_app.extensions.setdefault("geoapp.city_display", CityDisplay())
+
+
+def page_map(lang: str) -> Any:
+    """The rendered folium base map the editor's script draws on."""
+    return render_map(
+        base_map(city_basemap(store().city()), lang, leaflet_js_url(), leaflet_css_url())
+    )
+
+
+@blueprint.get("/plans/")
+@login_required(*STAFF)
+def plans() -> str:
+    """Every plan, with forms to create, copy and import one."""
+    return render_template(
+        "plans.html",
+        plans=planning().list_plans(),
+        status_labels=STATUS_LABELS,
+        has_zones=store().count(SCHOOL_ZONES) > 0,
+    )
+
+
+@blueprint.get("/plans/<int:plan_id>/edit")
+@login_required(*STAFF)
+def edit(plan_id: int) -> str:
+    """The boundary editor of one plan."""
+    lang = request_language()
+    plan = planning().plan(plan_id)
+    return render_template(
+        "editor.html",
+        plan=plan,
+        map=page_map(lang),
+        status_labels=STATUS_LABELS,
+        transitions={status: sorted(after) for status, after in TRANSITIONS.items()},
+        user=require_user(),
+    )
+
+
+@blueprint.get("/plans/compare")
+@login_required(*STAFF)
+def compare() -> str:
+    """Two plans side by side: a map of the districts that differ and a table."""
+    lang = request_language()
+    listed = planning().list_plans()
+    ids = [plan["id"] for plan in listed]
+    first = _plan_arg("a", ids[1] if len(ids) > 1 else (ids[0] if ids else None))
+    second = _plan_arg("b", ids[0] if ids else None)
+    comparison = planning().compare(first, second) if first and second else None
+    return render_template(
+        "compare.html",
+        plans=listed,
+        first=first,
+        second=second,
+        comparison=comparison,
+        map=page_map(lang),
+    )
+
+
+@api.before_request
+def require_staff() -> None:
+    """Only admins and planners use the editor's API."""
+    require_user(*STAFF)
+
+
+@api.get("/city")
+def city() -> Response:
+    """The city's districts (simplified, with their figures), zones and centres in lon/lat;
+    cached by the browser until the layers change."""
+    stamp, body = display().payload(store())
+    response = current_app.response_class(body, mimetype="application/json")
+    response.set_etag(stamp)
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
+
+
+@api.post("/lasso")
+def lasso() -> Response:
+    """The districts with most of their area inside ``{"polygon": [[lon, lat], …]}``."""
+    body = request.get_json(silent=True)
+    ring = body.get("polygon") if isinstance(body, dict) else None
+    if not isinstance(ring, list) or not 3 <= len(ring) <= MAX_LASSO_POINTS:
+        raise BadInput(
+            f"囲む範囲（polygon）は3点以上{MAX_LASSO_POINTS}点以下の経度・緯度の列にしてください。",
+            f"The lasso (polygon) needs 3 to {MAX_LASSO_POINTS} [lon, lat] points.",
+        )
+    try:
+        shape = shapely.Polygon([(float(lon), float(lat)) for lon, lat in ring])
+    except (TypeError, ValueError) as error:
+        raise BadInput(
+            "囲む範囲の座標は [経度, 緯度] の数の組にしてください。",
+            "Each lasso point must be a [lon, lat] pair of numbers.",
+        ) from error
+    districts = store().read_layer(DISTRICTS)
+    working = gpd.GeoSeries([shape], crs=WEB_CRS).to_crs(districts.crs).iloc[0]
+    return current_app.json.response({"districts": districts_mostly_inside(districts, working)})
+
+
+def _plan_arg(name: str, default: int | None) -> int | None:
+    """A plan id from the query string, or ``default``."""
+    value = request.args.get(name, "")
+    if not value:
+        return default
+    if not value.isdigit():
+        raise BadInput(f"案の番号「{value}」が正しくありません。", f"Invalid plan id {value!r}.")
+    return int(value)

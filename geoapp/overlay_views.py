@@ -1,0 +1,102 @@
+"""The overlay page and its JSON, CSV and GeoJSON API: thin views over ``city_overlay``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from .city_overlay import city_overlay
+from .errors import BadInput, NotFound
+from .i18n import request_language
+from .overlay_map import overlay_map, share_text
+from .overlay_report import WEB_CRS
+from .vendor_assets import leaflet_css_url, leaflet_js_url
+from .views import city_basemap, store
+from .webmap import render_map
+from .zone_assignment import DEFAULT_SPLIT_THRESHOLD
+
+blueprint = Blueprint("overlay", __name__)
+
+THRESHOLD_CHOICES = (0.01, 0.02, 0.05, 0.1, 0.2)
+
+
+def requested_threshold() -> float:
+    """The ``threshold`` query parameter (a fraction, default 0.05)."""
+    given = request.args.get("threshold")
+    if given in (None, ""):
+        return DEFAULT_SPLIT_THRESHOLD
+    try:
+        return float(given)
+    except ValueError:
+        raise BadInput(
+            f"しきい値「{given}」は数値ではありません。0.05 のように指定してください。",
+            f"The threshold {given!r} is not a number; give a fraction such as 0.05.",
+        ) from None
+
+
+@blueprint.app_template_filter("share")
+def share_filter(share: float) -> str:
+    """Templates' ``|share``: a share as a percentage, slivers as <0.1 %."""
+    return share_text(share)
+
+
+@blueprint.get("/overlay")
+def overlay_page() -> str:
+    """The overlay map with its summary, split districts and zone figures."""
+    lang = request_language()
+    db = store()
+    db.require_current_schema()
+    city = db.city()
+    threshold = requested_threshold()
+    try:
+        report = city_overlay(db, threshold)
+    except NotFound as missing:
+        return render_template(
+            "overlay.html", city=city, missing=missing, report=None, threshold=threshold
+        )
+    fmap = overlay_map(report, city_basemap(city), lang, leaflet_js_url(), leaflet_css_url())
+    data = report.to_dict()
+    downloads = {
+        kind: url_for(f"overlay.{endpoint}", threshold=threshold)
+        for kind, endpoint in (("JSON", "api"), ("CSV", "csv"), ("GeoJSON", "geojson"))
+    }
+    choices = sorted({*THRESHOLD_CHOICES, threshold})
+    return render_template(
+        "overlay.html",
+        city=city,
+        map=render_map(fmap),
+        report=data,
+        summary=data["summary"],
+        zone_names={zone["code"]: zone["name"] for zone in data["zones"]},
+        threshold=threshold,
+        choices=choices,
+        downloads=downloads,
+        missing=None,
+    )
+
+
+@blueprint.get("/api/overlay")
+def api() -> Response:
+    """The overlay report as JSON (the same content as ``geoapp overlay --json``)."""
+    return jsonify(city_overlay(store(), requested_threshold()).to_dict())
+
+
+@blueprint.get("/api/overlay/pieces.csv")
+def csv() -> Response:
+    """The pieces table as a CSV download (UTF-8 with BOM, for Excel)."""
+    table = city_overlay(store(), requested_threshold()).piece_table()
+    body = table.to_csv(index=False).encode("utf-8-sig")
+    return current_app.response_class(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=overlay-pieces.csv"},
+    )
+
+
+@blueprint.get("/api/overlay/pieces.geojson")
+def geojson() -> Response:
+    """The pieces with their shares as GeoJSON in lon/lat (RFC 7946)."""
+    shapes = city_overlay(store(), requested_threshold()).piece_shapes().to_crs(WEB_CRS)
+    return current_app.response_class(
+        shapes.to_json(drop_id=True, ensure_ascii=False), mimetype="application/geo+json"
+    )

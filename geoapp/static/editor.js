@@ -1,0 +1,873 @@
+/* The boundary editor: planners assign districts to wide-area communities on the map.
+ *
+ * The plan lives on the server (/api/plans/<id>); every edit is POSTed at once with the
+ * version it was made against, and the answer (new version, changes, checks) redraws the
+ * map and the panels. The map is the folium/Leaflet map the page already holds.
+ */
+(function () {
+  "use strict";
+
+  const config = JSON.parse(document.getElementById("editor-config").textContent);
+  const T = (text) => config.text[text] || text;
+  const map = window[config.mapName];
+  const MANY_DISTRICTS = 3000;
+  const DISTRICT_LABEL_ZOOM = 16;
+  const UNASSIGNED_COLOR = "#ffffff";
+
+  const state = {
+    csrf: null,
+    plan: null, // {id, name, status, version, communities: [...], assignments: {...}, checks}
+    communities: new Map(), // id → community
+    districts: new Map(), // code → {feature, layer, props}
+    zones: [],
+    centers: new Map(),
+    active: null,
+    tool: "click",
+    brush: 24,
+    undo: [],
+    redo: [],
+    queue: Promise.resolve(),
+    pending: null,
+    highlightUnassigned: false,
+    timings: { ready: null, rendered: null, renderMs: null }, // performance.now() marks, for benchmarks
+  };
+
+  const layers = {};
+  const $ = (id) => document.getElementById(id);
+  const fmt = (n) => (n === null || n === undefined ? "—" : Number(n).toLocaleString(config.lang === "en" ? "en-US" : "ja-JP"));
+  const pct = (x) => (x === null || x === undefined ? "—" : (100 * x).toFixed(1) + "%");
+
+  // --- talking to the server -------------------------------------------------------------
+  class ApiError extends Error {
+    constructor(status, body) {
+      super((config.lang === "en" ? body.message_en : body.message) || "error");
+      this.status = status;
+      this.body = body;
+    }
+  }
+
+  async function api(url, options = {}) {
+    const headers = { Accept: "application/json", ...(options.headers || {}) };
+    if (options.body !== undefined) headers["Content-Type"] = "application/json";
+    if (options.method && options.method !== "GET") headers["X-CSRFToken"] = state.csrf;
+    const response = await fetch(url, {
+      method: options.method || "GET",
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      credentials: "same-origin",
+    });
+    const body = response.status === 204 ? {} : await response.json();
+    if (!response.ok) throw new ApiError(response.status, body);
+    return body;
+  }
+
+  /** Send one edit operation, in order after the ones before it. */
+  function edit(op, params, description) {
+    const run = async () => {
+      const action = { op, params, description };
+      try {
+        const result = await api(config.urls.edits, {
+          method: "POST",
+          body: { version: state.plan.version, op, ...params },
+        });
+        applyResult(result);
+        return result;
+      } catch (error) {
+        await handleFailure(error, action);
+        return null;
+      }
+    };
+    state.queue = state.queue.then(run);
+    return state.queue;
+  }
+
+  async function handleFailure(error, action) {
+    if (error instanceof ApiError && error.status === 409) {
+      state.pending = action;
+      await reloadPlan();
+      $("conflict-text").textContent = error.message + " " + T("最新の版を読み込みました。");
+      $("pending-action").textContent = action ? `${T("保留中の操作")}: ${action.description}` : "";
+      $("retry-button").hidden = !action;
+      $("conflict-notice").hidden = false;
+    } else {
+      showError(error.message);
+      render();
+    }
+  }
+
+  function showError(message) {
+    const box = $("error-notice");
+    box.textContent = message;
+    box.hidden = false;
+    clearTimeout(showError.timer);
+    showError.timer = setTimeout(() => (box.hidden = true), 8000);
+  }
+
+  function applyResult(result) {
+    const changes = result.changes || {};
+    const repaint = new Set(Object.keys(changes.assignments || {}));
+    for (const [code, values] of Object.entries(changes.assignments || {})) {
+      if (values[1] === null) delete state.plan.assignments[code];
+      else state.plan.assignments[code] = values[1];
+    }
+    const restyled = new Set();
+    for (const [key, values] of Object.entries(changes.communities || {})) {
+      const id = Number(key);
+      restyled.add(id);
+      if (values[1] === null) state.communities.delete(id);
+      else state.communities.set(id, { id, ...values[1] });
+    }
+    if (restyled.size) {
+      for (const [code, cid] of Object.entries(state.plan.assignments)) if (restyled.has(cid)) repaint.add(code);
+    }
+    for (const [key, values] of Object.entries(changes.plan || {})) state.plan[key] = values[1];
+    state.plan.version = result.version;
+    state.plan.checks = result.checks;
+    if (state.active !== null && !state.communities.has(state.active)) state.active = null;
+    flash(T("保存しました") + ` (${T("版")} ${result.version})`);
+    render(repaint);
+    refreshBoundaries();
+  }
+
+  async function reloadPlan() {
+    const plan = await api(config.urls.plan);
+    state.plan = plan;
+    state.communities = new Map(plan.communities.map((c) => [c.id, c]));
+    if (state.active !== null && !state.communities.has(state.active)) state.active = null;
+    if (state.active === null && plan.communities.length) state.active = plan.communities[0].id;
+    render();
+    refreshBoundaries();
+  }
+
+  // --- the map ---------------------------------------------------------------------------
+  function districtStyle(code) {
+    const cid = state.plan.assignments[code];
+    const community = cid === undefined ? null : state.communities.get(cid);
+    if (!community) {
+      const strong = state.highlightUnassigned;
+      return {
+        color: strong ? "#d7301f" : "#8a94a0",
+        weight: strong ? 2.2 : 0.8,
+        dashArray: "3 3",
+        fillColor: strong ? "#fdd0a2" : UNASSIGNED_COLOR,
+        fillOpacity: strong ? 0.75 : 0.45,
+      };
+    }
+    return { color: "#ffffff", weight: 0.7, dashArray: null, fillColor: community.color, fillOpacity: community.locked ? 0.45 : 0.62 };
+  }
+
+  function paintDistrict(code, previewColor) {
+    const district = state.districts.get(code);
+    if (!district) return;
+    const style = districtStyle(code);
+    if (previewColor !== undefined) {
+      style.fillColor = previewColor || UNASSIGNED_COLOR;
+      style.fillOpacity = previewColor ? 0.62 : 0.45;
+    }
+    district.layer.setStyle(style);
+    const element = district.layer.getElement && district.layer.getElement();
+    if (element) {
+      const cid = state.plan.assignments[code];
+      element.dataset.community = cid === undefined ? "" : String(cid);
+      element.classList.toggle("unassigned", cid === undefined);
+    }
+  }
+
+  function paintAll() {
+    for (const code of state.districts.keys()) paintDistrict(code);
+  }
+
+  function drawCity(city) {
+    const many = city.districts.features.length > MANY_DISTRICTS;
+    const renderer = many ? L.canvas({ padding: 0.3 }) : L.svg({ padding: 0.3 });
+    layers.districts = L.geoJSON(city.districts, {
+      renderer,
+      style: () => ({ weight: 0.7, className: "geoapp-district" }),
+      onEachFeature: (feature, layer) => {
+        const props = feature.properties;
+        state.districts.set(props.code, { feature, layer, props });
+        layer.on("click", () => onDistrictClick(props.code));
+        layer.on("mouseover", () => showHover(props));
+        layer.on("mouseout", () => showHover(null));
+        layer.on("add", () => {
+          const element = layer.getElement && layer.getElement();
+          if (element) element.dataset.code = props.code;
+        });
+      },
+    }).addTo(map);
+    state.zones = city.zones.features;
+    layers.zones = L.geoJSON(city.zones, {
+      interactive: false,
+      style: () => ({ className: "geoapp-school-zone", color: "#1f5fbf", weight: 2.5, dashArray: "8 5", fill: false }),
+    }).addTo(map);
+    layers.centers = L.geoJSON(city.centers, {
+      pointToLayer: (feature, latlng) =>
+        L.circleMarker(latlng, { radius: 6, color: "#fff", weight: 2, fillColor: "#d95f02", fillOpacity: 0.95, className: "geoapp-center" }),
+      onEachFeature: (feature, layer) => {
+        state.centers.set(feature.properties.code, feature.properties);
+        layer.bindTooltip(feature.properties.name);
+      },
+    }).addTo(map);
+    layers.boundaries = L.layerGroup().addTo(map);
+    layers.labels = L.layerGroup().addTo(map);
+    L.control
+      .layers(null, {
+        [T("小学校区")]: layers.zones,
+        [T("拠点施設")]: layers.centers,
+        [T("コミュニティ境界")]: layers.boundaries,
+        [T("ラベル")]: layers.labels,
+      }, { collapsed: false, position: "topright" })
+      .addTo(map);
+    if (city.bounds) map.fitBounds(city.bounds, { padding: [16, 16] });
+    map.on("zoomend moveend", drawLabels);
+  }
+
+  let boundaryTimer = null;
+  function refreshBoundaries() {
+    clearTimeout(boundaryTimer);
+    boundaryTimer = setTimeout(async () => {
+      const collection = await api(config.urls.boundaries);
+      layers.boundaries.clearLayers();
+      L.geoJSON(collection, {
+        interactive: false,
+        style: () => ({ className: "geoapp-community-boundary", color: "#1d2733", weight: 3, fill: false }),
+      }).addTo(layers.boundaries);
+    }, 250);
+  }
+
+  function drawLabels() {
+    layers.labels.clearLayers();
+    const bounds = map.getBounds();
+    if (map.getZoom() >= DISTRICT_LABEL_ZOOM) {
+      let shown = 0;
+      for (const { props } of state.districts.values()) {
+        const at = L.latLng(props.label[1], props.label[0]);
+        if (!bounds.contains(at) || shown++ > 400) continue;
+        L.marker(at, { interactive: false, icon: L.divIcon({ className: "district-label", html: escapeHtml(props.name), iconSize: null }) }).addTo(layers.labels);
+      }
+      return;
+    }
+    const members = new Map();
+    for (const [code, cid] of Object.entries(state.plan.assignments)) {
+      const district = state.districts.get(code);
+      if (!district) continue;
+      if (!members.has(cid)) members.set(cid, []);
+      members.get(cid).push(district.props.label);
+    }
+    for (const community of state.communities.values()) {
+      const at = labelPoint(members.get(community.id) || []);
+      if (!at || !bounds.contains(at)) continue;
+      L.marker(at, { interactive: false, icon: L.divIcon({ className: "community-label", html: escapeHtml(community.name), iconSize: null }) }).addTo(layers.labels);
+    }
+  }
+
+  /** The member label point nearest the members' mean: inside the community, near its middle. */
+  function labelPoint(points) {
+    if (!points.length) return null;
+    const x = points.reduce((sum, p) => sum + p[0], 0) / points.length;
+    const y = points.reduce((sum, p) => sum + p[1], 0) / points.length;
+    let best = points[0], bestDistance = Infinity;
+    for (const point of points) {
+      const d = (point[0] - x) ** 2 + (point[1] - y) ** 2;
+      if (d < bestDistance) [best, bestDistance] = [point, d];
+    }
+    return L.latLng(best[1], best[0]);
+  }
+
+  function showHover(props) {
+    const status = $("map-status");
+    if (!props) {
+      status.textContent = "";
+      return;
+    }
+    const cid = state.plan.assignments[props.code];
+    const community = cid === undefined ? null : state.communities.get(cid);
+    status.textContent = `${props.name}（${props.code}） ${T("人口")} ${fmt(props.population)}${T("人")} ・ ${community ? community.name : T("未割当")}`;
+  }
+
+  // --- tools -----------------------------------------------------------------------------
+  const HINTS = {
+    click: "クリックした行政区を選択中のコミュニティに割り当てます。",
+    brush: "ドラッグでなぞった行政区を割り当てます。[ と ] で大きさを変えます。",
+    zone: "クリックした小学校区が主な校区である行政区をすべて割り当てます。",
+    lasso: "ドラッグで囲んだ範囲に大部分が入る行政区を割り当てます。",
+    eraser: "クリックまたはなぞった行政区の割り当てを外します。",
+    pan: "ドラッグで地図を動かします。",
+  };
+
+  function setTool(tool) {
+    state.tool = tool;
+    for (const button of document.querySelectorAll(".tool")) {
+      button.classList.toggle("active", button.dataset.tool === tool);
+      button.setAttribute("aria-pressed", button.dataset.tool === tool ? "true" : "false");
+    }
+    $("tool-hint").textContent = T(HINTS[tool]);
+    const painting = tool === "brush" || tool === "lasso" || tool === "eraser";
+    if (painting) map.dragging.disable();
+    else map.dragging.enable();
+    map.getContainer().dataset.tool = tool;
+    cursor.remove();
+  }
+
+  function requireActive() {
+    if (state.active === null || !state.communities.has(state.active)) {
+      showError(T("コミュニティを選ぶか、新しく作成してください。"));
+      return false;
+    }
+    return true;
+  }
+
+  function activeName() {
+    return state.communities.get(state.active)?.name || "";
+  }
+
+  function onDistrictClick(code) {
+    if (stroke.justEnded) return;
+    const district = state.districts.get(code);
+    if (state.tool === "click") {
+      if (!requireActive()) return;
+      assignDistricts([code], `${district.props.name} → ${activeName()}`);
+    } else if (state.tool === "eraser") {
+      unassignDistricts([code], `${district.props.name} → ${T("未割当")}`);
+    }
+  }
+
+  function assignDistricts(codes, description) {
+    const target = state.active;
+    const moving = codes.filter((code) => state.plan.assignments[code] !== target);
+    if (!moving.length) return;
+    const color = state.communities.get(target).color;
+    for (const code of moving) paintDistrict(code, color);
+    recordUndoable(edit("assign", { community: target, districts: moving }, description));
+  }
+
+  function unassignDistricts(codes, description) {
+    const moving = codes.filter((code) => state.plan.assignments[code] !== undefined);
+    if (!moving.length) return;
+    for (const code of moving) paintDistrict(code, null);
+    recordUndoable(edit("unassign", { districts: moving }, description));
+  }
+
+  function zoneAssign(latlng) {
+    if (!requireActive()) return;
+    const zone = state.zones.find((feature) => containsPoint(feature.geometry, latlng.lng, latlng.lat));
+    if (!zone) return;
+    const target = state.active;
+    const color = state.communities.get(target).color;
+    for (const { props } of state.districts.values()) if (props.majority_zone === zone.properties.code) paintDistrict(props.code, color);
+    recordUndoable(edit("assign", { community: target, zone: zone.properties.code }, `${zone.properties.name} → ${activeName()}`));
+  }
+
+  async function recordUndoable(promise) {
+    const result = await promise;
+    if (!result) return;
+    const moved = result.changes.assignments || {};
+    const before = {}, after = {};
+    for (const [code, values] of Object.entries(moved)) {
+      before[code] = values[0];
+      after[code] = values[1];
+    }
+    if (!Object.keys(before).length) return;
+    state.undo.push({ before, after, description: T(result.operation) });
+    state.redo = [];
+    renderUndo();
+  }
+
+  async function undoOrRedo(from, to, key) {
+    const step = from.pop();
+    if (!step) return;
+    renderUndo();
+    const result = await edit("reassign", { assignments: step[key] }, step.description);
+    if (result) to.push(step);
+    else from.push(step);
+    renderUndo();
+  }
+
+  function renderUndo() {
+    $("undo-button").disabled = !state.undo.length;
+    $("redo-button").disabled = !state.redo.length;
+  }
+
+  // Brush, eraser and lasso strokes: pointer events on the map container.
+  const cursor = L.circleMarker([0, 0], { radius: 24, interactive: false, color: "#1d2733", weight: 1.5, dashArray: "4 3", fill: false });
+  const stroke = { active: false, codes: new Set(), points: [], line: null, justEnded: false };
+
+  function strokeStart(event) {
+    if (!["brush", "eraser", "lasso"].includes(state.tool) || event.originalEvent.button !== 0) return;
+    if (state.tool === "brush" && !requireActive()) return;
+    stroke.active = true;
+    stroke.codes = new Set();
+    stroke.points = [event.latlng];
+    if (state.tool === "lasso") {
+      stroke.line = L.polyline([event.latlng], { color: "#1d2733", weight: 2, dashArray: "6 4", interactive: false }).addTo(map);
+    } else {
+      brushAt(event);
+    }
+  }
+
+  function strokeMove(event) {
+    if (["brush", "eraser"].includes(state.tool)) {
+      cursor.setLatLng(event.latlng).setRadius(state.brush);
+      if (!map.hasLayer(cursor)) cursor.addTo(map);
+    }
+    if (!stroke.active) return;
+    if (state.tool === "lasso") {
+      const last = map.latLngToContainerPoint(stroke.points[stroke.points.length - 1]);
+      if (last.distanceTo(event.containerPoint) < 4) return;
+      stroke.points.push(event.latlng);
+      stroke.line.addLatLng(event.latlng);
+    } else {
+      brushAt(event);
+    }
+  }
+
+  function brushAt(event) {
+    const center = event.containerPoint;
+    const color = state.tool === "eraser" ? null : state.communities.get(state.active).color;
+    for (const { props, layer } of state.districts.values()) {
+      if (stroke.codes.has(props.code)) continue;
+      const label = map.latLngToContainerPoint([props.label[1], props.label[0]]);
+      const hit = label.distanceTo(center) <= state.brush || containsPoint(layer.feature.geometry, event.latlng.lng, event.latlng.lat);
+      if (hit) {
+        stroke.codes.add(props.code);
+        paintDistrict(props.code, color);
+      }
+    }
+  }
+
+  async function strokeEnd() {
+    if (!stroke.active) return;
+    stroke.active = false;
+    stroke.justEnded = true;
+    setTimeout(() => (stroke.justEnded = false), 50);
+    if (state.tool === "lasso") {
+      const ring = stroke.points.map((p) => [p.lng, p.lat]);
+      const line = stroke.line;
+      stroke.line = null;
+      if (ring.length < 3) {
+        line.remove();
+        return;
+      }
+      if (!requireActive()) {
+        line.remove();
+        return;
+      }
+      try {
+        const { districts } = await api(config.urls.lasso, { method: "POST", body: { polygon: ring } });
+        if (!districts.length) showError(T("範囲に入る行政区がありません。"));
+        else assignDistricts(districts, `${districts.length}${T("件")} → ${activeName()}`);
+      } catch (error) {
+        showError(error.message);
+      } finally {
+        setTimeout(() => line.remove(), 400);
+      }
+      return;
+    }
+    const codes = [...stroke.codes];
+    if (!codes.length) return;
+    if (state.tool === "eraser") unassignDistricts(codes, `${codes.length}${T("件")} → ${T("未割当")}`);
+    else assignDistricts(codes, `${codes.length}${T("件")} → ${activeName()}`);
+  }
+
+  function containsPoint(geometry, x, y) {
+    const polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.type === "MultiPolygon" ? geometry.coordinates : [];
+    return polygons.some((rings) => ringContains(rings[0], x, y) && !rings.slice(1).some((hole) => ringContains(hole, x, y)));
+  }
+
+  function ringContains(ring, x, y) {
+    let inside = false;
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [xi, yi] = ring[i], [xj, yj] = ring[j];
+      if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    }
+    return inside;
+  }
+
+  // --- panels ----------------------------------------------------------------------------
+  function communityFigures() {
+    const figures = new Map();
+    for (const item of state.plan.checks.communities || []) figures.set(item.id, item);
+    return figures;
+  }
+
+  function communityExtras(cid) {
+    const centers = [], zones = new Map();
+    let area = 0;
+    for (const [code, assigned] of Object.entries(state.plan.assignments)) {
+      if (assigned !== cid) continue;
+      const district = state.districts.get(code);
+      if (!district) continue;
+      const props = district.props;
+      area += props.area_m2;
+      centers.push(...props.centers);
+      for (const [zone, share] of props.zones) zones.set(zone, (zones.get(zone) || 0) + share * props.area_m2);
+    }
+    const zoneShares = [...zones.entries()].map(([zone, a]) => [zone, area ? a / area : 0]).sort((a, b) => b[1] - a[1]);
+    return { centers, zoneShares };
+  }
+
+  /** Redraw the panels, and the districts in ``repaint`` (all of them when not given). */
+  function render(repaint) {
+    const started = performance.now();
+    if (repaint) for (const code of repaint) paintDistrict(code);
+    else paintAll();
+    renderPlanBar();
+    renderCommunities();
+    renderActive();
+    renderChecks();
+    drawLabels();
+    state.timings.rendered = performance.now();
+    state.timings.renderMs = state.timings.rendered - started;
+  }
+
+  function renderPlanBar() {
+    $("plan-name").textContent = state.plan.name;
+    const badge = $("plan-status");
+    badge.className = `status-badge status-${state.plan.status}`;
+    badge.textContent = label(state.plan.status);
+    $("plan-version").textContent = `${T("版")} ${state.plan.version}`;
+    const select = $("status-select");
+    select.replaceChildren(new Option(label(state.plan.status), state.plan.status, true, true));
+    for (const next of config.transitions[state.plan.status] || []) select.add(new Option(label(next), next));
+  }
+
+  function label(status) {
+    const labels = config.statusLabels[status];
+    return labels ? labels[config.lang === "en" ? 1 : 0] : status;
+  }
+
+  function renderCommunities() {
+    const list = $("community-list");
+    const figures = communityFigures();
+    $("community-count").textContent = state.communities.size;
+    list.replaceChildren();
+    for (const community of state.communities.values()) {
+      const figure = figures.get(community.id) || {};
+      const item = document.createElement("li");
+      item.className = "community" + (community.id === state.active ? " active" : "") + (community.locked ? " locked" : "");
+      item.dataset.community = community.id;
+      item.tabIndex = 0;
+      item.innerHTML = `
+        <span class="swatch" style="background:${community.color}"></span>
+        <span class="community-name">${escapeHtml(community.name)}${community.locked ? ` <span class="lock" title="${T("ロック中")}">🔒</span>` : ""}
+          <small>${escapeHtml(community.name_kana || "")}</small></span>
+        <span class="community-figures">
+          <span data-figure="population">${fmt(figure.population)}</span><small>${T("人")}</small>
+          <span class="sub" data-figure="districts">${fmt(figure.districts)} ${T("行政区")}</span>
+        </span>`;
+      item.addEventListener("click", () => selectCommunity(community.id));
+      item.addEventListener("dblclick", () => zoomToCommunity(community.id));
+      list.append(item);
+    }
+  }
+
+  function selectCommunity(cid) {
+    state.active = cid;
+    renderCommunities();
+    renderActive();
+  }
+
+  function renderActive() {
+    const card = $("active-card");
+    const community = state.communities.get(state.active);
+    if (!community) {
+      card.innerHTML = `<h2>${T("選択中のコミュニティ")}</h2><p class="muted">${T("コミュニティを選ぶか、新しく作成してください。")}</p>`;
+      return;
+    }
+    const figure = communityFigures().get(community.id) || {};
+    const extras = communityExtras(community.id);
+    const centerNames = extras.centers.map((code) => state.centers.get(code)?.name || code);
+    const zoneNames = new Map(state.zones.map((z) => [z.properties.code, z.properties.name]));
+    const others = [...state.communities.values()].filter((c) => c.id !== community.id);
+    card.innerHTML = `
+      <h2><span class="swatch" style="background:${community.color}"></span>${escapeHtml(community.name)}</h2>
+      <dl class="figure-grid" data-community="${community.id}">
+        <dt>${T("人口")}</dt><dd data-figure="population">${fmt(figure.population)}</dd>
+        <dt>${T("世帯")}</dt><dd data-figure="households">${fmt(figure.households)}</dd>
+        <dt>${T("65歳以上")}</dt><dd data-figure="share_65">${pct(figure.share_65)}</dd>
+        <dt>${T("行政区")}</dt><dd data-figure="districts">${fmt(figure.districts)}</dd>
+        <dt>${T("面積")}</dt><dd data-figure="area">${figure.area_km2 === undefined ? "—" : figure.area_km2.toFixed(2) + " km²"}</dd>
+        <dt>${T("コンパクト度")}</dt><dd data-figure="compactness">${figure.polsby_popper === null || figure.polsby_popper === undefined ? "—" : figure.polsby_popper.toFixed(2)}</dd>
+        <dt>${T("拠点施設")}</dt><dd data-figure="hubs">${centerNames.length ? centerNames.map(escapeHtml).join("、") : "—"}</dd>
+        <dt>${T("小学校区")}</dt><dd data-figure="zones">${extras.zoneShares.length ? extras.zoneShares.slice(0, 6).map(([z, s]) => `${escapeHtml(zoneNames.get(z) || z)} ${pct(s)}`).join("<br>") : "—"}</dd>
+      </dl>
+      <form class="community-form" id="community-form">
+        <label>${T("名称")}<input name="name" value="${escapeHtml(community.name)}" maxlength="60" required></label>
+        <label>${T("よみがな")}<input name="name_kana" value="${escapeHtml(community.name_kana || "")}" maxlength="120"></label>
+        <div class="form-row">
+          <label class="color">${T("色")}<input name="color" type="color" value="${community.color}"></label>
+          <button type="submit" class="button small">${T("保存")}</button>
+          <button type="button" class="button secondary small" id="lock-button">${community.locked ? T("ロック解除") : T("ロック")}</button>
+          <button type="button" class="button danger small" id="delete-button">${T("削除")}</button>
+        </div>
+        ${others.length ? `<div class="form-row merge-row"><select id="merge-select">${others.map((c) => `<option value="${c.id}">${escapeHtml(c.name)}</option>`).join("")}</select><button type="button" class="button secondary small" id="merge-button">${T("へ統合")}</button></div>` : ""}
+      </form>`;
+    $("community-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const data = new FormData(event.target);
+      edit("update_community", { community: community.id, name: data.get("name"), name_kana: data.get("name_kana"), color: data.get("color") }, `${T("update_community")}: ${data.get("name")}`);
+    });
+    $("lock-button").addEventListener("click", toggleLock);
+    $("delete-button").addEventListener("click", () => {
+      if (confirm(T("本当に削除しますか？ 行政区は未割当になります。"))) edit("delete_community", { community: community.id }, `${T("delete_community")}: ${community.name}`);
+    });
+    const merge = $("merge-button");
+    if (merge) {
+      merge.addEventListener("click", () => {
+        const into = Number($("merge-select").value);
+        edit("merge_communities", { communities: [community.id], into }, `${community.name} ${T("へ統合")} ${state.communities.get(into).name}`);
+      });
+    }
+  }
+
+  function toggleLock() {
+    const community = state.communities.get(state.active);
+    if (!community) return;
+    const op = community.locked ? "unlock_community" : "lock_community";
+    edit(op, { community: community.id }, `${T(op)}: ${community.name}`);
+  }
+
+  function renderChecks() {
+    const checks = state.plan.checks;
+    const items = [];
+    const name = (cid) => state.communities.get(cid)?.name || String(cid);
+    if (checks.unassigned.length) items.push({ kind: "unassigned", text: `${T("未割当の行政区")}: ${checks.unassigned.length}${T("件")}`, districts: checks.unassigned });
+    for (const item of checks.non_contiguous) items.push({ kind: "non-contiguous", text: `${name(item.community)}: ${T("離れた部分があります")}（${item.pieces}）`, community: item.community });
+    for (const item of checks.enclaves) items.push({ kind: "enclave", text: `${name(item.community)}: ${T("他のコミュニティに囲まれています")}（${name(item.surrounded_by)}）`, community: item.community });
+    for (const item of checks.strays) items.push({ kind: "stray", text: `${name(item.community)}: ${T("飛び地")} ${item.districts.length}${T("件")}`, districts: item.districts });
+    for (const cid of checks.without_hub) items.push({ kind: "no-hub", text: `${name(cid)}: ${T("拠点施設がありません")}`, community: cid });
+    for (const item of checks.several_hubs) items.push({ kind: "several-hubs", text: `${name(item.community)}: ${T("拠点施設が複数あります")}（${item.centers.length}）`, community: item.community });
+    for (const item of checks.hub_outside) items.push({ kind: "hub-outside", text: `${name(item.community)}: ${T("拠点施設が区域の外です")}`, community: item.community });
+    for (const cid of checks.population_range.outside) items.push({ kind: "population", text: `${name(cid)}: ${T("人口が目標の範囲外です")}`, community: cid });
+    for (const item of checks.split_districts) {
+      if (!item.against_zone) continue;
+      const district = state.districts.get(item.district);
+      items.push({ kind: "split", text: `${district ? district.props.name : item.district}: ${T("主な小学校区と違うコミュニティに入っています")}`, districts: [item.district] });
+    }
+    $("problem-count").textContent = checks.problem_count;
+    const list = $("check-list");
+    list.replaceChildren();
+    if (!items.length) {
+      const ok = document.createElement("li");
+      ok.className = "check-item ok";
+      ok.textContent = T("問題はありません。");
+      list.append(ok);
+    }
+    for (const item of items) {
+      const entry = document.createElement("li");
+      entry.className = `check-item ${item.kind}`;
+      entry.dataset.check = item.kind;
+      entry.tabIndex = 0;
+      entry.textContent = item.text;
+      entry.addEventListener("click", () => (item.districts ? zoomToDistricts(item.districts) : zoomToCommunity(item.community)));
+      list.append(entry);
+    }
+    $("fix-strays").disabled = !checks.strays.length;
+  }
+
+  function zoomToDistricts(codes) {
+    const group = L.featureGroup(codes.map((code) => state.districts.get(code)?.layer).filter(Boolean));
+    if (group.getLayers().length) map.fitBounds(group.getBounds(), { padding: [40, 40], maxZoom: 16 });
+    for (const code of codes) {
+      const element = state.districts.get(code)?.layer.getElement?.();
+      if (element) {
+        element.classList.add("flash");
+        setTimeout(() => element.classList.remove("flash"), 1600);
+      }
+    }
+  }
+
+  function zoomToCommunity(cid) {
+    const codes = Object.entries(state.plan.assignments).filter(([, assigned]) => assigned === cid).map(([code]) => code);
+    zoomToDistricts(codes);
+  }
+
+  function flash(text) {
+    const status = $("map-status");
+    status.textContent = text;
+    status.classList.add("saved");
+    setTimeout(() => status.classList.remove("saved"), 1200);
+  }
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  }
+
+  // --- history ---------------------------------------------------------------------------
+  async function openHistory() {
+    const { versions } = await api(config.urls.versions);
+    const list = $("history-list");
+    list.replaceChildren();
+    for (const version of versions) {
+      const item = document.createElement("li");
+      const when = new Date(version.made_at).toLocaleString(config.lang === "en" ? "en-GB" : "ja-JP-u-ca-japanese", { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Tokyo" });
+      item.innerHTML = `<span class="history-version">${T("版")} ${version.version}</span>
+        <span class="history-what">${escapeHtml(T(version.operation))} ・ ${escapeHtml(version.author)}<small>${escapeHtml(when)} ・ ${T("行政区")} ${version.districts_changed}</small></span>`;
+      if (version.version !== state.plan.version) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "button secondary small";
+        button.textContent = T("に戻す");
+        button.addEventListener("click", () => restore(version.version));
+        item.append(button);
+      }
+      list.append(item);
+    }
+    $("history-drawer").hidden = false;
+  }
+
+  async function restore(version) {
+    if (!confirm(T("この版に戻しますか？ 新しい版として保存されます。"))) return;
+    try {
+      const result = await api(config.urls.restore, { method: "POST", body: { version: state.plan.version, to_version: version } });
+      applyResult(result);
+      state.undo = [];
+      state.redo = [];
+      renderUndo();
+      openHistory();
+    } catch (error) {
+      await handleFailure(error, null);
+    }
+  }
+
+  async function changeStatus(status) {
+    try {
+      const result = await api(config.urls.status, { method: "POST", body: { version: state.plan.version, status } });
+      applyResult(result);
+    } catch (error) {
+      await handleFailure(error, null);
+      renderPlanBar();
+    }
+  }
+
+  // --- wiring ----------------------------------------------------------------------------
+  function wire() {
+    for (const button of document.querySelectorAll(".tool")) button.addEventListener("click", () => setTool(button.dataset.tool));
+    $("brush-size").addEventListener("input", (event) => setBrush(Number(event.target.value)));
+    $("undo-button").addEventListener("click", () => undoOrRedo(state.undo, state.redo, "before"));
+    $("redo-button").addEventListener("click", () => undoOrRedo(state.redo, state.undo, "after"));
+    $("new-community-button").addEventListener("click", () => {
+      const form = $("new-community-form");
+      form.hidden = false;
+      form.elements.color.value = nextColor();
+      form.elements.name.focus();
+    });
+    $("cancel-new-community").addEventListener("click", () => ($("new-community-form").hidden = true));
+    $("new-community-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const data = new FormData(event.target);
+      const result = await edit("create_community", { name: data.get("name"), name_kana: data.get("name_kana"), color: data.get("color") }, `${T("create_community")}: ${data.get("name")}`);
+      if (result) {
+        const created = Object.keys(result.changes.communities).map(Number).find((id) => result.changes.communities[id][0] === null);
+        if (created !== undefined) selectCommunity(created);
+        event.target.reset();
+        event.target.hidden = true;
+      }
+    });
+    $("highlight-unassigned").addEventListener("change", (event) => {
+      state.highlightUnassigned = event.target.checked;
+      paintAll();
+    });
+    $("zoom-unassigned").addEventListener("click", () => zoomToDistricts(state.plan.checks.unassigned));
+    $("fix-strays").addEventListener("click", () => recordUndoable(edit("fix_strays", {}, T("fix_strays"))));
+    $("plan-name").addEventListener("click", () => {
+      const name = prompt(T("案の名前"), state.plan.name);
+      if (name && name !== state.plan.name) edit("update_plan", { name }, `${T("update_plan")}: ${name}`);
+    });
+    $("status-select").addEventListener("change", (event) => changeStatus(event.target.value));
+    $("history-button").addEventListener("click", openHistory);
+    $("close-history").addEventListener("click", () => ($("history-drawer").hidden = true));
+    $("retry-button").addEventListener("click", () => {
+      const action = state.pending;
+      $("conflict-notice").hidden = true;
+      state.pending = null;
+      if (action) recordUndoable(edit(action.op, action.params, action.description));
+    });
+    $("dismiss-conflict").addEventListener("click", () => {
+      $("conflict-notice").hidden = true;
+      state.pending = null;
+    });
+    map.on("mousedown", strokeStart);
+    map.on("mousemove", strokeMove);
+    map.on("mouseup", strokeEnd);
+    map.on("mouseout", () => cursor.remove());
+    map.on("click", (event) => {
+      if (state.tool === "zone") zoneAssign(event.latlng);
+    });
+    document.addEventListener("mouseup", strokeEnd);
+    document.addEventListener("keydown", onKey);
+  }
+
+  function setBrush(size) {
+    state.brush = Math.max(6, Math.min(120, size));
+    $("brush-size").value = state.brush;
+    $("brush-size-value").textContent = state.brush;
+    cursor.setRadius(state.brush);
+  }
+
+  function nextColor() {
+    const used = new Set([...state.communities.values()].map((c) => c.color));
+    const palette = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#17becf", "#bcbd22", "#8c564b"];
+    return palette.find((color) => !used.has(color)) || palette[state.communities.size % palette.length];
+  }
+
+  function onKey(event) {
+    const typing = ["INPUT", "SELECT", "TEXTAREA"].includes(event.target.tagName);
+    if (typing) return;
+    const key = event.key.toLowerCase();
+    if ((event.ctrlKey || event.metaKey) && key === "z") {
+      event.preventDefault();
+      if (event.shiftKey) undoOrRedo(state.redo, state.undo, "after");
+      else undoOrRedo(state.undo, state.redo, "before");
+      return;
+    }
+    if ((event.ctrlKey || event.metaKey) && key === "y") {
+      event.preventDefault();
+      undoOrRedo(state.redo, state.undo, "after");
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const tools = { v: "click", b: "brush", z: "zone", l: "lasso", e: "eraser", h: "pan" };
+    if (tools[key]) setTool(tools[key]);
+    else if (key === "[") setBrush(state.brush - 4);
+    else if (key === "]") setBrush(state.brush + 4);
+    else if (key === "k") toggleLock();
+    else if (/^[1-9]$/.test(key)) {
+      const community = [...state.communities.values()][Number(key) - 1];
+      if (community) selectCommunity(community.id);
+    } else return;
+    event.preventDefault();
+  }
+
+  async function start() {
+    document.body.classList.add("loading");
+    $("map-status").textContent = T("読み込み中…");
+    const [session, city, plan] = await Promise.all([api(config.urls.session), api(config.urls.city), api(config.urls.plan)]);
+    state.csrf = session.csrf_token;
+    state.plan = plan;
+    state.communities = new Map(plan.communities.map((c) => [c.id, c]));
+    state.active = plan.communities.length ? plan.communities[0].id : null;
+    drawCity(city);
+    wire();
+    setTool("click");
+    setBrush(state.brush);
+    render();
+    refreshBoundaries();
+    renderUndo();
+    $("map-status").textContent = "";
+    document.body.classList.remove("loading");
+    state.timings.ready = performance.now();
+    document.body.dataset.editorReady = "true";
+  }
+
+  /** The page position of a district's label point: for tests and for scripted tours. */
+  function screenPointOf(code) {
+    const district = state.districts.get(code);
+    const point = map.latLngToContainerPoint([district.props.label[1], district.props.label[0]]);
+    const box = map.getContainer().getBoundingClientRect();
+    return [box.x + point.x, box.y + point.y];
+  }
+
+  window.geoappEditor = { state, map, screenPointOf };
+  start().catch((error) => showError(error.message || String(error)));
+})();

@@ -1,0 +1,311 @@
+"""The boundary editor in a real headless Chromium, against ``geoapp demo`` on the demo city.
+
+A planner logs in, creates a plan from school zones on the plan list, and uses every tool;
+after each step the map (each district's path), the panel and the server must agree.
+A second client then changes the plan behind the editor's back to force a conflict.
+Only requests to the local server are allowed.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from test_browser import ARTIFACTS, browser, free_port, wait_until_healthy
+
+pytestmark = pytest.mark.browser
+__all__ = ["browser"]
+
+PLANNER, PASSWORD = "tanaka", "aoba-planner-2026"
+
+
+class ApiClient:
+    """A second planner talking to the JSON API with its own session cookie."""
+
+    def __init__(self, base: str, name: str, password: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        self.token = self.call("GET", "/api/session")["csrf_token"]
+        self.token = self.call("POST", "/api/session", {"name": name, "password": password})[
+            "csrf_token"
+        ]
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        request = urllib.request.Request(
+            self.base + path,
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "Accept": "application/json"}
+            | ({"X-CSRFToken": self.token} if method != "GET" else {}),
+        )
+        with self.opener.open(request, timeout=10) as response:
+            return json.loads(response.read())
+
+
+@pytest.fixture(scope="module")
+def editor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``geoapp demo`` on a fresh embedded database with one planner account."""
+    instance = tmp_path_factory.mktemp("editor-instance")
+    env = {**os.environ, "GEOAPP_INSTANCE_PATH": str(instance), "GEOAPP_BASEMAP": "none"}
+    env.pop("GEOAPP_DATABASE_URL", None)
+    geoapp = str(Path(sys.executable).parent / "geoapp")
+    subprocess.run([geoapp, "demo", "--no-serve"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [geoapp, "user", "add", PLANNER, "--role", "planner", "--password-stdin"],
+        env=env,
+        input=PASSWORD + "\n",
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    log = (instance / "server.log").open("w")
+    process = subprocess.Popen(
+        [geoapp, "demo", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+class Editor:
+    """The editor page with helpers that click where districts are drawn."""
+
+    def __init__(self, page: Any, plan_id: int, server: ApiClient) -> None:
+        self.page, self.plan_id, self.server = page, plan_id, server
+
+    def point(self, code: str) -> tuple[float, float]:
+        x, y = self.page.evaluate("code => window.geoappEditor.screenPointOf(code)", code)
+        return x, y
+
+    def click(self, code: str) -> None:
+        self.page.mouse.click(*self.point(code))
+
+    def settle(self) -> None:
+        """Wait until every queued edit has been answered."""
+        self.page.wait_for_function("() => window.geoappEditor.state.plan !== null")
+        self.page.evaluate("() => window.geoappEditor.state.queue")
+
+    def district(self, code: str) -> dict[str, str | None]:
+        """What the map drew for a district: its community attribute, class and fill."""
+        path = self.page.locator(f'path.geoapp-district[data-code="{code}"]')
+        return {
+            "community": path.get_attribute("data-community"),
+            "class": path.get_attribute("class"),
+            "fill": path.get_attribute("fill"),
+        }
+
+    def figure(self, name: str) -> str:
+        return self.page.locator(f'#active-card [data-figure="{name}"]').inner_text()
+
+    def props(self) -> dict[str, dict[str, Any]]:
+        return self.page.evaluate(
+            "() => Object.fromEntries([...window.geoappEditor.state.districts.entries()]"
+            ".map(([code, d]) => [code, d.props]))"
+        )
+
+    def client_assignments(self) -> dict[str, int]:
+        return self.page.evaluate("() => window.geoappEditor.state.plan.assignments")
+
+    def server_plan(self) -> dict[str, Any]:
+        return self.server.call("GET", f"/api/plans/{self.plan_id}")
+
+
+def members(plan: dict[str, Any], community: int) -> set[str]:
+    return {code for code, cid in plan["assignments"].items() if cid == community}
+
+
+def population_of(plan: dict[str, Any], community: int) -> int:
+    return next(c["population"] for c in plan["checks"]["communities"] if c["id"] == community)
+
+
+def test_a_planner_draws_a_community_with_every_tool(editor_server: str, browser) -> None:
+    local = urlparse(editor_server).netloc
+    left_machine: list[str] = []
+    errors: list[str] = []
+    context = browser.new_context(viewport={"width": 1500, "height": 950}, locale="ja-JP")
+    page = context.new_page()
+
+    def only_local(route) -> None:
+        if urlparse(route.request.url).netloc == local:
+            route.continue_()
+        else:
+            left_machine.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    # Log in and create a plan from the school zones on the plan list.
+    page.goto(editor_server + "/plans/")
+    page.fill("#login-name", PLANNER)
+    page.fill("#login-password", PASSWORD)
+    page.click("form.login-form button[type=submit]")
+    page.fill("#create-plan-form input[name=name]", "令和8年度 区域案")
+    page.check("#create-plan-form input[value=school_zones]")
+    page.click("#create-plan-form button[type=submit]")
+    page.wait_for_url("**/plans/*/edit")
+    page.wait_for_selector("body[data-editor-ready=true]", timeout=30_000)
+    plan_id = int(page.url.rstrip("/").split("/")[-2])
+    editor = Editor(page, plan_id, ApiClient(editor_server, PLANNER, PASSWORD))
+    start = editor.server_plan()
+    assert page.locator("#community-list li").count() == len(start["communities"]) == 14
+    assert editor.client_assignments() == start["assignments"]
+
+    # A new community becomes the active one.
+    page.click("#new-community-button")
+    page.fill("#new-community-form input[name=name]", "青葉中央まちづくり協議会")
+    page.fill("#new-community-form input[name=name_kana]", "あおばちゅうおう")
+    page.fill("#new-community-form input[name=color]", "#123456")
+    page.click("#new-community-form button[type=submit]")
+    page.wait_for_selector("#active-card h2:has-text('青葉中央まちづくり協議会')")
+    created = next(c for c in editor.server_plan()["communities"] if c["color"] == "#123456")
+    ours = created["id"]
+
+    props = editor.props()
+    free = sorted(code for code, p in props.items() if not p["centers"])
+    first, second, third = free[10], free[40], free[41]
+
+    # Click: one district moves to our community, on the map, the panel and the server.
+    editor.click(first)
+    editor.settle()
+    assert editor.district(first)["community"] == str(ours)
+    assert editor.district(first)["fill"] == "#123456"
+    assert editor.figure("population") == f"{props[first]['population']:,}"
+    assert members(editor.server_plan(), ours) == {first}
+
+    # Brush: drag from one district to another paints both and those between.
+    page.keyboard.press("b")
+    page.mouse.move(*editor.point(second))
+    page.mouse.down()
+    page.mouse.move(*editor.point(third), steps=12)
+    page.mouse.up()
+    editor.settle()
+    plan = editor.server_plan()
+    assert {first, second, third} <= members(plan, ours)
+    assert editor.client_assignments() == plan["assignments"]
+    for code in members(plan, ours):
+        assert editor.district(code)["community"] == str(ours)
+    assert editor.figure("population") == f"{population_of(plan, ours):,}"
+
+    # Zone brush: every district whose majority zone is the clicked one joins.
+    page.keyboard.press("z")
+    zone = next(
+        p["majority_zone"]
+        for code, p in props.items()
+        if p["zones"] and p["zones"][0][1] == 1.0 and code not in members(plan, ours)
+    )
+    in_zone = sorted(code for code, p in props.items() if p["majority_zone"] == zone)
+    target = next(code for code in in_zone if props[code]["zones"][0][1] == 1.0)
+    editor.click(target)
+    editor.settle()
+    plan = editor.server_plan()
+    assert set(in_zone) <= members(plan, ours)
+    assert all(editor.district(code)["community"] == str(ours) for code in in_zone)
+
+    # Lasso: a loop drawn around one district's label takes that district.
+    page.keyboard.press("l")
+    outside = sorted(set(free) - members(plan, ours))
+    lassoed = outside[len(outside) // 2]
+    x, y = editor.point(lassoed)
+    page.mouse.move(x - 30, y - 30)
+    page.mouse.down()
+    for dx, dy in ((30, -30), (30, 30), (-30, 30), (-30, -30)):
+        page.mouse.move(x + dx, y + dy, steps=6)
+    page.mouse.up()
+    page.wait_for_function(
+        f"() => window.geoappEditor.state.plan.assignments[{json.dumps(lassoed)}] === {ours}",
+        timeout=10_000,
+    )
+    editor.settle()
+    assert lassoed in members(editor.server_plan(), ours)
+    assert editor.district(lassoed)["community"] == str(ours)
+
+    # Eraser: the first district becomes unassigned and is marked so.
+    page.keyboard.press("e")
+    editor.click(first)
+    editor.settle()
+    assert first not in editor.server_plan()["assignments"]
+    assert "unassigned" in (editor.district(first)["class"] or "")
+    assert page.locator(".check-item.unassigned").count() == 1
+
+    # Undo brings it back; redo takes it away again.
+    page.keyboard.press("Control+z")
+    editor.settle()
+    assert editor.server_plan()["assignments"][first] == ours
+    assert editor.district(first)["community"] == str(ours)
+    page.keyboard.press("Control+Shift+z")
+    editor.settle()
+    assert first not in editor.server_plan()["assignments"]
+    assert editor.district(first)["community"] == ""
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "editor.png"))
+    assert left_machine == []
+    assert errors == []
+    context.close()
+
+
+def test_a_conflicting_edit_is_explained_reloaded_and_can_be_retried(
+    editor_server: str, browser
+) -> None:
+    page = browser.new_page(viewport={"width": 1500, "height": 950}, locale="ja-JP")
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(editor_server) else route.abort()
+        ),
+    )
+    page.goto(editor_server + "/login?next=/plans/")
+    page.fill("#login-name", PLANNER)
+    page.fill("#login-password", PASSWORD)
+    page.click("form.login-form button[type=submit]")
+    other = ApiClient(editor_server, PLANNER, PASSWORD)
+    plan = other.call("POST", "/api/plans", {"name": "競合の確認", "source": "school_zones"})
+    page.goto(f"{editor_server}/plans/{plan['id']}/edit")
+    page.wait_for_selector("body[data-editor-ready=true]", timeout=30_000)
+    editor = Editor(page, plan["id"], other)
+    props = editor.props()
+    free = sorted(code for code, p in props.items() if not p["centers"])
+    theirs, mine = free[5], free[60]
+    first, last = plan["communities"][0]["id"], plan["communities"][-1]["id"]
+
+    # Another planner moves a district while this page still holds the old version.
+    other.call(
+        "POST",
+        f"/api/plans/{plan['id']}/edits",
+        {"version": plan["version"], "op": "assign", "community": first, "districts": [theirs]},
+    )
+    page.click(f'#community-list li[data-community="{last}"]')
+    editor.click(mine)
+    notice = page.locator("#conflict-notice")
+    notice.wait_for(state="visible", timeout=10_000)
+    assert "他の職員" in notice.inner_text() and "版 2" in notice.inner_text()
+    assert props[mine]["name"] in page.locator("#pending-action").inner_text()
+    # The newer version was loaded: the other planner's change shows on the map.
+    assert editor.district(theirs)["community"] == str(first)
+    assert page.locator("#plan-version").inner_text().endswith("2")
+
+    page.click("#retry-button")
+    editor.settle()
+    assert editor.server_plan()["assignments"][mine] == last
+    assert editor.district(mine)["community"] == str(last)
+    assert notice.is_hidden()
+    page.close()
