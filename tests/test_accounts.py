@@ -12,7 +12,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from geoapp import create_app
-from geoapp.accounts import MAX_FAILURES_PER_NAME, add_user, authenticate
+from geoapp.accounts import (
+    MAX_FAILURES_PER_NAME,
+    add_user,
+    authenticate,
+    remove_user,
+    set_password,
+)
 from geoapp.cli import main
 from geoapp.errors import BadInput, Conflict, TooManyAttempts, Unauthorized
 from geoapp.storage import Store
@@ -170,6 +176,13 @@ def test_geoapp_user_add_creates_a_planner_from_stdin(
     assert added.exit_code == 0, added.output
     listed = runner.invoke(main, ["user", "list"])
     assert "tanaka\tplanner" in listed.output
+    removed = runner.invoke(main, ["user", "remove", "tanaka", "--yes"])
+    assert removed.exit_code == 0, removed.output
+    assert "tanaka" not in runner.invoke(main, ["user", "list"]).output
+    re_added = runner.invoke(
+        main, ["user", "add", "tanaka", "--role", "planner", "--password-stdin"], input=PASSWORD
+    )
+    assert re_added.exit_code == 0, re_added.output
     again = runner.invoke(
         main, ["user", "add", "tanaka", "--role", "admin", "--password-stdin"], input=PASSWORD
     )
@@ -193,3 +206,33 @@ def test_the_rate_limit_holds_across_app_instances_on_one_database(
         authenticate(stores[1], "tanaka", PASSWORD, "10.0.0.8")
     for store in stores:
         store.close()
+
+
+def test_a_new_password_or_a_removed_account_ends_the_sessions_already_open(
+    staff_app: Flask,
+) -> None:
+    store = staff_app.extensions["geoapp.store"]
+    clients = []
+    for _ in range(2):
+        client = staff_app.test_client()
+        token = client.get("/api/session").get_json()["csrf_token"]
+        client.post(
+            "/api/session",
+            json={"name": "tanaka", "password": PASSWORD},
+            headers={"X-CSRFToken": token},
+        )
+        assert client.get("/api/plans").status_code == 200
+        clients.append(client)
+    set_password(store, "tanaka", "a brand new passphrase")
+    assert clients[0].get("/api/plans").status_code == 401
+    assert clients[0].get("/api/session").get_json()["user"] is None
+    again = staff_app.test_client()
+    token = again.get("/api/session").get_json()["csrf_token"]
+    again.post(
+        "/api/session",
+        json={"name": "tanaka", "password": "a brand new passphrase"},
+        headers={"X-CSRFToken": token},
+    )
+    assert again.get("/api/plans").status_code == 200
+    remove_user(store, "tanaka")
+    assert again.get("/api/plans").status_code == 401
