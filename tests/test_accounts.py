@@ -236,3 +236,33 @@ def test_a_new_password_or_a_removed_account_ends_the_sessions_already_open(
     assert again.get("/api/plans").status_code == 200
     remove_user(store, "tanaka")
     assert again.get("/api/plans").status_code == 401
+
+
+def test_behind_a_proxy_the_cookie_is_secure_when_the_proxy_says_https(
+    database_url: str, tmp_path: Path
+) -> None:
+    proxied = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": tmp_path,
+            "SECRET_KEY": "s",
+            "PROXY_COUNT": 1,
+        }
+    )
+    store = proxied.extensions["geoapp.store"]
+    store.upgrade()
+    add_user(store, "tanaka", "planner", PASSWORD)
+    client = proxied.test_client()
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+    token = client.get("/api/session", headers=forwarded).get_json()["csrf_token"]
+    answer = client.post(
+        "/api/session",
+        json={"name": "tanaka", "password": PASSWORD},
+        headers={**forwarded, "X-CSRFToken": token, "Referer": "https://localhost/login"},
+    )
+    assert answer.status_code == 200, answer.get_json()
+    assert "Secure" in answer.headers["Set-Cookie"]
+    with store.session() as session:
+        (attempt,) = session.rows("SELECT remote_addr FROM login_attempts")
+    assert attempt["remote_addr"] == "203.0.113.7"
+    store.close()
