@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from .errors import BadInput
@@ -61,6 +62,24 @@ def check_layer(frame: gpd.GeoDataFrame, label: str, label_en: str, kind: str) -
             f"Feature {codes.iloc[row]!r} of {label_en} is a "
             f"{geometries[row].geom_type}, not a {kind}.",
         )
+    if kind == "polygon":
+        _refuse_invalid(geometries, codes, label, label_en)
+
+
+def _refuse_invalid(geometries: np.ndarray, codes: pd.Series, label: str, label_en: str) -> None:
+    """Refuse invalid polygons (a self-intersection gives wrong areas, or none at all)."""
+    invalid = np.flatnonzero(~shapely.is_valid(geometries))
+    if not len(invalid):
+        return
+    row = int(invalid[0])
+    reason = shapely.is_valid_reason(geometries[row])
+    raise BadInput(
+        f"{label}の地物「{codes.iloc[row]}」の形状が不正です（{reason}）。ほかに不正な地物が"
+        f"{len(invalid) - 1}件あります。`geoapp import` で取り込み直すと修復されます。",
+        f"Feature {codes.iloc[row]!r} of {label_en} is invalid ({reason}), and "
+        f"{len(invalid) - 1} more; importing with `geoapp import` repairs them.",
+        invalid_codes=[str(code) for code in codes.iloc[invalid[:20]]],
+    )
 
 
 def check_same_crs(*frames: gpd.GeoDataFrame) -> None:

@@ -47,6 +47,7 @@ from geoapp.zone_assignment import majority_zones
 
 SRID = 6676
 DISTRICT_SPACING = 200.0
+SEED_SURPLUS = 1.6
 DISTRICTS_PER_ZONE = 250
 POINTS_PER_EDGE = 9
 WIGGLE = 0.04
@@ -61,19 +62,21 @@ SHARE_TOLERANCE = 1e-6
 def district_coverage(count: int, rng: np.random.Generator) -> np.ndarray:
     """About ``count`` Voronoi districts with ~60 vertices each, forming an exact coverage.
 
-    Cells touching the seed area's edge are dropped (a ragged city outline); each shared
-    edge is densified and wiggled once, so both neighbours hold the very same vertices.
-    Cells whose wiggles would cross themselves or a neighbour keep straight edges.
+    The ``count`` cells nearest the middle of a larger seeded square are kept: a roughly
+    round city with a ragged outline and no holes. Each shared edge is densified and
+    wiggled once, so both neighbours hold the very same vertices; cells whose wiggles
+    would cross themselves or a neighbour keep straight edges.
     """
-    side = np.sqrt(count * 1.12) * DISTRICT_SPACING
-    seeds = rng.uniform(0, side, size=(int(count * 1.12), 2))
+    seeds = int(count * SEED_SURPLUS)
+    side = np.sqrt(seeds) * DISTRICT_SPACING
     square = shapely.box(0, 0, side, side)
     cells = shapely.get_parts(
-        shapely.voronoi_polygons(shapely.multipoints(seeds), extend_to=square)
+        shapely.voronoi_polygons(
+            shapely.multipoints(rng.uniform(0, side, size=(seeds, 2))), extend_to=square
+        )
     )
-    inner = square.buffer(-DISTRICT_SPACING)
-    cells = cells[shapely.contains_properly(inner, cells)]
-    cells = cells[np.argsort(shapely.area(cells))[::-1][:count]]
+    middle = shapely.Point(side / 2, side / 2)
+    cells = cells[np.argsort(shapely.distance(shapely.centroid(cells), middle))[:count]]
     cells = cells[rng.permutation(len(cells))]
     amplitude = np.full(1, WIGGLE)
     while True:

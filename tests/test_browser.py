@@ -209,14 +209,7 @@ def test_the_overlay_map_hatches_split_districts_and_shows_piece_shares(
 def test_a_planner_logs_in_with_the_demo_account_and_reads_the_plans(
     demo_server: str, browser
 ) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ja-JP")
-    page = context.new_page()
-    page.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(demo_server) else route.abort()
-        ),
-    )
+    context, page, left_machine, _errors = watched_page(browser, demo_server)
     page.goto(demo_server + "/api/plans")
     assert "login_required" in page.content()
     page.goto(demo_server + "/login?next=/api/plans", wait_until="networkidle")
@@ -238,4 +231,5 @@ def test_a_planner_logs_in_with_the_demo_account_and_reads_the_plans(
     assert "demo" in header and "ログアウト" in header
     cookie = next(c for c in context.cookies() if c["name"] == "session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    assert left_machine == []
     context.close()

@@ -17,10 +17,9 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
-from test_browser import ARTIFACTS, browser, free_port, wait_until_healthy
+from test_browser import ARTIFACTS, browser, free_port, wait_until_healthy, watched_page
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser"]
@@ -114,6 +113,15 @@ class Editor:
     def figure(self, name: str) -> str:
         return self.page.locator(f'#active-card [data-figure="{name}"]').inner_text()
 
+    def panel_agrees(self, community: int) -> dict[str, Any]:
+        """Assert the active card shows the server's figures for ``community``; the plan."""
+        plan = self.server_plan()
+        figures = next(c for c in plan["checks"]["communities"] if c["id"] == community)
+        assert self.figure("population") == f"{figures['population']:,}"
+        assert self.figure("districts") == f"{figures['districts']:,}"
+        assert self.client_assignments() == plan["assignments"]
+        return plan
+
     def props(self) -> dict[str, dict[str, Any]]:
         return self.page.evaluate(
             "() => Object.fromEntries([...window.geoappEditor.state.districts.entries()]"
@@ -136,22 +144,7 @@ def population_of(plan: dict[str, Any], community: int) -> int:
 
 
 def test_a_planner_draws_a_community_with_every_tool(editor_server: str, browser) -> None:
-    local = urlparse(editor_server).netloc
-    left_machine: list[str] = []
-    errors: list[str] = []
-    context = browser.new_context(viewport={"width": 1500, "height": 950}, locale="ja-JP")
-    page = context.new_page()
-
-    def only_local(route) -> None:
-        if urlparse(route.request.url).netloc == local:
-            route.continue_()
-        else:
-            left_machine.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_local)
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    context, page, left_machine, errors = watched_page(browser, editor_server)
 
     # Log in and create a plan from the school zones on the plan list.
     page.goto(editor_server + "/plans/")
@@ -216,7 +209,7 @@ def test_a_planner_draws_a_community_with_every_tool(editor_server: str, browser
     target = next(code for code in in_zone if props[code]["zones"][0][1] == 1.0)
     editor.click(target)
     editor.settle()
-    plan = editor.server_plan()
+    plan = editor.panel_agrees(ours)
     assert set(in_zone) <= members(plan, ours)
     assert all(editor.district(code)["community"] == str(ours) for code in in_zone)
 
@@ -235,25 +228,31 @@ def test_a_planner_draws_a_community_with_every_tool(editor_server: str, browser
         timeout=10_000,
     )
     editor.settle()
-    assert lassoed in members(editor.server_plan(), ours)
+    assert lassoed in members(editor.panel_agrees(ours), ours)
     assert editor.district(lassoed)["community"] == str(ours)
 
-    # Eraser: the first district becomes unassigned and is marked so.
+    # Eraser: the clicked district (and any under the eraser's circle) becomes unassigned.
     page.keyboard.press("e")
+    before = editor.server_plan()
     editor.click(first)
     editor.settle()
-    assert first not in editor.server_plan()["assignments"]
+    after = editor.panel_agrees(ours)
+    erased = members(before, ours) - members(after, ours)  # the eraser's circle, at least
+    assert first in erased and first not in after["assignments"]
+    lost = sum(props[code]["population"] for code in erased)
+    assert population_of(after, ours) == population_of(before, ours) - lost
     assert "unassigned" in (editor.district(first)["class"] or "")
     assert page.locator(".check-item.unassigned").count() == 1
 
     # Undo brings it back; redo takes it away again.
     page.keyboard.press("Control+z")
     editor.settle()
-    assert editor.server_plan()["assignments"][first] == ours
+    assert editor.panel_agrees(ours)["assignments"][first] == ours
+    assert population_of(editor.server_plan(), ours) == population_of(before, ours)
     assert editor.district(first)["community"] == str(ours)
     page.keyboard.press("Control+Shift+z")
     editor.settle()
-    assert first not in editor.server_plan()["assignments"]
+    assert first not in editor.panel_agrees(ours)["assignments"]
     assert editor.district(first)["community"] == ""
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -266,13 +265,7 @@ def test_a_planner_draws_a_community_with_every_tool(editor_server: str, browser
 def test_a_conflicting_edit_is_explained_reloaded_and_can_be_retried(
     editor_server: str, browser
 ) -> None:
-    page = browser.new_page(viewport={"width": 1500, "height": 950}, locale="ja-JP")
-    page.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(editor_server) else route.abort()
-        ),
-    )
+    context, page, left_machine, errors = watched_page(browser, editor_server)
     page.goto(editor_server + "/login?next=/plans/")
     page.fill("#login-name", PLANNER)
     page.fill("#login-password", PASSWORD)
@@ -308,4 +301,7 @@ def test_a_conflicting_edit_is_explained_reloaded_and_can_be_retried(
     assert editor.server_plan()["assignments"][mine] == last
     assert editor.district(mine)["community"] == str(last)
     assert notice.is_hidden()
-    page.close()
+    assert left_machine == []
+    # The refused edit is the one error the browser logs (its 409 answer), nothing else.
+    assert len(errors) == 1 and "409" in errors[0]
+    context.close()

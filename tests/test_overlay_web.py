@@ -107,3 +107,11 @@ def test_coverage_problems_are_drawn_without_jquery(overlay_app: Flask) -> None:
     page = readable(overlay_app.test_client().get("/overlay").get_data(as_text=True))
     assert "geoapp-coverage-problem" in page and "重なり" in page
     assert "$(`" not in page, "folium.Popup needs jQuery, which the app does not load"
+
+
+def test_the_zone_table_shows_the_difference_from_a_zones_own_population(
+    overlay_app: Flask,
+) -> None:
+    page = overlay_app.test_client().get("/overlay").get_data(as_text=True)
+    assert '<td class="num difference">-615</td>' in page
+    assert '<td class="num difference">—</td>' in page

@@ -156,3 +156,14 @@ def test_no_districts_give_empty_tables() -> None:
     assert district_zone_pieces(empty, zones()).empty
     assert majority_zones(empty, zones()).empty
     assert isinstance(majority_zones(empty, zones()), pd.DataFrame)
+
+
+def test_an_invalid_district_is_refused_with_its_code_and_reason() -> None:
+    frame = districts()
+    frame.loc[frame["code"] == "B", "geometry"] = shapely.Polygon(
+        [(80, 0), (120, 40), (120, 0), (80, 40)]
+    )
+    with pytest.raises(BadInput, match="「B」の形状が不正です") as caught:
+        district_zone_pieces(frame, zones())
+    assert caught.value.details["invalid_codes"] == ["B"]
+    assert "Self-intersection" in caught.value.message_en

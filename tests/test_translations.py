@@ -1,0 +1,24 @@
+"""Every Japanese text the templates show has its English translation."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from geoapp.resources import templates_dir
+
+LOCALE = Path(__file__).resolve().parents[1] / "geoapp" / "locales" / "en.json"
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+TRANSLATED = re.compile(r"""_\(\s*(?:"([^"]+)"|'([^']+)')\s*\)""")
+
+
+def test_every_japanese_template_text_has_an_english_translation() -> None:
+    english = json.loads(LOCALE.read_text(encoding="utf-8"))
+    missing = {
+        f"{path.name}: {text}"
+        for path in templates_dir().glob("*.html")
+        for match in TRANSLATED.finditer(path.read_text(encoding="utf-8"))
+        if JAPANESE.search(text := match.group(1) or match.group(2)) and text not in english
+    }
+    assert sorted(missing) == []
