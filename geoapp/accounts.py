@@ -10,7 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Literal, cast
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -30,6 +30,8 @@ ATTEMPTS_KEPT = timedelta(days=30)
 MAX_FAILURES_PER_NAME = 5
 MAX_FAILURES_PER_ADDRESS = 30
 _NAME = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
+# Checked when the name is unknown, so a wrong name takes as long as a wrong password.
+_UNKNOWN_USER_HASH = generate_password_hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class User:
 
     name: str
     role: Role
+    session_epoch: int = 0
 
     @property
     def is_admin(self) -> bool:
@@ -66,19 +69,34 @@ def add_user(store: Store, name: str, role: str, password: str | None = None) ->
             (name, role, generate_password_hash(password), datetime.now(UTC)),
         )
     logger.info("added user %s (%s)", name, role)
-    return User(name, role), password  # type: ignore[arg-type]
+    return User(name, cast(Role, role)), password
 
 
 def set_password(store: Store, name: str, password: str) -> None:
-    """Give an existing account a new password."""
+    """Give an existing account a new password; its sessions elsewhere end."""
     check_password(password)
     with store.session(write=True) as session:
-        if not session.rows("SELECT id FROM users WHERE name = %s", (name,)):
-            raise BadInput(f"ユーザー「{name}」はありません。", f"There is no user {name!r}.")
+        _require_account(session, name)
         session.run(
-            "UPDATE users SET password_hash = %s WHERE name = %s",
+            "UPDATE users SET password_hash = %s, session_epoch = session_epoch + 1 "
+            "WHERE name = %s",
             (generate_password_hash(password), name),
         )
+    logger.info("new password for %s", name)
+
+
+def remove_user(store: Store, name: str) -> None:
+    """Delete an account (its sessions end; plans keep its name as their author)."""
+    with store.session(write=True) as session:
+        _require_account(session, name)
+        session.run("DELETE FROM users WHERE name = %s", (name,))
+    logger.info("removed user %s", name)
+
+
+def _require_account(session: Session, name: str) -> None:
+    """Refuse a name no account has."""
+    if not session.rows("SELECT id FROM users WHERE name = %s", (name,)):
+        raise BadInput(f"ユーザー「{name}」はありません。", f"There is no user {name!r}.")
 
 
 def list_users(store: Store) -> list[User]:
@@ -91,8 +109,8 @@ def list_users(store: Store) -> list[User]:
 def find_user(store: Store, name: str) -> User | None:
     """The account called ``name``, if it still exists (sessions outlive deleted accounts)."""
     with store.session() as session:
-        rows = session.rows("SELECT name, role FROM users WHERE name = %s", (name,))
-    return User(rows[0]["name"], rows[0]["role"]) if rows else None
+        rows = session.rows("SELECT name, role, session_epoch FROM users WHERE name = %s", (name,))
+    return User(rows[0]["name"], rows[0]["role"], rows[0]["session_epoch"]) if rows else None
 
 
 def authenticate(store: Store, name: str, password: str, remote_addr: str) -> User:
@@ -103,8 +121,11 @@ def authenticate(store: Store, name: str, password: str, remote_addr: str) -> Us
     now = datetime.now(UTC)
     with store.session(write=True) as session:
         _refuse_when_limited(session, name, remote_addr, now)
-        rows = session.rows("SELECT name, role, password_hash FROM users WHERE name = %s", (name,))
-        succeeded = bool(rows) and check_password_hash(rows[0]["password_hash"], password)
+        rows = session.rows(
+            "SELECT name, role, password_hash, session_epoch FROM users WHERE name = %s", (name,)
+        )
+        stored = rows[0]["password_hash"] if rows else _UNKNOWN_USER_HASH
+        succeeded = check_password_hash(stored, password) and bool(rows)
         session.run(
             "INSERT INTO login_attempts (name, remote_addr, attempted_at, succeeded) "
             "VALUES (%s, %s, %s, %s)",
@@ -117,7 +138,7 @@ def authenticate(store: Store, name: str, password: str, remote_addr: str) -> Us
             "ユーザー名またはパスワードが違います。",
             "The user name or password is wrong.",
         )
-    return User(rows[0]["name"], rows[0]["role"])
+    return User(rows[0]["name"], rows[0]["role"], rows[0]["session_epoch"])
 
 
 def _refuse_when_limited(session: Session, name: str, remote_addr: str, now: datetime) -> None:

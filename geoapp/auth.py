@@ -47,10 +47,16 @@ class GeoappSessionInterface(SecureCookieSessionInterface):
 
 
 def current_user() -> User | None:
-    """The logged-in user of this request (re-read, so a removed account is logged out)."""
+    """The logged-in user of this request, re-read from the database: a removed account, or
+    one whose password changed since this session began, is logged out."""
     if "user" not in g:
         name = session.get("user")
-        g.user = find_user(current_app.extensions["geoapp.store"], name) if name else None
+        user = find_user(current_app.extensions["geoapp.store"], name) if name else None
+        if user is not None and session.get("epoch") != user.session_epoch:
+            user = None
+        if name and user is None:
+            session.clear()
+        g.user = user
     return g.user
 
 
@@ -103,6 +109,7 @@ def _log_in(name: str, password: str) -> User:
     user = authenticate(store, name, password, request.remote_addr or "unknown")
     session.clear()
     session["user"] = user.name
+    session["epoch"] = user.session_epoch
     session.permanent = True
     g.user = user
     logger.info("%s logged in from %s", user.name, request.remote_addr)

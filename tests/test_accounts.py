@@ -11,7 +11,14 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from geoapp.accounts import MAX_FAILURES_PER_NAME, add_user, authenticate
+from geoapp import create_app
+from geoapp.accounts import (
+    MAX_FAILURES_PER_NAME,
+    add_user,
+    authenticate,
+    remove_user,
+    set_password,
+)
 from geoapp.cli import main
 from geoapp.errors import BadInput, Conflict, TooManyAttempts, Unauthorized
 from geoapp.storage import Store
@@ -169,7 +176,93 @@ def test_geoapp_user_add_creates_a_planner_from_stdin(
     assert added.exit_code == 0, added.output
     listed = runner.invoke(main, ["user", "list"])
     assert "tanaka\tplanner" in listed.output
+    removed = runner.invoke(main, ["user", "remove", "tanaka", "--yes"])
+    assert removed.exit_code == 0, removed.output
+    assert "tanaka" not in runner.invoke(main, ["user", "list"]).output
+    re_added = runner.invoke(
+        main, ["user", "add", "tanaka", "--role", "planner", "--password-stdin"], input=PASSWORD
+    )
+    assert re_added.exit_code == 0, re_added.output
     again = runner.invoke(
         main, ["user", "add", "tanaka", "--role", "admin", "--password-stdin"], input=PASSWORD
     )
     assert again.exit_code == 1 and "既にあります" in again.output
+
+
+def test_the_rate_limit_holds_across_app_instances_on_one_database(
+    database_url: str, tmp_path: Path
+) -> None:
+    workers = [
+        create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": tmp_path, "SECRET_KEY": "s"})
+        for _ in range(2)
+    ]
+    stores = [worker.extensions["geoapp.store"] for worker in workers]
+    stores[0].upgrade()
+    add_user(stores[0], "tanaka", "planner", PASSWORD)
+    for attempt in range(MAX_FAILURES_PER_NAME):
+        with pytest.raises(Unauthorized):
+            authenticate(stores[attempt % 2], "tanaka", "guess", "10.0.0.8")
+    with pytest.raises(TooManyAttempts):
+        authenticate(stores[1], "tanaka", PASSWORD, "10.0.0.8")
+    for store in stores:
+        store.close()
+
+
+def test_a_new_password_or_a_removed_account_ends_the_sessions_already_open(
+    staff_app: Flask,
+) -> None:
+    store = staff_app.extensions["geoapp.store"]
+    clients = []
+    for _ in range(2):
+        client = staff_app.test_client()
+        token = client.get("/api/session").get_json()["csrf_token"]
+        client.post(
+            "/api/session",
+            json={"name": "tanaka", "password": PASSWORD},
+            headers={"X-CSRFToken": token},
+        )
+        assert client.get("/api/plans").status_code == 200
+        clients.append(client)
+    set_password(store, "tanaka", "a brand new passphrase")
+    assert clients[0].get("/api/plans").status_code == 401
+    assert clients[0].get("/api/session").get_json()["user"] is None
+    again = staff_app.test_client()
+    token = again.get("/api/session").get_json()["csrf_token"]
+    again.post(
+        "/api/session",
+        json={"name": "tanaka", "password": "a brand new passphrase"},
+        headers={"X-CSRFToken": token},
+    )
+    assert again.get("/api/plans").status_code == 200
+    remove_user(store, "tanaka")
+    assert again.get("/api/plans").status_code == 401
+
+
+def test_behind_a_proxy_the_cookie_is_secure_when_the_proxy_says_https(
+    database_url: str, tmp_path: Path
+) -> None:
+    proxied = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": tmp_path,
+            "SECRET_KEY": "s",
+            "PROXY_COUNT": 1,
+        }
+    )
+    store = proxied.extensions["geoapp.store"]
+    store.upgrade()
+    add_user(store, "tanaka", "planner", PASSWORD)
+    client = proxied.test_client()
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+    token = client.get("/api/session", headers=forwarded).get_json()["csrf_token"]
+    answer = client.post(
+        "/api/session",
+        json={"name": "tanaka", "password": PASSWORD},
+        headers={**forwarded, "X-CSRFToken": token, "Referer": "https://localhost/login"},
+    )
+    assert answer.status_code == 200, answer.get_json()
+    assert "Secure" in answer.headers["Set-Cookie"]
+    with store.session() as session:
+        (attempt,) = session.rows("SELECT remote_addr FROM login_attempts")
+    assert attempt["remote_addr"] == "203.0.113.7"
+    store.close()

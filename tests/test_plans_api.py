@@ -356,3 +356,12 @@ def test_bad_status_changes_and_restores_are_refused(grid_app: Flask) -> None:
     assert kanri.post(restore, {"version": 1}).status_code == 400
     assert kanri.post(restore, {"version": 1, "to_version": 1}).status_code == 400  # no change
     assert kanri.plan(plan["id"])["version"] == 1
+
+
+def test_an_oversized_edit_request_is_refused_before_it_reaches_the_audit_log(
+    tanaka: Staff,
+) -> None:
+    plan = tanaka.new_plan()
+    answer = tanaka.edit(plan["id"], 1, "unassign", districts=["G1"], note="x" * 6_000_000)
+    assert answer.status_code == 400 and "5MB" in answer.get_json()["message"]
+    assert tanaka.plan(plan["id"])["version"] == 1

@@ -29,6 +29,7 @@ def planner_client(app: Flask) -> FlaskClient:
     client = app.test_client()
     with client.session_transaction() as session:
         session["user"] = "tanaka"
+        session["epoch"] = 0
     return client
 
 

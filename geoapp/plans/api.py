@@ -22,6 +22,7 @@ public_blueprint = Blueprint("public_plan_api", __name__, url_prefix="/api/publi
 
 DISPLAY_TOLERANCE_M = 5.0
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_JSON_BYTES = 5 * 1024 * 1024
 
 
 def planning() -> Planning:
@@ -30,7 +31,11 @@ def planning() -> Planning:
 
 
 def json_body() -> dict[str, Any]:
-    """The request's JSON object."""
+    """The request's JSON object (at most 5 MB: every edit's request is kept in the audit log)."""
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        raise BadInput(
+            "リクエストが大きすぎます（5MBまで）。", "The request is too large (5 MB at most)."
+        )
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise BadInput(

@@ -84,7 +84,14 @@ def plan_checks(
         "hub_outside": hubs["hub_outside"],
         "population_range": {"min": low, "max": high, "outside": outside},
         "split_districts": _split_districts(geography, assigned),
-        "communities": [{"id": cid, **figures[cid]} for cid in ids],
+        "communities": [
+            {
+                "id": cid,
+                **figures[cid],
+                "in_target_range": None if low is None and high is None else cid not in outside,
+            }
+            for cid in ids
+        ],
     }
     checks["problem_count"] = (
         len(unassigned)

@@ -13,7 +13,15 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..accounts import ROLES, User, add_user, find_user, list_users, set_password
+from ..accounts import (
+    ROLES,
+    User,
+    add_user,
+    find_user,
+    list_users,
+    remove_user,
+    set_password,
+)
 from ..errors import BadInput
 from .exchange import EXPORT_FORMATS, export_plan, read_mapping_csv, read_mapping_geojson
 from .model import STATUS_LABELS, STATUSES
@@ -67,11 +75,20 @@ def user_add(name: str, role: str, password_stdin: bool, generate: bool) -> None
 @click.option("--password-stdin", is_flag=True, help="パスワードを標準入力から読む / read stdin")
 @with_appcontext
 def user_password(name: str, password_stdin: bool) -> None:
-    """パスワードを変える / Set a new password."""
-    password = _new_password(password_stdin, False)
-    assert password is not None
+    """パスワードを変える（他のログインは終了） / Set a new password (ends other sessions)."""
+    password = _typed_password(password_stdin)
     set_password(current_app.extensions["geoapp.store"], name, password)
     click.echo(f"変更しました / changed: {name}")
+
+
+@user_group.command("remove")
+@click.argument("name")
+@click.confirmation_option(prompt="アカウントを削除しますか？ / Remove the account?")
+@with_appcontext
+def user_remove(name: str) -> None:
+    """アカウントを削除（ログイン中のセッションも終了） / Remove an account and end its sessions."""
+    remove_user(current_app.extensions["geoapp.store"], name)
+    click.echo(f"削除しました / removed: {name}")
 
 
 @user_group.command("list")
@@ -83,9 +100,12 @@ def user_list() -> None:
 
 
 def _new_password(from_stdin: bool, generate: bool) -> str | None:
-    """The password to set: from stdin, generated (None), or typed twice at a prompt."""
-    if generate:
-        return None
+    """The password to set: None to have one generated, else read or typed."""
+    return None if generate else _typed_password(from_stdin)
+
+
+def _typed_password(from_stdin: bool) -> str:
+    """A password from stdin, or typed twice at a prompt."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     return click.prompt(

@@ -363,11 +363,8 @@ def places(value: object) -> list[dict[str, Any]]:
             raise BadInput(
                 f"重要な場所の{number}件目が正しくありません。", f"Place {number} is not valid."
             )
-        lon, lat = place.get("lon"), place.get("lat")
-        valid = all(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in (lon, lat)
-        ) and (-180 <= lon <= 180 and -90 <= lat <= 90)  # type: ignore[operator]
-        if not valid:
+        lon, lat = _degrees(place.get("lon"), 180), _degrees(place.get("lat"), 90)
+        if lon is None or lat is None:
             raise BadInput(
                 f"重要な場所の{number}件目の経度・緯度（lon, lat）が正しくありません。",
                 f"Place {number} needs a longitude and latitude (lon, lat) in degrees.",
@@ -375,12 +372,19 @@ def places(value: object) -> list[dict[str, Any]]:
         checked.append(
             {
                 "name": text_field(place, "name", MAX_NAME, required=True),
-                "lon": float(lon),  # type: ignore[arg-type]
-                "lat": float(lat),  # type: ignore[arg-type]
+                "lon": lon,
+                "lat": lat,
                 "note": text_field(place, "note", MAX_TEXT),
             }
         )
     return checked
+
+
+def _degrees(value: object, limit: float) -> float | None:
+    """A longitude or latitude within ±``limit`` degrees, or None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if -limit <= value <= limit else None
 
 
 def _remove_communities(state: PlanState, ids: list[int], heir: int | None) -> Delta:

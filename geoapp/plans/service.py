@@ -216,9 +216,8 @@ class Planning:
         delta = delta_between(PlanState(), state)
         now = datetime.now(UTC)
         with self.store.session(write=True) as session:
-            plan_id = records.insert_plan(session, name, user.name, now)
-            row = records.plan_row(session, plan_id, lock=True)
-            assert row is not None
+            row = records.insert_plan(session, name, user.name, now)
+            plan_id = row["id"]
             next_id = max(state.communities, default=0) + 1
             request = {"source": source, "copy_of": copy_of}
             version = records.write_edit(
@@ -367,7 +366,8 @@ class Planning:
             if other["id"] == adopting:
                 continue
             locked = records.plan_row(session, other["id"], lock=True)
-            assert locked is not None
+            if locked is None or locked["status"] != "adopted":
+                continue
             delta: Delta = {
                 "plan": {"status": ["adopted", "archived"]},
                 "communities": {},

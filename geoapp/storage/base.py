@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 from ..city import City
-from ..errors import BadInput, SchemaOutdated
+from ..errors import BadInput, Conflict, SchemaOutdated
 from ..layers import LAYERS, Field, Layer
 from .migration import Migration, latest_version, migrations_for
 
@@ -361,3 +361,14 @@ def as_datetime(value: str | datetime) -> datetime:
     """A timestamp column's value from either backend as an aware UTC datetime."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def duplicate_conflict(detail: object) -> Conflict:
+    """The error for a write refused by a uniqueness rule: usually another user's change
+    (such as adopting another plan) saved a moment earlier."""
+    return Conflict(
+        "同時に保存された別の変更と重なったため、保存できませんでした。"
+        "最新の状態を読み込んでから、もう一度操作してください。",
+        f"Another change saved at the same moment clashes with this one ({detail}); reload "
+        "and try again.",
+    )

@@ -19,14 +19,14 @@ _PLAN_COLUMNS = (
 )
 
 
-def insert_plan(session: Session, name: str, author: str, now: datetime) -> int:
-    """A new, empty draft at version 0; its id."""
+def insert_plan(session: Session, name: str, author: str, now: datetime) -> dict[str, Any]:
+    """A new, empty draft at version 0; its record."""
     rows = session.rows(
         "INSERT INTO plans (name, description, status, author, created_at, updated_at, version, "
-        "next_community_id) VALUES (%s, '', 'draft', %s, %s, %s, 0, 1) RETURNING id",
+        f"next_community_id) VALUES (%s, '', 'draft', %s, %s, %s, 0, 1) RETURNING {_PLAN_COLUMNS}",
         (name, author, now, now),
     )
-    return int(rows[0]["id"])
+    return _plan(rows[0])
 
 
 def plan_row(session: Session, plan_id: int, lock: bool = False) -> dict[str, Any] | None:

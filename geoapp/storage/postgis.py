@@ -23,7 +23,15 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from ..city import City
 from ..errors import StorageUnavailable
 from ..layers import LAYERS, Layer
-from .base import LayerImport, Session, Store, WriteMode, as_dict, stored_rows
+from .base import (
+    LayerImport,
+    Session,
+    Store,
+    WriteMode,
+    as_dict,
+    duplicate_conflict,
+    stored_rows,
+)
 from .migration import Migration
 
 logger = logging.getLogger(__name__)
@@ -177,7 +185,10 @@ class PostGISSession(Session):
 
     def rows(self, query: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with self.connection.cursor(row_factory=dict_row) as cursor:
-            cursor.execute(query, [_postgis_value(v) for v in params])
+            try:
+                cursor.execute(query, [_postgis_value(v) for v in params])
+            except psycopg.errors.UniqueViolation as exc:
+                raise duplicate_conflict(exc.diag.constraint_name) from exc
             return cursor.fetchall() if cursor.description else []
 
     def run_many(self, query: str, params: Iterable[Sequence[Any]]) -> None:

@@ -17,7 +17,15 @@ import shapely
 from ..city import City
 from ..errors import StorageUnavailable
 from ..layers import Layer
-from .base import LayerImport, Session, Store, WriteMode, as_dict, stored_rows
+from .base import (
+    LayerImport,
+    Session,
+    Store,
+    WriteMode,
+    as_dict,
+    duplicate_conflict,
+    stored_rows,
+)
 from .migration import Migration
 
 
@@ -196,7 +204,12 @@ class SQLiteSession(Session):
         self.connection = connection
 
     def rows(self, query: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        cursor = self.connection.execute(_sqlite_query(query), [_sqlite_value(v) for v in params])
+        try:
+            cursor = self.connection.execute(
+                _sqlite_query(query), [_sqlite_value(v) for v in params]
+            )
+        except sqlite3.IntegrityError as exc:
+            raise duplicate_conflict(exc) from exc
         return [dict(row) for row in cursor.fetchall()]
 
     def run_many(self, query: str, params: Iterable[Sequence[Any]]) -> None:
