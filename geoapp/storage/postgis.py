@@ -37,6 +37,9 @@ from .migration import Migration
 logger = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_SECONDS = 10.0
+# Rows encoded at a time for COPY: the hex EWKB of a whole large layer would double its size
+# in memory.
+COPY_CHUNK_ROWS = 5000
 
 
 class PostGISStore(Store):
@@ -224,15 +227,19 @@ def _copy_layer(
             )
         )
     rows = stored_rows(layer, frame)
-    columns_out = [
-        _ewkb(rows.columns[name], srid) if name in layer.point_fields else rows.columns[name]
-        for name in layer.field_names
-    ]
-    columns_out += [rows.properties, _ewkb(rows.geometries, srid)]
     copy = sql.SQL("COPY {} ({}) FROM STDIN").format(target, columns)
     with connection.cursor() as cursor, cursor.copy(copy) as copier:
-        for row in zip(*columns_out, strict=True):
-            copier.write_row(row)
+        for start in range(0, len(rows), COPY_CHUNK_ROWS):
+            chunk = slice(start, start + COPY_CHUNK_ROWS)
+            values = [
+                _ewkb(rows.columns[name][chunk], srid)
+                if name in layer.point_fields
+                else rows.columns[name][chunk]
+                for name in layer.field_names
+            ]
+            values += [rows.properties[chunk], _ewkb(rows.geometries[chunk], srid)]
+            for row in zip(*values, strict=True):
+                copier.write_row(row)
     if mode == "upsert":
         updates = sql.SQL(", ").join(
             sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(name))
@@ -251,7 +258,8 @@ def _copy_layer(
 def _ewkb(geometries: Sequence[shapely.Geometry | None], srid: int) -> list[str | None]:
     """Hex EWKB with the SRID (None stays None), the text form PostGIS accepts in COPY."""
     array = shapely.set_srid(np.asarray(geometries, dtype=object), srid)
-    return list(shapely.to_wkb(array, hex=True, include_srid=True))
+    # Binary WKB then bytes.hex(): several times faster than GEOS's own hex writer.
+    return [None if wkb is None else wkb.hex() for wkb in shapely.to_wkb(array, include_srid=True)]
 
 
 def _retype_geometry_columns(
