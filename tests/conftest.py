@@ -18,6 +18,7 @@ import psycopg
 import pytest
 from flask import Flask
 from psycopg import sql
+from staff import Staff, load_grid_city
 
 from geoapp import create_app
 from geoapp.storage import Store, open_store
@@ -114,3 +115,16 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     application.extensions["geoapp.store"].upgrade()
     yield application
     application.extensions["geoapp.store"].close()
+
+
+@pytest.fixture
+def grid_app(app: Flask) -> Flask:
+    """The app with the hand-drawn grid city and its accounts (an admin, two planners)."""
+    load_grid_city(app)
+    return app
+
+
+@pytest.fixture
+def tanaka(grid_app: Flask) -> Staff:
+    """The planner tanaka, logged in through the JSON API on the grid city."""
+    return Staff(grid_app, "tanaka")

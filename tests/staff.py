@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import TEST_SRID
 from flask import Flask
 from flask.testing import FlaskClient
-from shapes import grid_centers, grid_zones, nine_districts
+from shapes import SRID, grid_centers, grid_zones, nine_districts
 from werkzeug.test import TestResponse
 
 from geoapp.accounts import add_user
 from geoapp.city import City
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 
-GRID_CITY = City("格子市", "こうしし", "999024", TEST_SRID)
+GRID_CITY = City("格子市", "こうしし", "999024", SRID)
 PASSWORD = "correct horse battery"
 
 

@@ -9,24 +9,12 @@ from flask import Flask
 from shapely import Polygon, box
 from shapely.geometry import shape
 from shapes import grid_centers, grid_zones, nine_districts
-from staff import Staff, load_grid_city
+from staff import Staff
 
 from geoapp.district_display import display_districts
 from geoapp.errors import BadInput
 from geoapp.lasso import districts_mostly_inside
 from geoapp.layers import DISTRICTS
-
-
-@pytest.fixture
-def grid_app(app: Flask) -> Flask:
-    """The app with the grid city and its accounts."""
-    load_grid_city(app)
-    return app
-
-
-@pytest.fixture
-def tanaka(grid_app: Flask) -> Staff:
-    return Staff(grid_app, "tanaka")
 
 
 def test_display_districts_carry_figures_zone_shares_and_centres() -> None:

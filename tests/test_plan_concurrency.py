@@ -7,20 +7,13 @@ from __future__ import annotations
 import random
 import threading
 
-import pytest
 from flask import Flask
-from staff import Staff, load_grid_city
+from staff import Staff
 
 from geoapp.plans.model import replay
 
 EDITS_PER_PLANNER = 150
 CODES = [f"G{n}" for n in range(1, 10)]
-
-
-@pytest.fixture
-def grid_app(app: Flask) -> Flask:
-    load_grid_city(app)
-    return app
 
 
 def planner_loop(staff: Staff, plan_id: int, seed: int, log: list[dict]) -> None:

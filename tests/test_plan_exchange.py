@@ -13,15 +13,8 @@ import pyogrio
 import pytest
 import shapely
 import shapely.geometry
-from flask import Flask
 from shapes import SRID
-from staff import Staff, load_grid_city
-
-
-@pytest.fixture
-def tanaka(app: Flask) -> Staff:
-    load_grid_city(app)
-    return Staff(app, "tanaka")
+from staff import Staff
 
 
 def upload(staff: Staff, name: str, data: bytes, plan_name: str = "取込案"):

@@ -5,19 +5,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from staff import Staff, load_grid_city
-
-
-@pytest.fixture
-def grid_app(app: Flask) -> Flask:
-    """The app with the grid city and its accounts."""
-    load_grid_city(app)
-    return app
-
-
-@pytest.fixture
-def tanaka(grid_app: Flask) -> Staff:
-    return Staff(grid_app, "tanaka")
+from staff import Staff
 
 
 def community_named(plan: dict, name: str) -> dict:
