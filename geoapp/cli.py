@@ -56,7 +56,16 @@ class GeoappGroup(FlaskGroup):
             sys.exit(1)
 
 
-@click.group(cls=GeoappGroup, create_app=lambda: create_app())
+def command_app() -> Flask:
+    """The app a command works with; its database connections close when the command ends."""
+    app = create_app()
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.call_on_close(app.extensions["geoapp.store"].close)
+    return app
+
+
+@click.group(cls=GeoappGroup, create_app=command_app)
 def main() -> None:
     """geoapp — 広域コミュニティ計画支援 Web GIS / wide-area community planning."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
