@@ -215,10 +215,17 @@ def test_the_yaizu_community_areas_import_as_districts(store: Store) -> None:
     assert report["crs"] == "EPSG:2450" and report["crs_source"] == "prj"
     assert report["encoding"] == "cp932" and report["encoding_source"] == "cpg"
     assert report["mapping"]["fields"]["name"] == "SAFIELD000"
-    assert report["repaired"] >= 1
+    # The published file has one self-intersecting area (feature 27), repaired and named.
+    assert report["repaired"] == 1
+    [repair] = [w for w in report["warnings"] if w["code"] == "repaired_geometry"]
+    assert repair["feature"] == 27 and "自己交差" in repair["message"]
     names = set(store.read_layer(DISTRICTS)["name"])
     assert {"高新田自治会", "焼津第6自治会", "大井川東自治会"} <= names
-    assert report["coverage"]["gaps"] or report["coverage"]["overlaps"]
+    # Neighbouring areas were digitised apart: slivers between and across them.
+    gaps, overlaps = report["coverage"]["gaps"], report["coverage"]["overlaps"]
+    assert (len(gaps), len(overlaps)) == (13, 6)
+    assert 30 < gaps[0]["area_m2"] < 40 and all(o["area_m2"] < 2 for o in overlaps)
+    assert all(34.7 < g["lat"] < 34.95 and 138.2 < g["lon"] < 138.4 for g in gaps)
 
 
 def test_the_yaizu_school_zones_import(store: Store) -> None:
@@ -227,6 +234,10 @@ def test_the_yaizu_school_zones_import(store: Store) -> None:
     assert report["imported"] == 13 and report["crs"] == "EPSG:2450"
     names = store.read_layer(SCHOOL_ZONES)["name"]
     assert all(name.endswith("小学校") for name in names)
+    # The zones were drawn separately: many slivers, the largest overlap about 913 m².
+    gaps, overlaps = report["coverage"]["gaps"], report["coverage"]["overlaps"]
+    assert (len(gaps), len(overlaps)) == (36, 10)
+    assert 900 < overlaps[0]["area_m2"] < 930 and set(overlaps[0]["features"]) == {"5", "13"}
 
 
 def test_the_yaizu_community_centres_import_from_the_national_csv_format(store: Store) -> None:
