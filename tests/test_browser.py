@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -62,20 +63,28 @@ def wait_until_healthy(url: str, process: subprocess.Popen, seconds: float = 60)
     raise AssertionError(f"geoapp demo did not answer at {url} within {seconds} s")
 
 
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``geoapp demo`` on a free port, on a fresh embedded database, with no base map."""
-    instance = tmp_path_factory.mktemp("demo-instance")
-    port = free_port()
-    env = {
-        **os.environ,
-        "GEOAPP_INSTANCE_PATH": str(instance),
-        "GEOAPP_BASEMAP": "none",
-    }
+GEOAPP = str(Path(sys.executable).parent / "geoapp")
+
+
+def demo_environment(instance: Path) -> dict[str, str]:
+    """The environment of a ``geoapp`` command on a fresh embedded database in ``instance``,
+    with no base map."""
+    env = {**os.environ, "GEOAPP_INSTANCE_PATH": str(instance), "GEOAPP_BASEMAP": "none"}
     env.pop("GEOAPP_DATABASE_URL", None)
-    command = [str(Path(sys.executable).parent / "geoapp"), "demo", "--port", str(port)]
+    return env
+
+
+@contextmanager
+def serving_demo(instance: Path) -> Iterator[str]:
+    """``geoapp demo`` on a free port of the loopback, stopped on leaving; its URL."""
+    port = free_port()
     log = (instance / "server.log").open("w")
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [GEOAPP, "demo", "--port", str(port)],
+        env=demo_environment(instance),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, process)
@@ -84,6 +93,13 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``geoapp demo`` as a user starts it, on a fresh embedded database."""
+    with serving_demo(tmp_path_factory.mktemp("demo-instance")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

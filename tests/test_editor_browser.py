@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
-import os
 import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import ARTIFACTS, browser, free_port, wait_until_healthy, watched_page
+from test_browser import (
+    ARTIFACTS,
+    GEOAPP,
+    browser,
+    demo_environment,
+    serving_demo,
+    watched_page,
+)
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser"]
@@ -56,31 +60,18 @@ class ApiClient:
 def editor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``geoapp demo`` on a fresh embedded database with one planner account."""
     instance = tmp_path_factory.mktemp("editor-instance")
-    env = {**os.environ, "GEOAPP_INSTANCE_PATH": str(instance), "GEOAPP_BASEMAP": "none"}
-    env.pop("GEOAPP_DATABASE_URL", None)
-    geoapp = str(Path(sys.executable).parent / "geoapp")
-    subprocess.run([geoapp, "demo", "--no-serve"], env=env, check=True, capture_output=True)
+    env = demo_environment(instance)
+    subprocess.run([GEOAPP, "demo", "--no-serve"], env=env, check=True, capture_output=True)
     subprocess.run(
-        [geoapp, "user", "add", PLANNER, "--role", "planner", "--password-stdin"],
+        [GEOAPP, "user", "add", PLANNER, "--role", "planner", "--password-stdin"],
         env=env,
         input=PASSWORD + "\n",
         text=True,
         check=True,
         capture_output=True,
     )
-    port = free_port()
-    log = (instance / "server.log").open("w")
-    process = subprocess.Popen(
-        [geoapp, "demo", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, process)
+    with serving_demo(instance) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 class Editor:
