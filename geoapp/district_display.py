@@ -54,10 +54,11 @@ def display_districts(
     labels = gpd.GeoSeries(shapely.point_on_surface(geometries), crs=ordered.crs).to_crs(WEB_CRS)
     web = gpd.GeoSeries(shapes, crs=ordered.crs).to_crs(WEB_CRS)
     web = shapely.set_precision(web.to_numpy(), COORDINATE_GRID, mode="pointwise")
-    zones_of = _zone_shares(ordered, zones)
+    pieces = district_zone_pieces(ordered, zones) if len(zones) else None
+    zones_of = _zone_shares(pieces)
     majority = (
-        majority_from_pieces(district_zone_pieces(ordered, zones), codes)["majority_zone"]
-        if len(zones)
+        majority_from_pieces(pieces, codes)["majority_zone"]
+        if pieces is not None
         else pd.Series([None] * len(codes), index=codes)
     )
     centers_of = _centers_inside(ordered, centers)
@@ -99,11 +100,10 @@ def _simplified(geometries: np.ndarray, tolerance_m: float) -> np.ndarray:
     return shapely.simplify(geometries, tolerance_m, preserve_topology=True)
 
 
-def _zone_shares(districts: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> dict[str, list]:
+def _zone_shares(pieces: pd.DataFrame | None) -> dict[str, list]:
     """Each district's school zones with the share of its area in each, largest first."""
-    if not len(zones):
+    if pieces is None:
         return {}
-    pieces = district_zone_pieces(districts, zones)
     shares: dict[str, list] = {}
     for district, zone, share in zip(
         pieces["district"].astype(str),

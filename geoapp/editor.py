@@ -176,7 +176,7 @@ def lasso() -> Response:
             "囲む範囲の座標は [経度, 緯度] の数の組にしてください。",
             "Each lasso point must be a [lon, lat] pair of numbers.",
         ) from error
-    districts = store().read_layer(DISTRICTS)
+    districts = planning().geography().districts
     working = gpd.GeoSeries([shape], crs=WEB_CRS).to_crs(districts.crs).iloc[0]
     return current_app.json.response({"districts": districts_mostly_inside(districts, working)})
 
