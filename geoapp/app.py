@@ -20,23 +20,17 @@ from .japanese_calendar import japan_time, wareki_datetime
 from .plans import api as plans_api
 from .plans.service import Planning
 from .resources import templates_dir
-from .settings import load_settings
+from .settings import instance_folder, load_settings
 from .storage import open_store
 
 logger = logging.getLogger(__name__)
-
-
-def _instance_path(config: Mapping[str, object]) -> Path:
-    """The instance folder: ``INSTANCE_PATH`` in config, ``GEOAPP_INSTANCE_PATH``, or ./instance."""
-    given = config.get("INSTANCE_PATH") or os.environ.get("GEOAPP_INSTANCE_PATH")
-    return Path(str(given) if given else Path.cwd() / "instance").resolve()
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
     """A geoapp instance; ``config`` overrides settings (keys as the GEOAPP_ variables
     without their prefix, e.g. ``DATABASE_URL``, plus any Flask setting)."""
     given = dict(config or {})
-    instance_path = _instance_path(given)
+    instance_path = instance_folder(given)
     settings = load_settings(instance_path, given)
     app = Flask(
         "geoapp",

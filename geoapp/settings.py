@@ -33,6 +33,12 @@ class Settings:
     proxy_count: int = 0
 
 
+def instance_folder(config: Mapping[str, object]) -> Path:
+    """The instance folder: ``INSTANCE_PATH`` in config, ``GEOAPP_INSTANCE_PATH``, or ./instance."""
+    given = config.get("INSTANCE_PATH") or os.environ.get("GEOAPP_INSTANCE_PATH")
+    return Path(str(given) if given else Path.cwd() / "instance").resolve()
+
+
 def sqlite_url(path: Path) -> str:
     """The database URL of an SQLite file."""
     return f"sqlite:///{path}"
