@@ -21,16 +21,31 @@ Looks = Callable[[Values], bool]
 
 def _is_text(values: Values) -> bool:
     """True when most values hold a letter (a name, not a number)."""
-    sample = values.dropna().astype(str).head(200)
+    sample = values.dropna().head(200).astype(str)
     return bool(len(sample)) and (sample.str.contains(r"[^\d\s.\-]", regex=True).mean() > 0.5)
 
 
 def _is_number(values: Values) -> bool:
     """True when most non-empty values read as numbers: a count column with a stray bad
     value is still mapped, so the import can name the bad value instead of dropping it."""
-    sample = values.dropna().astype(str).str.strip().str.replace(",", "")
-    sample = sample[sample != ""].head(500)
+    present = values.dropna()
+    if pd.api.types.is_numeric_dtype(present.dtype) and not pd.api.types.is_bool_dtype(
+        present.dtype
+    ):
+        return bool(len(present))
+    sample = _first_non_empty(present, 500)
     return bool(len(sample)) and pd.to_numeric(sample, errors="coerce").notna().mean() > 0.5
+
+
+def _first_non_empty(present: pd.Series, count: int) -> pd.Series:
+    """The first ``count`` values that are not blank, stripped and without thousands commas;
+    read from the head of the column first, as a long column's head usually has them."""
+    for size in (4 * count, len(present)):
+        sample = present.head(size).astype(str).str.strip().str.replace(",", "")
+        sample = sample[sample != ""]
+        if len(sample) >= count or size >= len(present):
+            break
+    return sample.head(count)
 
 
 def _is_japanese_names(values: Values) -> bool:
@@ -44,7 +59,10 @@ def _is_japanese_names(values: Values) -> bool:
 
 def _has_values(values: Values) -> bool:
     """True when at least one value is not empty."""
-    return bool((values.dropna().astype(str).str.strip() != "").any())
+    present = values.dropna()
+    if pd.api.types.is_numeric_dtype(present.dtype):
+        return bool(len(present))
+    return bool((present.astype(str).str.strip() != "").any())
 
 
 def _is_filled(values: Values) -> bool:

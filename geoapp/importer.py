@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -43,6 +44,8 @@ from .storage.base import WriteMode
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+# Rows handed to the database at a time.
+BATCH_ROWS = 10_000
 STAGES = ("読み込み", "項目の対応付け", "座標変換", "形状の検査", "カバレッジの検査", "保存")
 # How the report says the encoding and the CRS were decided.
 ENCODING_SOURCES = {
@@ -140,13 +143,26 @@ def import_layer(
     try:
         store.require_current_schema()
         frame = _prepare(store, Path(path), options, report, step)
-        if report.ok:
-            step(STAGES[5])
-            if not options.dry_run:
-                write = store.replace_layers if options.mode == "replace" else store.upsert_layers
+        step(STAGES[4])
+        if options.snap and _is_coverage(options.layer, frame):
+            frame = _snapped(frame, options.snap, report)
+        # The coverage check (GEOS, which lets go of the GIL) runs while the rows are stored.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="coverage") as pool:
+            coverage = pool.submit(_coverage_report, options.layer, frame, options.snap, report)
+
+            def finished_report() -> dict[str, Any]:
+                report.coverage = coverage.result()
                 report.duration_seconds = round(time.monotonic() - started, 3)
-                write({options.layer: frame}, report.source, {**report.to_dict(), "stored": True})
+                return {**report.to_dict(), "stored": True}
+
+            if report.ok and not options.dry_run:
+                step(STAGES[5])
+                store.write_layers(
+                    {options.layer: _batches(frame)}, report.source, options.mode, finished_report
+                )
                 report.stored = True
+            else:
+                finished_report()
     except BadInput as error:
         report.fail(error)
     report.duration_seconds = round(time.monotonic() - started, 3)
@@ -195,9 +211,6 @@ def _prepare(
     frame = _apply_geometry_checks(frame, checked, options, report)
     frame = _merge_parts_sharing_a_code(layer, frame, report)
 
-    step(STAGES[4])
-    if layer.geometry_type == "MultiPolygon" and len(frame):
-        frame = _check_coverage(frame, options.snap, report)
     report.imported = len(frame) if report.ok else 0
     return frame.drop(columns=["_feature"])
 
@@ -275,9 +288,9 @@ def _whole_numbers(values: pd.Series, label: str, source: str) -> pd.array:
 
 def _texts(values: pd.Series) -> pd.Series:
     """Values as stripped text (object dtype), None where missing or blank."""
-    text = values.astype(object).where(values.notna(), None)
-    stripped = text.map(lambda value: str(value).strip() or None, na_action="ignore")
-    return stripped.astype(object).where(stripped.notna(), None)
+    present = values.notna()
+    text = values.astype(object).where(present, "").astype(str).str.strip()
+    return text.astype(object).where(present & (text != ""), None)
 
 
 def _free_properties(table: pd.DataFrame, display_names: Mapping[str, str]) -> list[dict]:
@@ -285,10 +298,19 @@ def _free_properties(table: pd.DataFrame, display_names: Mapping[str, str]) -> l
     if table.columns.empty:
         return [{} for _ in range(len(table))]
     values = {
-        display_names.get(column, column): [_json_value(v) for v in table[column].tolist()]
-        for column in table.columns
+        display_names.get(column, column): _json_values(table[column]) for column in table.columns
     }
     return [dict(zip(values, row, strict=True)) for row in zip(*values.values(), strict=True)]
+
+
+def _json_values(column: pd.Series) -> list[object]:
+    """A column's values as JSON-ready Python values: whole numeric columns at once."""
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biu":
+        return column.tolist()
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return column.astype(object).where(column.notna(), None).tolist()
+    return [_json_value(value) for value in column.tolist()]
 
 
 def _json_value(value: object) -> object:
@@ -399,26 +421,48 @@ def _merge_parts(layer: Layer, parts: gpd.GeoDataFrame) -> dict[str, Any]:
     return row
 
 
-def _check_coverage(
-    frame: gpd.GeoDataFrame, snap: float | None, report: ImportReport
-) -> gpd.GeoDataFrame:
-    """Report gaps and overlaps; with ``snap``, close those thinner than it first."""
-    geometries = frame.geometry.to_numpy()
-    codes = frame["code"].astype(str).tolist()
-    snapped: list[Any] = []
-    if snap:
-        geometries, snapped = snap_coverage(geometries, codes, snap)
-        frame = frame.set_geometry(gpd.GeoSeries(geometries, crs=frame.crs, index=frame.index))
-    problems = coverage_problems(geometries, codes, min_area=0.01)
-    names = dict(zip(codes, frame["name"].astype(str), strict=True))
-    report.coverage = {
+def _is_coverage(layer: Layer, frame: gpd.GeoDataFrame) -> bool:
+    """True when the layer's features should tile the city (districts, school zones)."""
+    return layer.geometry_type == "MultiPolygon" and len(frame) > 0
+
+
+def _snapped(frame: gpd.GeoDataFrame, snap: float, report: ImportReport) -> gpd.GeoDataFrame:
+    """The frame with gaps and overlaps thinner than ``snap`` closed; each is reported."""
+    geometries, snapped = snap_coverage(
+        frame.geometry.to_numpy(), frame["code"].astype(str).tolist(), snap
+    )
+    report.coverage["snapped"] = _located(snapped, frame.crs, _names_by_code(frame))
+    return frame.set_geometry(gpd.GeoSeries(geometries, crs=frame.crs, index=frame.index))
+
+
+def _coverage_report(
+    layer: Layer, frame: gpd.GeoDataFrame, snap: float | None, report: ImportReport
+) -> dict[str, Any]:
+    """The gaps and overlaps of a polygon layer, located; nothing for a point layer."""
+    if not _is_coverage(layer, frame):
+        return {}
+    problems = coverage_problems(
+        frame.geometry.to_numpy(), frame["code"].astype(str).tolist(), min_area=0.01
+    )
+    names = _names_by_code(frame)
+    return {
         "checked": True,
         "snap_tolerance_m": snap,
         "gaps": _located([p for p in problems if p.kind == "gap"], frame.crs, names),
         "overlaps": _located([p for p in problems if p.kind == "overlap"], frame.crs, names),
-        "snapped": _located(snapped, frame.crs, names),
+        "snapped": report.coverage.get("snapped", []),
     }
-    return frame
+
+
+def _names_by_code(frame: gpd.GeoDataFrame) -> dict[str, str]:
+    """Each feature's name by its code."""
+    return dict(zip(frame["code"].astype(str), frame["name"].astype(str), strict=True))
+
+
+def _batches(frame: gpd.GeoDataFrame) -> Iterator[gpd.GeoDataFrame]:
+    """The frame in slices, so that the database stores one while the next is encoded."""
+    for start in range(0, len(frame), BATCH_ROWS):
+        yield frame.iloc[start : start + BATCH_ROWS]
 
 
 def _located(problems: list[Any], crs: Any, names: Mapping[str, str]) -> list[dict[str, Any]]:

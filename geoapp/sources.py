@@ -18,6 +18,7 @@ import unicodedata
 import warnings
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -519,7 +520,7 @@ def _read_shapefile(shp: Path, request: _Request) -> SourceData:
             )
         )
     frame = _read_with_gdal(shp, request, notes, encoding="ISO-8859-1")
-    frame = _decoded_attributes(frame, encoding, request.label(dbf))
+    frame = _decoded_attributes(frame, encoding, request.label(dbf), _text_values(table, encoding))
     file_crs, missing_reason = _crs_from_prj(shp, frame, request)
     return _finish(
         frame,
@@ -722,6 +723,17 @@ def _column(table: _DbfTable, dbf_field: _DbfField) -> np.ndarray:
     return table.records[:, dbf_field.offset : dbf_field.offset + dbf_field.length]
 
 
+def _text_values(table: _DbfTable, codec: str) -> dict[bytes, list[str | None]]:
+    """Each text field's values, decoded a column at a time and trimmed as GDAL trims them
+    (spaces at both ends, anything after a NUL byte; empty is None); keyed by raw name."""
+    values = {}
+    for dbf_field in _text_fields(table):
+        decoded = _newline_separated(_column(table, dbf_field)).decode(codec).split("\n")[:-1]
+        trimmed = (value.split("\0", 1)[0].strip(" ") for value in decoded)
+        values[dbf_field.raw_name] = [value or None for value in trimmed]
+    return values
+
+
 def _newline_separated(column: np.ndarray) -> bytes:
     """A column's values joined by newlines, so no multibyte character spans two values."""
     newlines = np.full((column.shape[0], 1), 0x0A, dtype=np.uint8)
@@ -780,11 +792,18 @@ def _decoded_name(raw: bytes, codec: str) -> str:
         raise
 
 
-def _decoded_attributes(frame: gpd.GeoDataFrame, codec: str, label: str) -> gpd.GeoDataFrame:
-    """Turn the exact bytes GDAL handed over (read as ISO-8859-1) into text in ``codec``.
+def _decoded_attributes(
+    frame: gpd.GeoDataFrame,
+    codec: str,
+    label: str,
+    text_values: Mapping[bytes, list[str | None]],
+) -> gpd.GeoDataFrame:
+    """Give the text GDAL handed over as bytes (read as ISO-8859-1) its real characters.
 
     GDAL's own recoding knows iconv's names, not Python's, and replaces what it cannot
-    convert; ISO-8859-1 passes every byte through unchanged, so Python decodes them here.
+    convert; ISO-8859-1 passes every byte through unchanged. A text field's values come
+    from ``text_values`` (decoded from the DBF a column at a time); any other text column
+    has its values decoded here one by one.
     """
     try:
         columns = {
@@ -793,12 +812,18 @@ def _decoded_attributes(frame: gpd.GeoDataFrame, codec: str, label: str) -> gpd.
             if column != frame.geometry.name
         }
         for column in columns:
-            if frame[column].dtype == object or isinstance(frame[column].dtype, pd.StringDtype):
-                frame[column] = frame[column].map(
-                    lambda value: (
-                        value.encode("latin-1").decode(codec) if isinstance(value, str) else value
-                    )
+            dtype = frame[column].dtype
+            if not (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)):
+                continue
+            decoded = text_values.get(column.encode("latin-1"))
+            if decoded is not None and len(decoded) == len(frame):
+                frame[column] = pd.Series(decoded, index=frame.index, dtype=object)
+                continue
+            frame[column] = frame[column].map(
+                lambda value: (
+                    value.encode("latin-1").decode(codec) if isinstance(value, str) else value
                 )
+            )
     except (UnicodeError, ValueError) as exc:
         raise BadInput(
             f"{label} の文字を {codec} で読めません（{exc}）。--encoding で文字コードを"

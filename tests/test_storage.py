@@ -41,9 +41,10 @@ def test_upgrading_an_existing_database_keeps_its_data(database_url: str) -> Non
         old._write(
             city=None,
             srid=TEST_SRID,
-            frames={DISTRICTS: three_districts()},
+            layers={DISTRICTS: [three_districts()]},
             source="",
             mode="replace",
+            report=dict,
         )
         applied = old.upgrade()
         assert [m.version for m in applied] == list(range(2, latest_version(old.backend) + 1))
@@ -109,6 +110,55 @@ def test_a_duplicate_code_rolls_the_whole_load_back(store: Store) -> None:
         store.replace_layers({DISTRICTS: duplicated}, source="second")
     assert raised.value.details["duplicate_codes"] == ["A"]
     assert list(store.read_layer(DISTRICTS)["code"]) == ["A", "B", "C"]
+
+
+def test_a_layer_written_in_batches_is_stored_whole_with_its_late_report(store: Store) -> None:
+    store.save_city(CITY)
+    districts = three_districts()
+    made: list[int] = []
+
+    def batches():
+        for start in range(3):
+            made.append(start)
+            yield districts.iloc[start : start + 1]
+
+    store.write_layers(
+        {DISTRICTS: batches()}, "batches.shp", "replace", lambda: {"batches_made": len(made)}
+    )
+    read = store.read_layer(DISTRICTS)
+    assert list(read["code"]) == ["A", "B", "C"]
+    assert read.geometry.iloc[2].equals(districts.geometry.iloc[2])
+    assert read["properties"].iloc[0] == {"備考": "旧町名あり"}
+    assert store.layer_imports(limit=1)[0].report == {"batches_made": 3}
+    assert store.layer_imports(limit=1)[0].feature_count == 3
+
+
+def test_an_error_in_a_later_batch_leaves_the_stored_layer_as_it_was(store: Store) -> None:
+    store.save_city(CITY)
+    store.replace_layers({DISTRICTS: three_districts()}, source="first")
+    replacement = three_districts()
+    replacement["code"] = ["X", "Y", "Z"]
+
+    def batches():
+        yield replacement.iloc[:2]
+        raise BadInput("3番目の地物が壊れています。", "Feature 3 is broken.")
+
+    with pytest.raises(BadInput, match="3番目"):
+        store.write_layers({DISTRICTS: batches()}, "second", "replace", dict)
+    assert list(store.read_layer(DISTRICTS)["code"]) == ["A", "B", "C"]
+    assert [load.source for load in store.layer_imports()] == ["first"]
+
+
+def test_a_code_repeated_in_two_batches_is_refused(store: Store) -> None:
+    store.save_city(CITY)
+    districts = three_districts()
+    districts.loc[2, "code"] = "A"
+    with pytest.raises(BadInput, match="重複") as raised:
+        store.write_layers(
+            {DISTRICTS: [districts.iloc[:2], districts.iloc[2:]]}, "x", "replace", dict
+        )
+    assert raised.value.details["duplicate_codes"] == ["A"]
+    assert store.count(DISTRICTS) == 0
 
 
 def test_a_frame_in_another_crs_is_refused(store: Store) -> None:

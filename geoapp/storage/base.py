@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +24,10 @@ from .migration import Migration, latest_version, migrations_for
 logger = logging.getLogger(__name__)
 
 WriteMode = Literal["replace", "upsert"]
+# Properties as stored: one encoder for every row (json.dumps with options makes one a call).
+_JSON = json.JSONEncoder(ensure_ascii=False)
+# What a write records about a load, asked for once the layer's rows are written.
+ReportSource = Callable[[], Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -99,15 +103,17 @@ class Store(ABC):
     def save_city(self, city: City) -> None:
         """Store the city's settings; a new working CRS reprojects every stored layer."""
         srid = self.geometry_srid()
-        frames: dict[Layer, gpd.GeoDataFrame] = {}
+        layers: dict[Layer, list[gpd.GeoDataFrame]] = {}
         if srid != city.working_crs:
             logger.info("working CRS changes from EPSG:%s to EPSG:%s", srid, city.working_crs)
-            frames = {
-                layer: self.read_layer(layer).to_crs(city.working_crs)
+            layers = {
+                layer: [self.read_layer(layer).to_crs(city.working_crs)]
                 for layer in LAYERS
                 if self.count(layer)
             }
-        self._write(city=city, srid=city.working_crs, frames=frames, source="", mode="replace")
+        self._write(
+            city=city, srid=city.working_crs, layers=layers, source="", mode="replace", report=dict
+        )
 
     # --- layers -----------------------------------------------------------------------
     def replace_layers(
@@ -117,7 +123,12 @@ class Store(ABC):
         report: Mapping[str, Any] | None = None,
     ) -> None:
         """Replace whole layers at once, in one transaction, and record where they came from."""
-        self._store_frames(frames, source, "replace", report)
+        self.write_layers(
+            {layer: [frame] for layer, frame in frames.items()},
+            source,
+            "replace",
+            lambda: report or {},
+        )
 
     def upsert_layers(
         self,
@@ -126,26 +137,37 @@ class Store(ABC):
         report: Mapping[str, Any] | None = None,
     ) -> None:
         """Insert new features and update those whose code exists, in one transaction."""
-        self._store_frames(frames, source, "upsert", report)
+        self.write_layers(
+            {layer: [frame] for layer, frame in frames.items()},
+            source,
+            "upsert",
+            lambda: report or {},
+        )
 
-    def _store_frames(
+    def write_layers(
         self,
-        frames: Mapping[Layer, gpd.GeoDataFrame],
+        batches: Mapping[Layer, Iterable[gpd.GeoDataFrame]],
         source: str,
         mode: WriteMode,
-        report: Mapping[str, Any] | None,
+        report: ReportSource,
     ) -> None:
-        """Check the frames, then write them all in one transaction."""
+        """Replace or upsert layers from frames that arrive batch by batch, in one transaction.
+
+        A backend stores each batch while the next one is being made, so a large import
+        streams into the database. ``report`` is asked for after a layer's last batch (checks
+        that run meanwhile can complete it); an error raised by a batch or by the report
+        rolls everything back.
+        """
         srid = self.geometry_srid()
-        for layer, frame in frames.items():
-            check_frame(layer, frame, srid)
         self._write(
             city=None,
             srid=srid,
-            frames=dict(frames),
+            layers={
+                layer: checked_batches(layer, frames, srid) for layer, frames in batches.items()
+            },
             source=source,
             mode=mode,
-            report=dict(report or {}),
+            report=report,
         )
 
     def read_layer(self, layer: Layer, crs: int | None = None) -> gpd.GeoDataFrame:
@@ -193,14 +215,14 @@ class Store(ABC):
         self,
         city: City | None,
         srid: int,
-        frames: dict[Layer, gpd.GeoDataFrame],
+        layers: Mapping[Layer, Iterable[gpd.GeoDataFrame]],
         source: str,
         mode: WriteMode,
-        report: dict[str, Any] | None = None,
+        report: ReportSource,
     ) -> None:
         """In one transaction: save ``city`` (if given), retype geometry columns to ``srid``
-        when it differs, and replace or upsert each layer in ``frames``; with a ``source``,
-        record each load with its report."""
+        when it differs, and replace or upsert each layer from its batches; with a
+        ``source``, record each load with its report."""
 
     @abstractmethod
     def session(self, write: bool = False) -> AbstractContextManager[Session]:
@@ -232,8 +254,27 @@ def check_frame(layer: Layer, frame: gpd.GeoDataFrame, srid: int) -> None:
             f"{layer.label_en} lack required fields: {', '.join(missing)}",
         )
     codes = frame["code"].dropna().astype(str)
-    duplicated = sorted(set(codes[codes.duplicated()]))
-    if duplicated:
+    _refuse_repeated_codes(layer, set(codes[codes.duplicated()]))
+
+
+def checked_batches(
+    layer: Layer, batches: Iterable[gpd.GeoDataFrame], srid: int
+) -> Iterator[gpd.GeoDataFrame]:
+    """The batches of one layer, each checked by ``check_frame``, with codes unique across
+    all of them."""
+    seen: set[str] = set()
+    for frame in batches:
+        check_frame(layer, frame, srid)
+        codes = set(frame["code"].dropna().astype(str))
+        _refuse_repeated_codes(layer, codes & seen)
+        seen |= codes
+        yield frame
+
+
+def _refuse_repeated_codes(layer: Layer, repeated: set[str]) -> None:
+    """Refuse codes used by more than one feature."""
+    if repeated:
+        duplicated = sorted(repeated)
         shown = ", ".join(duplicated[:10]) + (" …" if len(duplicated) > 10 else "")
         raise BadInput(
             f"{layer.label}のコードが重複しています: {shown}。"
@@ -261,7 +302,7 @@ def stored_rows(layer: Layer, frame: gpd.GeoDataFrame) -> StoredRows:
     geometry is refused naming its feature."""
     columns = {field.name: _plain_column(layer, field, frame) for field in layer.fields}
     properties = (
-        [json.dumps(dict(p or {}), ensure_ascii=False) for p in frame["properties"]]
+        [_JSON.encode(dict(p or {})) for p in frame["properties"]]
         if "properties" in frame
         else ["{}"] * len(frame)
     )

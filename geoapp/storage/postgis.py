@@ -1,13 +1,13 @@
 """The production backend: PostgreSQL + PostGIS through a psycopg 3 connection pool.
 
 Geometry columns are typed with the working CRS's SRID and GiST-indexed; layers are bulk
-loaded with COPY, geometry travelling as hex EWKB.
+loaded with binary COPY, geometry travelling as EWKB, while the next batch is being made.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -16,6 +16,7 @@ import numpy as np
 import psycopg
 import shapely
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
@@ -25,6 +26,7 @@ from ..errors import StorageUnavailable
 from ..layers import LAYERS, Layer
 from .base import (
     LayerImport,
+    ReportSource,
     Session,
     Store,
     WriteMode,
@@ -37,9 +39,16 @@ from .migration import Migration
 logger = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_SECONDS = 10.0
-# Rows encoded at a time for COPY: the hex EWKB of a whole large layer would double its size
-# in memory.
+# Rows encoded at a time for COPY: the EWKB of a whole large layer would double its size in
+# memory.
 COPY_CHUNK_ROWS = 5000
+# Binary COPY types by field kind. Each value goes to its column type's receive function:
+# geometry's takes EWKB and jsonb's a version byte then the JSON text, so both travel as
+# bytea, whose binary form is the bytes themselves.
+BINARY_TYPES = {"text": "text", "integer": "int4", "real": "float8", "point": "bytea"}
+JSONB_VERSION = b"\x01"
+# The EWKB flag saying an SRID follows the geometry type.
+EWKB_SRID_FLAG = 0x20000000
 
 
 class PostGISStore(Store):
@@ -137,24 +146,24 @@ class PostGISStore(Store):
         self,
         city: City | None,
         srid: int,
-        frames: dict[Layer, gpd.GeoDataFrame],
+        layers: Mapping[Layer, Iterable[gpd.GeoDataFrame]],
         source: str,
         mode: WriteMode,
-        report: dict[str, Any] | None = None,
+        report: ReportSource,
     ) -> None:
         try:
             with self._connection() as connection:
                 if city is not None:
                     _upsert_city(connection, city)
                 if srid != self.geometry_srid():
-                    _retype_geometry_columns(connection, srid, frames)
-                for layer, frame in frames.items():
-                    count = _copy_layer(connection, layer, frame, srid, mode)
+                    _retype_geometry_columns(connection, srid, layers)
+                for layer, batches in layers.items():
+                    count = _copy_layer(connection, layer, batches, srid, mode)
                     if source:
                         connection.execute(
                             "INSERT INTO layer_imports (layer, source, feature_count, imported_at,"
                             " report) VALUES (%s, %s, %s, now(), %s)",
-                            (layer.name, source, count, Jsonb(report or {})),
+                            (layer.name, source, count, Jsonb(dict(report()))),
                         )
         except (psycopg.OperationalError, PoolTimeout) as exc:
             raise _unavailable(self.url, exc) from exc
@@ -207,12 +216,13 @@ def _postgis_value(value: Any) -> Any:
 def _copy_layer(
     connection: psycopg.Connection,
     layer: Layer,
-    frame: gpd.GeoDataFrame,
+    batches: Iterable[gpd.GeoDataFrame],
     srid: int,
     mode: WriteMode,
 ) -> int:
-    """COPY the frame into a layer's table: after emptying it (replace), or through a
-    staging table merged on code (upsert)."""
+    """COPY the batches into a layer's table: after emptying it (replace), or through a
+    staging table merged on code (upsert). A writer thread sends the rows, so the server
+    stores one batch while the next is made."""
     table = sql.Identifier(layer.table)
     names = [*layer.field_names, "properties", "geom"]
     columns = sql.SQL(", ").join(map(sql.Identifier, names))
@@ -226,20 +236,15 @@ def _copy_layer(
                 target, columns, table
             )
         )
-    rows = stored_rows(layer, frame)
-    copy = sql.SQL("COPY {} ({}) FROM STDIN").format(target, columns)
-    with connection.cursor() as cursor, cursor.copy(copy) as copier:
-        for start in range(0, len(rows), COPY_CHUNK_ROWS):
-            chunk = slice(start, start + COPY_CHUNK_ROWS)
-            values = [
-                _ewkb(rows.columns[name][chunk], srid)
-                if name in layer.point_fields
-                else rows.columns[name][chunk]
-                for name in layer.field_names
-            ]
-            values += [rows.properties[chunk], _ewkb(rows.geometries[chunk], srid)]
-            for row in zip(*values, strict=True):
-                copier.write_row(row)
+    copy = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(target, columns)
+    count = 0
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(copy, writer=QueuedLibpqWriter(cursor)) as copier,
+    ):
+        copier.set_types([BINARY_TYPES[field.kind] for field in layer.fields] + ["bytea"] * 2)
+        for frame in batches:
+            count += _copy_rows(copier, layer, frame, srid)
     if mode == "upsert":
         updates = sql.SQL(", ").join(
             sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(name))
@@ -252,22 +257,50 @@ def _copy_layer(
                 "ON CONFLICT (code) DO UPDATE SET {updates}"
             ).format(table=table, columns=columns, staging=target, updates=updates)
         )
+    return count
+
+
+def _copy_rows(copier: psycopg.Copy, layer: Layer, frame: gpd.GeoDataFrame, srid: int) -> int:
+    """Send one frame's rows in binary COPY form."""
+    rows = stored_rows(layer, frame)
+    for start in range(0, len(rows), COPY_CHUNK_ROWS):
+        chunk = slice(start, start + COPY_CHUNK_ROWS)
+        values = [
+            _ewkb(rows.columns[name][chunk], srid)
+            if name in layer.point_fields
+            else rows.columns[name][chunk]
+            for name in layer.field_names
+        ]
+        values += [
+            [JSONB_VERSION + text.encode() for text in rows.properties[chunk]],
+            _ewkb(rows.geometries[chunk], srid),
+        ]
+        for row in zip(*values, strict=True):
+            copier.write_row(row)
     return len(rows)
 
 
-def _ewkb(geometries: Sequence[shapely.Geometry | None], srid: int) -> list[str | None]:
-    """Hex EWKB with the SRID (None stays None), the text form PostGIS accepts in COPY."""
-    array = shapely.set_srid(np.asarray(geometries, dtype=object), srid)
-    # Binary WKB then bytes.hex(): several times faster than GEOS's own hex writer.
-    return [None if wkb is None else wkb.hex() for wkb in shapely.to_wkb(array, include_srid=True)]
+def _ewkb(geometries: Sequence[shapely.Geometry | None], srid: int) -> list[bytes | None]:
+    """EWKB with the SRID (None stays None): the SRID is spliced into little-endian WKB's
+    header, which is cheaper than giving every geometry a copy with its SRID set."""
+    srid_bytes = srid.to_bytes(4, "little")
+    return [
+        None
+        if wkb is None
+        else b"\x01"
+        + (int.from_bytes(wkb[1:5], "little") | EWKB_SRID_FLAG).to_bytes(4, "little")
+        + srid_bytes
+        + wkb[5:]
+        for wkb in shapely.to_wkb(np.asarray(geometries, dtype=object), byte_order=1)
+    ]
 
 
 def _retype_geometry_columns(
-    connection: psycopg.Connection, srid: int, frames: dict[Layer, gpd.GeoDataFrame]
+    connection: psycopg.Connection, srid: int, layers: Mapping[Layer, object]
 ) -> None:
     """Give every geometry column the new SRID; the layers' rows are rewritten by the caller."""
     for layer in LAYERS:
-        if layer not in frames:
+        if layer not in layers:
             connection.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(layer.table)))
         columns = [("geom", layer.geometry_type)] + [(n, "Point") for n in layer.point_fields]
         for column, geometry_type in columns:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +19,7 @@ from ..errors import StorageUnavailable
 from ..layers import Layer
 from .base import (
     LayerImport,
+    ReportSource,
     Session,
     Store,
     WriteMode,
@@ -145,20 +146,20 @@ class SQLiteStore(Store):
         self,
         city: City | None,
         srid: int,
-        frames: dict[Layer, gpd.GeoDataFrame],
+        layers: Mapping[Layer, Iterable[gpd.GeoDataFrame]],
         source: str,
         mode: WriteMode,
-        report: dict[str, Any] | None = None,
+        report: ReportSource,
     ) -> None:
         with self._transaction() as connection:
             if city is not None:
                 _upsert_city(connection, city)
             connection.execute("UPDATE geometry_columns SET srid = ?", (srid,))
-            for layer, frame in frames.items():
+            for layer, batches in layers.items():
                 if mode == "replace":
                     connection.execute(f"DELETE FROM {layer.table}")
                     connection.execute(f"DELETE FROM {layer.table}_rtree")
-                count = _upsert_rows(connection, layer, frame)
+                count = sum(_upsert_rows(connection, layer, frame) for frame in batches)
                 if source:
                     connection.execute(
                         "INSERT INTO layer_imports (layer, source, feature_count, imported_at, "
@@ -168,7 +169,7 @@ class SQLiteStore(Store):
                             source,
                             count,
                             _now(),
-                            json.dumps(report or {}, ensure_ascii=False),
+                            json.dumps(dict(report()), ensure_ascii=False),
                         ),
                     )
 
