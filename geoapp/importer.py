@@ -11,7 +11,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -146,23 +146,30 @@ def import_layer(
         step(STAGES[4])
         if options.snap and _is_coverage(options.layer, frame):
             frame = _snapped(frame, options.snap, report)
-        # The coverage check (GEOS, which lets go of the GIL) runs while the rows are stored.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="coverage") as pool:
-            coverage = pool.submit(_coverage_report, options.layer, frame, options.snap, report)
+        coverage: Future[dict[str, Any]] = Future()
 
-            def finished_report() -> dict[str, Any]:
-                report.coverage = coverage.result()
-                report.duration_seconds = round(time.monotonic() - started, 3)
-                return {**report.to_dict(), "stored": True}
+        def stored_report() -> dict[str, Any]:
+            report.coverage = coverage.result()
+            report.duration_seconds = round(time.monotonic() - started, 3)
+            return {**report.to_dict(), "stored": True}
 
-            if report.ok and not options.dry_run:
-                step(STAGES[5])
-                store.write_layers(
-                    {options.layer: _batches(frame)}, report.source, options.mode, finished_report
+        if report.ok and not options.dry_run:
+            step(STAGES[5])
+            # The rows are stored from a second thread while this one checks the coverage
+            # (GEOS lets go of the GIL); the write asks for the report when its rows are in.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-write") as pool:
+                writing = pool.submit(
+                    store.write_layers,
+                    {options.layer: _batches(frame)},
+                    report.source,
+                    options.mode,
+                    stored_report,
                 )
-                report.stored = True
-            else:
-                finished_report()
+                _settle(coverage, _coverage_report, options.layer, frame, options.snap, report)
+                writing.result()
+            report.stored = True
+        else:
+            report.coverage = _coverage_report(options.layer, frame, options.snap, report)
     except BadInput as error:
         report.fail(error)
     report.duration_seconds = round(time.monotonic() - started, 3)
@@ -419,6 +426,15 @@ def _merge_parts(layer: Layer, parts: gpd.GeoDataFrame) -> dict[str, Any]:
         [poly for geom in parts.geometry for poly in shapely.get_parts(geom)]
     )
     return row
+
+
+def _settle(future: Future[Any], work: Callable[..., Any], *args: Any) -> None:
+    """Run ``work`` here and put its result, or its error, in ``future``."""
+    try:
+        future.set_result(work(*args))
+    except BaseException as exc:
+        future.set_exception(exc)
+        raise
 
 
 def _is_coverage(layer: Layer, frame: gpd.GeoDataFrame) -> bool:
