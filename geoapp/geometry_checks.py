@@ -180,7 +180,6 @@ def coverage_problems(
     geoms, labels = _present(geometries, codes)
     if not len(geoms):
         return []
-    tree = STRtree(geoms)
     union = _coverage_union(geoms)
     clean = (
         union is not None
@@ -193,9 +192,9 @@ def coverage_problems(
         suspects = np.flatnonzero(
             ~shapely.is_missing(invalid_edges) & ~shapely.is_empty(invalid_edges)
         )
-        problems = _overlaps(geoms, labels, tree, suspects, min_area)
+        problems = _overlaps(geoms, labels, suspects, min_area)
         union = shapely.union_all(geoms)
-    problems += _gaps(union, geoms, labels, tree, min_area)
+    problems += _gaps(union, geoms, labels, min_area)
     return sorted(problems, key=lambda problem: -problem.area_m2)
 
 
@@ -408,12 +407,12 @@ def _present(geometries: np.ndarray, codes: Sequence[str]) -> tuple[np.ndarray, 
 
 
 def _overlaps(
-    geoms: np.ndarray, labels: list[str], tree: STRtree, suspects: np.ndarray, min_area: float
+    geoms: np.ndarray, labels: list[str], suspects: np.ndarray, min_area: float
 ) -> list[CoverageProblem]:
     """The overlap of each pair of features that share area, among the suspects' pairs."""
     if not len(suspects):
         return []
-    left, right = tree.query(geoms[suspects], predicate="intersects")
+    left, right = STRtree(geoms).query(geoms[suspects], predicate="intersects")
     left = suspects[left]
     pairs = {(min(a, b), max(a, b)) for a, b in zip(left, right, strict=True) if a != b}
     if not pairs:
@@ -429,7 +428,7 @@ def _overlaps(
 
 
 def _gaps(
-    union: BaseGeometry, geoms: np.ndarray, labels: list[str], tree: STRtree, min_area: float
+    union: BaseGeometry, geoms: np.ndarray, labels: list[str], min_area: float
 ) -> list[CoverageProblem]:
     """The holes of the union, each with the features around it."""
     holes = [
@@ -438,6 +437,9 @@ def _gaps(
         if polygon.geom_type == "Polygon"
         for ring in polygon.interiors
     ]
+    if not holes:
+        return []
+    tree = STRtree(geoms)  # built only when there are gaps to place
     problems = []
     for hole in holes:
         if hole.area <= min_area:

@@ -14,6 +14,7 @@ from geoapp.city import City
 from geoapp.errors import BadInput, SchemaOutdated
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from geoapp.storage import Store, open_store
+from geoapp.storage.base import stored_wkb
 from geoapp.storage.migration import latest_version, migrations_for
 
 CITY = City("青葉川市", "あおばがわし", "999016", TEST_SRID)
@@ -264,3 +265,20 @@ def test_upsert_updates_matching_codes_and_adds_new_ones(store: Store) -> None:
     assert read.loc["A", "population"] == 120
     assert read.loc["D"].geometry.bounds == (0.0, 100.0, 100.0, 200.0)
     assert store.layer_imports(limit=1)[0].report == {"imported": 2}
+
+
+def test_stored_wkb_writes_a_polygon_as_a_one_part_multipolygon_with_its_srid() -> None:
+    polygon = shapely.Polygon([(0, 0), (10, 0), (10, 10), (0, 0)], [[(1, 1), (2, 1), (2, 2)]])
+    two_parts = shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(5, 5, 6, 6)])
+    point = shapely.Point(3, 4)
+    plain, ewkb = (
+        stored_wkb([polygon, two_parts, point, None]),
+        stored_wkb([polygon, two_parts, point, None], srid=TEST_SRID),
+    )
+    for written in (plain, ewkb):
+        read = shapely.from_wkb(written)
+        assert read[0].geom_type == "MultiPolygon"
+        assert read[0].equals(shapely.MultiPolygon([polygon]))
+        assert read[1].equals(two_parts) and read[2].equals(point) and read[3] is None
+    assert list(shapely.get_srid(shapely.from_wkb(plain[:3]))) == [0, 0, 0]
+    assert list(shapely.get_srid(shapely.from_wkb(ewkb[:3]))) == [TEST_SRID] * 3

@@ -24,6 +24,10 @@ from .migration import Migration, latest_version, migrations_for
 logger = logging.getLogger(__name__)
 
 WriteMode = Literal["replace", "upsert"]
+# WKB type codes, and the EWKB flag saying an SRID follows the type.
+POLYGON_WKB_TYPE = (3).to_bytes(4, "little")
+MULTIPOLYGON_WKB_TYPE = 6
+EWKB_SRID_FLAG = 0x20000000
 # Properties as stored: one encoder for every row (json.dumps with options makes one a call).
 _JSON = json.JSONEncoder(ensure_ascii=False)
 # What a write records about a load, asked for once the layer's rows are written.
@@ -287,7 +291,8 @@ def _refuse_repeated_codes(layer: Layer, repeated: set[str]) -> None:
 @dataclass(frozen=True)
 class StoredRows:
     """A layer frame as columns of plain Python values (None for missing), properties as
-    JSON text and geometry in the stored type: ready for a bulk write by either backend."""
+    JSON text and checked geometries (written with ``stored_wkb``): ready for a bulk write
+    by either backend."""
 
     columns: dict[str, list[Any]]
     properties: list[str]
@@ -340,7 +345,8 @@ def _plain_column(layer: Layer, field: Field, frame: gpd.GeoDataFrame) -> list[A
 
 
 def _layer_geometries(layer: Layer, geometries: np.ndarray) -> np.ndarray:
-    """The geometries as the layer stores them (polygons promoted to MultiPolygon)."""
+    """The geometries, refused unless the layer can store them (a polygon layer also takes
+    single polygons: ``stored_wkb`` writes them as one-part MultiPolygons)."""
     geometries = np.asarray(geometries, dtype=object)
     absent = np.flatnonzero(shapely.is_missing(geometries) | shapely.is_empty(geometries))
     if len(absent):
@@ -349,15 +355,11 @@ def _layer_geometries(layer: Layer, geometries: np.ndarray) -> np.ndarray:
             f"{layer.label}の{number}番目の地物に形状がありません。",
             f"Feature {number} of {layer.label_en} has no geometry.",
         )
-    types = shapely.get_type_id(geometries)
-    result = geometries.copy()
     if layer.geometry_type == "MultiPolygon":
-        polygons = types == shapely.GeometryType.POLYGON
-        result[polygons] = shapely.multipolygons(geometries[polygons][:, np.newaxis])
-        expected = shapely.GeometryType.MULTIPOLYGON
+        expected = [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON]
     else:
-        expected = shapely.GeometryType.POINT
-    wrong = np.flatnonzero(shapely.get_type_id(result) != expected)
+        expected = [shapely.GeometryType.POINT]
+    wrong = np.flatnonzero(~np.isin(shapely.get_type_id(geometries), expected))
     if len(wrong):
         number, kind = wrong[0] + 1, geometries[wrong[0]].geom_type
         raise BadInput(
@@ -365,7 +367,33 @@ def _layer_geometries(layer: Layer, geometries: np.ndarray) -> np.ndarray:
             f"（{layer.geometry_type} が必要です）。",
             f"Feature {number} of {layer.label_en} is a {kind}, not a {layer.geometry_type}.",
         )
-    return result
+    return geometries
+
+
+def stored_wkb(geometries: Sequence[Any], srid: int | None = None) -> list[bytes | None]:
+    """Little-endian WKB of each geometry as a layer stores it (None stays None): a polygon
+    as a one-part MultiPolygon and, given ``srid``, EWKB that carries it.
+
+    Both are made on the bytes: a MultiPolygon's WKB is a header, a count and its polygons'
+    own WKB, and EWKB flags the type and puts the SRID after it. That is several times
+    cheaper than building new geometries.
+    """
+    srid_bytes = b"" if srid is None else srid.to_bytes(4, "little")
+    flag = 0 if srid is None else EWKB_SRID_FLAG
+    one_polygon = (
+        b"\x01" + (MULTIPOLYGON_WKB_TYPE | flag).to_bytes(4, "little") + srid_bytes + b"\x01\0\0\0"
+    )
+    return [
+        None
+        if wkb is None
+        else one_polygon + wkb
+        if wkb[1:5] == POLYGON_WKB_TYPE
+        else b"\x01"
+        + (int.from_bytes(wkb[1:5], "little") | flag).to_bytes(4, "little")
+        + srid_bytes
+        + wkb[5:]
+        for wkb in shapely.to_wkb(np.asarray(geometries, dtype=object), byte_order=1)
+    ]
 
 
 def frame_from_records(layer: Layer, records: list[dict[str, Any]], srid: int) -> gpd.GeoDataFrame:

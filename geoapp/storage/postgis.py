@@ -12,9 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import psycopg
-import shapely
 from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 from psycopg.rows import dict_row
@@ -33,6 +31,7 @@ from .base import (
     as_dict,
     duplicate_conflict,
     stored_rows,
+    stored_wkb,
 )
 from .migration import Migration
 
@@ -47,8 +46,6 @@ COPY_CHUNK_ROWS = 5000
 # bytea, whose binary form is the bytes themselves.
 BINARY_TYPES = {"text": "text", "integer": "int4", "real": "float8", "point": "bytea"}
 JSONB_VERSION = b"\x01"
-# The EWKB flag saying an SRID follows the geometry type.
-EWKB_SRID_FLAG = 0x20000000
 
 
 class PostGISStore(Store):
@@ -266,33 +263,18 @@ def _copy_rows(copier: psycopg.Copy, layer: Layer, frame: gpd.GeoDataFrame, srid
     for start in range(0, len(rows), COPY_CHUNK_ROWS):
         chunk = slice(start, start + COPY_CHUNK_ROWS)
         values = [
-            _ewkb(rows.columns[name][chunk], srid)
+            stored_wkb(rows.columns[name][chunk], srid)
             if name in layer.point_fields
             else rows.columns[name][chunk]
             for name in layer.field_names
         ]
         values += [
             [JSONB_VERSION + text.encode() for text in rows.properties[chunk]],
-            _ewkb(rows.geometries[chunk], srid),
+            stored_wkb(rows.geometries[chunk], srid),
         ]
         for row in zip(*values, strict=True):
             copier.write_row(row)
     return len(rows)
-
-
-def _ewkb(geometries: Sequence[shapely.Geometry | None], srid: int) -> list[bytes | None]:
-    """EWKB with the SRID (None stays None): the SRID is spliced into little-endian WKB's
-    header, which is cheaper than giving every geometry a copy with its SRID set."""
-    srid_bytes = srid.to_bytes(4, "little")
-    return [
-        None
-        if wkb is None
-        else b"\x01"
-        + (int.from_bytes(wkb[1:5], "little") | EWKB_SRID_FLAG).to_bytes(4, "little")
-        + srid_bytes
-        + wkb[5:]
-        for wkb in shapely.to_wkb(np.asarray(geometries, dtype=object), byte_order=1)
-    ]
 
 
 def _retype_geometry_columns(

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import shapely
 
 from ..city import City
@@ -26,6 +25,7 @@ from .base import (
     as_dict,
     duplicate_conflict,
     stored_rows,
+    stored_wkb,
 )
 from .migration import Migration
 
@@ -239,10 +239,10 @@ def _upsert_rows(connection: sqlite3.Connection, layer: Layer, frame: gpd.GeoDat
     names = [*layer.field_names, "properties", "geom"]
     updates = ", ".join(f"{name} = excluded.{name}" for name in names if name != "code")
     values = [
-        _wkb(rows.columns[name]) if name in layer.point_fields else rows.columns[name]
+        stored_wkb(rows.columns[name]) if name in layer.point_fields else rows.columns[name]
         for name in layer.field_names
     ]
-    values += [rows.properties, _wkb(rows.geometries)]
+    values += [rows.properties, stored_wkb(rows.geometries)]
     connection.executemany(
         f"INSERT INTO {layer.table} ({', '.join(names)}) "
         f"VALUES ({', '.join('?' for _ in names)}) "
@@ -263,11 +263,6 @@ def _upsert_rows(connection: sqlite3.Connection, layer: Layer, frame: gpd.GeoDat
         ),
     )
     return len(rows)
-
-
-def _wkb(geometries: Sequence[shapely.Geometry | None]) -> list[bytes | None]:
-    """WKB of each geometry (None stays None)."""
-    return list(shapely.to_wkb(np.asarray(geometries, dtype=object)))
 
 
 def _upsert_city(connection: sqlite3.Connection, city: City) -> None:
