@@ -16,7 +16,8 @@ decodes, maps fields, validates every geometry and checks the coverage; ogr2ogr 
 of that. Targets: at most 1.5× ogr2ogr's time, and under 1 GiB peak at 100,000 districts.
 
 Needs Debian's gdal-bin (ogr2ogr) and a PostGIS database:
-``GEOAPP_BENCH_POSTGIS_URL`` (default postgresql://postgres@127.0.0.1:5432/geoapp_test).
+``GEOAPP_BENCH_POSTGIS_URL`` (default postgresql://postgres@127.0.0.1:5432/geoapp_test, made
+when missing).
 
     python scripts/bench_import.py [--sizes 10000 100000] [--keep DIR]
 """
@@ -212,6 +213,22 @@ def report(runs: list[Run]) -> None:
     print(f"target ≤ 1.5× ogr2ogr into PostGIS: {verdict}; peak under 1 GiB: {memory}")
 
 
+def bench_database() -> psycopg.Connection:
+    """A connection to the benchmark database, created (with PostGIS) when it is missing."""
+    try:
+        connection = psycopg.connect(POSTGIS_URL, autocommit=True)
+    except psycopg.OperationalError as exc:
+        if "does not exist" not in str(exc):
+            raise SystemExit(f"PostgreSQL is not reachable at {POSTGIS_URL}: {exc}") from exc
+        name = psycopg.conninfo.conninfo_to_dict(POSTGIS_URL)["dbname"]
+        server = psycopg.conninfo.make_conninfo(POSTGIS_URL, dbname="postgres")
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        connection = psycopg.connect(POSTGIS_URL, autocommit=True)
+    connection.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    return connection
+
+
 def main() -> None:
     """Generate, load, print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -221,8 +238,7 @@ def main() -> None:
     if not shutil.which("ogr2ogr"):
         raise SystemExit("ogr2ogr is missing: apt-get install gdal-bin")
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="geoapp-bench-import-"))
-    with psycopg.connect(POSTGIS_URL, autocommit=True) as connection:
-        connection.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    with bench_database() as connection:
         try:
             for count in args.sizes:
                 report(bench(count, workdir, connection))
