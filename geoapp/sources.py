@@ -619,6 +619,19 @@ def _read_dbf(dbf: Path, request: _Request) -> _DbfTable:
             file=label,
             reason="file_damaged",
         )
+    names = [dbf_field.raw_name for dbf_field in fields]
+    repeated = next((name for name in names if names.count(name) > 1), None)
+    if repeated is not None:
+        shown = repeated.decode("latin-1")
+        raise BadInput(
+            f"{label} に同じ名前の項目「{shown}」が複数あります。GDAL では別々に読めないため、"
+            "元のデータで項目名を付け直してから書き出してください。",
+            f"{label} has more than one field named {shown!r}, which cannot be read apart; "
+            "rename the fields in the source and export again.",
+            file=label,
+            field=shown,
+            reason="field_repeated",
+        )
     records = np.frombuffer(
         data, dtype=np.uint8, count=count * record_length, offset=header_length
     ).reshape(count, record_length)

@@ -252,6 +252,17 @@ def test_truncated_dbf_is_named(zones_shp: Path) -> None:
     assert error.details["reason"] == "file_damaged"
 
 
+def test_two_fields_with_one_name_are_refused_naming_it(zones_shp: Path) -> None:
+    dbf = zones_shp.with_suffix(".dbf")
+    header = bytearray(dbf.read_bytes())
+    second_name = header.index(b"NAME")
+    header[second_name : second_name + 4] = b"CODE"
+    dbf.write_bytes(bytes(header))
+    error = refusal(zones_shp)
+    assert error.details["reason"] == "field_repeated" and error.details["field"] == "CODE"
+    assert "zones.dbf" in error.message and "CODE" in error.message
+
+
 def test_parts_from_different_exports_are_refused(zones_shp: Path, tmp_path: Path) -> None:
     other = write_shapefile(zones_frame().iloc[:1], tmp_path / "other" / "zones.shp")
     zones_shp.with_suffix(".dbf").write_bytes(other.with_suffix(".dbf").read_bytes())
