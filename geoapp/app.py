@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from . import auth, editor, overlay_views, uploads, vendor_assets, views
+from . import auth, current, editor, overlay_views, uploads, vendor_assets, views
 from .error_pages import register_error_handlers
 from .i18n import LANGUAGES, request_language, translate
 from .japanese_calendar import japan_time, wareki_datetime
@@ -59,8 +59,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
             app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count
         )
     store = open_store(settings.database_url, settings.working_crs, settings.pool_size)
-    app.extensions["geoapp.store"] = store
-    app.extensions["geoapp.plans"] = Planning(store)
+    app.extensions[current.STORE] = store
+    app.extensions[current.PLANS] = Planning(store)
     CSRFProtect(app)
     app.register_blueprint(views.blueprint)
     app.register_blueprint(overlay_views.blueprint)

@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Flask,
-    current_app,
     g,
     jsonify,
     redirect,
@@ -29,6 +28,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
+from . import current
 from .accounts import ROLE_LABELS, User, authenticate, find_user
 from .errors import BadInput, Forbidden, GeoappError, Unauthorized
 from .i18n import request_language
@@ -51,7 +51,7 @@ def current_user() -> User | None:
     one whose password changed since this session began, is logged out."""
     if "user" not in g:
         name = session.get("user")
-        user = find_user(current_app.extensions["geoapp.store"], name) if name else None
+        user = find_user(current.store(), name) if name else None
         if user is not None and session.get("epoch") != user.session_epoch:
             user = None
         if name and user is None:
@@ -105,7 +105,7 @@ def _log_in(name: str, password: str) -> User:
         raise BadInput(
             "ユーザー名とパスワードを入力してください。", "Enter your user name and password."
         )
-    store = current_app.extensions["geoapp.store"]
+    store = current.store()
     user = authenticate(store, name, password, request.remote_addr or "unknown")
     session.clear()
     session["user"] = user.name
@@ -150,7 +150,7 @@ def login() -> Response | str | tuple[str, int]:
 def _city_or_none() -> Any:
     """The stored city for the page header (none before set-up or with the database down)."""
     try:
-        return current_app.extensions["geoapp.store"].city()
+        return current.store().city()
     except GeoappError:
         return None
 

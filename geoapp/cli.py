@@ -11,12 +11,12 @@ import logging
 import sys
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
+from . import current
 from .city import check_metric_crs
 from .errors import GeoappError
-from .storage import Store
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +28,6 @@ COMMANDS = {
     "plan": "geoapp.plans.commands:plan_group",
     "user": "geoapp.plans.commands:user_group",
 }
-
-
-def _store() -> Store:
-    """The store of the current app."""
-    return current_app.extensions["geoapp.store"]
 
 
 class GeoappGroup(FlaskGroup):
@@ -65,7 +60,7 @@ def command_app() -> Flask:
     app = create_app()
     context = click.get_current_context(silent=True)
     if context is not None:
-        context.call_on_close(app.extensions["geoapp.store"].close)
+        context.call_on_close(app.extensions[current.STORE].close)
     return app
 
 
@@ -85,7 +80,7 @@ def db() -> None:
 @with_appcontext
 def db_upgrade(crs: int | None) -> None:
     """スキーマを最新版にする / Apply pending schema migrations."""
-    store = _store()
+    store = current.store()
     if crs is not None:
         check_metric_crs(crs)
         store.default_srid = crs
@@ -99,7 +94,7 @@ def db_upgrade(crs: int | None) -> None:
 @with_appcontext
 def db_version() -> None:
     """スキーマの版を表示 / Print the schema version."""
-    click.echo(_store().schema_version())
+    click.echo(current.store().schema_version())
 
 
 if __name__ == "__main__":

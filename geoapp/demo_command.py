@@ -7,8 +7,8 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
+from . import current
 from .demo import DEMO_ACCOUNTS, load_demo_city, prepare_demo_planning
-from .storage import Store
 
 
 @click.command()
@@ -21,10 +21,10 @@ from .storage import Store
 def demo(host: str, port: int, reload_data: bool, force: bool, no_serve: bool) -> None:
     """デモ市を読み込んで表示 / Load the demo city and serve the app."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    store: Store = app.extensions["geoapp.store"]
+    store = current.store()
     if load_demo_city(store, force=reload_data or force):
         click.echo("デモ市「青葉川市」を読み込みました。 / Loaded the demo city.")
-    for made in prepare_demo_planning(store, app.extensions["geoapp.plans"]):
+    for made in prepare_demo_planning(store, current.planning()):
         click.echo(f"作成 / made: {made}")
     for name, role, password in DEMO_ACCOUNTS:
         click.echo(f"デモ用ログイン / demo login ({role}): {name} / {password}")

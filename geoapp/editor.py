@@ -16,6 +16,7 @@ import shapely
 from flask import Blueprint, current_app, render_template, request
 from werkzeug.wrappers import Response
 
+from . import current
 from .auth import login_required, require_user
 from .district_display import WEB_CRS, display_districts
 from .errors import BadInput
@@ -23,7 +24,6 @@ from .i18n import request_language
 from .lasso import districts_mostly_inside
 from .layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from .plans.model import STATUS_LABELS, TRANSITIONS
-from .plans.service import Planning
 from .storage import Store
 from .vendor_assets import leaflet_css_url, leaflet_js_url
 from .views import city_basemap
@@ -71,16 +71,6 @@ def city_layers(store: Store) -> dict[str, Any]:
     }
 
 
-def store() -> Store:
-    """The app's store."""
-    return current_app.extensions["geoapp.store"]
-
-
-def planning() -> Planning:
-    """The app's plans."""
-    return current_app.extensions["geoapp.plans"]
-
-
 def display() -> CityDisplay:
     """The app's cached display layers."""
     return current_app.extensions.setdefault("geoapp.city_display", CityDisplay())
@@ -89,7 +79,7 @@ def display() -> CityDisplay:
 def page_map(lang: str) -> Any:
     """The rendered folium base map the editor's script draws on."""
     return render_map(
-        base_map(city_basemap(store().city()), lang, leaflet_js_url(), leaflet_css_url())
+        base_map(city_basemap(current.store().city()), lang, leaflet_js_url(), leaflet_css_url())
     )
 
 
@@ -99,9 +89,9 @@ def plans() -> str:
     """Every plan, with forms to create, copy and import one."""
     return render_template(
         "plans.html",
-        plans=planning().list_plans(),
+        plans=current.planning().list_plans(),
         status_labels=STATUS_LABELS,
-        has_zones=store().count(SCHOOL_ZONES) > 0,
+        has_zones=current.store().count(SCHOOL_ZONES) > 0,
     )
 
 
@@ -110,7 +100,7 @@ def plans() -> str:
 def edit(plan_id: int) -> str:
     """The boundary editor of one plan."""
     lang = request_language()
-    plan = planning().plan(plan_id)
+    plan = current.planning().plan(plan_id)
     return render_template(
         "editor.html",
         plan=plan,
@@ -126,11 +116,11 @@ def edit(plan_id: int) -> str:
 def compare() -> str:
     """Two plans side by side: a map of the districts that differ and a table."""
     lang = request_language()
-    listed = planning().list_plans()
+    listed = current.planning().list_plans()
     ids = [plan["id"] for plan in listed]
     first = _plan_arg("a", ids[1] if len(ids) > 1 else (ids[0] if ids else None))
     second = _plan_arg("b", ids[0] if ids else None)
-    comparison = planning().compare(first, second) if first and second else None
+    comparison = current.planning().compare(first, second) if first and second else None
     return render_template(
         "compare.html",
         plans=listed,
@@ -151,7 +141,7 @@ def require_staff() -> None:
 def city() -> Response:
     """The city's districts (simplified, with their figures), zones and centres in lon/lat;
     cached by the browser until the layers change."""
-    stamp, body = display().payload(store())
+    stamp, body = display().payload(current.store())
     response = current_app.response_class(body, mimetype="application/json")
     response.set_etag(stamp)
     response.cache_control.private = True
@@ -176,7 +166,7 @@ def lasso() -> Response:
             "囲む範囲の座標は [経度, 緯度] の数の組にしてください。",
             "Each lasso point must be a [lon, lat] pair of numbers.",
         ) from error
-    districts = planning().geography().districts
+    districts = current.planning().geography().districts
     working = gpd.GeoSeries([shape], crs=WEB_CRS).to_crs(districts.crs).iloc[0]
     return current_app.json.response({"districts": districts_mostly_inside(districts, working)})
 

@@ -8,9 +8,9 @@ import unicodedata
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
+from . import current
 from .city_overlay import city_overlay, read_weights
 from .errors import BadInput
 from .overlay_report import OverlayReport
@@ -47,7 +47,7 @@ def overlay_command(
             "--weights needs --weight-column to name the weight column.",
         )
     weight_frame = read_weights(Path(weights)) if weights else None
-    store = current_app.extensions["geoapp.store"]
+    store = current.store()
     report = city_overlay(store, threshold, weight_frame, weight_column)
     notes = []
     if csv_path:

@@ -6,12 +6,13 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from werkzeug.wrappers import Response
 
 from .city_overlay import city_overlay
+from .current import store
 from .errors import BadInput, NotFound
 from .i18n import request_language
 from .overlay_map import overlay_map, share_text
 from .overlay_report import WEB_CRS
 from .vendor_assets import leaflet_css_url, leaflet_js_url
-from .views import city_basemap, store
+from .views import city_basemap
 from .webmap import render_map
 from .zone_assignment import DEFAULT_SPLIT_THRESHOLD
 

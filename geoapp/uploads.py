@@ -16,6 +16,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from .auth import current_user, require_user
+from .current import store
 from .errors import BadInput, NotFound
 from .field_mapping import parse_map_option
 from .importer import (
@@ -27,7 +28,6 @@ from .importer import (
     summary_counts,
 )
 from .layers import LAYERS, layer_named
-from .storage import Store
 
 blueprint = Blueprint("uploads", __name__, url_prefix="/admin/import")
 
@@ -42,11 +42,6 @@ def require_staff() -> Response | None:
         return redirect(url_for("auth.login", next=request.path))
     require_user("admin", "planner")
     return None
-
-
-def _store() -> Store:
-    """The app's store."""
-    return current_app.extensions["geoapp.store"]
 
 
 def _uploads_dir() -> Path:
@@ -81,7 +76,7 @@ def check_upload() -> str:
             json.dumps({"form": request.form.to_dict(), "source": source.name}, ensure_ascii=False),
             encoding="utf-8",
         )
-        report = import_layer(_store(), source, replace(options, dry_run=True), _label(saved))
+        report = import_layer(store(), source, replace(options, dry_run=True), _label(saved))
     except Exception:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -98,7 +93,7 @@ def confirm(token: str) -> str:
     options = _options_from_form(saved["form"]["layer"], saved["form"])
     files = sorted(p for p in folder.iterdir() if p.name != "options.json")
     try:
-        report = import_layer(_store(), folder / saved["source"], options, _label(files))
+        report = import_layer(store(), folder / saved["source"], options, _label(files))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return _report_page(report, None)
@@ -130,7 +125,7 @@ def _page(**context: object) -> str:
         "import.html",
         layers=LAYERS,
         layer_labels={layer.name: layer.label for layer in LAYERS},
-        imports=_store().layer_imports(limit=10),
+        imports=store().layer_imports(limit=10),
         **context,
     )
 

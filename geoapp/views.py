@@ -9,6 +9,7 @@ import geopandas as gpd
 from flask import Blueprint, current_app, jsonify, render_template
 from werkzeug.wrappers import Response
 
+from . import current
 from .basemap import Basemap, basemap_for
 from .city import City
 from .errors import NotFound
@@ -17,16 +18,10 @@ from .japanese_calendar import fiscal_year, fiscal_year_label, wareki_date
 from .layers import CENTERS, DISTRICTS, LAYERS, SCHOOL_ZONES, layer_named
 from .plans.exchange import communities_frame
 from .plans.service import Planning
-from .storage import Store
 from .vendor_assets import leaflet_css_url, leaflet_js_url
 from .webmap import WEB_CRS, city_map, render_map
 
 blueprint = Blueprint("pages", __name__)
-
-
-def store() -> Store:
-    """The app's store."""
-    return current_app.extensions["geoapp.store"]
 
 
 def city_basemap(city: City | None) -> Basemap:
@@ -39,7 +34,7 @@ def city_basemap(city: City | None) -> Basemap:
 def home() -> str:
     """The city map: districts, school zones and community centres."""
     lang = request_language()
-    db = store()
+    db = current.store()
     db.require_current_schema()
     city = db.city()
     frames = {layer: db.read_layer(layer) for layer in LAYERS}
@@ -73,7 +68,7 @@ def home() -> str:
 
 def adopted_communities() -> tuple[dict[str, Any] | None, gpd.GeoDataFrame | None]:
     """The adopted plan's record and its communities (none before a plan is adopted)."""
-    planning: Planning = current_app.extensions["geoapp.plans"]
+    planning: Planning = current.planning()
     try:
         row, state = planning.state(planning.adopted_plan_id())
     except NotFound:
@@ -85,7 +80,7 @@ def adopted_communities() -> tuple[dict[str, Any] | None, gpd.GeoDataFrame | Non
 def layer_geojson(name: str) -> Response:
     """A layer as GeoJSON in lon/lat (RFC 7946)."""
     layer = layer_named(name)
-    frame = store().read_layer(layer, crs=WEB_CRS)
+    frame = current.store().read_layer(layer, crs=WEB_CRS)
     point_fields = layer.point_fields
     frame = frame.drop(columns=point_fields) if point_fields else frame
     response = current_app.response_class(
@@ -97,7 +92,7 @@ def layer_geojson(name: str) -> Response:
 @blueprint.get("/healthz")
 def healthz() -> tuple[Response, int]:
     """Whether the database answers and its schema is current."""
-    db = store()
+    db = current.store()
     db.ping()
     db.require_current_schema()
     city = db.city()

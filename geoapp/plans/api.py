@@ -13,9 +13,9 @@ from flask import Blueprint, current_app, jsonify, request
 from werkzeug.wrappers import Response
 
 from ..auth import require_user
+from ..current import planning
 from ..errors import BadInput
 from .exchange import boundaries_geojson, export_plan, read_mapping_csv, read_mapping_geojson
-from .service import Planning
 
 blueprint = Blueprint("plans_api", __name__, url_prefix="/api/plans")
 public_blueprint = Blueprint("public_plan_api", __name__, url_prefix="/api/public")
@@ -23,11 +23,6 @@ public_blueprint = Blueprint("public_plan_api", __name__, url_prefix="/api/publi
 DISPLAY_TOLERANCE_M = 5.0
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_JSON_BYTES = 5 * 1024 * 1024
-
-
-def planning() -> Planning:
-    """The app's plans."""
-    return current_app.extensions["geoapp.plans"]
 
 
 def json_body() -> dict[str, Any]:

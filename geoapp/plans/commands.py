@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from ..accounts import (
@@ -22,24 +21,19 @@ from ..accounts import (
     remove_user,
     set_password,
 )
+from ..current import planning, store
 from ..errors import BadInput
 from .exchange import EXPORT_FORMATS, export_plan, read_mapping_csv, read_mapping_geojson
 from .model import STATUS_LABELS, STATUSES
-from .service import Planning
 
 SOURCES = ("empty", "school_zones", "copy", "csv", "geojson")
-
-
-def _planning() -> Planning:
-    """The plans of the current app."""
-    return current_app.extensions["geoapp.plans"]
 
 
 def _operator(name: str | None) -> User:
     """Who a command acts as: the named account, or the shell user as an administrator."""
     if name is None:
         return User(f"cli:{getpass.getuser()}", "admin")
-    user = find_user(current_app.extensions["geoapp.store"], name)
+    user = find_user(store(), name)
     if user is None:
         raise BadInput(f"ユーザー「{name}」はありません。", f"There is no user {name!r}.")
     return user
@@ -64,7 +58,7 @@ def user_group() -> None:
 def user_add(name: str, role: str, password_stdin: bool, generate: bool) -> None:
     """アカウントを作る / Create an account."""
     password = _new_password(password_stdin, generate)
-    user, password = add_user(current_app.extensions["geoapp.store"], name, role, password)
+    user, password = add_user(store(), name, role, password)
     click.echo(f"作成しました / created: {user.name} ({user.role})")
     if generate:
         click.echo(f"パスワード / password: {password}")
@@ -77,7 +71,7 @@ def user_add(name: str, role: str, password_stdin: bool, generate: bool) -> None
 def user_password(name: str, password_stdin: bool) -> None:
     """パスワードを変える（他のログインは終了） / Set a new password (ends other sessions)."""
     password = _typed_password(password_stdin)
-    set_password(current_app.extensions["geoapp.store"], name, password)
+    set_password(store(), name, password)
     click.echo(f"変更しました / changed: {name}")
 
 
@@ -87,7 +81,7 @@ def user_password(name: str, password_stdin: bool) -> None:
 @with_appcontext
 def user_remove(name: str) -> None:
     """アカウントを削除（ログイン中のセッションも終了） / Remove an account and end its sessions."""
-    remove_user(current_app.extensions["geoapp.store"], name)
+    remove_user(store(), name)
     click.echo(f"削除しました / removed: {name}")
 
 
@@ -95,7 +89,7 @@ def user_remove(name: str) -> None:
 @with_appcontext
 def user_list() -> None:
     """アカウントの一覧 / List accounts."""
-    for user in list_users(current_app.extensions["geoapp.store"]):
+    for user in list_users(store()):
         click.echo(f"{user.name}\t{user.role}")
 
 
@@ -135,7 +129,7 @@ def plan_create(
     user_name: str | None,
 ) -> None:
     """案を作る / Create a draft plan (empty, from school zones, a copy, CSV or GeoJSON)."""
-    work = _planning()
+    work = planning()
     mapping = None
     if source in ("csv", "geojson"):
         if path is None:
@@ -164,7 +158,7 @@ def plan_create(
 @with_appcontext
 def plan_list(status: str | None, as_json: bool) -> None:
     """案の一覧 / List plans."""
-    plans = _planning().list_plans(status)
+    plans = planning().list_plans(status)
     if as_json:
         _print_json(plans)
         return
@@ -182,7 +176,7 @@ def plan_list(status: str | None, as_json: bool) -> None:
 @with_appcontext
 def plan_show(plan_id: int, as_json: bool) -> None:
     """案の内容 / Show a plan: its communities and their figures."""
-    plan = _planning().plan(plan_id)
+    plan = planning().plan(plan_id)
     if as_json:
         _print_json(plan)
         return
@@ -206,7 +200,7 @@ def plan_show(plan_id: int, as_json: bool) -> None:
 @with_appcontext
 def plan_check(plan_id: int) -> None:
     """案の検査結果を JSON で出力 / Print the plan's checks as JSON."""
-    _print_json(_planning().checks(plan_id))
+    _print_json(planning().checks(plan_id))
 
 
 @plan_group.command("export")
@@ -217,7 +211,7 @@ def plan_check(plan_id: int) -> None:
 @with_appcontext
 def plan_export(plan_id: int, fmt: str, encoding: str, output: Path) -> None:
     """案をファイルに出力 / Export a plan (GeoJSON, GeoPackage, Shapefile zip, CSV)."""
-    work = _planning()
+    work = planning()
     row, state = work.state(plan_id)
     data, _, _ = export_plan(
         work.geography(), state, fmt, f"plan-{plan_id}-v{row['version']}", encoding
@@ -231,7 +225,7 @@ def plan_export(plan_id: int, fmt: str, encoding: str, output: Path) -> None:
 @with_appcontext
 def plan_adopt(plan_id: int) -> None:
     """案を決定する（前の決定案は保管） / Adopt a plan (the adopted one is archived)."""
-    work = _planning()
+    work = planning()
     operator = _operator(None)
     row, _ = work.state(plan_id)
     if row["status"] == "draft":
@@ -246,5 +240,5 @@ def plan_adopt(plan_id: int) -> None:
 @with_appcontext
 def plan_targets(low: int | None, high: int | None) -> None:
     """コミュニティの目標人口 / Set the communities' target population range."""
-    _planning().set_targets(_operator(None), low, high)
+    planning().set_targets(_operator(None), low, high)
     click.echo(f"目標人口 / target population: {low or '—'} 〜 {high or '—'}")
