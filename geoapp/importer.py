@@ -144,8 +144,9 @@ def import_layer(
         store.require_current_schema()
         frame = _prepare(store, Path(path), options, report, step)
         step(STAGES[4])
+        snapped: list[dict[str, Any]] = []
         if options.snap and _is_coverage(options.layer, frame):
-            frame = _snapped(frame, options.snap, report)
+            frame, snapped = _snapped(frame, options.snap)
         coverage: Future[dict[str, Any]] = Future()
 
         def stored_report() -> dict[str, Any]:
@@ -165,11 +166,11 @@ def import_layer(
                     options.mode,
                     stored_report,
                 )
-                _settle(coverage, _coverage_report, options.layer, frame, options.snap, report)
+                _settle(coverage, _coverage_report, options.layer, frame, options.snap, snapped)
                 writing.result()
             report.stored = True
         else:
-            report.coverage = _coverage_report(options.layer, frame, options.snap, report)
+            report.coverage = _coverage_report(options.layer, frame, options.snap, snapped)
     except BadInput as error:
         report.fail(error)
     report.duration_seconds = round(time.monotonic() - started, 3)
@@ -442,19 +443,20 @@ def _is_coverage(layer: Layer, frame: gpd.GeoDataFrame) -> bool:
     return layer.geometry_type == "MultiPolygon" and len(frame) > 0
 
 
-def _snapped(frame: gpd.GeoDataFrame, snap: float, report: ImportReport) -> gpd.GeoDataFrame:
-    """The frame with gaps and overlaps thinner than ``snap`` closed; each is reported."""
+def _snapped(frame: gpd.GeoDataFrame, snap: float) -> tuple[gpd.GeoDataFrame, list[dict[str, Any]]]:
+    """The frame with gaps and overlaps thinner than ``snap`` closed, and those it closed."""
     geometries, snapped = snap_coverage(
         frame.geometry.to_numpy(), frame["code"].astype(str).tolist(), snap
     )
-    report.coverage["snapped"] = _located(snapped, frame.crs, _names_by_code(frame))
-    return frame.set_geometry(gpd.GeoSeries(geometries, crs=frame.crs, index=frame.index))
+    closed = _located(snapped, frame.crs, _names_by_code(frame))
+    return frame.set_geometry(gpd.GeoSeries(geometries, crs=frame.crs, index=frame.index)), closed
 
 
 def _coverage_report(
-    layer: Layer, frame: gpd.GeoDataFrame, snap: float | None, report: ImportReport
+    layer: Layer, frame: gpd.GeoDataFrame, snap: float | None, snapped: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    """The gaps and overlaps of a polygon layer, located; nothing for a point layer."""
+    """The gaps and overlaps of a polygon layer, located, beside those ``--snap`` closed;
+    nothing for a point layer."""
     if not _is_coverage(layer, frame):
         return {}
     problems = coverage_problems(
@@ -466,7 +468,7 @@ def _coverage_report(
         "snap_tolerance_m": snap,
         "gaps": _located([p for p in problems if p.kind == "gap"], frame.crs, names),
         "overlaps": _located([p for p in problems if p.kind == "overlap"], frame.crs, names),
-        "snapped": report.coverage.get("snapped", []),
+        "snapped": snapped,
     }
 
 

@@ -155,31 +155,23 @@ def test_points_are_refused_in_a_polygon_layer(store: Store, tmp_path: Path) -> 
     assert not report["stored"] and store.count(DISTRICTS) == 0
 
 
+def with_a_ring_around(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The districts and a fifth one ringing the 200 m square, so every gap is enclosed."""
+    ring = gpd.GeoDataFrame(
+        {"KEY_CODE": ["005"], "S_NAME": ["外周"], "JINKO": [1], "SETAI": [1], "BIKO": [""]},
+        geometry=[box(-50, -50, 300, 250).difference(box(0, 0, 200, 200))],
+        crs=TEST_SRID,
+    )
+    return gpd.GeoDataFrame(pd.concat([frame, ring]), crs=TEST_SRID)
+
+
 def test_gaps_and_overlaps_are_reported_with_area_and_location(
     store: Store, tmp_path: Path
 ) -> None:
     frame = districts_frame()
     frame.loc[1, "geometry"] = box(100, 0, 210, 100)
     frame.loc[3, "geometry"] = box(100, 100, 200, 195)
-    frame = gpd.GeoDataFrame(
-        pd.concat(
-            [
-                frame,
-                gpd.GeoDataFrame(
-                    {
-                        "KEY_CODE": ["005"],
-                        "S_NAME": ["外周"],
-                        "JINKO": [1],
-                        "SETAI": [1],
-                        "BIKO": [""],
-                    },
-                    geometry=[box(-50, -50, 300, 250).difference(box(0, 0, 200, 200))],
-                    crs=TEST_SRID,
-                ),
-            ]
-        ),
-        crs=TEST_SRID,
-    )
+    frame = with_a_ring_around(frame)
     report = run(store, write_shapefile(frame, tmp_path / "cov" / "d.shp"), dry_run=True)
     coverage = report["coverage"]
     assert [round(o["area_m2"]) for o in coverage["overlaps"]] in ([1000, 500], [1000])
@@ -187,6 +179,24 @@ def test_gaps_and_overlaps_are_reported_with_area_and_location(
     assert round(sum(g["area_m2"] for g in coverage["gaps"])) == 500
     gap = coverage["gaps"][0]
     assert 138 < gap["lon"] < 139 and 35 < gap["lat"] < 37
+
+
+def test_snap_closes_a_thin_gap_reports_it_and_stores_the_closed_districts(
+    store: Store, tmp_path: Path
+) -> None:
+    frame = districts_frame()
+    frame.loc[1, "geometry"] = box(100.5, 0, 200, 100)
+    shp = write_shapefile(with_a_ring_around(frame), tmp_path / "snap" / "d.shp")
+    unsnapped = run(store, shp, dry_run=True)["coverage"]
+    assert [round(gap["area_m2"]) for gap in unsnapped["gaps"]] == [50]
+    assert unsnapped["snapped"] == []
+    report = run(store, shp, snap=1.0)
+    assert report["stored"] and report["coverage"]["gaps"] == []
+    assert [round(closed["area_m2"]) for closed in report["coverage"]["snapped"]] == [50]
+    assert report["coverage"]["snap_tolerance_m"] == 1.0
+    stored = store.read_layer(DISTRICTS)
+    assert round(stored.geometry.area.sum()) == 350 * 300
+    assert store.layer_imports(limit=1)[0].report["coverage"]["snapped"]
 
 
 def test_upsert_changes_only_the_features_in_the_file(
