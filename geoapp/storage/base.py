@@ -301,6 +301,17 @@ class StoredRows:
     def __len__(self) -> int:
         return len(self.geometries)
 
+    def field_values(
+        self, layer: Layer, rows: slice = slice(None), srid: int | None = None
+    ) -> list[list[Any]]:
+        """The layer's field columns for ``rows``, point fields as ``stored_wkb``."""
+        return [
+            stored_wkb(self.columns[name][rows], srid)
+            if name in layer.point_fields
+            else self.columns[name][rows]
+            for name in layer.field_names
+        ]
+
 
 def stored_rows(layer: Layer, frame: gpd.GeoDataFrame) -> StoredRows:
     """Check and convert ``frame`` column by column; a missing required value or a wrong

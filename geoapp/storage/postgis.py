@@ -262,12 +262,7 @@ def _copy_rows(copier: psycopg.Copy, layer: Layer, frame: gpd.GeoDataFrame, srid
     rows = stored_rows(layer, frame)
     for start in range(0, len(rows), COPY_CHUNK_ROWS):
         chunk = slice(start, start + COPY_CHUNK_ROWS)
-        values = [
-            stored_wkb(rows.columns[name][chunk], srid)
-            if name in layer.point_fields
-            else rows.columns[name][chunk]
-            for name in layer.field_names
-        ]
+        values = rows.field_values(layer, chunk, srid)
         values += [
             [JSONB_VERSION + text.encode() for text in rows.properties[chunk]],
             stored_wkb(rows.geometries[chunk], srid),

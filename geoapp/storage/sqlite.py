@@ -238,10 +238,7 @@ def _upsert_rows(connection: sqlite3.Connection, layer: Layer, frame: gpd.GeoDat
     rows = stored_rows(layer, frame)
     names = [*layer.field_names, "properties", "geom"]
     updates = ", ".join(f"{name} = excluded.{name}" for name in names if name != "code")
-    values = [
-        stored_wkb(rows.columns[name]) if name in layer.point_fields else rows.columns[name]
-        for name in layer.field_names
-    ]
+    values = rows.field_values(layer)
     values += [rows.properties, stored_wkb(rows.geometries)]
     connection.executemany(
         f"INSERT INTO {layer.table} ({', '.join(names)}) "
