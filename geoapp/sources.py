@@ -18,7 +18,6 @@ import unicodedata
 import warnings
 import zipfile
 import zlib
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -519,8 +518,7 @@ def _read_shapefile(shp: Path, request: _Request) -> SourceData:
                 f"{deleted} deleted records in {request.label(dbf)} are skipped.",
             )
         )
-    frame = _read_with_gdal(shp, request, notes, encoding="ISO-8859-1")
-    frame = _decoded_attributes(frame, encoding, request.label(dbf), _text_values(table, encoding))
+    frame = _shapefile_frame(shp, table, encoding, request, notes)
     file_crs, missing_reason = _crs_from_prj(shp, frame, request)
     return _finish(
         frame,
@@ -702,7 +700,7 @@ def _first_undecodable(table: _DbfTable, codec: str) -> tuple[_DbfField, int | N
         if not (column >= 0x80).any():
             continue
         try:
-            _newline_separated(column).decode(codec)
+            _newline_separated(column).tobytes().decode(codec)
         except UnicodeDecodeError as error:
             return dbf_field, error.start // (dbf_field.length + 1) + 1
     return None
@@ -717,7 +715,7 @@ def _has_utf8_text_besides(table: _DbfTable, failing: _DbfField, feature: int | 
         if not (column >= 0x80).any():
             continue
         try:
-            _newline_separated(column).decode("utf-8")
+            _newline_separated(column).tobytes().decode("utf-8")
         except UnicodeDecodeError:
             continue
         return True
@@ -738,19 +736,42 @@ def _column(table: _DbfTable, dbf_field: _DbfField) -> np.ndarray:
 
 def _text_values(table: _DbfTable, codec: str) -> dict[bytes, list[str | None]]:
     """Each text field's values, decoded a column at a time and trimmed as GDAL trims them
-    (spaces at both ends, anything after a NUL byte; empty is None); keyed by raw name."""
+    (anything after a NUL byte, spaces at both ends; empty is None); keyed by raw name.
+
+    A field with a newline inside a value is left out, for GDAL to read value by value.
+    """
     values = {}
-    for dbf_field in _text_fields(table):
-        decoded = _newline_separated(_column(table, dbf_field)).decode(codec).split("\n")[:-1]
-        trimmed = (value.split("\0", 1)[0].strip(" ") for value in decoded)
-        values[dbf_field.raw_name] = [value or None for value in trimmed]
+    for dbf_field in (field for field in _text_fields(table) if field.length):
+        decoded = _trimmed_lines(_column(table, dbf_field)).decode(codec).split("\n")[:-1]
+        if len(decoded) == table.records.shape[0]:
+            values[dbf_field.raw_name] = [value or None for value in decoded]
     return values
 
 
-def _newline_separated(column: np.ndarray) -> bytes:
-    """A column's values joined by newlines, so no multibyte character spans two values."""
-    newlines = np.full((column.shape[0], 1), 0x0A, dtype=np.uint8)
-    return np.hstack([column, newlines]).tobytes()
+def _trimmed_lines(column: np.ndarray) -> bytes:
+    """A column's values trimmed on their bytes and each ended by a newline.
+
+    Trimming bytes is trimming characters: NUL, space and newline bytes are never part of
+    a multibyte character in CP932 or UTF-8.
+    """
+    count, width = column.shape
+    position = np.arange(width, dtype=np.uint16)
+    content = column != 0x20
+    nul = column == 0
+    if nul.any():
+        content &= position < np.where(nul.any(axis=1), nul.argmax(axis=1), width)[:, None]
+    start = content.argmax(axis=1)[:, None]
+    end = (content * (position + 1)).max(axis=1)[:, None]
+    keep = np.ones((count, width + 1), dtype=bool)
+    keep[:, :width] = (position >= start) & (position < end)
+    return _newline_separated(column)[keep].tobytes()
+
+
+def _newline_separated(column: np.ndarray) -> np.ndarray:
+    """A column's values each followed by a newline, so no multibyte character spans two."""
+    lines = np.full((column.shape[0], column.shape[1] + 1), 0x0A, dtype=np.uint8)
+    lines[:, :-1] = column
+    return lines
 
 
 def _undecodable(
@@ -805,19 +826,34 @@ def _decoded_name(raw: bytes, codec: str) -> str:
         raise
 
 
-def _decoded_attributes(
-    frame: gpd.GeoDataFrame,
-    codec: str,
-    label: str,
-    text_values: Mapping[bytes, list[str | None]],
+def _shapefile_frame(
+    shp: Path, table: _DbfTable, codec: str, request: _Request, notes: list[dict]
 ) -> gpd.GeoDataFrame:
-    """Give the text GDAL handed over as bytes (read as ISO-8859-1) its real characters.
+    """The Shapefile's features with their fields decoded.
 
-    GDAL's own recoding knows iconv's names, not Python's, and replaces what it cannot
-    convert; ISO-8859-1 passes every byte through unchanged. A text field's values come
-    from ``text_values`` (decoded from the DBF a column at a time); any other text column
-    has its values decoded here one by one.
+    The text fields come from the DBF, decoded a column at a time; GDAL reads the geometry
+    and the other fields (as ISO-8859-1, which passes every byte through: GDAL's own
+    recoding knows iconv's names, not Python's, and replaces what it cannot convert).
     """
+    fields = list(_gdal_info(shp, request, encoding="ISO-8859-1")["fields"])
+    text_values = _text_values(table, codec)
+    ours = [name for name in fields if name.encode("latin-1") in text_values]
+    frame = _read_with_gdal(
+        shp, request, notes, encoding="ISO-8859-1", columns=[n for n in fields if n not in ours]
+    )
+    if len(frame) != len(table.records):  # GDAL kept records the DBF marks deleted
+        frame, ours = _read_with_gdal(shp, request, [], encoding="ISO-8859-1"), []
+    for name in ours:
+        values = pd.Series(text_values[name.encode("latin-1")], index=frame.index, dtype=object)
+        frame.insert(fields.index(name), name, values)
+    return _decoded_attributes(frame, codec, table.label, already=set(ours))
+
+
+def _decoded_attributes(
+    frame: gpd.GeoDataFrame, codec: str, label: str, already: set[str]
+) -> gpd.GeoDataFrame:
+    """Decode the field names and the text GDAL handed over as ISO-8859-1, value by value,
+    except in the columns ``already`` decoded."""
     try:
         columns = {
             column: _decoded_name(column.encode("latin-1"), codec)
@@ -826,16 +862,18 @@ def _decoded_attributes(
         }
         for column in columns:
             dtype = frame[column].dtype
-            if not (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)):
+            if column in already or not (
+                pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)
+            ):
                 continue
-            decoded = text_values.get(column.encode("latin-1"))
-            if decoded is not None and len(decoded) == len(frame):
-                frame[column] = pd.Series(decoded, index=frame.index, dtype=object)
-                continue
-            frame[column] = frame[column].map(
-                lambda value: (
+            values = frame[column].astype(object)
+            frame[column] = pd.Series(
+                [
                     value.encode("latin-1").decode(codec) if isinstance(value, str) else value
-                )
+                    for value in values.where(values.notna(), None).tolist()
+                ],
+                index=frame.index,
+                dtype=object,
             )
     except (UnicodeError, ValueError) as exc:
         raise BadInput(
@@ -993,12 +1031,12 @@ def _chosen_layer(path: Path, request: _Request) -> str:
     )
 
 
-def _gdal_info(path: Path, request: _Request) -> dict:
+def _gdal_info(path: Path, request: _Request, **options: object) -> dict:
     """What GDAL says about a data file, or a refusal when it cannot open it."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return pyogrio.read_info(path)
+            return pyogrio.read_info(path, **options)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise _unreadable(path, request, exc) from exc
 

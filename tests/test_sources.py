@@ -281,6 +281,35 @@ def test_deleted_records_are_skipped_with_a_warning(zones_shp: Path) -> None:
     assert [note["code"] for note in data.warnings] == ["deleted_records"]
 
 
+def test_text_values_are_trimmed_as_gdal_trims_them(tmp_path: Path) -> None:
+    """Both ways text is read, from the DBF a column at a time (NAME) and by GDAL value by
+    value (NOTE, whose newline inside a value rules out the first way), trim alike."""
+    values = {
+        "NAME": ["  先頭", "末尾  ", "前\0後ろ", "      ", "髙橋①"],
+        "NOTE": ["  先頭", "末尾  ", "前\0後ろ", "      ", "改\n行"],
+    }
+    squares = [box(EAST + 100 * i, NORTH, EAST + 100 * i + 100, NORTH + 100) for i in range(5)]
+    placeholders = {name: ["x" * 12] * 5 for name in values}
+    frame = gpd.GeoDataFrame(placeholders, geometry=squares, crs=ZONE_8)
+    shp = write_shapefile(frame, tmp_path / "t.shp")
+    dbf = shp.with_suffix(".dbf")
+    content = bytearray(dbf.read_bytes())
+    header_length = int.from_bytes(content[8:10], "little")
+    record_length = int.from_bytes(content[10:12], "little")
+    offset = 1
+    for field, texts in enumerate(values.values()):
+        width = content[32 + 32 * field + 16]
+        for row, text in enumerate(texts):
+            at = header_length + row * record_length + offset
+            content[at : at + width] = text.encode("cp932").ljust(width, b" ")
+        offset += width
+    dbf.write_bytes(bytes(content))
+    data = read_source(shp)
+    assert data.frame["NAME"].tolist() == ["先頭", "末尾", "前", None, "髙橋①"]
+    assert data.frame["NOTE"].tolist() == ["先頭", "末尾", "前", None, "改\n行"]
+    assert data.frame.geometry.geom_equals(gpd.GeoSeries(squares, crs=ZONE_8)).all()
+
+
 def test_three_dimensional_coordinates_are_a_warning(tmp_path: Path) -> None:
     ring = [(EAST, NORTH, 5.0), (EAST + 100, NORTH, 5.0), (EAST + 100, NORTH + 100, 6.0)]
     frame = gpd.GeoDataFrame({"NAME": ["港"]}, geometry=[Polygon(ring)], crs=ZONE_8)
