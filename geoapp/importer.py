@@ -201,26 +201,39 @@ def _prepare(
     )
     _describe_source(report, source)
     check_coordinates_in_japan(source.frame, source.source)
-
-    step(STAGES[1])
-    publisher = read_publisher_attributes(path if path.is_dir() else path.parent)
-    mapping = choose_mapping(layer, source.frame, options.mapping, publisher)
-    report.mapping = mapping.to_dict()
-    frame = _stored_fields(layer, source.frame, mapping, report)
-
-    step(STAGES[2])
     working_crs = store.geometry_srid()
     report.working_crs = f"EPSG:{working_crs}"
-    frame = frame.to_crs(working_crs)
-
-    step(STAGES[3])
-    checker = check_points if layer.geometry_type == "Point" else check_polygons
-    checked = checker(frame.geometry.to_numpy(), feature_numbers=frame["_feature"].tolist())
+    # A second thread maps and converts the fields while this one reprojects and checks
+    # the geometry (GEOS lets go of the GIL, and runs slower outside the main thread).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-fields") as pool:
+        step(STAGES[1])
+        fields = pool.submit(_mapped_fields, layer, path, source.frame, options, report)
+        try:
+            step(STAGES[2])
+            geometry = source.frame.geometry.to_crs(working_crs)
+            step(STAGES[3])
+            checker = check_points if layer.geometry_type == "Point" else check_polygons
+            checked = checker(geometry.to_numpy(), feature_numbers=range(1, len(geometry) + 1))
+        except BaseException:
+            if isinstance(fields.exception(), BadInput):
+                fields.result()  # a refused field is told first, as reading in order would
+            raise
+        frame = fields.result().set_geometry(geometry)
     frame = _apply_geometry_checks(frame, checked, options, report)
     frame = _merge_parts_sharing_a_code(layer, frame, report)
 
     report.imported = len(frame) if report.ok else 0
     return frame.drop(columns=["_feature"])
+
+
+def _mapped_fields(
+    layer: Layer, path: Path, raw: gpd.GeoDataFrame, options: ImportOptions, report: ImportReport
+) -> gpd.GeoDataFrame:
+    """The layer's fields from the source's, by the given or guessed mapping."""
+    publisher = read_publisher_attributes(path if path.is_dir() else path.parent)
+    mapping = choose_mapping(layer, raw, options.mapping, publisher)
+    report.mapping = mapping.to_dict()
+    return _stored_fields(layer, raw, mapping, report)
 
 
 def _describe_source(report: ImportReport, source: SourceData) -> None:
