@@ -20,6 +20,7 @@ from ..city import City
 from ..errors import BadInput, Conflict, SchemaOutdated
 from ..layers import LAYERS, Field, Layer
 from .migration import Migration, latest_version, migrations_for
+from .properties import json_objects
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +29,6 @@ WriteMode = Literal["replace", "upsert"]
 POLYGON_WKB_TYPE = (3).to_bytes(4, "little")
 MULTIPOLYGON_WKB_TYPE = 6
 EWKB_SRID_FLAG = 0x20000000
-# Properties as stored: one encoder for every row (json.dumps with options makes one a call).
-_JSON = json.JSONEncoder(ensure_ascii=False)
 # What a write records about a load, asked for once the layer's rows are written.
 ReportSource = Callable[[], Mapping[str, Any]]
 
@@ -317,11 +316,7 @@ def stored_rows(layer: Layer, frame: gpd.GeoDataFrame) -> StoredRows:
     """Check and convert ``frame`` column by column; a missing required value or a wrong
     geometry is refused naming its feature."""
     columns = {field.name: _plain_column(layer, field, frame) for field in layer.fields}
-    properties = (
-        [_JSON.encode(dict(p or {})) for p in frame["properties"]]
-        if "properties" in frame
-        else ["{}"] * len(frame)
-    )
+    properties = json_objects(frame["properties"]) if "properties" in frame else ["{}"] * len(frame)
     return StoredRows(columns, properties, _layer_geometries(layer, frame.geometry.to_numpy()))
 
 
