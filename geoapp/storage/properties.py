@@ -21,25 +21,23 @@ _JSON = json.JSONEncoder(ensure_ascii=False)
 def json_objects(mappings: Iterable[Mapping[str, Any] | None]) -> list[str]:
     """Each mapping (None as empty) as the JSON text ``json.JSONEncoder`` writes."""
     rows = [mapping or {} for mapping in mappings]
-    keys = {tuple(row) for row in rows}
-    if len(keys) != 1:
-        return [_JSON.encode(dict(row)) for row in rows]
-    (shared,) = keys
-    if not all(isinstance(key, str) for key in shared):
+    key_orders = {tuple(row) for row in rows}
+    shared = key_orders.pop() if len(key_orders) == 1 else None
+    if shared is None or not all(isinstance(key, str) for key in shared):
         return [_JSON.encode(dict(row)) for row in rows]
     if not shared:
         return ["{}"] * len(rows)
-    keys = [encode_basestring(key) for key in shared]
-    prefixes = ["{" + keys[0]] + [", " + key for key in keys[1:]]
+    names = [encode_basestring(key) for key in shared]
+    prefixes = ["{" + names[0]] + [", " + name for name in names[1:]]
     columns = [
-        [f"{prefix}: {text}" for text in _json_values([row[key] for row in rows])]
+        [f"{prefix}: {text}" for text in _json_texts([row[key] for row in rows])]
         for prefix, key in zip(prefixes, shared, strict=True)
     ]
     columns[-1] = [text + "}" for text in columns[-1]]
     return list(map("".join, zip(*columns, strict=True)))
 
 
-def _json_values(values: list[Any]) -> list[str]:
+def _json_texts(values: list[Any]) -> list[str]:
     """Each value as JSON text: whole columns of text, integers or finite reals at once."""
     kinds = set(map(type, values))
     if kinds == {str}:
