@@ -1,47 +1,57 @@
 """The ``geoapp`` command: run the demo, manage the database, import layers, serve the app.
 
-Commands other than ``db`` live in their own modules and are loaded only when asked for:
-``geoapp import`` in a nightly job must not pay for loading the whole web app.
+Every command lives in its own module and is loaded only when asked for, and Flask only for
+the commands that work in the web app's context: ``geoapp import`` in a nightly job must
+not pay for loading the web app.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
-from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
 
-from . import current
-from .city import check_metric_crs
 from .errors import GeoappError
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 logger = logging.getLogger(__name__)
 
 # Each command's name and where it is defined, as module:attribute.
 COMMANDS = {
+    "db": "geoapp.db_command:db",
     "demo": "geoapp.demo_command:demo",
     "import": "geoapp.import_command:import_command",
     "overlay": "geoapp.overlay_command:overlay_command",
     "plan": "geoapp.plans.commands:plan_group",
+    "routes": "flask.cli:routes_command",
+    "run": "flask.cli:run_command",
+    "shell": "flask.cli:shell_command",
     "user": "geoapp.plans.commands:user_group",
 }
+# The commands that open the database on their own, without the web app.
+WITHOUT_APP = frozenset({"import"})
 
 
-class GeoappGroup(FlaskGroup):
-    """Flask's command group with the geoapp commands loaded on first use, and domain
-    errors printed as messages instead of tracebacks."""
+class GeoappGroup(click.Group):
+    """The geoapp commands, loaded on first use, with domain errors printed as messages
+    instead of tracebacks."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *COMMANDS})
+        return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in COMMANDS:
-            module, attribute = COMMANDS[cmd_name].split(":")
-            return getattr(importlib.import_module(module), attribute)
-        return super().get_command(ctx, cmd_name)
+        if cmd_name not in COMMANDS:
+            return None
+        if cmd_name not in WITHOUT_APP:
+            _offer_app(ctx)
+        module, attribute = COMMANDS[cmd_name].split(":")
+        return getattr(importlib.import_module(module), attribute)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -53,8 +63,18 @@ class GeoappGroup(FlaskGroup):
             sys.exit(1)
 
 
+def _offer_app(ctx: click.Context) -> None:
+    """Let Flask's ``with_appcontext`` commands build the app with ``command_app``."""
+    from flask.cli import ScriptInfo
+
+    root = ctx.find_root()
+    if not isinstance(root.obj, ScriptInfo):
+        root.obj = ScriptInfo(create_app=command_app, set_debug_flag=False)
+
+
 def command_app() -> Flask:
     """The app a command works with; its database connections close when the command ends."""
+    from . import current
     from .app import create_app  # the web app is heavy: built only for commands that use it
 
     app = create_app()
@@ -64,38 +84,33 @@ def command_app() -> Flask:
     return app
 
 
-@click.group(cls=GeoappGroup, create_app=command_app)
+@click.group(cls=GeoappGroup)
 def main() -> None:
     """geoapp — 広域コミュニティ計画支援 Web GIS / wide-area community planning."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
 
-@main.group()
-def db() -> None:
-    """データベースの管理 / Manage the database."""
+def run(args: list[str] | None = None) -> None:
+    """The ``geoapp`` console command: ``main``, then leave at once.
 
-
-@db.command("upgrade")
-@click.option("--crs", type=int, help="新しいデータベースの作業用座標系 (EPSG) / working CRS")
-@with_appcontext
-def db_upgrade(crs: int | None) -> None:
-    """スキーマを最新版にする / Apply pending schema migrations."""
-    store = current.store()
-    if crs is not None:
-        check_metric_crs(crs)
-        store.default_srid = crs
-    applied = store.upgrade()
-    for migration in applied:
-        click.echo(f"適用 / applied: {migration.version:04d} {migration.name}")
-    click.echo(f"スキーマの版 / schema version: {store.schema_version()} ({store.backend})")
-
-
-@db.command("version")
-@with_appcontext
-def db_version() -> None:
-    """スキーマの版を表示 / Print the schema version."""
-    click.echo(current.store().schema_version())
+    By then every command has closed its files and database connections; what is left is
+    the interpreter's teardown of pandas, GEOS and GDAL, which costs a scheduled import a
+    quarter of a second and does nothing for it.
+    """
+    try:
+        main(args)
+        code: int | str | None = 0
+    except SystemExit as done:
+        code = done.code
+    if not isinstance(code, int):
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = 0 if code is None else 1
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
-    main()
+    run()

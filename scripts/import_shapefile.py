@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 
-from geoapp.cli import main
+from geoapp.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main(["import", *sys.argv[1:]]))
+    run(["import", *sys.argv[1:]])
