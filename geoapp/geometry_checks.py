@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -168,11 +169,47 @@ def check_points(geometries: np.ndarray, feature_numbers: Sequence[int]) -> Chec
     return checked.result()
 
 
+class CoverageUnion:
+    """The edge-matching union of a coverage whose features arrive a batch at a time.
+
+    A batch of features that lie together is united at once by a worker (GEOS lets go of
+    the GIL), while the next batch is read; a scattered batch, from a file in no spatial
+    order, waits to be united with the other scattered ones in Hilbert-curve pieces.
+    """
+
+    def __init__(self, executor: Executor) -> None:
+        self.executor = executor
+        self.pieces: list[Future[BaseGeometry | None]] = []
+        self.scattered: list[np.ndarray] = []
+
+    def add(self, geometries: np.ndarray) -> None:
+        """Take in a batch of features (none of them missing)."""
+        if not len(geometries):
+            return
+        if _lie_together(geometries):
+            self.pieces.append(self.executor.submit(_coverage_union, geometries))
+        else:
+            self.scattered.append(geometries)
+
+    def result(self) -> BaseGeometry | None:
+        """The union of every feature taken in, or None when GEOS finds them wrongly noded."""
+        pieces = [piece.result() for piece in self.pieces]
+        if self.scattered:
+            pieces.append(_coverage_union(np.concatenate(self.scattered)))
+        if not pieces or any(piece is None for piece in pieces):
+            return None
+        return pieces[0] if len(pieces) == 1 else _coverage_union(np.array(pieces, dtype=object))
+
+
 def coverage_problems(
-    geometries: np.ndarray, codes: Sequence[str], min_area: float = SLIVER_AREA_M2
+    geometries: np.ndarray,
+    codes: Sequence[str],
+    min_area: float = SLIVER_AREA_M2,
+    united: CoverageUnion | None = None,
 ) -> list[CoverageProblem]:
     """Every overlap between two features and every gap enclosed by the features, larger
-    than ``min_area`` m², largest first.
+    than ``min_area`` m², largest first; ``united`` is their union when it was built as they
+    were read.
 
     The fast path first: the edge-matching ``coverage_union_all`` of a clean coverage is a
     valid geometry whose area is the sum of the features' areas, so any overlap shows as a
@@ -183,7 +220,7 @@ def coverage_problems(
     geoms, labels = _present(geometries, codes)
     if not len(geoms):
         return []
-    union = _coverage_union(geoms)
+    union = united.result() if united is not None else _coverage_union(geoms)
     clean = (
         union is not None
         and union.is_valid
@@ -413,6 +450,17 @@ def _coverage_union(geoms: np.ndarray) -> BaseGeometry | None:
         return shapely.coverage_union_all(pieces)
     except shapely.errors.GEOSException:
         return None
+
+
+def _lie_together(geometries: np.ndarray) -> bool:
+    """True when the features' own boxes cover their joint box at least 0.8 times over, as
+    consecutive features of a file in spatial order do."""
+    boxes = shapely.bounds(geometries)
+    own = np.nansum((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]))
+    joint = (np.nanmax(boxes[:, 2]) - np.nanmin(boxes[:, 0])) * (
+        np.nanmax(boxes[:, 3]) - np.nanmin(boxes[:, 1])
+    )
+    return bool(joint > 0 and own >= 0.8 * joint)
 
 
 def _present(geometries: np.ndarray, codes: Sequence[str]) -> tuple[np.ndarray, list[str]]:

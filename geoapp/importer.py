@@ -11,7 +11,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
 
 from .errors import BadInput
 from .field_mapping import (
@@ -30,22 +31,23 @@ from .field_mapping import (
     read_publisher_attributes,
 )
 from .geometry_checks import (
-    CheckedGeometries,
+    CoverageUnion,
+    GeometryIssue,
     check_points,
     check_polygons,
     coverage_problems,
     snap_coverage,
 )
 from .layers import CENTERS, Layer
-from .sources import SourceData, check_coordinates_in_japan, read_source
+from .sources import SourceData, check_coordinates_in_japan, open_source
 from .storage import Store
-from .storage.base import WriteMode
+from .storage.base import LayerBatch, WriteMode
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
-# Rows handed to the database at a time.
-BATCH_ROWS = 10_000
+# Features read, checked and handed to the database at a time.
+BATCH_FEATURES = 20_000
 STAGES = ("読み込み", "項目の対応付け", "座標変換", "形状の検査", "カバレッジの検査", "保存")
 # How the report says the encoding and the CRS were decided.
 ENCODING_SOURCES = {
@@ -131,7 +133,12 @@ def import_layer(
     source_label: str | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import ``path`` into ``options.layer``; nothing is stored unless every check passes."""
+    """Import ``path`` into ``options.layer``; nothing is stored unless every check passes.
+
+    A large layer streams: each batch of features is read, checked and handed to the
+    database while the next is read, and the coverage is united batch by batch beside it.
+    A refusal found in a later batch rolls back what was sent before it.
+    """
     started = time.monotonic()
     step = progress or (lambda _stage: None)
     report = ImportReport(
@@ -142,37 +149,24 @@ def import_layer(
     )
     try:
         store.require_current_schema()
-        frame = _prepare(store, Path(path), options, report, step)
-        step(STAGES[4])
-        snapped: list[dict[str, Any]] = []
-        if options.snap and _is_coverage(options.layer, frame):
-            frame, snapped = _snapped(frame, options.snap)
-        coverage: Future[dict[str, Any]] = Future()
-
-        def stored_report() -> dict[str, Any]:
-            report.coverage = coverage.result()
-            report.duration_seconds = round(time.monotonic() - started, 3)
-            return {**report.to_dict(), "stored": True}
-
-        if report.ok and not options.dry_run:
-            step(STAGES[5])
-            # The rows are stored from a second thread while this one checks the coverage
-            # (GEOS lets go of the GIL); the write asks for the report when its rows are in.
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-write") as pool:
-                writing = pool.submit(
-                    store.write_layers,
-                    {options.layer: _batches(frame)},
-                    report.source,
-                    options.mode,
-                    stored_report,
-                )
-                _settle(coverage, _coverage_report, options.layer, frame, options.snap, snapped)
-                writing.result()
-            report.stored = True
-        else:
-            report.coverage = _coverage_report(options.layer, frame, options.snap, snapped)
+        step(STAGES[0])
+        with open_source(
+            Path(path),
+            encoding=options.encoding,
+            crs=options.crs,
+            layer_name=options.layer_name,
+            point_layer=options.layer is CENTERS,
+        ) as source:
+            _describe_source(report, source)
+            try:
+                check_coordinates_in_japan(source.geometry, source.crs, source.source)
+                _import_source(store, Path(path), source, options, report, step, started)
+            finally:
+                report.warnings[:0] = source.warnings
     except BadInput as error:
         report.fail(error)
+    except _Refused:
+        pass
     report.duration_seconds = round(time.monotonic() - started, 3)
     logger.info(
         "import %s from %s: read %d, imported %d, errors %d, stored %s",
@@ -186,49 +180,62 @@ def import_layer(
     return report
 
 
-def _prepare(
-    store: Store, path: Path, options: ImportOptions, report: ImportReport, step: Progress
-) -> gpd.GeoDataFrame:
-    """The frame ready to store, filling in the report as it goes."""
+class _Refused(Exception):
+    """Raised to roll back a write once the report holds an error."""
+
+
+def _import_source(
+    store: Store,
+    path: Path,
+    source: SourceData,
+    options: ImportOptions,
+    report: ImportReport,
+    step: Progress,
+    started: float,
+) -> None:
+    """Check ``source`` batch by batch and, unless it is a dry run, store it as it goes."""
     layer = options.layer
-    step(STAGES[0])
-    source = read_source(
-        path,
-        encoding=options.encoding,
-        crs=options.crs,
-        layer_name=options.layer_name,
-        point_layer=layer is CENTERS,
-    )
-    _describe_source(report, source)
-    check_coordinates_in_japan(source.frame, source.source)
     working_crs = store.geometry_srid()
     report.working_crs = f"EPSG:{working_crs}"
-    # A second thread maps and converts the fields while this one reprojects and checks
-    # the geometry (GEOS lets go of the GIL, and runs slower outside the main thread).
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-fields") as pool:
-        step(STAGES[1])
-        fields = pool.submit(_mapped_fields, layer, path, source.frame, options, report)
-        try:
-            step(STAGES[2])
-            geometry = source.frame.geometry.to_crs(working_crs)
+    step(STAGES[1])
+    fields = _mapped_fields(layer, path, source.fields, options, report)
+    exclaves = _exclave_parts(layer, fields)
+    step(STAGES[2])
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-union") as union_worker:
+        united = (
+            CoverageUnion(union_worker)
+            if layer.geometry_type == "MultiPolygon" and not options.snap
+            else None
+        )
+        features = _Features(layer, source, fields, exclaves, options, report, working_crs)
+        batches = features.batches(united)
+        if options.snap:
             step(STAGES[3])
-            checker = check_points if layer.geometry_type == "Point" else check_polygons
-            checked = checker(geometry.to_numpy(), feature_numbers=range(1, len(geometry) + 1))
-        except BaseException:
-            if isinstance(fields.exception(), BadInput):
-                fields.result()  # a refused field is told first, as reading in order would
-            raise
-        frame = fields.result().set_geometry(geometry)
-    frame = _apply_geometry_checks(frame, checked, options, report)
-    frame = _merge_parts_sharing_a_code(layer, frame, report)
+            batches = iter(features.snapped(list(batches), options.snap))
 
-    report.imported = len(frame) if report.ok else 0
-    return frame.drop(columns=["_feature"])
+        def stored_report() -> dict[str, Any]:
+            step(STAGES[4])
+            report.coverage = features.coverage_report(united, options.snap)
+            if not report.ok:
+                raise _Refused
+            report.imported = features.count
+            report.duration_seconds = round(time.monotonic() - started, 3)
+            notes = [*source.warnings, *report.warnings]
+            return {**report.to_dict(), "warnings": notes, "stored": True}
+
+        if options.dry_run:
+            for _ in batches:
+                pass
+            stored_report()
+            return
+        step(STAGES[5])
+        store.write_layers({layer: batches}, report.source, options.mode, stored_report)
+        report.stored = True
 
 
 def _mapped_fields(
-    layer: Layer, path: Path, raw: gpd.GeoDataFrame, options: ImportOptions, report: ImportReport
-) -> gpd.GeoDataFrame:
+    layer: Layer, path: Path, raw: pd.DataFrame, options: ImportOptions, report: ImportReport
+) -> pd.DataFrame:
     """The layer's fields from the source's, by the given or guessed mapping."""
     publisher = read_publisher_attributes(path if path.is_dir() else path.parent)
     mapping = choose_mapping(layer, raw, options.mapping, publisher)
@@ -237,26 +244,25 @@ def _mapped_fields(
 
 
 def _describe_source(report: ImportReport, source: SourceData) -> None:
-    """Copy what reading found into the report."""
+    """Copy what opening the source found into the report."""
     report.format = source.format
-    report.read = len(source.frame)
+    report.read = len(source.fields)
     report.encoding = source.encoding
     report.encoding_source = source.encoding_source
     epsg = source.crs.to_epsg()
     report.crs = f"EPSG:{epsg}" if epsg else source.crs.name
     report.crs_source = source.crs_source
-    report.warnings.extend(source.warnings)
 
 
 def _stored_fields(
-    layer: Layer, raw: gpd.GeoDataFrame, mapping: FieldMapping, report: ImportReport
-) -> gpd.GeoDataFrame:
+    layer: Layer, raw: pd.DataFrame, mapping: FieldMapping, report: ImportReport
+) -> pd.DataFrame:
     """A frame with the layer's fields converted from their sources, the other fields kept
     as free properties, and ``_feature`` holding each row's 1-based number in the file."""
     data: dict[str, Any] = {"_feature": np.arange(1, len(raw) + 1)}
     for spec in layer.fields:
         if spec.kind == "point":
-            data[spec.name] = gpd.GeoSeries([None] * len(raw), crs=raw.crs)
+            data[spec.name] = [None] * len(raw)
             continue
         source = mapping.fields.get(spec.name)
         values = raw[source] if source else pd.Series([None] * len(raw), index=raw.index)
@@ -267,9 +273,9 @@ def _stored_fields(
         else:
             data[spec.name] = _texts(values).tolist()
     used = set(mapping.fields.values())
-    kept = [c for c in raw.columns if c not in used and c != raw.geometry.name]
+    kept = [c for c in raw.columns if c not in used]
     data["properties"] = _free_properties(raw[kept], mapping.display_names)
-    frame = gpd.GeoDataFrame(data, geometry=raw.geometry.to_numpy(), crs=raw.crs)
+    frame = pd.DataFrame(data)
     if layer is CENTERS and "kind" not in mapping.fields:
         frame["kind"] = [center_kind_from_name(name) for name in frame["name"]]
         if frame["kind"].notna().any():
@@ -345,7 +351,7 @@ def _json_value(value: object) -> object:
     return value if isinstance(value, int | float | str | bool) else str(value)
 
 
-def _require_values(layer: Layer, frame: gpd.GeoDataFrame) -> None:
+def _require_values(layer: Layer, frame: pd.DataFrame) -> None:
     """Refuse features that lack a required value (a code or a name)."""
     for spec in layer.fields:
         if not spec.required:
@@ -363,49 +369,14 @@ def _require_values(layer: Layer, frame: gpd.GeoDataFrame) -> None:
             )
 
 
-def _apply_geometry_checks(
-    frame: gpd.GeoDataFrame,
-    checked: CheckedGeometries,
-    options: ImportOptions,
-    report: ImportReport,
-) -> gpd.GeoDataFrame:
-    """Put the repaired geometries in; refuse the import over rejected ones, or drop them
-    with ``skip_invalid``."""
-    report.repaired = len({issue.feature for issue in checked.repairs})
-    report.rejected = len({issue.feature for issue in checked.rejections})
-    report.warnings.extend(issue.to_dict() for issue in checked.repairs)
-    frame = frame.set_geometry(gpd.GeoSeries(checked.geometries, crs=frame.crs, index=frame.index))
-    if not checked.rejections:
-        return frame
-    if options.skip_invalid:
-        report.warnings.extend(issue.to_dict() for issue in checked.rejections)
-        return frame[frame.geometry.notna()].copy()
-    report.errors.extend(issue.to_dict() for issue in checked.rejections)
-    report.errors.append(
-        {
-            "feature": None,
-            "code": "rejected_features",
-            "message": f"修復できない形状が{report.rejected}件あるため、何も保存していません。"
-            "元のデータを直すか、--skip-invalid でそれらを除いて取り込んでください。",
-            "message_en": f"{report.rejected} features cannot be repaired, so nothing was "
-            "stored; fix the source or pass --skip-invalid to import the rest.",
-        }
-    )
-    return frame[frame.geometry.notna()].copy()
-
-
-def _merge_parts_sharing_a_code(
-    layer: Layer, frame: gpd.GeoDataFrame, report: ImportReport
-) -> gpd.GeoDataFrame:
-    """Join features that share a code and a name into one (an exclave, 飛び地), summing
-    their counts; refuse codes shared by features with different names."""
-    repeated = frame[frame["code"].duplicated(keep=False)]
-    if repeated.empty:
-        return frame
-    merged_rows = []
-    for code, parts in repeated.groupby("code", sort=False):
-        numbers = ", ".join(map(str, parts["_feature"]))
+def _exclave_parts(layer: Layer, fields: pd.DataFrame) -> pd.Series:
+    """Which features share their code with others as parts of one district (an exclave,
+    飛び地, under one code and name); codes shared by features of different names, or by
+    centres, are refused."""
+    repeated = fields["code"].duplicated(keep=False)
+    for code, parts in fields[repeated].groupby("code", sort=False):
         if layer is CENTERS or parts["name"].dropna().nunique() > 1:
+            numbers = ", ".join(map(str, parts["_feature"]))
             raise BadInput(
                 f"コード「{code}」が複数の地物（{numbers}番目）で使われています。"
                 "コードは地物ごとに一意にしてください。",
@@ -413,20 +384,180 @@ def _merge_parts_sharing_a_code(
                 feature=int(parts["_feature"].iloc[0]),
                 reason="duplicate_code",
             )
-        merged_rows.append(_merge_parts(layer, parts))
-        report.warnings.append(
+    return repeated
+
+
+class _Features:
+    """A layer's features on their way to the database: reprojected, checked and repaired
+    a batch at a time, the parts of an exclave joined at the end."""
+
+    def __init__(
+        self,
+        layer: Layer,
+        source: SourceData,
+        fields: pd.DataFrame,
+        exclaves: pd.Series,
+        options: ImportOptions,
+        report: ImportReport,
+        working_crs: int,
+    ) -> None:
+        self.layer = layer
+        self.source = source
+        self.fields = fields
+        self.exclaves = exclaves.to_numpy()
+        self.options = options
+        self.report = report
+        self.working_crs = working_crs
+        self.count = 0
+        self.geometries: list[np.ndarray] = []
+        self.codes: list[np.ndarray] = []
+        self.closed: list[dict[str, Any]] = []
+
+    def batches(self, united: CoverageUnion | None) -> Iterator[LayerBatch]:
+        """The features ready to store, batch by batch; none once a feature is refused
+        (the rest are still checked, so that the report names every refusal)."""
+        checker = check_points if self.layer.geometry_type == "Point" else check_polygons
+        reproject = not self.source.crs.equals(CRS.from_epsg(self.working_crs))
+        repairs: list[GeometryIssue] = []
+        rejections: list[GeometryIssue] = []
+        parts: list[gpd.GeoDataFrame] = []
+        for batch in self.source.geometry.batches(BATCH_FEATURES):
+            geometries = batch.geometries
+            if reproject:
+                geometries = (
+                    gpd.GeoSeries(geometries, crs=self.source.crs)
+                    .to_crs(self.working_crs)
+                    .to_numpy()
+                )
+            checked = checker(geometries, feature_numbers=range(batch.start + 1, batch.stop + 1))
+            repairs += checked.repairs
+            rejections += checked.rejections
+            present = ~shapely.is_missing(checked.geometries)
+            kept = checked.geometries[present]
+            self.geometries.append(kept)
+            self.codes.append(self.fields["code"].to_numpy()[batch.start : batch.stop][present])
+            if united is not None:
+                united.add(kept)
+            if rejections and not self.options.skip_invalid:
+                continue
+            frame = gpd.GeoDataFrame(
+                self.fields.iloc[batch.start : batch.stop],
+                geometry=checked.geometries,
+                crs=self.working_crs,
+            )
+            whole = present & ~self.exclaves[batch.start : batch.stop]
+            part = present & self.exclaves[batch.start : batch.stop]
+            if part.any():
+                parts.append(frame[part])
+            wkb = None
+            if batch.wkb is not None and not reproject:
+                unchanged = np.fromiter(
+                    (new is old for new, old in zip(checked.geometries, geometries, strict=True)),
+                    dtype=bool,
+                    count=len(geometries),
+                )
+                wkb = [
+                    own if same and _is_plain_wkb(own) else None
+                    for own, same in zip(batch.wkb[whole], unchanged[whole], strict=True)
+                ]
+            self.count += int(whole.sum())
+            yield LayerBatch(frame[whole], wkb)
+        self._note_checks(repairs, rejections)
+        if parts and self.report.ok:
+            merged = self._merged(pd.concat(parts))
+            self.count += len(merged)
+            yield LayerBatch(merged)
+
+    def _note_checks(self, repairs: list[GeometryIssue], rejections: list[GeometryIssue]) -> None:
+        """Report the repairs, and the refusals as warnings (``skip_invalid``) or errors."""
+        report = self.report
+        report.repaired = len({issue.feature for issue in repairs})
+        report.rejected = len({issue.feature for issue in rejections})
+        report.warnings.extend(issue.to_dict() for issue in repairs)
+        if not rejections:
+            return
+        if self.options.skip_invalid:
+            report.warnings.extend(issue.to_dict() for issue in rejections)
+            return
+        report.errors.extend(issue.to_dict() for issue in rejections)
+        report.errors.append(
             {
-                "feature": int(parts["_feature"].iloc[0]),
-                "code": "merged_parts",
-                "message": f"コード「{code}」の地物{len(parts)}件（{numbers}番目）を飛び地として"
-                "1つにまとめ、人口などを合算しました。",
-                "message_en": f"Features {numbers} share code {code!r}: joined as one "
-                "feature with exclaves, counts summed.",
+                "feature": None,
+                "code": "rejected_features",
+                "message": f"修復できない形状が{report.rejected}件あるため、何も保存していません。"
+                "元のデータを直すか、--skip-invalid でそれらを除いて取り込んでください。",
+                "message_en": f"{report.rejected} features cannot be repaired, so nothing was "
+                "stored; fix the source or pass --skip-invalid to import the rest.",
             }
         )
-    kept = frame[~frame["code"].isin(repeated["code"])]
-    merged = gpd.GeoDataFrame(merged_rows, geometry="geometry", crs=frame.crs)
-    return gpd.GeoDataFrame(pd.concat([kept, merged]), crs=frame.crs).sort_values("_feature")
+
+    def _merged(self, parts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """One feature of each code from its parts, counts summed, reported as a warning."""
+        rows = []
+        for code, group in parts.groupby("code", sort=False):
+            if len(group) == 1:
+                rows.append(group.iloc[0].to_dict())
+                continue
+            numbers = ", ".join(map(str, group["_feature"]))
+            rows.append(_merge_parts(self.layer, group))
+            self.report.warnings.append(
+                {
+                    "feature": int(group["_feature"].iloc[0]),
+                    "code": "merged_parts",
+                    "message": f"コード「{code}」の地物{len(group)}件（{numbers}番目）を"
+                    "飛び地として1つにまとめ、人口などを合算しました。",
+                    "message_en": f"Features {numbers} share code {code!r}: joined as one "
+                    "feature with exclaves, counts summed.",
+                }
+            )
+        return gpd.GeoDataFrame(rows, geometry="geometry", crs=self.working_crs)
+
+    def snapped(self, batches: list[LayerBatch], snap: float) -> list[LayerBatch]:
+        """The batches with gaps and overlaps thinner than ``snap`` closed; the ones closed
+        are kept for the coverage report."""
+        if not batches:
+            return batches
+        frame = gpd.GeoDataFrame(
+            pd.concat([batch.frame for batch in batches]), crs=self.working_crs
+        )
+        geometries, closed = snap_coverage(
+            frame.geometry.to_numpy(), frame["code"].astype(str).tolist(), snap
+        )
+        self.closed = self._located(closed)
+        self.geometries = [geometries]
+        self.codes = [frame["code"].to_numpy()]
+        return [
+            LayerBatch(
+                frame.set_geometry(
+                    gpd.GeoSeries(geometries, index=frame.index, crs=self.working_crs)
+                )
+            )
+        ]
+
+    def coverage_report(self, united: CoverageUnion | None, snap: float | None) -> dict[str, Any]:
+        """The gaps and overlaps of a polygon layer, located, beside those ``--snap``
+        closed; nothing for a point layer or an empty one."""
+        geometries = np.concatenate(self.geometries) if self.geometries else np.empty(0)
+        if self.layer.geometry_type != "MultiPolygon" or not len(geometries):
+            return {}
+        codes = np.concatenate(self.codes).astype(str).tolist()
+        problems = coverage_problems(geometries, codes, min_area=0.01, united=united)
+        return {
+            "checked": True,
+            "snap_tolerance_m": snap,
+            "gaps": self._located([p for p in problems if p.kind == "gap"]),
+            "overlaps": self._located([p for p in problems if p.kind == "overlap"]),
+            "snapped": self.closed,
+        }
+
+    def _located(self, problems: list[Any]) -> list[dict[str, Any]]:
+        """Problems located in lon/lat too, with the features' names."""
+        if not problems:
+            return []
+        names = dict(
+            zip(self.fields["code"].astype(str), self.fields["name"].astype(str), strict=True)
+        )
+        return _located(problems, self.working_crs, names)
 
 
 def _merge_parts(layer: Layer, parts: gpd.GeoDataFrame) -> dict[str, Any]:
@@ -442,58 +573,13 @@ def _merge_parts(layer: Layer, parts: gpd.GeoDataFrame) -> dict[str, Any]:
     return row
 
 
-def _settle(future: Future[Any], work: Callable[..., Any], *args: Any) -> None:
-    """Run ``work`` here and put its result, or its error, in ``future``."""
-    try:
-        future.set_result(work(*args))
-    except BaseException as exc:
-        future.set_exception(exc)
-        raise
+def _is_plain_wkb(wkb: bytes | None) -> bool:
+    """True for little-endian WKB of a 2D point, polygon or multipolygon, which storage
+    takes as it is."""
+    return wkb is not None and wkb[:1] == b"\x01" and wkb[1:5] in _PLAIN_WKB_TYPES
 
 
-def _is_coverage(layer: Layer, frame: gpd.GeoDataFrame) -> bool:
-    """True when the layer's features should tile the city (districts, school zones)."""
-    return layer.geometry_type == "MultiPolygon" and len(frame) > 0
-
-
-def _snapped(frame: gpd.GeoDataFrame, snap: float) -> tuple[gpd.GeoDataFrame, list[dict[str, Any]]]:
-    """The frame with gaps and overlaps thinner than ``snap`` closed, and those it closed."""
-    geometries, snapped = snap_coverage(
-        frame.geometry.to_numpy(), frame["code"].astype(str).tolist(), snap
-    )
-    closed = _located(snapped, frame.crs, _names_by_code(frame))
-    return frame.set_geometry(gpd.GeoSeries(geometries, crs=frame.crs, index=frame.index)), closed
-
-
-def _coverage_report(
-    layer: Layer, frame: gpd.GeoDataFrame, snap: float | None, snapped: list[dict[str, Any]]
-) -> dict[str, Any]:
-    """The gaps and overlaps of a polygon layer, located, beside those ``--snap`` closed;
-    nothing for a point layer."""
-    if not _is_coverage(layer, frame):
-        return {}
-    problems = coverage_problems(
-        frame.geometry.to_numpy(), frame["code"].astype(str).tolist(), min_area=0.01
-    )
-    names = _names_by_code(frame)
-    return {
-        "checked": True,
-        "snap_tolerance_m": snap,
-        "gaps": _located([p for p in problems if p.kind == "gap"], frame.crs, names),
-        "overlaps": _located([p for p in problems if p.kind == "overlap"], frame.crs, names),
-        "snapped": snapped,
-    }
-
-
-def _names_by_code(frame: gpd.GeoDataFrame) -> dict[str, str]:
-    """Each feature's name by its code."""
-    return dict(zip(frame["code"].astype(str), frame["name"].astype(str), strict=True))
-
-
-def _batches(frame: gpd.GeoDataFrame) -> Iterator[gpd.GeoDataFrame]:
-    """The frame in slices, so that the database stores one while the next is encoded."""
-    for start in range(0, len(frame), BATCH_ROWS):
-        yield frame.iloc[start : start + BATCH_ROWS]
+_PLAIN_WKB_TYPES = frozenset(code.to_bytes(4, "little") for code in (1, 3, 6))
 
 
 def _located(problems: list[Any], crs: Any, names: Mapping[str, str]) -> list[dict[str, Any]]:

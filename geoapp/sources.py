@@ -18,15 +18,21 @@ import unicodedata
 import warnings
 import zipfile
 import zlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
 import pyogrio.errors
+import pyogrio.raw
+import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError, ProjError
 
@@ -92,10 +98,68 @@ _MEASURED = "Measured (M) geometry"
 
 
 @dataclass(frozen=True)
+class GeometryBatch:
+    """The geometry of consecutive features, the first at 0-based position ``start``, with
+    each one's little-endian WKB as read where the reader has it (else None)."""
+
+    start: int
+    geometries: np.ndarray
+    wkb: np.ndarray | None = None
+
+    @property
+    def stop(self) -> int:
+        """The position after the batch's last feature."""
+        return self.start + len(self.geometries)
+
+
+class FeatureGeometry(ABC):
+    """Every feature's geometry in file order: read whole, or a batch at a time so that a
+    large layer can be checked and stored while the rest is still being read."""
+
+    @abstractmethod
+    def __len__(self) -> int:
+        """How many features there are."""
+
+    @abstractmethod
+    def total_bounds(self) -> tuple[float, float, float, float] | None:
+        """The extent of all the features, or None when they have no coordinates."""
+
+    @abstractmethod
+    def batches(self, size: int) -> Iterator[GeometryBatch]:
+        """The geometry ``size`` features at a time."""
+
+    def read_all(self) -> np.ndarray:
+        """Every feature's geometry (None where it has none)."""
+        parts = [batch.geometries for batch in self.batches(max(len(self), 1))]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=object)
+
+
+class GeometryArray(FeatureGeometry):
+    """Geometry already read whole."""
+
+    def __init__(self, geometries: np.ndarray) -> None:
+        self.geometries = np.asarray(geometries, dtype=object)
+
+    def __len__(self) -> int:
+        return len(self.geometries)
+
+    def total_bounds(self) -> tuple[float, float, float, float] | None:
+        return _finite_bounds(self.geometries)
+
+    def batches(self, size: int) -> Iterator[GeometryBatch]:
+        for start in range(0, len(self.geometries), size):
+            yield GeometryBatch(start, self.geometries[start : start + size])
+
+    def read_all(self) -> np.ndarray:
+        return self.geometries
+
+
+@dataclass(frozen=True)
 class SourceData:
     """One layer's source as read: raw fields, geometry, CRS and how each was decided."""
 
-    frame: gpd.GeoDataFrame
+    fields: pd.DataFrame
+    geometry: FeatureGeometry
     source: str
     format: str
     encoding: str | None
@@ -103,6 +167,16 @@ class SourceData:
     crs: CRS
     crs_source: str
     warnings: list[dict]
+
+    @property
+    def frame(self) -> gpd.GeoDataFrame:
+        """The whole layer as one frame: the fields, then the geometry."""
+        geometry = gpd.GeoSeries(self.geometry.read_all(), index=self.fields.index, crs=self.crs)
+        return gpd.GeoDataFrame(self.fields, geometry=geometry, crs=self.crs)
+
+    def read_whole(self) -> SourceData:
+        """The source with its geometry read, and every note about it made."""
+        return replace(self, geometry=GeometryArray(self.geometry.read_all()))
 
 
 @dataclass(frozen=True)
@@ -144,7 +218,14 @@ class _DbfTable:
     records: np.ndarray
 
 
-def read_source(
+def read_source(path: Path, **options: Any) -> SourceData:
+    """Read one layer's source file whole; the options are those of ``open_source``."""
+    with open_source(path, **options) as source:
+        return source.read_whole()
+
+
+@contextmanager
+def open_source(
     path: Path,
     *,
     encoding: str | None = None,
@@ -152,8 +233,9 @@ def read_source(
     layer_name: str | None = None,
     point_layer: bool = False,
     max_unpacked_bytes: int = 2 * 1024**3,
-) -> SourceData:
-    """Read one layer's source file with its fields decoded and its CRS known.
+) -> Iterator[SourceData]:
+    """Open one layer's source file with its fields decoded and its CRS known; a Shapefile's
+    geometry is read as it is asked for, while the source is open.
 
     Parameters
     ----------
@@ -171,10 +253,10 @@ def read_source(
     max_unpacked_bytes
         The most a zip may unpack to; larger archives are refused as zip bombs.
 
-    Returns
-    -------
+    Yields
+    ------
     SourceData
-        The raw fields as a GeoDataFrame with its CRS, and how encoding and CRS were found.
+        The raw fields, the geometry, the CRS, and how encoding and CRS were found.
 
     Raises
     ------
@@ -198,15 +280,16 @@ def read_source(
         )
     if path.is_dir():
         request = replace(request, root=path)
-        return _read_file(_the_data_file_in(path, request, recursive=False), request)
-    if path.suffix.lower() == ".zip":
+        yield _read_file(_the_data_file_in(path, request, recursive=False), request)
+    elif path.suffix.lower() == ".zip":
         _require_content(path, request)
         with tempfile.TemporaryDirectory(prefix="geoapp-zip-") as folder:
             unpacked = Path(folder)
             _unpack_zip(path, unpacked, max_unpacked_bytes)
             request = replace(request, root=unpacked)
-            return _read_file(_the_data_file_in(unpacked, request, recursive=True), request)
-    return _read_file(path, request)
+            yield _read_file(_the_data_file_in(unpacked, request, recursive=True), request)
+    else:
+        yield _read_file(path, request)
 
 
 def crs_candidates(bounds: tuple[float, float, float, float]) -> list[int]:
@@ -229,19 +312,19 @@ def crs_candidates(bounds: tuple[float, float, float, float]) -> list[int]:
     return fitting + [code for code in JGD2011_ZONES if code not in fitting]
 
 
-def check_coordinates_in_japan(frame: gpd.GeoDataFrame, source: str) -> None:
+def check_coordinates_in_japan(geometry: FeatureGeometry, crs: CRS | None, source: str) -> None:
     """Refuse coordinates that fall outside Japan, or that look like swapped lat/lon."""
-    bounds = _finite_bounds(frame)
+    bounds = geometry.total_bounds()
     if bounds is None:
         return
-    if frame.crs is None:
+    if crs is None:
         raise BadInput(
             f"{source} の座標系が分かりません。--crs で EPSG コードを指定してください。",
             f"{source} has no CRS; give its EPSG code with --crs.",
             file=source,
             reason="crs_missing",
         )
-    crs = CRS.from_user_input(frame.crs)
+    crs = CRS.from_user_input(crs)
     minx, miny, maxx, maxy = bounds
     if crs.is_geographic and _looks_like_degrees_in_japan(miny, minx, maxy, maxx):
         raise BadInput(
@@ -262,7 +345,7 @@ def check_coordinates_in_japan(frame: gpd.GeoDataFrame, source: str) -> None:
         )
     lon_lat = _bounds_in_lon_lat(bounds, crs)
     if lon_lat is None or not _looks_like_degrees_in_japan(*lon_lat):
-        _refuse_stray_features(frame, crs, source)
+        _refuse_stray_features(geometry.read_all(), crs, source)
         found_ja, found_en = _extent_text(lon_lat, bounds)
         _refuse_wrong_crs(
             source,
@@ -273,9 +356,9 @@ def check_coordinates_in_japan(frame: gpd.GeoDataFrame, source: str) -> None:
         )
 
 
-def _refuse_stray_features(frame: gpd.GeoDataFrame, crs: CRS, source: str) -> None:
+def _refuse_stray_features(geometries: np.ndarray, crs: CRS, source: str) -> None:
     """Refuse the features outside Japan by number when the others are inside it."""
-    bounds = frame.geometry.bounds.to_numpy()
+    bounds = shapely.bounds(geometries)
     present = np.isfinite(bounds).all(axis=1)
     west, south = _to_lon_lat(crs).transform(bounds[:, 0], bounds[:, 1])
     east, north = _to_lon_lat(crs).transform(bounds[:, 2], bounds[:, 3])
@@ -518,10 +601,14 @@ def _read_shapefile(shp: Path, request: _Request) -> SourceData:
                 f"{deleted} deleted records in {request.label(dbf)} are skipped.",
             )
         )
-    frame = _shapefile_frame(shp, table, encoding, request, notes)
-    file_crs, missing_reason = _crs_from_prj(shp, frame, request)
+    info = _gdal_info(shp, request, encoding="ISO-8859-1")
+    fields = _shapefile_fields(shp, table, encoding, list(info["fields"]), request, notes)
+    file_crs, missing_reason = _crs_from_prj(shp, info.get("crs"), request)
+    # GDAL skips deleted records as it reads, but counts them when told where to start.
+    in_one_piece = table.records.shape[0] < table.record_count
     return _finish(
-        frame,
+        fields,
+        ShapefileGeometry(shp, request, notes, len(fields), in_one_piece=in_one_piece),
         request,
         notes,
         format="shapefile",
@@ -826,40 +913,104 @@ def _decoded_name(raw: bytes, codec: str) -> str:
         raise
 
 
-def _shapefile_frame(
-    shp: Path, table: _DbfTable, codec: str, request: _Request, notes: list[dict]
-) -> gpd.GeoDataFrame:
-    """The Shapefile's features with their fields decoded.
+def _shapefile_fields(
+    shp: Path,
+    table: _DbfTable,
+    codec: str,
+    names: list[str],
+    request: _Request,
+    notes: list[dict],
+) -> pd.DataFrame:
+    """The Shapefile's fields, decoded; its geometry is read later, by ``ShapefileGeometry``.
 
-    The text fields come from the DBF, decoded a column at a time; GDAL reads the geometry
-    and the other fields (as ISO-8859-1, which passes every byte through: GDAL's own
-    recoding knows iconv's names, not Python's, and replaces what it cannot convert).
+    The text fields come from the DBF, decoded a column at a time; GDAL reads the other
+    fields (as ISO-8859-1, which passes every byte through: GDAL's own recoding knows
+    iconv's names, not Python's, and replaces what it cannot convert).
     """
-    fields = list(_gdal_info(shp, request, encoding="ISO-8859-1")["fields"])
     text_values = _text_values(table, codec)
-    ours = [name for name in fields if name.encode("latin-1") in text_values]
-    frame = _read_with_gdal(
-        shp, request, notes, encoding="ISO-8859-1", columns=[n for n in fields if n not in ours]
+    ours = [name for name in names if name.encode("latin-1") in text_values]
+    others = [name for name in names if name not in ours]
+    records = table.records.shape[0]
+    frame = (
+        _read_fields_with_gdal(shp, request, notes, others)
+        if others
+        else pd.DataFrame(index=pd.RangeIndex(records))
     )
-    if len(frame) != len(table.records):  # GDAL kept records the DBF marks deleted
-        frame, ours = _read_with_gdal(shp, request, [], encoding="ISO-8859-1"), []
+    if len(frame) != records:  # GDAL kept records the DBF marks deleted
+        frame, ours = _read_fields_with_gdal(shp, request, [], names), []
     for name in ours:
         values = pd.Series(text_values[name.encode("latin-1")], index=frame.index, dtype=object)
-        frame.insert(fields.index(name), name, values)
+        frame.insert(names.index(name), name, values)
     return _decoded_attributes(frame, codec, table.label, already=set(ours))
 
 
+def _read_fields_with_gdal(
+    shp: Path, request: _Request, notes: list[dict], columns: list[str]
+) -> pd.DataFrame:
+    """Some of a Shapefile's fields, read by GDAL without the geometry."""
+    return _read_with_gdal(
+        shp, request, notes, encoding="ISO-8859-1", columns=columns, read_geometry=False
+    )
+
+
+class ShapefileGeometry(FeatureGeometry):
+    """A Shapefile's geometry, read by GDAL a batch at a time and kept as its WKB too."""
+
+    def __init__(
+        self, shp: Path, request: _Request, notes: list[dict], count: int, *, in_one_piece: bool
+    ) -> None:
+        self.shp = shp
+        self.request = request
+        self.notes = notes
+        self.count = count
+        self.in_one_piece = in_one_piece
+
+    def __len__(self) -> int:
+        return self.count
+
+    def total_bounds(self) -> tuple[float, float, float, float] | None:
+        """The extent the .shp header gives (all zero when it holds no shapes)."""
+        with self.shp.open("rb") as handle:
+            header = handle.read(100)
+        bounds = tuple(float(value) for value in np.frombuffer(header, "<f8", 4, 36))
+        has_extent = np.all(np.isfinite(bounds)) and any(bounds)
+        return (bounds[0], bounds[1], bounds[2], bounds[3]) if has_extent else None
+
+    def batches(self, size: int) -> Iterator[GeometryBatch]:
+        with_z = 0
+        size = max(self.count, 1) if self.in_one_piece else size
+        for start in range(0, self.count, size):
+            wkb = self._read(start, size)
+            geometries = shapely.from_wkb(wkb)
+            with_z += int(shapely.has_z(geometries).sum())
+            yield GeometryBatch(start, geometries, wkb)
+        _note_heights(with_z, self.notes)
+
+    def _read(self, start: int, size: int) -> np.ndarray:
+        """The WKB of ``size`` features from the ``start``-th."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                result = pyogrio.raw.read(
+                    self.shp,
+                    encoding="ISO-8859-1",
+                    columns=[],
+                    skip_features=start,
+                    max_features=size,
+                )
+            except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+                raise _unreadable(self.shp, self.request, exc) from exc
+        _note_reader_warnings(self.shp, self.request, self.notes, caught)
+        return result[2]
+
+
 def _decoded_attributes(
-    frame: gpd.GeoDataFrame, codec: str, label: str, already: set[str]
-) -> gpd.GeoDataFrame:
+    frame: pd.DataFrame, codec: str, label: str, already: set[str]
+) -> pd.DataFrame:
     """Decode the field names and the text GDAL handed over as ISO-8859-1, value by value,
     except in the columns ``already`` decoded."""
     try:
-        columns = {
-            column: _decoded_name(column.encode("latin-1"), codec)
-            for column in frame.columns
-            if column != frame.geometry.name
-        }
+        columns = {column: _decoded_name(column.encode("latin-1"), codec) for column in frame}
         for column in columns:
             dtype = frame[column].dtype
             if column in already or not (
@@ -888,7 +1039,7 @@ def _decoded_attributes(
 
 
 def _crs_from_prj(
-    shp: Path, frame: gpd.GeoDataFrame, request: _Request
+    shp: Path, reported: object, request: _Request
 ) -> tuple[CRS | None, tuple[str, str] | None]:
     """The CRS the .prj declares, or None and why not (refused later unless --crs is given)."""
     prj = _sidecar(shp, ".prj")
@@ -905,7 +1056,7 @@ def _crs_from_prj(
             f"{label} の座標系を解釈できません（{exc}）",
             f"{label} cannot be understood ({exc})",
         )
-    return _identified(declared, frame.crs), None
+    return _identified(declared, reported), None
 
 
 # GeoJSON, TopoJSON and GeoPackage
@@ -923,7 +1074,7 @@ def _read_json_layer(path: Path, request: _Request) -> SourceData:
     file_crs = _identified(CRS.from_user_input(frame.crs), None) if frame.crs else None
     if file_crs is None and crs_candidates(tuple(frame.total_bounds))[:1] == [LONLAT_EPSG]:
         file_crs = _epsg_crs(4326)
-    return _finish(
+    return _finish_frame(
         frame,
         request,
         notes,
@@ -946,7 +1097,7 @@ def _read_geopackage(path: Path, request: _Request) -> SourceData:
     layer = _chosen_layer(path, request)
     frame = _read_with_gdal(path, request, notes, layer=layer)
     file_crs = _identified(CRS.from_user_input(frame.crs), None) if frame.crs else None
-    return _finish(
+    return _finish_frame(
         frame,
         request,
         notes,
@@ -1055,9 +1206,18 @@ def _read_with_gdal(
             UnicodeDecodeError,
         ) as exc:
             raise _unreadable(path, request, exc) from exc
+    _note_reader_warnings(path, request, notes, caught)
+    return frame
+
+
+def _note_reader_warnings(
+    path: Path, request: _Request, notes: list[dict], caught: list[warnings.WarningMessage]
+) -> None:
+    """Turn GDAL's warnings into notes, each once."""
+    made = []
     for message in dict.fromkeys(str(item.message) for item in caught):
         if _MEASURED in message:
-            notes.append(
+            made.append(
                 _note(
                     "has_m",
                     f"{request.label(path)} の形状に計測値（M）があります。M は取り込まず、"
@@ -1068,10 +1228,10 @@ def _read_with_gdal(
             )
         elif not any(noise in message for noise in _READER_NOISE):
             text = message.replace(str(path), request.label(path))
-            notes.append(
+            made.append(
                 _note("reader_warning", f"読み込み時の警告: {text}", f"Reader warning: {text}")
             )
-    return frame
+    notes.extend(note for note in made if note not in notes)
 
 
 def _unreadable(path: Path, request: _Request, exc: Exception) -> BadInput:
@@ -1116,7 +1276,7 @@ def _read_csv(path: Path, request: _Request) -> SourceData:
     table.columns = [str(column).strip() for column in table.columns]
     east, north, file_crs, missing_reason = _csv_points(table, label, request, notes)
     frame = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(east, north))
-    return _finish(
+    return _finish_frame(
         frame,
         request,
         notes,
@@ -1321,7 +1481,8 @@ def _identified(declared: CRS, reported: object) -> CRS:
 
 
 def _finish(
-    frame: gpd.GeoDataFrame,
+    fields: pd.DataFrame,
+    geometry: FeatureGeometry,
     request: _Request,
     notes: list[dict],
     *,
@@ -1332,7 +1493,7 @@ def _finish(
     crs_source: str,
     missing_reason: tuple[str, str] | None,
 ) -> SourceData:
-    """Settle the CRS, note 3D coordinates and package what was read."""
+    """Settle the CRS and package what was read."""
     if request.crs is not None:
         if (
             file_crs is not None
@@ -1362,22 +1523,10 @@ def _finish(
                 )
             )
     else:
-        raise _crs_missing(frame, request, missing_reason or ("座標系が不明です", "No CRS"))
-    if frame.geometry.name != "geometry":
-        frame = frame.rename_geometry("geometry")
-    frame = frame.set_crs(crs, allow_override=True).reset_index(drop=True)
-    with_z = int(frame.geometry.has_z.sum())
-    if with_z:
-        notes.append(
-            _note(
-                "has_z",
-                f"{with_z} 件の地物が3次元（Z・M）の座標を持っています。高さ・計測値は形状の"
-                "検査で取り除きます。",
-                f"{with_z} features have 3D (Z/M) coordinates; the geometry check drops them.",
-            )
-        )
+        raise _crs_missing(geometry, request, missing_reason or ("座標系が不明です", "No CRS"))
     return SourceData(
-        frame=frame,
+        fields=fields.reset_index(drop=True),
+        geometry=geometry,
         source=request.source,
         format=format,
         encoding=encoding,
@@ -1388,9 +1537,38 @@ def _finish(
     )
 
 
-def _crs_missing(frame: gpd.GeoDataFrame, request: _Request, reason: tuple[str, str]) -> BadInput:
+def _finish_frame(
+    frame: gpd.GeoDataFrame, request: _Request, notes: list[dict], **how: Any
+) -> SourceData:
+    """Package a layer read whole, noting its 3D coordinates; ``how`` as for ``_finish``."""
+    geometries = frame.geometry.to_numpy()
+    _note_heights(int(shapely.has_z(geometries).sum()), notes)
+    return _finish(
+        pd.DataFrame(frame.drop(columns=frame.geometry.name)),
+        GeometryArray(geometries),
+        request,
+        notes,
+        **how,
+    )
+
+
+def _note_heights(with_z: int, notes: list[dict]) -> None:
+    """Note features with 3D coordinates, which the geometry check flattens."""
+    if with_z:
+        notes.append(
+            _note(
+                "has_z",
+                f"{with_z} 件の地物が3次元（Z・M）の座標を持っています。高さ・計測値は形状の"
+                "検査で取り除きます。",
+                f"{with_z} features have 3D (Z/M) coordinates; the geometry check drops them.",
+            )
+        )
+
+
+def _crs_missing(geometry: FeatureGeometry, request: _Request, reason: tuple[str, str]) -> BadInput:
     """The refusal of data without a CRS, listing likely candidates."""
-    candidates = crs_candidates(tuple(frame.total_bounds))
+    bounds = geometry.total_bounds()
+    candidates = crs_candidates(bounds) if bounds is not None else []
     shown_ja, shown_en = _candidate_text(candidates)
     if candidates and candidates[0] in JGD2011_ZONES:
         hint_ja = (
@@ -1516,11 +1694,11 @@ def _extent_text(
     )
 
 
-def _finite_bounds(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
-    """The frame's bounds, or None when it has no coordinates."""
-    if frame.empty:
+def _finite_bounds(geometries: np.ndarray) -> tuple[float, float, float, float] | None:
+    """The geometries' extent, or None when they have no coordinates."""
+    if not len(geometries):
         return None
-    bounds = tuple(float(value) for value in frame.total_bounds)
+    bounds = tuple(float(value) for value in shapely.total_bounds(geometries))
     return bounds if np.all(np.isfinite(bounds)) else None
 
 

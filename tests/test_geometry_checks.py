@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import shapely
 from shapely import GeometryCollection, LineString, MultiPoint, Point, Polygon, box
 
 from geoapp.geometry_checks import (
+    CoverageUnion,
     check_points,
     check_polygons,
     coverage_problems,
@@ -140,6 +143,43 @@ def test_an_enclosed_gap_is_found_with_the_features_around_it() -> None:
     assert gap.kind == "gap" and gap.area_m2 == 50
     assert gap.features == ("half", "ring")
     assert gap.to_dict(lonlat=(138.5, 36.0))["lat"] == 36.0
+
+
+def grid(columns: int, rows: int) -> np.ndarray:
+    """Unit squares tiling a ``columns`` × ``rows`` block, row by row."""
+    return np.array([box(x, y, x + 1, y + 1) for y in range(rows) for x in range(columns)])
+
+
+def united_by_batches(tiles: np.ndarray, order: np.ndarray, size: int) -> CoverageUnion:
+    """The tiles' union taken in batches of ``size``, in ``order``."""
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        united = CoverageUnion(worker)
+        for start in range(0, len(order), size):
+            united.add(tiles[order[start : start + size]])
+        united.result()
+    return united
+
+
+def test_a_union_built_batch_by_batch_finds_what_the_whole_union_finds() -> None:
+    tiles = grid(20, 20)
+    tiles[5] = box(5, 0, 6.5, 1)  # overlaps its neighbour in the same row
+    tiles[210] = box(10.2, 10.2, 10.8, 10.8)  # shrunk: a ring of gap around it
+    codes = [str(i) for i in range(len(tiles))]
+    whole = coverage_problems(tiles, codes)
+    for order in (np.arange(len(tiles)), np.random.default_rng(3).permutation(len(tiles))):
+        united = united_by_batches(tiles, order, size=60)
+        assert coverage_problems(tiles, codes, united=united) == whole
+    assert sorted(problem.kind for problem in whole) == ["gap", "overlap"]
+
+
+def test_an_overlap_between_features_of_two_batches_is_found() -> None:
+    tiles = grid(10, 10)
+    tiles[99] = box(8.5, 9, 10, 10)  # in the last batch, overlapping tile 98 of the one before
+    codes = [str(i) for i in range(len(tiles))]
+    united = united_by_batches(tiles, np.arange(len(tiles)), size=99)
+    [overlap] = coverage_problems(tiles, codes, united=united)
+    assert overlap.kind == "overlap" and overlap.features == ("98", "99")
+    assert overlap.area_m2 == 0.5
 
 
 def test_problems_come_largest_first() -> None:

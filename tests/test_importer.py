@@ -41,6 +41,16 @@ def districts_frame() -> gpd.GeoDataFrame:
     )
 
 
+def districts_with_an_exclave() -> gpd.GeoDataFrame:
+    """The four districts and, last, an exclave of the first with 30 people in 10 homes."""
+    frame = districts_frame()
+    exclave = frame.iloc[[0]].copy()
+    exclave["geometry"] = [box(300, 0, 320, 20)]
+    exclave["JINKO"] = [30]
+    exclave["SETAI"] = [10]
+    return gpd.GeoDataFrame(pd.concat([frame, exclave]), crs=TEST_SRID)
+
+
 @pytest.fixture
 def districts_shp(tmp_path: Path) -> Path:
     """The four districts as a CP932 Shapefile without .cpg."""
@@ -92,15 +102,7 @@ def test_a_failed_import_leaves_the_previous_layer_as_it_was(
 def test_parts_sharing_a_code_become_one_district_with_summed_counts(
     store: Store, tmp_path: Path
 ) -> None:
-    frame = districts_frame()
-    exclave = frame.iloc[[0]].copy()
-    exclave["geometry"] = [box(300, 0, 320, 20)]
-    exclave["JINKO"] = [30]
-    exclave["SETAI"] = [10]
-    path = write_shapefile(
-        gpd.GeoDataFrame(pd.concat([frame, exclave]), crs=TEST_SRID),
-        tmp_path / "exclave" / "d.shp",
-    )
+    path = write_shapefile(districts_with_an_exclave(), tmp_path / "exclave" / "d.shp")
     report = run(store, path)
     assert report["errors"] == []
     assert (report["read"], report["imported"]) == (5, 4)
@@ -119,6 +121,42 @@ def test_a_code_shared_by_differently_named_districts_is_refused(
     assert not report["stored"]
     assert "001" in report["errors"][0]["message"] and "1, 4" in report["errors"][0]["message"]
     assert store.count(DISTRICTS) == 0
+
+
+@pytest.fixture
+def batches_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stream imports two features at a time, so that four districts come in two batches."""
+    monkeypatch.setattr("geoapp.importer.BATCH_FEATURES", 2)
+
+
+@pytest.mark.usefixtures("batches_of_two")
+def test_a_refusal_in_a_later_batch_rolls_back_the_batches_already_sent(
+    store: Store, districts_shp, tmp_path: Path
+) -> None:
+    run(store, districts_shp)
+    frame = districts_frame()
+    frame["JINKO"] = [1, 2, 3, 4]
+    frame.loc[3, "geometry"] = None
+    report = run(store, write_shapefile(frame, tmp_path / "late" / "d.shp"))
+    assert not report["stored"] and report["imported"] == 0
+    assert [e["feature"] for e in report["errors"]] == [4, None]
+    assert list(store.read_layer(DISTRICTS)["population"]) == [1200, 800, 0, 450]
+    assert len(store.layer_imports()) == 1
+
+
+@pytest.mark.usefixtures("batches_of_two")
+def test_streamed_districts_keep_their_geometry_exactly_and_join_parts_across_batches(
+    store: Store, tmp_path: Path
+) -> None:
+    frame = districts_with_an_exclave()
+    report = run(store, write_shapefile(frame, tmp_path / "stream" / "d.shp"))
+    assert report["stored"] and (report["read"], report["imported"]) == (5, 4)
+    stored = store.read_layer(DISTRICTS).set_index("code")
+    assert stored.loc["001", "population"] == 1230
+    assert len(stored.loc["001"].geometry.geoms) == 2
+    for code, source in zip(["002", "003", "004"], frame.geometry.iloc[1:4], strict=True):
+        assert shapely.equals_exact(stored.loc[code].geometry.geoms[0], source.reverse(), 0)
+    assert report["coverage"]["gaps"] == [] and report["coverage"]["overlaps"] == []
 
 
 def test_a_null_geometry_is_named_and_skip_invalid_imports_the_rest(

@@ -11,12 +11,19 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pytest
 from layer_files import write_measured_shapefile, write_shapefile, zip_shapefile
+from pyproj import CRS
 from shapely import Point, Polygon, box
 
 from geoapp.errors import BadInput
-from geoapp.sources import check_coordinates_in_japan, crs_candidates, read_source
+from geoapp.sources import (
+    GeometryArray,
+    check_coordinates_in_japan,
+    crs_candidates,
+    read_source,
+)
 
 YAIZU = Path(__file__).resolve().parents[2] / "shared" / "data" / "yaizu"
 ZONE_8 = 6676
@@ -450,7 +457,7 @@ def test_geojson_is_lon_lat(tmp_path: Path) -> None:
     assert (data.format, data.encoding, data.encoding_source) == ("geojson", None, "format")
     assert (data.crs.to_epsg(), data.crs_source) == (4326, "embedded")
     assert data.frame["NAME"].tolist() == ["Minato", "髙橋①地区"]
-    check_coordinates_in_japan(data.frame, data.source)
+    check_coordinates_in_japan(data.geometry, data.crs, data.source)
 
 
 def test_geojson_legacy_crs_member(tmp_path: Path) -> None:
@@ -513,7 +520,7 @@ def test_topojson_with_one_object(tmp_path: Path) -> None:
     assert (data.format, data.encoding_source) == ("topojson", "format")
     assert data.frame["名前"].tolist() == ["港地区"]
     assert data.crs.to_epsg() == 4326
-    check_coordinates_in_japan(data.frame, data.source)
+    check_coordinates_in_japan(data.geometry, data.crs, data.source)
 
 
 def test_topojson_json_with_several_objects_needs_a_layer_name(tmp_path: Path) -> None:
@@ -558,7 +565,7 @@ def test_national_format_csv_with_bom(tmp_path: Path) -> None:
     assert data.frame["都道府県コード又は市区町村コード"].tolist() == ["012025"]
     assert data.frame["名称"].tolist() == ["港公民館"]
     assert data.frame.geometry.iloc[0].equals(Point(138.32, 34.84))
-    check_coordinates_in_japan(data.frame, data.source)
+    check_coordinates_in_japan(data.geometry, data.crs, data.source)
 
 
 def test_cp932_csv_is_detected_and_encoding_overrides(tmp_path: Path) -> None:
@@ -603,7 +610,7 @@ def test_csv_with_swapped_latitude_and_longitude_is_refused(tmp_path: Path) -> N
     path = write_text(tmp_path / "centres.csv", "名称,緯度,経度\n港,138.32,34.84\n")
     data = read_source(path)
     with pytest.raises(BadInput) as caught:
-        check_coordinates_in_japan(data.frame, data.source)
+        check_coordinates_in_japan(data.geometry, data.crs, data.source)
     assert caught.value.details["reason"] == "coordinates_swapped"
     assert "入れ替わって" in caught.value.message
 
@@ -612,7 +619,7 @@ def test_csv_outside_japan_is_refused(tmp_path: Path) -> None:
     path = write_text(tmp_path / "paris.csv", "name,lat,lon\nLouvre,48.86,2.34\n")
     data = read_source(path)
     with pytest.raises(BadInput) as caught:
-        check_coordinates_in_japan(data.frame, data.source)
+        check_coordinates_in_japan(data.geometry, data.crs, data.source)
     assert caught.value.details["reason"] == "coordinates_outside_japan"
     assert "経度 2.34" in caught.value.message
 
@@ -626,7 +633,7 @@ def test_plane_csv_needs_crs_and_reads_survey_axes(tmp_path: Path) -> None:
     data = read_source(path, crs=ZONE_8)
     assert data.crs_source == "given"
     assert data.frame.geometry.iloc[0].equals(Point(EAST, NORTH))
-    check_coordinates_in_japan(data.frame, data.source)
+    check_coordinates_in_japan(data.geometry, data.crs, data.source)
 
 
 def test_csv_without_coordinates_lists_its_columns(tmp_path: Path) -> None:
@@ -641,15 +648,15 @@ def test_csv_without_coordinates_lists_its_columns(tmp_path: Path) -> None:
 def test_wrong_prj_puts_data_outside_japan(zones_shp: Path) -> None:
     data = read_source(zones_shp, crs=6668)
     with pytest.raises(BadInput) as caught:
-        check_coordinates_in_japan(data.frame, data.source)
+        check_coordinates_in_japan(data.geometry, data.crs, data.source)
     assert caught.value.details["reason"] == "coordinates_outside_japan"
     assert ZONE_8 in caught.value.details["candidates"]
 
 
 def test_degrees_under_a_plane_crs_are_refused(tmp_path: Path) -> None:
-    frame = gpd.GeoDataFrame({"NAME": ["港"]}, geometry=[box(138.3, 34.8, 138.4, 34.9)], crs=ZONE_8)
+    geometry = GeometryArray(np.array([box(138.3, 34.8, 138.4, 34.9)]))
     with pytest.raises(BadInput) as caught:
-        check_coordinates_in_japan(frame, "zones.shp")
+        check_coordinates_in_japan(geometry, CRS.from_epsg(ZONE_8), "zones.shp")
     assert caught.value.details["candidates"] == [6668, 4612, 4326]
 
 
@@ -657,7 +664,7 @@ def test_stray_features_outside_japan_are_named(tmp_path: Path) -> None:
     text = "名称,緯度,経度\n港,34.84,138.32\n浜,0,0\n湊,34.85,138.33\n"
     data = read_source(write_text(tmp_path / "centres.csv", text))
     with pytest.raises(BadInput) as caught:
-        check_coordinates_in_japan(data.frame, data.source)
+        check_coordinates_in_japan(data.geometry, data.crs, data.source)
     assert caught.value.details["feature"] == 2
     assert "2 番目" in caught.value.message
 
@@ -679,7 +686,7 @@ def test_yaizu_residents_associations() -> None:
     assert (data.crs.to_epsg(), data.crs_source) == (2450, "prj")
     assert (data.encoding, data.encoding_source) == ("cp932", "cpg")
     assert "高新田自治会" in data.frame["SAFIELD000"].tolist()
-    check_coordinates_in_japan(data.frame, data.source)
+    check_coordinates_in_japan(data.geometry, data.crs, data.source)
 
 
 def test_yaizu_school_zones() -> None:
@@ -687,13 +694,13 @@ def test_yaizu_school_zones() -> None:
     assert len(data.frame) == 13
     assert data.crs.to_epsg() == 2450
     assert "大井川東小学校" in data.frame["SAFIELD001"].tolist()
-    check_coordinates_in_japan(data.frame, data.source)
+    check_coordinates_in_japan(data.geometry, data.crs, data.source)
 
 
 def test_yaizu_junior_high_zones_are_lon_lat() -> None:
     data = read_source(yaizu("中学校区/中学校区.shp"))
     assert (len(data.frame), data.crs.to_epsg()) == (9, 6668)
-    check_coordinates_in_japan(data.frame, data.source)
+    check_coordinates_in_japan(data.geometry, data.crs, data.source)
 
 
 def test_yaizu_community_centres() -> None:
@@ -702,4 +709,4 @@ def test_yaizu_community_centres() -> None:
     assert (data.encoding, data.crs.to_epsg(), data.crs_source) == ("utf-8", 6668, "csv_lonlat")
     assert "港地域交流センター" in data.frame["名称"].tolist()
     assert set(data.frame["都道府県コード又は市区町村コード"]) == {"222127"}
-    check_coordinates_in_japan(data.frame, data.source)
+    check_coordinates_in_japan(data.geometry, data.crs, data.source)

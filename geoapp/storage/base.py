@@ -34,6 +34,16 @@ ReportSource = Callable[[], Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
+class LayerBatch:
+    """Rows of a layer to store: a frame of its fields and geometry and, where the caller
+    has them, each geometry's little-endian 2D WKB as read, stored as it is instead of
+    being encoded anew (None where the geometry was changed)."""
+
+    frame: gpd.GeoDataFrame
+    wkb: Sequence[bytes | None] | None = None
+
+
+@dataclass(frozen=True)
 class LayerImport:
     """One recorded load of a layer."""
 
@@ -149,7 +159,7 @@ class Store(ABC):
 
     def write_layers(
         self,
-        batches: Mapping[Layer, Iterable[gpd.GeoDataFrame]],
+        batches: Mapping[Layer, Iterable[gpd.GeoDataFrame | LayerBatch]],
         source: str,
         mode: WriteMode,
         report: ReportSource,
@@ -218,7 +228,7 @@ class Store(ABC):
         self,
         city: City | None,
         srid: int,
-        layers: Mapping[Layer, Iterable[gpd.GeoDataFrame]],
+        layers: Mapping[Layer, Iterable[gpd.GeoDataFrame | LayerBatch]],
         source: str,
         mode: WriteMode,
         report: ReportSource,
@@ -261,17 +271,18 @@ def check_frame(layer: Layer, frame: gpd.GeoDataFrame, srid: int) -> None:
 
 
 def checked_batches(
-    layer: Layer, batches: Iterable[gpd.GeoDataFrame], srid: int
-) -> Iterator[gpd.GeoDataFrame]:
+    layer: Layer, batches: Iterable[gpd.GeoDataFrame | LayerBatch], srid: int
+) -> Iterator[LayerBatch]:
     """The batches of one layer, each checked by ``check_frame``, with codes unique across
     all of them."""
     seen: set[str] = set()
-    for frame in batches:
-        check_frame(layer, frame, srid)
-        codes = set(frame["code"].dropna().astype(str))
+    for batch in batches:
+        batch = batch if isinstance(batch, LayerBatch) else LayerBatch(batch)
+        check_frame(layer, batch.frame, srid)
+        codes = set(batch.frame["code"].dropna().astype(str))
         _refuse_repeated_codes(layer, codes & seen)
         seen |= codes
-        yield frame
+        yield batch
 
 
 def _refuse_repeated_codes(layer: Layer, repeated: set[str]) -> None:
@@ -296,9 +307,17 @@ class StoredRows:
     columns: dict[str, list[Any]]
     properties: list[str]
     geometries: np.ndarray
+    known_wkb: Sequence[bytes | None] | None = None
 
     def __len__(self) -> int:
         return len(self.geometries)
+
+    def geometry_wkb(
+        self, rows: slice = slice(None), srid: int | None = None
+    ) -> list[bytes | None]:
+        """The geometries of ``rows`` as ``stored_wkb`` writes them."""
+        known = None if self.known_wkb is None else self.known_wkb[rows]
+        return stored_wkb(self.geometries[rows], srid, known)
 
     def field_values(
         self, layer: Layer, rows: slice = slice(None), srid: int | None = None
@@ -312,12 +331,15 @@ class StoredRows:
         ]
 
 
-def stored_rows(layer: Layer, frame: gpd.GeoDataFrame) -> StoredRows:
-    """Check and convert ``frame`` column by column; a missing required value or a wrong
+def stored_rows(layer: Layer, batch: gpd.GeoDataFrame | LayerBatch) -> StoredRows:
+    """Check and convert a batch column by column; a missing required value or a wrong
     geometry is refused naming its feature."""
+    batch = batch if isinstance(batch, LayerBatch) else LayerBatch(batch)
+    frame = batch.frame
     columns = {field.name: _plain_column(layer, field, frame) for field in layer.fields}
     properties = json_objects(frame["properties"]) if "properties" in frame else ["{}"] * len(frame)
-    return StoredRows(columns, properties, _layer_geometries(layer, frame.geometry.to_numpy()))
+    geometries = _layer_geometries(layer, frame.geometry.to_numpy())
+    return StoredRows(columns, properties, geometries, batch.wkb)
 
 
 def _plain_column(layer: Layer, field: Field, frame: gpd.GeoDataFrame) -> list[Any]:
@@ -376,14 +398,27 @@ def _layer_geometries(layer: Layer, geometries: np.ndarray) -> np.ndarray:
     return geometries
 
 
-def stored_wkb(geometries: Sequence[Any], srid: int | None = None) -> list[bytes | None]:
+def stored_wkb(
+    geometries: Sequence[Any],
+    srid: int | None = None,
+    known: Sequence[bytes | None] | None = None,
+) -> list[bytes | None]:
     """Little-endian WKB of each geometry as a layer stores it (None stays None): a polygon
     as a one-part MultiPolygon and, given ``srid``, EWKB that carries it.
 
     Both are made on the bytes: a MultiPolygon's WKB is a header, a count and its polygons'
     own WKB, and EWKB flags the type and puts the SRID after it. That is several times
-    cheaper than building new geometries.
+    cheaper than building new geometries. ``known`` gives the 2D little-endian WKB of the
+    geometries where it was kept from reading (None where not); it is not made again.
     """
+    wkb = (
+        shapely.to_wkb(np.asarray(geometries, dtype=object), byte_order=1)
+        if known is None
+        else [
+            own if own is not None else shapely.to_wkb(geometry, byte_order=1)
+            for own, geometry in zip(known, geometries, strict=True)
+        ]
+    )
     srid_bytes = b"" if srid is None else srid.to_bytes(4, "little")
     flag = 0 if srid is None else EWKB_SRID_FLAG
     one_polygon = (
@@ -398,7 +433,7 @@ def stored_wkb(geometries: Sequence[Any], srid: int | None = None) -> list[bytes
         + (int.from_bytes(wkb[1:5], "little") | flag).to_bytes(4, "little")
         + srid_bytes
         + wkb[5:]
-        for wkb in shapely.to_wkb(np.asarray(geometries, dtype=object), byte_order=1)
+        for wkb in wkb
     ]
 
 

@@ -23,6 +23,7 @@ from ..city import City
 from ..errors import StorageUnavailable
 from ..layers import LAYERS, Layer
 from .base import (
+    LayerBatch,
     LayerImport,
     ReportSource,
     Session,
@@ -31,7 +32,6 @@ from .base import (
     as_dict,
     duplicate_conflict,
     stored_rows,
-    stored_wkb,
 )
 from .migration import Migration
 
@@ -143,7 +143,7 @@ class PostGISStore(Store):
         self,
         city: City | None,
         srid: int,
-        layers: Mapping[Layer, Iterable[gpd.GeoDataFrame]],
+        layers: Mapping[Layer, Iterable[gpd.GeoDataFrame | LayerBatch]],
         source: str,
         mode: WriteMode,
         report: ReportSource,
@@ -213,7 +213,7 @@ def _postgis_value(value: Any) -> Any:
 def _copy_layer(
     connection: psycopg.Connection,
     layer: Layer,
-    batches: Iterable[gpd.GeoDataFrame],
+    batches: Iterable[LayerBatch],
     srid: int,
     mode: WriteMode,
 ) -> int:
@@ -248,8 +248,8 @@ def _copy_layer(
         cursor.copy(copy, writer=QueuedLibpqWriter(cursor)) as copier,
     ):
         copier.set_types([BINARY_TYPES[field.kind] for field in layer.fields] + ["bytea"] * 2)
-        for frame in batches:
-            count += _copy_rows(copier, layer, frame, srid)
+        for batch in batches:
+            count += _copy_rows(copier, layer, batch, srid)
     if mode == "replace":
         connection.execute(
             sql.SQL("CREATE INDEX {} ON {} USING gist (geom)").format(spatial_index, table)
@@ -269,15 +269,15 @@ def _copy_layer(
     return count
 
 
-def _copy_rows(copier: psycopg.Copy, layer: Layer, frame: gpd.GeoDataFrame, srid: int) -> int:
-    """Send one frame's rows in binary COPY form."""
-    rows = stored_rows(layer, frame)
+def _copy_rows(copier: psycopg.Copy, layer: Layer, batch: LayerBatch, srid: int) -> int:
+    """Send one batch's rows in binary COPY form."""
+    rows = stored_rows(layer, batch)
     for start in range(0, len(rows), COPY_CHUNK_ROWS):
         chunk = slice(start, start + COPY_CHUNK_ROWS)
         values = rows.field_values(layer, chunk, srid)
         values += [
             [JSONB_VERSION + text.encode() for text in rows.properties[chunk]],
-            stored_wkb(rows.geometries[chunk], srid),
+            rows.geometry_wkb(chunk, srid),
         ]
         for row in zip(*values, strict=True):
             copier.write_row(row)

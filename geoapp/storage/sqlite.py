@@ -17,6 +17,7 @@ from ..city import City
 from ..errors import StorageUnavailable
 from ..layers import Layer
 from .base import (
+    LayerBatch,
     LayerImport,
     ReportSource,
     Session,
@@ -25,7 +26,6 @@ from .base import (
     as_dict,
     duplicate_conflict,
     stored_rows,
-    stored_wkb,
 )
 from .migration import Migration
 
@@ -146,7 +146,7 @@ class SQLiteStore(Store):
         self,
         city: City | None,
         srid: int,
-        layers: Mapping[Layer, Iterable[gpd.GeoDataFrame]],
+        layers: Mapping[Layer, Iterable[gpd.GeoDataFrame | LayerBatch]],
         source: str,
         mode: WriteMode,
         report: ReportSource,
@@ -159,7 +159,7 @@ class SQLiteStore(Store):
                 if mode == "replace":
                     connection.execute(f"DELETE FROM {layer.table}")
                     connection.execute(f"DELETE FROM {layer.table}_rtree")
-                count = sum(_upsert_rows(connection, layer, frame) for frame in batches)
+                count = sum(_upsert_rows(connection, layer, batch) for batch in batches)
                 if source:
                     connection.execute(
                         "INSERT INTO layer_imports (layer, source, feature_count, imported_at, "
@@ -233,13 +233,13 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def _upsert_rows(connection: sqlite3.Connection, layer: Layer, frame: gpd.GeoDataFrame) -> int:
-    """Insert the frame's rows, updating those whose code exists, and keep the R*Tree in step."""
-    rows = stored_rows(layer, frame)
+def _upsert_rows(connection: sqlite3.Connection, layer: Layer, batch: LayerBatch) -> int:
+    """Insert the batch's rows, updating those whose code exists, and keep the R*Tree in step."""
+    rows = stored_rows(layer, batch)
     names = [*layer.field_names, "properties", "geom"]
     updates = ", ".join(f"{name} = excluded.{name}" for name in names if name != "code")
     values = rows.field_values(layer)
-    values += [rows.properties, stored_wkb(rows.geometries)]
+    values += [rows.properties, rows.geometry_wkb()]
     connection.executemany(
         f"INSERT INTO {layer.table} ({', '.join(names)}) "
         f"VALUES ({', '.join('?' for _ in names)}) "
