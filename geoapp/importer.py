@@ -200,7 +200,9 @@ def _import_source(
     step(STAGES[1])
     fields = _mapped_fields(layer, path, source.fields, options, report)
     exclaves = _exclave_parts(layer, fields)
+    # Reprojecting and checking the geometry go batch by batch, beside storing it.
     step(STAGES[2])
+    step(STAGES[3])
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-union") as union_worker:
         united = (
             CoverageUnion(union_worker)
@@ -210,7 +212,6 @@ def _import_source(
         features = _Features(layer, source, fields, exclaves, options, report, working_crs)
         batches = features.batches(united)
         if options.snap:
-            step(STAGES[3])
             batches = iter(features.snapped(list(batches), options.snap))
 
         def stored_report() -> dict[str, Any]:
@@ -218,6 +219,8 @@ def _import_source(
             report.coverage = features.coverage_report(united, options.snap)
             if not report.ok:
                 raise _Refused
+            if not options.dry_run:
+                step(STAGES[5])
             report.imported = features.count
             report.duration_seconds = round(time.monotonic() - started, 3)
             notes = [*source.warnings, *report.warnings]
@@ -228,7 +231,6 @@ def _import_source(
                 pass
             stored_report()
             return
-        step(STAGES[5])
         store.write_layers({layer: batches}, report.source, options.mode, stored_report)
         report.stored = True
 
