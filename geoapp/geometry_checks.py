@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import geopandas as gpd
 import numpy as np
 import shapely
 from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
 
+from .coverage_edges import CoverageEdges, coverage_faces, free_edges
+
 # Parts smaller than this (m²) left by a repair are slivers, not land: they are dropped.
 SLIVER_AREA_M2 = 0.01
-# Features united at a time when checking a large coverage.
-UNION_PIECE_FEATURES = 10_000
 
 _POLYGONAL = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
 _REASONS = {
@@ -169,72 +167,32 @@ def check_points(geometries: np.ndarray, feature_numbers: Sequence[int]) -> Chec
     return checked.result()
 
 
-class CoverageUnion:
-    """The edge-matching union of a coverage whose features arrive a batch at a time.
-
-    A batch of features that lie together is united at once by a worker (GEOS lets go of
-    the GIL), while the next batch is read; a scattered batch, from a file in no spatial
-    order, waits to be united with the other scattered ones in Hilbert-curve pieces.
-    """
-
-    def __init__(self, executor: Executor) -> None:
-        self.executor = executor
-        self.pieces: list[Future[BaseGeometry | None]] = []
-        self.scattered: list[np.ndarray] = []
-
-    def add(self, geometries: np.ndarray) -> None:
-        """Take in a batch of features (none of them missing)."""
-        if not len(geometries):
-            return
-        if _lie_together(geometries):
-            self.pieces.append(self.executor.submit(_coverage_union, geometries))
-        else:
-            self.scattered.append(geometries)
-
-    def result(self) -> BaseGeometry | None:
-        """The union of every feature taken in, or None when GEOS finds them wrongly noded."""
-        pieces = [piece.result() for piece in self.pieces]
-        if self.scattered:
-            pieces.append(_coverage_union(np.concatenate(self.scattered)))
-        if not pieces or any(piece is None for piece in pieces):
-            return None
-        return pieces[0] if len(pieces) == 1 else _coverage_union(np.array(pieces, dtype=object))
-
-
 def coverage_problems(
     geometries: np.ndarray,
     codes: Sequence[str],
     min_area: float = SLIVER_AREA_M2,
-    united: CoverageUnion | None = None,
+    edges: CoverageEdges | None = None,
 ) -> list[CoverageProblem]:
     """Every overlap between two features and every gap enclosed by the features, larger
-    than ``min_area`` m², largest first; ``united`` is their union when it was built as they
-    were read.
+    than ``min_area`` m², largest first; ``edges`` holds the features' free edges when
+    they were matched as the features were read.
 
-    The fast path first: the edge-matching ``coverage_union_all`` of a clean coverage is a
-    valid geometry whose area is the sum of the features' areas, so any overlap shows as a
-    difference (or an invalid union). Otherwise ``coverage_invalid_edges`` picks the
-    features with unmatched edges and only their pairs are intersected. Gaps are the holes
-    of the union either way.
+    The fast path first: in a coverage whose neighbours share their vertices, the edges
+    that no neighbour matches enclose faces that one feature covers, or none (the gaps).
+    Otherwise ``coverage_invalid_edges`` picks the features with unmatched edges, only
+    their pairs are intersected, and the gaps are the holes of the features' union.
     """
     geoms, labels = _present(geometries, codes)
     if not len(geoms):
         return []
-    union = united.result() if united is not None else _coverage_union(geoms)
-    clean = (
-        union is not None
-        and union.is_valid
-        and abs(shapely.area(geoms).sum() - union.area) <= min_area
-    )
-    problems = []
-    if not clean:
-        invalid_edges = shapely.coverage_invalid_edges(geoms)
-        suspects = np.flatnonzero(
-            ~shapely.is_missing(invalid_edges) & ~shapely.is_empty(invalid_edges)
-        )
-        problems = _overlaps(geoms, labels, suspects, min_area)
-        union = shapely.union_all(geoms)
-    problems += _gaps(union, geoms, labels, min_area)
+    free = edges.result() if edges is not None else free_edges(geoms)
+    faces = None if free.overlapping else coverage_faces(free)
+    if faces is not None and not faces.overlapping:
+        return _gaps(faces.gaps, geoms, labels, min_area)
+    invalid_edges = shapely.coverage_invalid_edges(geoms)
+    suspects = np.flatnonzero(~shapely.is_missing(invalid_edges) & ~shapely.is_empty(invalid_edges))
+    problems = _overlaps(geoms, labels, suspects, min_area)
+    problems += _gaps(_uncovered_holes(shapely.union_all(geoms)), geoms, labels, min_area)
     return sorted(problems, key=lambda problem: -problem.area_m2)
 
 
@@ -431,38 +389,6 @@ def _polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
     return polygons[0] if len(polygons) == 1 else shapely.multipolygons(polygons)
 
 
-def _coverage_union(geoms: np.ndarray) -> BaseGeometry | None:
-    """The edge-matching union of a coverage, or None when GEOS finds it wrongly noded.
-
-    A large coverage is united in pieces of neighbouring features (in Hilbert-curve order),
-    then the pieces' unions, which form a small coverage of their own, are united: GEOS
-    matches edges faster within a compact piece, most of all when the file's order is not
-    spatial.
-    """
-    try:
-        if len(geoms) <= UNION_PIECE_FEATURES:
-            return shapely.coverage_union_all(geoms)
-        ordered = geoms[np.argsort(gpd.GeoSeries(geoms).hilbert_distance().to_numpy())]
-        pieces = [
-            shapely.coverage_union_all(ordered[start : start + UNION_PIECE_FEATURES])
-            for start in range(0, len(ordered), UNION_PIECE_FEATURES)
-        ]
-        return shapely.coverage_union_all(pieces)
-    except shapely.errors.GEOSException:
-        return None
-
-
-def _lie_together(geometries: np.ndarray) -> bool:
-    """True when the features' own boxes cover their joint box at least 0.8 times over, as
-    consecutive features of a file in spatial order do."""
-    boxes = shapely.bounds(geometries)
-    own = np.nansum((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]))
-    joint = (np.nanmax(boxes[:, 2]) - np.nanmin(boxes[:, 0])) * (
-        np.nanmax(boxes[:, 3]) - np.nanmin(boxes[:, 1])
-    )
-    return bool(joint > 0 and own >= 0.8 * joint)
-
-
 def _present(geometries: np.ndarray, codes: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     """The non-missing geometries and their codes."""
     array = np.asarray(geometries, dtype=object)
@@ -491,26 +417,41 @@ def _overlaps(
     return problems
 
 
+def _uncovered_holes(union: BaseGeometry) -> np.ndarray:
+    """The holes of the union, less the parts of the union that lie in them as islands."""
+    polygons = shapely.get_parts(union)
+    polygons = polygons[shapely.get_type_id(polygons) == shapely.GeometryType.POLYGON]
+    holes = np.array(
+        [shapely.Polygon(ring) for polygon in polygons for ring in polygon.interiors],
+        dtype=object,
+    )
+    if not len(holes):
+        return holes
+    hole_of, island = STRtree(polygons).query(holes, predicate="contains_properly")
+    for index in np.unique(hole_of):
+        holes[index] = shapely.difference(
+            holes[index], shapely.union_all(polygons[island[hole_of == index]])
+        )
+    return holes
+
+
 def _gaps(
-    union: BaseGeometry, geoms: np.ndarray, labels: list[str], min_area: float
+    holes: np.ndarray, geoms: np.ndarray, labels: list[str], min_area: float
 ) -> list[CoverageProblem]:
-    """The holes of the union, each with the features around it."""
-    holes = [
-        shapely.Polygon(ring)
-        for polygon in shapely.get_parts(union)
-        if polygon.geom_type == "Polygon"
-        for ring in polygon.interiors
-    ]
-    if not holes:
+    """The gaps larger than ``min_area``, largest first, each with the features around it."""
+    holes = holes[shapely.area(holes) > min_area]
+    if not len(holes):
         return []
     tree = STRtree(geoms)  # built only when there are gaps to place
-    problems = []
-    for hole in holes:
-        if hole.area <= min_area:
-            continue
-        around = sorted({labels[i] for i in tree.query(hole, predicate="intersects")})
-        problems.append(_problem("gap", hole, tuple(around)))
-    return problems
+    problems = [
+        _problem(
+            "gap",
+            hole,
+            tuple(sorted({labels[i] for i in tree.query(hole, predicate="intersects")})),
+        )
+        for hole in holes
+    ]
+    return sorted(problems, key=lambda problem: -problem.area_m2)
 
 
 def _problem(

@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from .coverage_edges import CoverageEdges
 from .errors import BadInput
 from .field_mapping import (
     FieldMapping,
@@ -31,7 +32,6 @@ from .field_mapping import (
     read_publisher_attributes,
 )
 from .geometry_checks import (
-    CoverageUnion,
     GeometryIssue,
     check_points,
     check_polygons,
@@ -136,7 +136,8 @@ def import_layer(
     """Import ``path`` into ``options.layer``; nothing is stored unless every check passes.
 
     A large layer streams: each batch of features is read, checked and handed to the
-    database while the next is read, and the coverage is united batch by batch beside it.
+    database while the next is read, and the coverage's edges are matched batch by batch
+    beside it.
     A refusal found in a later batch rolls back what was sent before it.
     """
     started = time.monotonic()
@@ -203,20 +204,20 @@ def _import_source(
     # Reprojecting and checking the geometry go batch by batch, beside storing it.
     step(STAGES[2])
     step(STAGES[3])
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-union") as union_worker:
-        united = (
-            CoverageUnion(union_worker)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-edges") as edge_worker:
+        edges = (
+            CoverageEdges(edge_worker)
             if layer.geometry_type == "MultiPolygon" and not options.snap
             else None
         )
         features = _Features(layer, source, fields, exclaves, options, report, working_crs)
-        batches = features.batches(united)
+        batches = features.batches(edges)
         if options.snap:
             batches = iter(features.snapped(list(batches), options.snap))
 
         def stored_report() -> dict[str, Any]:
             step(STAGES[4])
-            report.coverage = features.coverage_report(united, options.snap)
+            report.coverage = features.coverage_report(edges, options.snap)
             if not report.ok:
                 raise _Refused
             if not options.dry_run:
@@ -415,7 +416,7 @@ class _Features:
         self.codes: list[np.ndarray] = []
         self.closed: list[dict[str, Any]] = []
 
-    def batches(self, united: CoverageUnion | None) -> Iterator[LayerBatch]:
+    def batches(self, edges: CoverageEdges | None) -> Iterator[LayerBatch]:
         """The features ready to store, batch by batch; none once a feature is refused
         (the rest are still checked, so that the report names every refusal)."""
         checker = check_points if self.layer.geometry_type == "Point" else check_polygons
@@ -438,8 +439,8 @@ class _Features:
             kept = checked.geometries[present]
             self.geometries.append(kept)
             self.codes.append(self.fields["code"].to_numpy()[batch.start : batch.stop][present])
-            if united is not None:
-                united.add(kept)
+            if edges is not None:
+                edges.add(kept)
             if rejections and not self.options.skip_invalid:
                 continue
             frame = gpd.GeoDataFrame(
@@ -536,14 +537,14 @@ class _Features:
             )
         ]
 
-    def coverage_report(self, united: CoverageUnion | None, snap: float | None) -> dict[str, Any]:
+    def coverage_report(self, edges: CoverageEdges | None, snap: float | None) -> dict[str, Any]:
         """The gaps and overlaps of a polygon layer, located, beside those ``--snap``
         closed; nothing for a point layer or an empty one."""
         geometries = np.concatenate(self.geometries) if self.geometries else np.empty(0)
         if self.layer.geometry_type != "MultiPolygon" or not len(geometries):
             return {}
         codes = np.concatenate(self.codes).astype(str).tolist()
-        problems = coverage_problems(geometries, codes, min_area=0.01, united=united)
+        problems = coverage_problems(geometries, codes, min_area=0.01, edges=edges)
         return {
             "checked": True,
             "snap_tolerance_m": snap,

@@ -8,8 +8,8 @@ import numpy as np
 import shapely
 from shapely import GeometryCollection, LineString, MultiPoint, Point, Polygon, box
 
+from geoapp.coverage_edges import CoverageEdges
 from geoapp.geometry_checks import (
-    CoverageUnion,
     check_points,
     check_polygons,
     coverage_problems,
@@ -150,14 +150,14 @@ def grid(columns: int, rows: int) -> np.ndarray:
     return np.array([box(x, y, x + 1, y + 1) for y in range(rows) for x in range(columns)])
 
 
-def united_by_batches(tiles: np.ndarray, order: np.ndarray, size: int) -> CoverageUnion:
-    """The tiles' union taken in batches of ``size``, in ``order``."""
+def edges_by_batches(tiles: np.ndarray, order: np.ndarray, size: int) -> CoverageEdges:
+    """The tiles' free edges matched in batches of ``size``, in ``order``."""
     with ThreadPoolExecutor(max_workers=1) as worker:
-        united = CoverageUnion(worker)
+        edges = CoverageEdges(worker)
         for start in range(0, len(order), size):
-            united.add(tiles[order[start : start + size]])
-        united.result()
-    return united
+            edges.add(tiles[order[start : start + size]])
+        edges.result()
+    return edges
 
 
 def test_a_union_built_batch_by_batch_finds_what_the_whole_union_finds() -> None:
@@ -167,8 +167,8 @@ def test_a_union_built_batch_by_batch_finds_what_the_whole_union_finds() -> None
     codes = [str(i) for i in range(len(tiles))]
     whole = coverage_problems(tiles, codes)
     for order in (np.arange(len(tiles)), np.random.default_rng(3).permutation(len(tiles))):
-        united = united_by_batches(tiles, order, size=60)
-        assert coverage_problems(tiles, codes, united=united) == whole
+        edges = edges_by_batches(tiles, order, size=60)
+        assert coverage_problems(tiles, codes, edges=edges) == whole
     assert sorted(problem.kind for problem in whole) == ["gap", "overlap"]
 
 
@@ -176,8 +176,8 @@ def test_an_overlap_between_features_of_two_batches_is_found() -> None:
     tiles = grid(10, 10)
     tiles[99] = box(8.5, 9, 10, 10)  # in the last batch, overlapping tile 98 of the one before
     codes = [str(i) for i in range(len(tiles))]
-    united = united_by_batches(tiles, np.arange(len(tiles)), size=99)
-    [overlap] = coverage_problems(tiles, codes, united=united)
+    edges = edges_by_batches(tiles, np.arange(len(tiles)), size=99)
+    [overlap] = coverage_problems(tiles, codes, edges=edges)
     assert overlap.kind == "overlap" and overlap.features == ("98", "99")
     assert overlap.area_m2 == 0.5
 
