@@ -167,3 +167,30 @@ def test_an_invalid_district_is_refused_with_its_code_and_reason() -> None:
         district_zone_pieces(frame, zones())
     assert caught.value.details["invalid_codes"] == ["B"]
     assert "Self-intersection" in caught.value.message_en
+
+
+def test_a_district_vertex_all_but_on_a_zone_edge_is_not_taken_for_inside_the_zone() -> None:
+    """Voronoi cells of shared seeds, where GEOS's floating-point overlay once returned the
+    whole of district N as its piece in zone S, beside its piece in zone N."""
+    wkt = {
+        "W": "POLYGON ((82.19231924318643 886.6995645318717, 602.952380952381 0, 0 0, "
+        "0 963.8312101910827, 82.19231924318643 886.6995645318717))",
+        "N": "POLYGON ((1000 882.3702830188679, 82.19231924318643 886.6995645318717, "
+        "0 963.8312101910827, 0 1000, 1000 1000, 1000 882.3702830188679))",
+        "E": "POLYGON ((602.952380952381 0, 82.19231924318643 886.6995645318717, "
+        "1000 882.3702830188679, 1000 0, 602.952380952381 0))",
+        "ZN": "POLYGON ((1000 882.3702830188679, 0 887.0872641509434, 0 1000, 1000 1000, "
+        "1000 882.3702830188679))",
+        "ZS": "POLYGON ((0 0, 0 887.0872641509434, 1000 882.3702830188679, 1000 0, 0 0))",
+    }
+    shapes = {code: shapely.from_wkt(text) for code, text in wkt.items()}
+    districts_ = gpd.GeoDataFrame(
+        {"code": ["W", "N", "E"]}, geometry=[shapes[c] for c in "WNE"], crs=6676
+    )
+    zones_ = gpd.GeoDataFrame(
+        {"code": ["ZN", "ZS"]}, geometry=[shapes["ZN"], shapes["ZS"]], crs=6676
+    )
+    frame = district_zone_pieces(districts_, zones_)
+    shares = frame.groupby("district")["district_share"].sum()
+    assert np.allclose(shares, 1.0, rtol=0, atol=1e-9)
+    assert frame.loc[frame["district"] == "N", "zone"].tolist() == ["ZN"]
