@@ -22,6 +22,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from ..city import City
 from ..errors import StorageUnavailable
 from ..layers import LAYERS, Layer
+from . import binary_copy
 from .base import (
     LayerBatch,
     LayerImport,
@@ -41,10 +42,14 @@ CONNECT_TIMEOUT_SECONDS = 10.0
 # Rows encoded at a time for COPY: the EWKB of a whole large layer would double its size in
 # memory.
 COPY_CHUNK_ROWS = 5000
-# Binary COPY types by field kind. Each value goes to its column type's receive function:
-# geometry's takes EWKB and jsonb's a version byte then the JSON text, so both travel as
-# bytea, whose binary form is the bytes themselves.
-BINARY_TYPES = {"text": "text", "integer": "int4", "real": "float8", "point": "bytea"}
+# Each field kind's values framed in binary COPY form. Each value goes to its column type's
+# receive function: geometry's takes EWKB and jsonb's a version byte then the JSON text.
+BINARY_VALUES = {
+    "text": binary_copy.text_values,
+    "integer": binary_copy.int4_values,
+    "real": binary_copy.float8_values,
+    "point": binary_copy.bytes_values,
+}
 JSONB_VERSION = b"\x01"
 
 
@@ -247,9 +252,10 @@ def _copy_layer(
         connection.cursor() as cursor,
         cursor.copy(copy, writer=QueuedLibpqWriter(cursor)) as copier,
     ):
-        copier.set_types([BINARY_TYPES[field.kind] for field in layer.fields] + ["bytea"] * 2)
+        copier.write(binary_copy.SIGNATURE)
         for batch in batches:
             count += _copy_rows(copier, layer, batch, srid)
+        copier.write(binary_copy.TRAILER)
     if mode == "replace":
         connection.execute(
             sql.SQL("CREATE INDEX {} ON {} USING gist (geom)").format(spatial_index, table)
@@ -270,17 +276,20 @@ def _copy_layer(
 
 
 def _copy_rows(copier: psycopg.Copy, layer: Layer, batch: LayerBatch, srid: int) -> int:
-    """Send one batch's rows in binary COPY form."""
+    """Send one batch's rows in binary COPY form, a block of rows at a time."""
     rows = stored_rows(layer, batch)
+    framers = [BINARY_VALUES[field.kind] for field in layer.fields]
     for start in range(0, len(rows), COPY_CHUNK_ROWS):
         chunk = slice(start, start + COPY_CHUNK_ROWS)
         values = rows.field_values(layer, chunk, srid)
-        values += [
-            [JSONB_VERSION + text.encode() for text in rows.properties[chunk]],
-            rows.geometry_wkb(chunk, srid),
+        columns = [frame(column) for frame, column in zip(framers, values, strict=True)]
+        columns += [
+            binary_copy.bytes_values(
+                [JSONB_VERSION + text.encode() for text in rows.properties[chunk]]
+            ),
+            binary_copy.bytes_values(rows.geometry_wkb(chunk, srid)),
         ]
-        for row in zip(*values, strict=True):
-            copier.write_row(row)
+        copier.write(binary_copy.rows_block(columns))
     return len(rows)
 
 
