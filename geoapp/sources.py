@@ -94,6 +94,9 @@ _X_NAMES = ("x座標", "x")
 _Y_NAMES = ("y座標", "y")
 _GEOGRAPHIC_LABELS = {6668: "JGD2011 緯度経度", 4612: "JGD2000 緯度経度", 4326: "WGS 84 緯度経度"}
 _READER_NOISE = ("More than one layer found",)
+# The bytes of plain decimal numbers in a DBF, padded with spaces.
+_WHOLE_NUMBER_BYTES = np.frombuffer(b" +-0123456789", dtype=np.uint8)
+_DECIMAL_BYTES = np.frombuffer(b" +-.0123456789eE", dtype=np.uint8)
 _MEASURED = "Measured (M) geometry"
 
 
@@ -602,7 +605,7 @@ def _read_shapefile(shp: Path, request: _Request) -> SourceData:
             )
         )
     info = _gdal_info(shp, request, encoding="ISO-8859-1")
-    fields = _shapefile_fields(shp, table, encoding, list(info["fields"]), request, notes)
+    fields = _shapefile_fields(shp, table, encoding, info, request, notes)
     file_crs, missing_reason = _crs_from_prj(shp, info.get("crs"), request)
     # GDAL skips deleted records as it reads, but counts them when told where to start.
     in_one_piece = table.records.shape[0] < table.record_count
@@ -917,18 +920,21 @@ def _shapefile_fields(
     shp: Path,
     table: _DbfTable,
     codec: str,
-    names: list[str],
+    info: dict,
     request: _Request,
     notes: list[dict],
 ) -> pd.DataFrame:
     """The Shapefile's fields, decoded; its geometry is read later, by ``ShapefileGeometry``.
 
-    The text fields come from the DBF, decoded a column at a time; GDAL reads the other
-    fields (as ISO-8859-1, which passes every byte through: GDAL's own recoding knows
-    iconv's names, not Python's, and replaces what it cannot convert).
+    Text and plain numbers come from the DBF, a column at a time: text decoded, numbers
+    parsed into the type GDAL gives the field. GDAL reads the other fields and the values
+    it alone knows how to read (as ISO-8859-1, which passes every byte through: GDAL's
+    own recoding knows iconv's names, not Python's, and replaces what it cannot convert).
     """
-    text_values = _text_values(table, codec)
-    ours = [name for name in names if name.encode("latin-1") in text_values]
+    names = list(info["fields"])
+    texts = _text_values(table, codec)
+    numbers = _numeric_values(table, dict(zip(names, info["dtypes"], strict=True)))
+    ours = [name for name in names if {name.encode("latin-1")} & (texts.keys() | numbers.keys())]
     others = [name for name in names if name not in ours]
     records = table.records.shape[0]
     frame = (
@@ -939,9 +945,55 @@ def _shapefile_fields(
     if len(frame) != records:  # GDAL kept records the DBF marks deleted
         frame, ours = _read_fields_with_gdal(shp, request, [], names), []
     for name in ours:
-        values = pd.Series(text_values[name.encode("latin-1")], index=frame.index, dtype=object)
+        raw = name.encode("latin-1")
+        values = (
+            pd.Series(texts[raw], index=frame.index, dtype=object)
+            if raw in texts
+            else pd.Series(numbers[raw], index=frame.index)
+        )
         frame.insert(names.index(name), name, values)
     return _decoded_attributes(frame, codec, table.label, already=set(ours))
+
+
+def _numeric_values(table: _DbfTable, dtypes: dict[str, str]) -> dict[bytes, np.ndarray]:
+    """The numeric (N, F) fields that GDAL reads as numbers, parsed from the DBF bytes into
+    GDAL's type, keyed by raw name; a field whose values are not plain decimal numbers is
+    left to GDAL, whose reading of them this does not try to match.
+
+    As GDAL does, a value that is blank (up to a NUL byte) or starts with ``*`` is missing,
+    and a whole-number field with missing values becomes reals with NaN, as pyogrio gives.
+    """
+    values = {}
+    for dbf_field in _numeric_fields(table):
+        dtype = dtypes.get(dbf_field.raw_name.decode("latin-1"))
+        if dtype not in ("int32", "int64", "float64"):
+            continue
+        column = _column(table, dbf_field)
+        if (column == 0).any():
+            column = np.where(np.cumsum(column == 0, axis=1) > 0, 0x20, column).astype(np.uint8)
+        missing = (column == 0x20).all(axis=1) | (column[:, 0] == ord("*"))
+        allowed = _WHOLE_NUMBER_BYTES if dtype != "float64" else _DECIMAL_BYTES
+        if not np.isin(column[~missing], allowed).all():
+            continue
+        present = column[~missing].view(f"S{dbf_field.length}").ravel()
+        try:
+            parsed = present.astype(np.int64 if dtype != "float64" else np.float64)
+        except ValueError:
+            continue
+        if missing.any():
+            full = np.full(len(column), np.nan)
+            full[~missing] = parsed
+            values[dbf_field.raw_name] = full
+        else:
+            values[dbf_field.raw_name] = parsed.astype(dtype)
+    return values
+
+
+def _numeric_fields(table: _DbfTable) -> list[_DbfField]:
+    """The number (N, F) fields, when there are records to read."""
+    if table.records.shape[0] == 0:
+        return []
+    return [dbf_field for dbf_field in table.fields if dbf_field.kind in "NF" and dbf_field.length]
 
 
 def _read_fields_with_gdal(

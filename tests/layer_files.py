@@ -57,3 +57,27 @@ def write_measured_shapefile(frame: gpd.GeoDataFrame, path: Path) -> Path:
     path.write_bytes(header(100 + len(shp)) + shp)
     path.with_suffix(".shx").write_bytes(header(100 + len(shx)) + shx)
     return path
+
+
+def replace_dbf(
+    shp: Path, fields: list[tuple[str, str, int, int]], rows: list[list[bytes]]
+) -> Path:
+    """Give a Shapefile a hand-made .dbf: ``fields`` as (name, type, width, decimals) and
+    each row's raw values, padded with spaces to their field's width."""
+    header_length = 32 + 32 * len(fields) + 1
+    record_length = 1 + sum(width for _, _, width, _ in fields)
+    header = struct.pack("<B3BIHH20x", 3, 126, 1, 1, len(rows), header_length, record_length)
+    descriptors = b"".join(
+        struct.pack("<11sc4xBB14x", name.encode(), kind.encode(), width, decimals)
+        for name, kind, width, decimals in fields
+    )
+    records = b"".join(
+        b" "
+        + b"".join(
+            value.ljust(width, b" ")[:width]
+            for value, (_, _, width, _) in zip(row, fields, strict=True)
+        )
+        for row in rows
+    )
+    shp.with_suffix(".dbf").write_bytes(header + descriptors + b"\r" + records + b"\x1a")
+    return shp

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pyogrio
 import pytest
-from layer_files import write_measured_shapefile, write_shapefile, zip_shapefile
+from layer_files import replace_dbf, write_measured_shapefile, write_shapefile, zip_shapefile
 from pyproj import CRS
 from shapely import Point, Polygon, box
 
@@ -315,6 +316,36 @@ def test_text_values_are_trimmed_as_gdal_trims_them(tmp_path: Path) -> None:
     assert data.frame["NAME"].tolist() == ["先頭", "末尾", "前", None, "髙橋①"]
     assert data.frame["NOTE"].tolist() == ["先頭", "末尾", "前", None, "改\n行"]
     assert data.frame.geometry.geom_equals(gpd.GeoSeries(squares, crs=ZONE_8)).all()
+
+
+@pytest.mark.filterwarnings("ignore:Value .* parsed incompletely")
+def test_numbers_read_from_the_dbf_equal_what_gdal_reads(tmp_path: Path) -> None:
+    """Numeric fields are parsed from the DBF bytes, except those GDAL must read itself;
+    either way each column holds GDAL's values in GDAL's type."""
+    fields = [
+        ("SMALL", "N", 9, 0),
+        ("BIG", "N", 15, 0),
+        ("REAL", "N", 12, 3),
+        ("ODD", "N", 9, 0),
+        ("PADDED", "N", 9, 0),
+        ("FULL", "F", 10, 2),
+    ]
+    rows = [
+        [b"      123", b"1234567890123", b"   1.500", b"  12abc", b"12\0\0\0", b"  1.25"],
+        [b"     -45", b"           -7", b" -2.25e1", b"    1.5", b"\0\0\0\0", b"  -0.50"],
+        [b"", b"", b"", b"", b"       7", b" 2.00"],
+        [b"*********", b"42", b"      .5", b"      3", b"       8", b"    3.75"],
+        [b"+7", b"0", b"***", b"1e3", b"9", b"  4.00"],
+    ]
+    squares = [box(EAST + 100 * i, NORTH, EAST + 100 * i + 100, NORTH + 100) for i in range(5)]
+    shp = write_shapefile(gpd.GeoDataFrame(geometry=squares, crs=ZONE_8), tmp_path / "n.shp")
+    replace_dbf(shp, fields, rows)
+    ours = read_source(shp).fields
+    gdal = pyogrio.read_dataframe(shp, read_geometry=False)
+    for name, *_ in fields:
+        assert ours[name].dtype == gdal[name].dtype, name
+        assert ours[name].equals(gdal[name]), (name, ours[name].tolist(), gdal[name].tolist())
+    assert ours["SMALL"].tolist()[:2] == [123, -45] and np.isnan(ours["SMALL"][2])
 
 
 def test_three_dimensional_coordinates_are_a_warning(tmp_path: Path) -> None:
