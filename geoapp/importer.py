@@ -42,6 +42,7 @@ from .layers import CENTERS, Layer
 from .sources import SourceData, check_coordinates_in_japan, open_source
 from .storage import Store
 from .storage.base import LayerBatch, WriteMode
+from .storage.properties import json_columns
 
 logger = logging.getLogger(__name__)
 
@@ -261,23 +262,27 @@ def _stored_fields(
     layer: Layer, raw: pd.DataFrame, mapping: FieldMapping, report: ImportReport
 ) -> pd.DataFrame:
     """A frame with the layer's fields converted from their sources, the other fields kept
-    as free properties, and ``_feature`` holding each row's 1-based number in the file."""
+    as free properties (JSON text in ``_properties``), and ``_feature`` holding each row's
+    1-based number in the file."""
     data: dict[str, Any] = {"_feature": np.arange(1, len(raw) + 1)}
     for spec in layer.fields:
         if spec.kind == "point":
             data[spec.name] = [None] * len(raw)
             continue
         source = mapping.fields.get(spec.name)
-        values = raw[source] if source else pd.Series([None] * len(raw), index=raw.index)
+        if source is None:
+            data[spec.name] = [None] * len(raw)
+            continue
+        values = raw[source]
         if spec.kind == "integer":
-            data[spec.name] = _whole_numbers(values, spec.label, source or spec.name)
+            data[spec.name] = _whole_numbers(values, spec.label, source)
         elif spec.kind == "real":
             data[spec.name] = pd.to_numeric(values, errors="coerce")
         else:
             data[spec.name] = _texts(values).tolist()
     used = set(mapping.fields.values())
     kept = [c for c in raw.columns if c not in used]
-    data["properties"] = _free_properties(raw[kept], mapping.display_names)
+    data["_properties"] = _free_properties(raw[kept], mapping.display_names)
     frame = pd.DataFrame(data)
     if layer is CENTERS and "kind" not in mapping.fields:
         frame["kind"] = [center_kind_from_name(name) for name in frame["name"]]
@@ -318,19 +323,22 @@ def _whole_numbers(values: pd.Series, label: str, source: str) -> pd.array:
 
 def _texts(values: pd.Series) -> pd.Series:
     """Values as stripped text (object dtype), None where missing or blank."""
+    items = values.tolist() if values.dtype == object else None
+    if items is not None and set(map(type, items)) <= {str, type(None)}:
+        stripped = [None if value is None else value.strip() or None for value in items]
+        return pd.Series(stripped, index=values.index, dtype=object)
     present = values.notna()
     text = values.astype(object).where(present, "").astype(str).str.strip()
     return text.astype(object).where(present & (text != ""), None)
 
 
-def _free_properties(table: pd.DataFrame, display_names: Mapping[str, str]) -> list[dict]:
-    """Each row's unmapped fields as a dict of JSON values, keyed by their display names."""
-    if table.columns.empty:
-        return [{} for _ in range(len(table))]
+def _free_properties(table: pd.DataFrame, display_names: Mapping[str, str]) -> list[str]:
+    """Each row's unmapped fields as a JSON object keyed by their display names, encoded a
+    field at a time."""
     values = {
         display_names.get(column, column): _json_values(table[column]) for column in table.columns
     }
-    return [dict(zip(values, row, strict=True)) for row in zip(*values.values(), strict=True)]
+    return json_columns(list(values), list(values.values()), len(table))
 
 
 def _json_values(column: pd.Series) -> list[object]:
@@ -464,12 +472,12 @@ class _Features:
                     for own, same in zip(batch.wkb[whole], unchanged[whole], strict=True)
                 ]
             self.count += int(whole.sum())
-            yield LayerBatch(frame[whole], wkb)
+            yield LayerBatch(frame[whole], wkb, frame["_properties"][whole].tolist())
         self._note_checks(repairs, rejections)
         if parts and self.report.ok:
             merged = self._merged(pd.concat(parts))
             self.count += len(merged)
-            yield LayerBatch(merged)
+            yield LayerBatch(merged, properties=merged["_properties"].tolist())
 
     def _note_checks(self, repairs: list[GeometryIssue], rejections: list[GeometryIssue]) -> None:
         """Report the repairs, and the refusals as warnings (``skip_invalid``) or errors."""
@@ -533,7 +541,8 @@ class _Features:
             LayerBatch(
                 frame.set_geometry(
                     gpd.GeoSeries(geometries, index=frame.index, crs=self.working_crs)
-                )
+                ),
+                properties=frame["_properties"].tolist(),
             )
         ]
 

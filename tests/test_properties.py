@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geoapp.storage.properties import json_objects
+from geoapp.storage.properties import json_columns, json_objects
 
 SCALARS = st.one_of(
     st.none(),
@@ -54,3 +54,11 @@ def test_any_rows_sharing_keys_encode_as_json_does(rows: list[dict]) -> None:
 @given(st.lists(st.one_of(st.none(), st.dictionaries(st.text(max_size=3), SCALARS)), max_size=6))
 def test_any_rows_encode_as_json_does(rows: list) -> None:
     assert json_objects(rows) == encoded(rows)
+
+
+def test_columns_of_values_encode_as_the_rows_they_make() -> None:
+    keys = ["人口", "名称"]
+    columns = [[725, None], ["港町", '"二"']]
+    rows = [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
+    assert json_columns(keys, columns, 2) == encoded(rows)
+    assert json_columns([], [], 3) == ["{}", "{}", "{}"]

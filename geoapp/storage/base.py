@@ -37,10 +37,12 @@ ReportSource = Callable[[], Mapping[str, Any]]
 class LayerBatch:
     """Rows of a layer to store: a frame of its fields and geometry and, where the caller
     has them, each geometry's little-endian 2D WKB as read, stored as it is instead of
-    being encoded anew (None where the geometry was changed)."""
+    being encoded anew (None where the geometry was changed), and each row's free
+    properties as JSON text, instead of the frame's ``properties`` mappings."""
 
     frame: gpd.GeoDataFrame
     wkb: Sequence[bytes | None] | None = None
+    properties: Sequence[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -337,7 +339,12 @@ def stored_rows(layer: Layer, batch: gpd.GeoDataFrame | LayerBatch) -> StoredRow
     batch = batch if isinstance(batch, LayerBatch) else LayerBatch(batch)
     frame = batch.frame
     columns = {field.name: _plain_column(layer, field, frame) for field in layer.fields}
-    properties = json_objects(frame["properties"]) if "properties" in frame else ["{}"] * len(frame)
+    if batch.properties is not None:
+        properties = list(batch.properties)
+    elif "properties" in frame:
+        properties = json_objects(frame["properties"])
+    else:
+        properties = ["{}"] * len(frame)
     geometries = _layer_geometries(layer, frame.geometry.to_numpy())
     return StoredRows(columns, properties, geometries, batch.wkb)
 
@@ -351,17 +358,7 @@ def _plain_column(layer: Layer, field: Field, frame: gpd.GeoDataFrame) -> list[A
         present = ~shapely.is_missing(points) & ~shapely.is_empty(points)
         values = list(np.where(present, points, None))
     else:
-        series = frame[field.name]
-        missing = series.isna().to_numpy()
-        if field.kind == "integer":
-            series = series.astype("Int64")
-        elif field.kind == "real":
-            series = series.astype(float)
-        else:
-            series = series.astype(str)
-        values = [
-            None if gone else value for gone, value in zip(missing, series.tolist(), strict=True)
-        ]
+        values = _plain_values(frame[field.name], field.kind)
     if field.required:
         empty = [i for i, value in enumerate(values) if value in (None, "")]
         if empty:
@@ -370,6 +367,21 @@ def _plain_column(layer: Layer, field: Field, frame: gpd.GeoDataFrame) -> list[A
                 f"Feature {empty[0] + 1} of {layer.label_en} has no {field.label_en}.",
             )
     return values
+
+
+def _plain_values(series: pd.Series, kind: str) -> list[Any]:
+    """A column of integers, reals or text as Python values, None where missing; text that
+    is already Python strings (as imports give) is taken as it is."""
+    if kind == "integer":
+        return series.astype("Int64").to_numpy(dtype=object, na_value=None).tolist()
+    if kind == "real":
+        return series.astype(float).to_numpy(dtype=object, na_value=None).tolist()
+    items = series.tolist()
+    if series.dtype == object and set(map(type, items)) <= {str, type(None)}:
+        return items
+    missing = series.isna().to_numpy()
+    texts = series.astype(str).tolist()
+    return [None if gone else text for gone, text in zip(missing, texts, strict=True)]
 
 
 def _layer_geometries(layer: Layer, geometries: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -25,16 +25,22 @@ def json_objects(mappings: Iterable[Mapping[str, Any] | None]) -> list[str]:
     shared = key_orders.pop() if len(key_orders) == 1 else None
     if shared is None or not all(isinstance(key, str) for key in shared):
         return [_JSON.encode(dict(row)) for row in rows]
-    if not shared:
-        return ["{}"] * len(rows)
-    names = [encode_basestring(key) for key in shared]
+    return json_columns(shared, [[row[key] for row in rows] for key in shared], len(rows))
+
+
+def json_columns(keys: Sequence[str], columns: Sequence[list[Any]], count: int) -> list[str]:
+    """The ``count`` JSON objects with ``keys`` whose values ``columns`` hold, a column a
+    key: the text ``json.JSONEncoder`` writes for each row's mapping."""
+    if not keys:
+        return ["{}"] * count
+    names = [encode_basestring(key) for key in keys]
     prefixes = ["{" + names[0]] + [", " + name for name in names[1:]]
-    columns = [
-        [f"{prefix}: {text}" for text in _json_texts([row[key] for row in rows])]
-        for prefix, key in zip(prefixes, shared, strict=True)
+    texts = [
+        [f"{prefix}: {text}" for text in _json_texts(values)]
+        for prefix, values in zip(prefixes, columns, strict=True)
     ]
-    columns[-1] = [text + "}" for text in columns[-1]]
-    return list(map("".join, zip(*columns, strict=True)))
+    texts[-1] = [text + "}" for text in texts[-1]]
+    return list(map("".join, zip(*texts, strict=True)))
 
 
 def _json_texts(values: list[Any]) -> list[str]:
