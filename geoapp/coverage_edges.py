@@ -67,21 +67,34 @@ class CoverageFaces:
 
 class CoverageEdges:
     """The free edges of a coverage whose features arrive a batch at a time: each batch is
-    matched by a worker while the next is read (numpy and GEOS let go of the GIL), and the
-    edges left over are matched across batches at the end."""
+    matched by a worker while the next is read (numpy and GEOS let go of the GIL); once
+    the last has come, the edges left over are matched across batches and their faces
+    found, in the worker too, while the caller goes on (storing the features)."""
 
     def __init__(self, executor: Executor) -> None:
         self.executor = executor
         self.batches: list[Future[FreeEdges]] = []
+        self.outline: Future[CoverageFaces | None] | None = None
 
     def add(self, geometries: np.ndarray) -> None:
         """Take in a batch of polygon features (none of them missing)."""
         if len(geometries):
             self.batches.append(self.executor.submit(free_edges, geometries))
 
+    def finish(self) -> None:
+        """No more batches: start matching them with each other and finding the faces."""
+        if self.outline is None:
+            self.outline = self.executor.submit(lambda: enclosed_faces(self.result()))
+
     def result(self) -> FreeEdges:
         """The free edges of every feature taken in."""
         return unmatched_edges(batch.result() for batch in self.batches)
+
+    def faces(self) -> CoverageFaces | None:
+        """The faces of ``enclosed_faces`` for every feature taken in."""
+        self.finish()
+        assert self.outline is not None
+        return self.outline.result()
 
 
 def free_edges(geometries: np.ndarray) -> FreeEdges:
@@ -110,6 +123,12 @@ def unmatched_edges(parts: Iterable[FreeEdges]) -> FreeEdges:
     if any(part.overlapping for part in parts):
         return FreeEdges(merged.start, merged.end, overlapping=True)
     return merged
+
+
+def enclosed_faces(edges: FreeEdges) -> CoverageFaces | None:
+    """The faces the free edges enclose, or None once two features drew an edge the same
+    way (an overlap, left to the general overlay)."""
+    return None if edges.overlapping else coverage_faces(edges)
 
 
 def coverage_faces(edges: FreeEdges) -> CoverageFaces:

@@ -18,7 +18,7 @@ import shapely
 from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
 
-from .coverage_edges import CoverageEdges, coverage_faces, free_edges
+from .coverage_edges import CoverageEdges, enclosed_faces, free_edges
 
 # Parts smaller than this (m²) left by a repair are slivers, not land: they are dropped.
 SLIVER_AREA_M2 = 0.01
@@ -60,11 +60,13 @@ class GeometryIssue:
 
 @dataclass(frozen=True)
 class CheckedGeometries:
-    """Geometries after the checks (None where refused), with what was repaired or refused."""
+    """Geometries after the checks (None where refused), with what was repaired or refused
+    and which of them ``changed`` (repaired or refused), the others being the ones given."""
 
     geometries: np.ndarray
     repairs: list[GeometryIssue] = field(default_factory=list)
     rejections: list[GeometryIssue] = field(default_factory=list)
+    changed: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -185,8 +187,7 @@ def coverage_problems(
     geoms, labels = _present(geometries, codes)
     if not len(geoms):
         return []
-    free = edges.result() if edges is not None else free_edges(geoms)
-    faces = None if free.overlapping else coverage_faces(free)
+    faces = edges.faces() if edges is not None else enclosed_faces(free_edges(geoms))
     if faces is not None and not faces.overlapping:
         return _gaps(faces.gaps, geoms, labels, min_area)
     invalid_edges = shapely.coverage_invalid_edges(geoms)
@@ -234,6 +235,7 @@ class _Checker:
 
     def __init__(self, geometries: np.ndarray, feature_numbers: Sequence[int]) -> None:
         self.geometries = np.array(geometries, dtype=object)
+        self.changed = np.zeros(len(self.geometries), dtype=bool)
         self.numbers = list(feature_numbers)
         self.repairs: list[GeometryIssue] = []
         self.rejections: list[GeometryIssue] = []
@@ -261,6 +263,7 @@ class _Checker:
         if not len(raised):
             return
         self.geometries[raised] = shapely.force_2d(self.geometries[raised])
+        self.changed[raised] = True
         for index in raised:
             self.note(
                 index,
@@ -340,6 +343,7 @@ class _Checker:
     def replace(self, index: int, geom: BaseGeometry, code: str, message: str, en: str) -> None:
         """Put a repaired geometry in and report the repair."""
         self.geometries[index] = geom
+        self.changed[index] = True
         self.note(index, code, message, en)
 
     def note(self, index: int, code: str, message: str, en: str) -> None:
@@ -353,13 +357,14 @@ class _Checker:
         """Refuse feature ``index`` and say why."""
         number = self.numbers[index]
         self.geometries[index] = None
+        self.changed[index] = True
         self.rejections.append(
             GeometryIssue(number, code, f"{number}番目の地物: {message}", f"Feature {number}: {en}")
         )
 
     def result(self) -> CheckedGeometries:
         """The checked geometries with every repair and refusal."""
-        return CheckedGeometries(self.geometries, self.repairs, self.rejections)
+        return CheckedGeometries(self.geometries, self.repairs, self.rejections, self.changed)
 
 
 def _reason(text: str) -> tuple[str, str]:

@@ -462,17 +462,15 @@ class _Features:
                 parts.append(frame[part])
             wkb = None
             if batch.wkb is not None and not reproject:
-                unchanged = np.fromiter(
-                    (new is old for new, old in zip(checked.geometries, geometries, strict=True)),
-                    dtype=bool,
-                    count=len(geometries),
-                )
+                unchanged = ~checked.changed[whole]
                 wkb = [
-                    own if same and _is_plain_wkb(own) else None
-                    for own, same in zip(batch.wkb[whole], unchanged[whole], strict=True)
+                    own if same and own[:1] == b"\x01" and own[1:5] in _PLAIN_WKB_TYPES else None
+                    for own, same in zip(batch.wkb[whole], unchanged.tolist(), strict=True)
                 ]
             self.count += int(whole.sum())
             yield LayerBatch(frame[whole], wkb, frame["_properties"][whole].tolist())
+        if edges is not None:
+            edges.finish()
         self._note_checks(repairs, rejections)
         if parts and self.report.ok:
             merged = self._merged(pd.concat(parts))
@@ -585,12 +583,8 @@ def _merge_parts(layer: Layer, parts: gpd.GeoDataFrame) -> dict[str, Any]:
     return row
 
 
-def _is_plain_wkb(wkb: bytes | None) -> bool:
-    """True for little-endian WKB of a 2D point, polygon or multipolygon, which storage
-    takes as it is."""
-    return wkb is not None and wkb[:1] == b"\x01" and wkb[1:5] in _PLAIN_WKB_TYPES
-
-
+# Little-endian WKB of a 2D point, polygon or multipolygon (after the byte-order mark) is
+# what storage takes as it is.
 _PLAIN_WKB_TYPES = frozenset(code.to_bytes(4, "little") for code in (1, 3, 6))
 
 

@@ -156,7 +156,8 @@ def edges_by_batches(tiles: np.ndarray, order: np.ndarray, size: int) -> Coverag
         edges = CoverageEdges(worker)
         for start in range(0, len(order), size):
             edges.add(tiles[order[start : start + size]])
-        edges.result()
+        edges.finish()
+        edges.faces()
     return edges
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -268,8 +269,19 @@ def check_frame(layer: Layer, frame: gpd.GeoDataFrame, srid: int) -> None:
             f"{layer.label}に必須の項目がありません: {', '.join(missing)}",
             f"{layer.label_en} lack required fields: {', '.join(missing)}",
         )
-    codes = frame["code"].dropna().astype(str)
-    _refuse_repeated_codes(layer, set(codes[codes.duplicated()]))
+    codes = _codes(frame)
+    distinct = set(codes)
+    if len(distinct) < len(codes):
+        _refuse_repeated_codes(layer, {code for code, n in Counter(codes).items() if n > 1})
+
+
+def _codes(frame: gpd.GeoDataFrame) -> list[str]:
+    """The frame's codes as text, missing ones left out."""
+    return [
+        str(code)
+        for code in frame["code"].to_numpy(dtype=object, na_value=None)
+        if code is not None
+    ]
 
 
 def checked_batches(
@@ -281,7 +293,7 @@ def checked_batches(
     for batch in batches:
         batch = batch if isinstance(batch, LayerBatch) else LayerBatch(batch)
         check_frame(layer, batch.frame, srid)
-        codes = set(batch.frame["code"].dropna().astype(str))
+        codes = set(_codes(batch.frame))
         _refuse_repeated_codes(layer, codes & seen)
         seen |= codes
         yield batch
@@ -376,6 +388,8 @@ def _plain_values(series: pd.Series, kind: str) -> list[Any]:
         return series.astype("Int64").to_numpy(dtype=object, na_value=None).tolist()
     if kind == "real":
         return series.astype(float).to_numpy(dtype=object, na_value=None).tolist()
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.to_numpy(dtype=object, na_value=None).tolist()
     items = series.tolist()
     if series.dtype == object and set(map(type, items)) <= {str, type(None)}:
         return items
