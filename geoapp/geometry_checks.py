@@ -175,14 +175,15 @@ def coverage_problems(
     min_area: float = SLIVER_AREA_M2,
     edges: CoverageEdges | None = None,
 ) -> list[CoverageProblem]:
-    """Every overlap between two features and every gap enclosed by the features, larger
-    than ``min_area`` m², largest first; ``edges`` holds the features' free edges when
-    they were matched as the features were read.
+    """Every overlap between two features and every gap (an area the features enclose and
+    none covers), larger than ``min_area`` m², largest first; ``edges`` holds the
+    features' free edges when they were matched as the features were read.
 
     The fast path first: in a coverage whose neighbours share their vertices, the edges
     that no neighbour matches enclose faces that one feature covers, or none (the gaps).
     Otherwise ``coverage_invalid_edges`` picks the features with unmatched edges, only
-    their pairs are intersected, and the gaps are the holes of the features' union.
+    their pairs are intersected, and the gaps are the faces of the union's boundary that
+    the union does not cover.
     """
     geoms, labels = _present(geometries, codes)
     if not len(geoms):
@@ -193,7 +194,7 @@ def coverage_problems(
     invalid_edges = shapely.coverage_invalid_edges(geoms)
     suspects = np.flatnonzero(~shapely.is_missing(invalid_edges) & ~shapely.is_empty(invalid_edges))
     problems = _overlaps(geoms, labels, suspects, min_area)
-    problems += _gaps(_uncovered_holes(shapely.union_all(geoms)), geoms, labels, min_area)
+    problems += _gaps(_uncovered_faces(shapely.union_all(geoms)), geoms, labels, min_area)
     return sorted(problems, key=lambda problem: -problem.area_m2)
 
 
@@ -422,22 +423,14 @@ def _overlaps(
     return problems
 
 
-def _uncovered_holes(union: BaseGeometry) -> np.ndarray:
-    """The holes of the union, less the parts of the union that lie in them as islands."""
-    polygons = shapely.get_parts(union)
-    polygons = polygons[shapely.get_type_id(polygons) == shapely.GeometryType.POLYGON]
-    holes = np.array(
-        [shapely.Polygon(ring) for polygon in polygons for ring in polygon.interiors],
-        dtype=object,
-    )
-    if not len(holes):
-        return holes
-    hole_of, island = STRtree(polygons).query(holes, predicate="contains_properly")
-    for index in np.unique(hole_of):
-        holes[index] = shapely.difference(
-            holes[index], shapely.union_all(polygons[island[hole_of == index]])
-        )
-    return holes
+def _uncovered_faces(union: BaseGeometry) -> np.ndarray:
+    """The areas the union encloses without covering them: the faces of its boundary that
+    it does not cover, which are its holes less any islands in them, and the areas its
+    parts close off where they touch at points."""
+    lines = shapely.get_parts(shapely.node(shapely.boundary(union)))
+    faces = shapely.get_parts(shapely.polygonize(lines))
+    shapely.prepare(union)
+    return faces[~shapely.contains(union, shapely.point_on_surface(faces))]
 
 
 def _gaps(

@@ -183,22 +183,28 @@ def modified(cells: list[Polygon], changes: list[tuple[str, int]]) -> list[Polyg
 
 
 def expected_problems(cells: np.ndarray, codes: list[str]) -> list[tuple[str, tuple, float]]:
-    """Overlaps by intersecting every pair, gaps as the union's holes less its islands."""
+    """Overlaps by intersecting every pair; gaps as the faces of every cell's boundary that
+    no cell covers, those sharing an edge joined."""
     found = []
     for a in range(len(cells)):
         for b in range(a + 1, len(cells)):
             area = shapely.area(shapely.intersection(cells[a], cells[b]))
             if area > MIN_AREA:
                 found.append(("overlap", (codes[a], codes[b]), area))
-    union = shapely.union_all(cells)
-    for polygon in shapely.get_parts(union):
-        for ring in polygon.interiors:
-            gap = shapely.difference(Polygon(ring), union)
-            if gap.area > MIN_AREA:
-                around = tuple(
-                    sorted(c for c, cell in zip(codes, cells, strict=True) if cell.intersects(gap))
-                )
-                found.append(("gap", around, gap.area))
+    lines = shapely.get_parts(shapely.node(shapely.multilinestrings(shapely.boundary(cells))))
+    faces = shapely.get_parts(shapely.polygonize(lines))
+    inside = shapely.point_on_surface(faces)
+    uncovered = [
+        face
+        for face, point in zip(faces, inside, strict=True)
+        if not shapely.intersects(point, cells).any()
+    ]
+    for gap in shapely.get_parts(shapely.union_all(uncovered)) if uncovered else []:
+        if gap.area > MIN_AREA:
+            around = tuple(
+                sorted(c for c, cell in zip(codes, cells, strict=True) if cell.intersects(gap))
+            )
+            found.append(("gap", around, gap.area))
     return sorted(found)
 
 
