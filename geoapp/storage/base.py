@@ -333,6 +333,13 @@ class StoredRows:
         known = None if self.known_wkb is None else self.known_wkb[rows]
         return stored_wkb(self.geometries[rows], srid, known)
 
+    def geometry_wkb_parts(
+        self, rows: slice = slice(None), srid: int | None = None
+    ) -> tuple[list[bytes | None], list[bytes | memoryview]]:
+        """The geometries of ``rows`` as ``stored_wkb_parts`` gives them."""
+        known = None if self.known_wkb is None else self.known_wkb[rows]
+        return stored_wkb_parts(self.geometries[rows], srid, known)
+
     def field_values(
         self, layer: Layer, rows: slice = slice(None), srid: int | None = None
     ) -> list[list[Any]]:
@@ -437,6 +444,17 @@ def stored_wkb(
     cheaper than building new geometries. ``known`` gives the 2D little-endian WKB of the
     geometries where it was kept from reading (None where not); it is not made again.
     """
+    heads, bodies = stored_wkb_parts(geometries, srid, known)
+    return [None if head is None else head + body for head, body in zip(heads, bodies, strict=True)]
+
+
+def stored_wkb_parts(
+    geometries: Sequence[Any],
+    srid: int | None = None,
+    known: Sequence[bytes | None] | None = None,
+) -> tuple[list[bytes | None], list[bytes | memoryview]]:
+    """``stored_wkb`` in two parts a geometry, the new header (None for no geometry) and
+    the rest of the WKB read, which a bulk writer sends without copying it."""
     wkb = (
         shapely.to_wkb(np.asarray(geometries, dtype=object), byte_order=1)
         if known is None
@@ -450,17 +468,20 @@ def stored_wkb(
     one_polygon = (
         b"\x01" + (MULTIPOLYGON_WKB_TYPE | flag).to_bytes(4, "little") + srid_bytes + b"\x01\0\0\0"
     )
-    return [
-        None
-        if wkb is None
-        else one_polygon + wkb
-        if wkb[1:5] == POLYGON_WKB_TYPE
-        else b"\x01"
-        + (int.from_bytes(wkb[1:5], "little") | flag).to_bytes(4, "little")
-        + srid_bytes
-        + wkb[5:]
-        for wkb in wkb
-    ]
+    heads: list[bytes | None] = []
+    bodies: list[bytes | memoryview] = []
+    for own in wkb:
+        if own is None:
+            heads.append(None)
+            bodies.append(b"")
+        elif own[1:5] == POLYGON_WKB_TYPE:
+            heads.append(one_polygon)
+            bodies.append(own)
+        else:
+            kind = (int.from_bytes(own[1:5], "little") | flag).to_bytes(4, "little")
+            heads.append(b"\x01" + kind + srid_bytes)
+            bodies.append(memoryview(own)[5:])
+    return heads, bodies
 
 
 def frame_from_records(layer: Layer, records: list[dict[str, Any]], srid: int) -> gpd.GeoDataFrame:

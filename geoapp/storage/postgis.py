@@ -50,7 +50,6 @@ BINARY_VALUES = {
     "real": binary_copy.float8_values,
     "point": binary_copy.bytes_values,
 }
-JSONB_VERSION = b"\x01"
 
 
 class PostGISStore(Store):
@@ -114,9 +113,11 @@ class PostGISStore(Store):
         return City(**rows[0]) if rows else None
 
     def geometry_srid(self) -> int:
+        # From the column's type in the catalogue: the geometry_columns view scans every
+        # table's columns (20 ms on each call).
         rows = self._run(
-            "SELECT srid FROM geometry_columns WHERE f_table_schema = current_schema() "
-            "AND f_table_name = 'districts' AND f_geometry_column = 'geom'"
+            "SELECT postgis_typmod_srid(atttypmod) AS srid FROM pg_attribute "
+            "WHERE attrelid = to_regclass('districts') AND attname = 'geom'"
         )
         return int(rows[0]["srid"]) if rows else self.default_srid
 
@@ -282,14 +283,10 @@ def _copy_rows(copier: psycopg.Copy, layer: Layer, batch: LayerBatch, srid: int)
     for start in range(0, len(rows), COPY_CHUNK_ROWS):
         chunk = slice(start, start + COPY_CHUNK_ROWS)
         values = rows.field_values(layer, chunk, srid)
-        columns = [frame(column) for frame, column in zip(framers, values, strict=True)]
-        columns += [
-            binary_copy.bytes_values(
-                [JSONB_VERSION + text.encode() for text in rows.properties[chunk]]
-            ),
-            binary_copy.bytes_values(rows.geometry_wkb(chunk, srid)),
-        ]
-        copier.write(binary_copy.rows_block(columns))
+        parts = [frame(column) for frame, column in zip(framers, values, strict=True)]
+        parts.append(binary_copy.jsonb_values(rows.properties[chunk]))
+        parts.extend(binary_copy.framed_parts(*rows.geometry_wkb_parts(chunk, srid)))
+        copier.write(binary_copy.rows_block(len(values) + 2, parts))
     return len(rows)
 
 
