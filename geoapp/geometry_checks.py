@@ -94,7 +94,9 @@ class CoverageProblem:
         return entry
 
 
-def check_polygons(geometries: np.ndarray, feature_numbers: Sequence[int]) -> CheckedGeometries:
+def check_polygons(
+    geometries: np.ndarray, feature_numbers: Sequence[int], closed: Sequence[int] = ()
+) -> CheckedGeometries:
     """Validate polygon features: drop Z/M, repair invalid rings with ``make_valid``, drop
     slivers and non-polygon fragments, and refuse what has no area left.
 
@@ -104,8 +106,11 @@ def check_polygons(geometries: np.ndarray, feature_numbers: Sequence[int]) -> Ch
         One geometry (or None) per feature, in a metric CRS.
     feature_numbers
         Each feature's 1-based number in its source file, used in every message.
+    closed
+        The positions of the features whose open rings the reader closed: repairs too.
     """
     checked = _Checker(geometries, feature_numbers)
+    checked.note_closed_rings(closed)
     checked.refuse_missing()
     checked.drop_heights()
     types = shapely.get_type_id(checked.geometries)
@@ -128,9 +133,13 @@ def check_polygons(geometries: np.ndarray, feature_numbers: Sequence[int]) -> Ch
     return checked.result()
 
 
-def check_points(geometries: np.ndarray, feature_numbers: Sequence[int]) -> CheckedGeometries:
-    """Validate point features: one finite point each; a one-point MultiPoint is unwrapped."""
+def check_points(
+    geometries: np.ndarray, feature_numbers: Sequence[int], closed: Sequence[int] = ()
+) -> CheckedGeometries:
+    """Validate point features: one finite point each; a one-point MultiPoint is unwrapped.
+    ``closed`` as for ``check_polygons``."""
     checked = _Checker(geometries, feature_numbers)
+    checked.note_closed_rings(closed)
     checked.refuse_missing()
     checked.drop_heights()
     for index in checked.live_indices():
@@ -244,6 +253,19 @@ class _Checker:
     def live_indices(self) -> np.ndarray:
         """The features not refused so far."""
         return np.flatnonzero(~shapely.is_missing(self.geometries))
+
+    def note_closed_rings(self, closed: Sequence[int]) -> None:
+        """Report the features the reader could read only by closing their rings."""
+        for index in closed:
+            self.changed[index] = True
+            self.note(
+                index,
+                "closed_ring",
+                f"{_REASONS['Ring is not closed'][0]}（始点と終点が違う輪）を閉じて読み込みました。"
+                "境界を確かめてください。",
+                "a ring was not closed (its first and last points differ) and was closed to "
+                "read it; check its boundary.",
+            )
 
     def refuse_missing(self) -> None:
         """Refuse features with no geometry or an empty one."""

@@ -440,7 +440,8 @@ class _Features:
                     .to_crs(self.working_crs)
                     .to_numpy()
                 )
-            checked = checker(geometries, feature_numbers=range(batch.start + 1, batch.stop + 1))
+            numbers = range(batch.start + 1, batch.stop + 1)
+            checked = checker(geometries, feature_numbers=numbers, closed=batch.closed)
             repairs += checked.repairs
             rejections += checked.rejections
             present = ~shapely.is_missing(checked.geometries)

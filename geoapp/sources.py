@@ -21,7 +21,7 @@ import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -103,11 +103,13 @@ _MEASURED = "Measured (M) geometry"
 @dataclass(frozen=True)
 class GeometryBatch:
     """The geometry of consecutive features, the first at 0-based position ``start``, with
-    each one's little-endian WKB as read where the reader has it (else None)."""
+    each one's little-endian WKB as read where the reader has it (else None), and the
+    positions in the batch of the features whose open rings were closed to read them."""
 
     start: int
     geometries: np.ndarray
     wkb: np.ndarray | None = None
+    closed: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.intp))
 
     @property
     def stop(self) -> int:
@@ -133,15 +135,25 @@ class FeatureGeometry(ABC):
 
     def read_all(self) -> np.ndarray:
         """Every feature's geometry (None where it has none)."""
-        parts = [batch.geometries for batch in self.batches(max(len(self), 1))]
-        return np.concatenate(parts) if parts else np.empty(0, dtype=object)
+        return self.read_whole().geometries
+
+    def read_whole(self) -> GeometryArray:
+        """Every feature's geometry, read at once."""
+        batches = list(self.batches(max(len(self), 1)))
+        if not batches:
+            return GeometryArray(np.empty(0, dtype=object))
+        return GeometryArray(
+            np.concatenate([batch.geometries for batch in batches]),
+            np.concatenate([batch.closed + batch.start for batch in batches]),
+        )
 
 
 class GeometryArray(FeatureGeometry):
-    """Geometry already read whole."""
+    """Geometry already read whole; ``closed`` as for ``GeometryBatch``, in the whole."""
 
-    def __init__(self, geometries: np.ndarray) -> None:
+    def __init__(self, geometries: np.ndarray, closed: np.ndarray | None = None) -> None:
         self.geometries = np.asarray(geometries, dtype=object)
+        self.closed = np.empty(0, dtype=np.intp) if closed is None else np.asarray(closed)
 
     def __len__(self) -> int:
         return len(self.geometries)
@@ -151,10 +163,15 @@ class GeometryArray(FeatureGeometry):
 
     def batches(self, size: int) -> Iterator[GeometryBatch]:
         for start in range(0, len(self.geometries), size):
-            yield GeometryBatch(start, self.geometries[start : start + size])
+            stop = start + size
+            inside = self.closed[(self.closed >= start) & (self.closed < stop)]
+            yield GeometryBatch(start, self.geometries[start:stop], closed=inside - start)
 
     def read_all(self) -> np.ndarray:
         return self.geometries
+
+    def read_whole(self) -> GeometryArray:
+        return self
 
 
 @dataclass(frozen=True)
@@ -179,7 +196,7 @@ class SourceData:
 
     def read_whole(self) -> SourceData:
         """The source with its geometry read, and every note about it made."""
-        return replace(self, geometry=GeometryArray(self.geometry.read_all()))
+        return replace(self, geometry=self.geometry.read_whole())
 
 
 @dataclass(frozen=True)
@@ -831,7 +848,7 @@ def _text_values(table: _DbfTable, codec: str) -> dict[bytes, list[str | None]]:
     A field with a newline inside a value is left out, for GDAL to read value by value.
     """
     values = {}
-    for dbf_field in (field for field in _text_fields(table) if field.length):
+    for dbf_field in (text for text in _text_fields(table) if text.length):
         decoded = _trimmed_lines(_column(table, dbf_field)).decode(codec).split("\n")[:-1]
         if len(decoded) == table.records.shape[0]:
             values[dbf_field.raw_name] = [value or None for value in decoded]
@@ -1033,9 +1050,12 @@ class ShapefileGeometry(FeatureGeometry):
         size = max(self.count, 1) if self.in_one_piece else size
         for start in range(0, self.count, size):
             wkb = self._read(start, size)
-            geometries = shapely.from_wkb(wkb)
+            geometries, closed = _geometries_from_wkb(wkb)
+            if len(closed):
+                wkb = wkb.copy()
+                wkb[closed] = None  # not the WKB to store
             with_z += int(shapely.has_z(geometries).sum())
-            yield GeometryBatch(start, geometries, wkb)
+            yield GeometryBatch(start, geometries, wkb, closed)
         _note_heights(with_z, self.notes)
 
     def _read(self, start: int, size: int) -> np.ndarray:
@@ -1122,7 +1142,7 @@ def _read_json_layer(path: Path, request: _Request) -> SourceData:
     _note_ignored_encoding(request, notes)
     driver = _gdal_info(path, request).get("driver")
     layer = _chosen_layer(path, request) if driver == "TopoJSON" else None
-    frame = _read_with_gdal(path, request, notes, layer=layer)
+    frame, closed = _read_frame_with_gdal(path, request, notes, layer)
     file_crs = _identified(CRS.from_user_input(frame.crs), None) if frame.crs else None
     if file_crs is None and crs_candidates(tuple(frame.total_bounds))[:1] == [LONLAT_EPSG]:
         file_crs = _epsg_crs(4326)
@@ -1130,6 +1150,7 @@ def _read_json_layer(path: Path, request: _Request) -> SourceData:
         frame,
         request,
         notes,
+        closed,
         format="topojson" if driver == "TopoJSON" else "geojson",
         encoding=None,
         encoding_source="format",
@@ -1147,12 +1168,13 @@ def _read_geopackage(path: Path, request: _Request) -> SourceData:
     notes: list[dict] = []
     _note_ignored_encoding(request, notes)
     layer = _chosen_layer(path, request)
-    frame = _read_with_gdal(path, request, notes, layer=layer)
+    frame, closed = _read_frame_with_gdal(path, request, notes, layer)
     file_crs = _identified(CRS.from_user_input(frame.crs), None) if frame.crs else None
     return _finish_frame(
         frame,
         request,
         notes,
+        closed,
         format="gpkg",
         encoding=None,
         encoding_source="format",
@@ -1590,18 +1612,49 @@ def _finish(
 
 
 def _finish_frame(
-    frame: gpd.GeoDataFrame, request: _Request, notes: list[dict], **how: Any
+    frame: gpd.GeoDataFrame,
+    request: _Request,
+    notes: list[dict],
+    closed: np.ndarray | None = None,
+    **how: Any,
 ) -> SourceData:
-    """Package a layer read whole, noting its 3D coordinates; ``how`` as for ``_finish``."""
+    """Package a layer read whole, noting its 3D coordinates; ``closed`` as for
+    ``GeometryArray``, ``how`` as for ``_finish``."""
     geometries = frame.geometry.to_numpy()
     _note_heights(int(shapely.has_z(geometries).sum()), notes)
     return _finish(
         pd.DataFrame(frame.drop(columns=frame.geometry.name)),
-        GeometryArray(geometries),
+        GeometryArray(geometries, closed),
         request,
         notes,
         **how,
     )
+
+
+def _geometries_from_wkb(wkb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Geometries from WKB, and the positions of those read only by closing their rings:
+    GDAL passes a Shapefile's or GeoJSON's open ring on as it is, which GEOS refuses."""
+    geometries = shapely.from_wkb(wkb, on_invalid="ignore")
+    broken = np.flatnonzero(shapely.is_missing(geometries) & (wkb != None))  # noqa: E711
+    if len(broken):
+        geometries[broken] = shapely.from_wkb(wkb[broken], on_invalid="fix")
+    return geometries, broken
+
+
+def _read_frame_with_gdal(
+    path: Path, request: _Request, notes: list[dict], layer: str | None
+) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """A whole layer read with GDAL, and the positions of the features read only by closing
+    their rings (read again as WKB, where a geometry GEOS refused is not simply missing)."""
+    frame = _read_with_gdal(path, request, notes, layer=layer, on_invalid="ignore")
+    closed = np.empty(0, dtype=np.intp)
+    if frame.geometry.isna().any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # noted on the first reading
+            wkb = pyogrio.raw.read(path, layer=layer, columns=[])[2]
+        geometries, closed = _geometries_from_wkb(wkb)
+        frame = frame.set_geometry(gpd.GeoSeries(geometries, index=frame.index, crs=frame.crs))
+    return frame, closed
 
 
 def _note_heights(with_z: int, notes: list[dict]) -> None:

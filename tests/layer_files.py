@@ -30,22 +30,45 @@ def write_measured_shapefile(frame: gpd.GeoDataFrame, path: Path) -> Path:
     pyogrio writes the .dbf, .prj and a plain .shp, whose .shp and .shx are then rewritten
     by hand, since GDAL cannot be asked to write measures."""
     write_shapefile(frame, path)
+    rings = [list(geom.exterior.coords) for geom in frame.geometry]
+    return _rewrite_shapes(path, rings, 25, frame.total_bounds)
+
+
+def write_open_rings_shapefile(
+    frame: gpd.GeoDataFrame, path: Path, open_features: set[int]
+) -> Path:
+    """Write single-ring polygons as a Shapefile whose features ``open_features`` (0-based)
+    leave their ring open, the last point left out, as some exporters do; GDAL cannot be
+    asked to write that, so the .shp and .shx are rewritten by hand."""
+    write_shapefile(frame, path)
+    rings = [
+        list(geom.exterior.coords)[: -1 if index in open_features else None]
+        for index, geom in enumerate(frame.geometry)
+    ]
+    return _rewrite_shapes(path, rings, 5, frame.total_bounds)
+
+
+def _rewrite_shapes(path: Path, rings: list[list[tuple]], shape_type: int, extent) -> Path:
+    """Rewrite a Shapefile's .shp and .shx with one ring a feature, as Polygon (5) or
+    PolygonM (25, with M = vertex number)."""
     records = []
-    for geom in frame.geometry:
-        points = list(geom.exterior.coords)
+    for points in rings:
         xs, ys = [p[0] for p in points], [p[1] for p in points]
-        content = struct.pack("<i4d2i", 25, min(xs), min(ys), max(xs), max(ys), 1, len(points))
+        content = struct.pack(
+            "<i4d2i", shape_type, min(xs), min(ys), max(xs), max(ys), 1, len(points)
+        )
         content += struct.pack("<i", 0)
         content += b"".join(struct.pack("<2d", x, y) for x, y in zip(xs, ys, strict=True))
-        content += struct.pack("<2d", 0, len(points) - 1)
-        content += b"".join(struct.pack("<d", float(m)) for m in range(len(points)))
+        if shape_type == 25:
+            content += struct.pack("<2d", 0, len(points) - 1)
+            content += b"".join(struct.pack("<d", float(m)) for m in range(len(points)))
         records.append(content)
-    xmin, ymin, xmax, ymax = frame.total_bounds
+    xmin, ymin, xmax, ymax = extent
 
     def header(length_bytes: int) -> bytes:
         return (
             struct.pack(">7i", 9994, 0, 0, 0, 0, 0, length_bytes // 2)
-            + struct.pack("<2i", 1000, 25)
+            + struct.pack("<2i", 1000, shape_type)
             + struct.pack("<8d", xmin, ymin, xmax, ymax, 0, 0, 0, 0)
         )
 

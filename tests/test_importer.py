@@ -11,7 +11,7 @@ import pytest
 import shapely
 from click.testing import CliRunner
 from conftest import TEST_SRID
-from layer_files import write_shapefile, zip_shapefile
+from layer_files import write_open_rings_shapefile, write_shapefile, zip_shapefile
 from shapely import MultiPolygon, Point, box
 from shared_data import yaizu
 
@@ -183,6 +183,31 @@ def test_a_bow_tie_is_repaired_and_reported(store: Store, tmp_path: Path) -> Non
     repaired = [w for w in report["warnings"] if w["feature"] == 4]
     assert repaired and "4" in repaired[0]["message"]
     assert store.read_layer(DISTRICTS).set_index("code").loc["004"].geometry.is_valid
+
+
+def test_an_open_ring_is_closed_and_reported_by_feature(store: Store, tmp_path: Path) -> None:
+    path = write_open_rings_shapefile(districts_frame(), tmp_path / "open" / "d.shp", {2})
+    report = run(store, path)
+    assert report["stored"] and report["repaired"] == 1
+    [closed] = [w for w in report["warnings"] if w["code"] == "closed_ring"]
+    assert closed["feature"] == 3 and "3番目" in closed["message"]
+    stored = store.read_layer(DISTRICTS).set_index("code")
+    assert stored.loc["003"].geometry.equals(box(0, 100, 100, 200))
+    assert stored.loc["003"].geometry.is_valid
+
+
+def test_an_open_ring_in_geojson_is_closed_and_reported(store: Store, tmp_path: Path) -> None:
+    square = [[138.0, 35.0], [138.01, 35.0], [138.01, 35.01], [138.0, 35.01]]
+    feature = {
+        "type": "Feature",
+        "properties": {"code": "A", "name": "港町"},
+        "geometry": {"type": "Polygon", "coordinates": [square]},
+    }
+    path = tmp_path / "open.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    report = run(store, path)
+    assert report["stored"] and report["repaired"] == 1
+    assert [w["feature"] for w in report["warnings"] if w["code"] == "closed_ring"] == [1]
 
 
 def test_points_are_refused_in_a_polygon_layer(store: Store, tmp_path: Path) -> None:
