@@ -37,6 +37,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError, ProjError
 
 from .errors import BadInput
+from .shapefile_polygons import ShapefilePolygons
 
 JAPAN_LON = (122.0, 154.0)
 JAPAN_LAT = (20.0, 46.0)
@@ -98,6 +99,9 @@ _READER_NOISE = ("More than one layer found",)
 _WHOLE_NUMBER_BYTES = np.frombuffer(b" +-0123456789", dtype=np.uint8)
 _DECIMAL_BYTES = np.frombuffer(b" +-.0123456789eE", dtype=np.uint8)
 _MEASURED = "Measured (M) geometry"
+# The share of a batch's records that must be one-ring polygons for the .shp to be read
+# directly, with GDAL reading the others by feature id (else GDAL reads the whole batch).
+_MOSTLY_ONE_RING = 0.75
 
 
 @dataclass(frozen=True)
@@ -628,7 +632,7 @@ def _read_shapefile(shp: Path, request: _Request) -> SourceData:
     in_one_piece = table.records.shape[0] < table.record_count
     return _finish(
         fields,
-        ShapefileGeometry(shp, request, notes, len(fields), in_one_piece=in_one_piece),
+        ShapefileGeometry(shp, shx, request, notes, len(fields), in_one_piece=in_one_piece),
         request,
         notes,
         format="shapefile",
@@ -1023,12 +1027,21 @@ def _read_fields_with_gdal(
 
 
 class ShapefileGeometry(FeatureGeometry):
-    """A Shapefile's geometry, read by GDAL a batch at a time and kept as its WKB too."""
+    """A Shapefile's geometry, read a batch at a time and kept as its WKB too: one-ring
+    polygons straight from the .shp (``shapefile_polygons``), every other record by GDAL."""
 
     def __init__(
-        self, shp: Path, request: _Request, notes: list[dict], count: int, *, in_one_piece: bool
+        self,
+        shp: Path,
+        shx: Path,
+        request: _Request,
+        notes: list[dict],
+        count: int,
+        *,
+        in_one_piece: bool,
     ) -> None:
         self.shp = shp
+        self.shx = shx
         self.request = request
         self.notes = notes
         self.count = count
@@ -1048,28 +1061,48 @@ class ShapefileGeometry(FeatureGeometry):
     def batches(self, size: int) -> Iterator[GeometryBatch]:
         with_z = 0
         size = max(self.count, 1) if self.in_one_piece else size
+        # With deleted records, GDAL's features are no longer the .shp's records one to one.
+        polygons = None if self.in_one_piece else ShapefilePolygons(self.shp, self.shx)
         for start in range(0, self.count, size):
-            wkb = self._read(start, size)
-            geometries, closed = _geometries_from_wkb(wkb)
-            if len(closed):
-                wkb = wkb.copy()
-                wkb[closed] = None  # not the WKB to store
-            with_z += int(shapely.has_z(geometries).sum())
-            yield GeometryBatch(start, geometries, wkb, closed)
+            batch = self._batch(polygons, start, min(start + size, self.count))
+            with_z += int(shapely.has_z(batch.geometries).sum())
+            yield batch
         _note_heights(with_z, self.notes)
 
-    def _read(self, start: int, size: int) -> np.ndarray:
-        """The WKB of ``size`` features from the ``start``-th."""
+    def _batch(self, polygons: ShapefilePolygons | None, start: int, stop: int) -> GeometryBatch:
+        """Features ``start`` to ``stop``: GDAL reads them all unless most are one-ring
+        polygons, and then only the others, by feature id."""
+        simple = polygons.batch(start, stop) if polygons is not None else None
+        count = stop - start
+        if simple is None or len(simple.positions) < _MOSTLY_ONE_RING * count:
+            return self._gdal_batch(start, self._read(skip_features=start, max_features=count))
+        geometries = np.empty(count, dtype=object)
+        wkb = np.empty(count, dtype=object)
+        geometries[simple.positions] = simple.geometries
+        wkb[simple.positions] = simple.wkb
+        others = np.setdiff1d(np.arange(count), simple.positions)
+        if not len(others):
+            return GeometryBatch(start, geometries, wkb)
+        rest = self._gdal_batch(0, self._read(fids=(start + others).tolist()))
+        geometries[others] = rest.geometries
+        wkb[others] = rest.wkb
+        return GeometryBatch(start, geometries, wkb, others[rest.closed])
+
+    def _gdal_batch(self, start: int, wkb: np.ndarray) -> GeometryBatch:
+        """Features read by GDAL, an open ring closed where GEOS needs it (that WKB is not
+        the one to store)."""
+        geometries, closed = _geometries_from_wkb(wkb)
+        if len(closed):
+            wkb = wkb.copy()
+            wkb[closed] = None
+        return GeometryBatch(start, geometries, wkb, closed)
+
+    def _read(self, **which: Any) -> np.ndarray:
+        """The WKB of the features ``which`` selects (pyogrio's selection keywords)."""
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                result = pyogrio.raw.read(
-                    self.shp,
-                    encoding="ISO-8859-1",
-                    columns=[],
-                    skip_features=start,
-                    max_features=size,
-                )
+                result = pyogrio.raw.read(self.shp, encoding="ISO-8859-1", columns=[], **which)
             except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
                 raise _unreadable(self.shp, self.request, exc) from exc
         _note_reader_warnings(self.shp, self.request, self.notes, caught)
@@ -1634,10 +1667,11 @@ def _finish_frame(
 def _geometries_from_wkb(wkb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Geometries from WKB, and the positions of those read only by closing their rings:
     GDAL passes a Shapefile's or GeoJSON's open ring on as it is, which GEOS refuses."""
-    geometries = shapely.from_wkb(wkb, on_invalid="ignore")
-    broken = np.flatnonzero(shapely.is_missing(geometries) & (wkb != None))  # noqa: E711
-    if len(broken):
-        geometries[broken] = shapely.from_wkb(wkb[broken], on_invalid="fix")
+    with np.errstate(invalid="ignore"):  # NaN coordinates, refused by the checks
+        geometries = shapely.from_wkb(wkb, on_invalid="ignore")
+        broken = np.flatnonzero(shapely.is_missing(geometries) & (wkb != None))  # noqa: E711
+        if len(broken):
+            geometries[broken] = shapely.from_wkb(wkb[broken], on_invalid="fix")
     return geometries, broken
 
 

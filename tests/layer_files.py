@@ -30,8 +30,8 @@ def write_measured_shapefile(frame: gpd.GeoDataFrame, path: Path) -> Path:
     pyogrio writes the .dbf, .prj and a plain .shp, whose .shp and .shx are then rewritten
     by hand, since GDAL cannot be asked to write measures."""
     write_shapefile(frame, path)
-    rings = [list(geom.exterior.coords) for geom in frame.geometry]
-    return _rewrite_shapes(path, rings, 25, frame.total_bounds)
+    rings = [[list(geom.exterior.coords)] for geom in frame.geometry]
+    return rewrite_shapes(path, rings, 25)
 
 
 def write_open_rings_shapefile(
@@ -42,44 +42,55 @@ def write_open_rings_shapefile(
     asked to write that, so the .shp and .shx are rewritten by hand."""
     write_shapefile(frame, path)
     rings = [
-        list(geom.exterior.coords)[: -1 if index in open_features else None]
+        [list(geom.exterior.coords)[: -1 if index in open_features else None]]
         for index, geom in enumerate(frame.geometry)
     ]
-    return _rewrite_shapes(path, rings, 5, frame.total_bounds)
+    return rewrite_shapes(path, rings)
 
 
-def _rewrite_shapes(path: Path, rings: list[list[tuple]], shape_type: int, extent) -> Path:
-    """Rewrite a Shapefile's .shp and .shx with one ring a feature, as Polygon (5) or
-    PolygonM (25, with M = vertex number)."""
-    records = []
-    for points in rings:
-        xs, ys = [p[0] for p in points], [p[1] for p in points]
-        content = struct.pack(
-            "<i4d2i", shape_type, min(xs), min(ys), max(xs), max(ys), 1, len(points)
-        )
-        content += struct.pack("<i", 0)
-        content += b"".join(struct.pack("<2d", x, y) for x, y in zip(xs, ys, strict=True))
-        if shape_type == 25:
-            content += struct.pack("<2d", 0, len(points) - 1)
-            content += b"".join(struct.pack("<d", float(m)) for m in range(len(points)))
-        records.append(content)
-    xmin, ymin, xmax, ymax = extent
+def rewrite_shapes(
+    path: Path, records: list[list[list[tuple]] | None], shape_type: int = 5
+) -> Path:
+    """Rewrite a Shapefile's .shp and .shx by hand: each record as its parts (rings of
+    points, written as given) or None for a null shape, as Polygon (5) or PolygonM (25,
+    with M = vertex number)."""
+    contents = [_shape_record(parts, shape_type) for parts in records]
+    points = [point for parts in records if parts for ring in parts for point in ring]
+    xs, ys = [p[0] for p in points] or [0.0], [p[1] for p in points] or [0.0]
 
     def header(length_bytes: int) -> bytes:
         return (
             struct.pack(">7i", 9994, 0, 0, 0, 0, 0, length_bytes // 2)
             + struct.pack("<2i", 1000, shape_type)
-            + struct.pack("<8d", xmin, ymin, xmax, ymax, 0, 0, 0, 0)
+            + struct.pack("<8d", min(xs), min(ys), max(xs), max(ys), 0, 0, 0, 0)
         )
 
     shp, shx, offset = b"", b"", 100
-    for number, content in enumerate(records, start=1):
+    for number, content in enumerate(contents, start=1):
         shp += struct.pack(">2i", number, len(content) // 2) + content
         shx += struct.pack(">2i", offset // 2, len(content) // 2)
         offset += 8 + len(content)
     path.write_bytes(header(100 + len(shp)) + shp)
     path.with_suffix(".shx").write_bytes(header(100 + len(shx)) + shx)
     return path
+
+
+def _shape_record(parts: list[list[tuple]] | None, shape_type: int) -> bytes:
+    """One record's content: a null shape, or the parts as a Polygon(M)."""
+    if parts is None:
+        return struct.pack("<i", 0)
+    points = [point for ring in parts for point in ring]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    starts = [sum(len(ring) for ring in parts[:index]) for index in range(len(parts))]
+    content = struct.pack(
+        "<i4d2i", shape_type, min(xs), min(ys), max(xs), max(ys), len(parts), len(points)
+    )
+    content += b"".join(struct.pack("<i", start) for start in starts)
+    content += b"".join(struct.pack("<2d", x, y) for x, y in zip(xs, ys, strict=True))
+    if shape_type == 25:
+        content += struct.pack("<2d", 0, len(points) - 1)
+        content += b"".join(struct.pack("<d", float(m)) for m in range(len(points)))
+    return content
 
 
 def replace_dbf(
