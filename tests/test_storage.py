@@ -235,6 +235,35 @@ def test_postgis_columns_are_typed_with_the_srid_and_gist_indexed(
         store.close()
 
 
+def test_a_replaced_postgis_layer_has_its_indexes_again(postgis_schema_url: str) -> None:
+    """A replace drops the spatial and the code index to load, then builds them anew; the
+    codes it replaces are the same ones, deleted in the same transaction."""
+    store = open_store(postgis_schema_url, TEST_SRID)
+    try:
+        store.upgrade()
+        store.save_city(CITY)
+        store.replace_layers({DISTRICTS: three_districts()}, source="first")
+        store.replace_layers({DISTRICTS: three_districts()}, source="again")
+        with psycopg.connect(postgis_schema_url) as connection:
+            indexes = connection.execute(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND tablename = 'districts' ORDER BY 1"
+            ).fetchall()
+            assert [row[0] for row in indexes] == [
+                "districts_code_key",
+                "districts_geom_idx",
+                "districts_pkey",
+            ]
+            with pytest.raises(psycopg.errors.UniqueViolation):
+                connection.execute(
+                    "INSERT INTO districts (code, name, geom) SELECT code, name, geom "
+                    "FROM districts WHERE code = 'A'"
+                )
+        assert store.count(DISTRICTS) == 3
+    finally:
+        store.close()
+
+
 def test_an_unreachable_postgres_is_reported_as_unavailable() -> None:
     from geoapp.errors import StorageUnavailable
 

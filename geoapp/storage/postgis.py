@@ -227,18 +227,24 @@ def _copy_layer(
     staging table merged on code (upsert). A writer thread sends the rows, so the server
     stores one batch while the next is made.
 
-    A replace builds the spatial index anew after the rows are in: building a GiST from
-    the whole layer costs a fraction of updating it row by row. Readers of the layer wait
-    for the commit meanwhile (dropping the index locks the table), then see the old rows
-    or the new ones, never an empty layer: the rows are deleted, not truncated.
+    A replace builds the spatial index and the code's unique index anew after the rows are
+    in: building an index from the whole layer costs a fraction of updating it row by row
+    (the codes are known to be unique: storage refused repeats before sending a row).
+    Readers of the layer wait for the commit meanwhile (dropping an index locks the
+    table), then see the old rows or the new ones, never an empty layer: the rows are
+    deleted, not truncated.
     """
     table = sql.Identifier(layer.table)
     spatial_index = sql.Identifier(f"{layer.table}_geom_idx")
+    unique_code = sql.Identifier(f"{layer.table}_code_key")
     names = [*layer.field_names, "properties", "geom"]
     columns = sql.SQL(", ").join(map(sql.Identifier, names))
     if mode == "replace":
         connection.execute(sql.SQL("DELETE FROM {}").format(table))
         connection.execute(sql.SQL("DROP INDEX IF EXISTS {}").format(spatial_index))
+        connection.execute(
+            sql.SQL("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}").format(table, unique_code)
+        )
         target = table
     else:
         target = sql.Identifier(f"staging_{layer.table}")
@@ -258,6 +264,9 @@ def _copy_layer(
             count += _copy_rows(copier, layer, batch, srid)
         copier.write(binary_copy.TRAILER)
     if mode == "replace":
+        connection.execute(
+            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} UNIQUE (code)").format(table, unique_code)
+        )
         connection.execute(
             sql.SQL("CREATE INDEX {} ON {} USING gist (geom)").format(spatial_index, table)
         )
