@@ -81,10 +81,11 @@ class CoverageEdges:
         if len(geometries):
             self.batches.append(self.executor.submit(free_edges, geometries))
 
-    def finish(self) -> None:
+    def finish(self) -> Future[CoverageFaces | None]:
         """No more batches: start matching them with each other and finding the faces."""
         if self.outline is None:
             self.outline = self.executor.submit(lambda: enclosed_faces(self.result()))
+        return self.outline
 
     def result(self) -> FreeEdges:
         """The free edges of every feature taken in."""
@@ -92,9 +93,7 @@ class CoverageEdges:
 
     def faces(self) -> CoverageFaces | None:
         """The faces of ``enclosed_faces`` for every feature taken in."""
-        self.finish()
-        assert self.outline is not None
-        return self.outline.result()
+        return self.finish().result()
 
 
 def free_edges(geometries: np.ndarray) -> FreeEdges:
