@@ -142,10 +142,11 @@ def coverage_faces(edges: FreeEdges) -> CoverageFaces:
     noded = shapely.get_parts(shapely.node(merged))
     faces = shapely.get_parts(shapely.polygonize(noded))
     inside = shapely.get_coordinates(shapely.point_on_surface(faces))
+    step = _face_chunk(len(edges))
     counts = np.concatenate(
         [
-            _winding_numbers(inside[chunk : chunk + _face_chunk(len(edges))], edges)
-            for chunk in range(0, len(inside), _face_chunk(len(edges)))
+            _winding_numbers(inside[chunk : chunk + step], edges)
+            for chunk in range(0, len(inside), step)
         ]
         or [np.empty(0, dtype=np.int64)]
     )

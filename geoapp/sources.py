@@ -835,9 +835,14 @@ def _has_utf8_text_besides(table: _DbfTable, failing: _DbfField, feature: int | 
 
 def _text_fields(table: _DbfTable) -> list[_DbfField]:
     """The character (C) fields, when there are records to read."""
+    return _fields_of_kinds(table, "C")
+
+
+def _fields_of_kinds(table: _DbfTable, kinds: str) -> list[_DbfField]:
+    """The fields whose DBF type is one of ``kinds``, when there are records to read."""
     if table.records.shape[0] == 0:
         return []
-    return [dbf_field for dbf_field in table.fields if dbf_field.kind == "C"]
+    return [dbf_field for dbf_field in table.fields if dbf_field.kind in kinds]
 
 
 def _column(table: _DbfTable, dbf_field: _DbfField) -> np.ndarray:
@@ -955,7 +960,8 @@ def _shapefile_fields(
     names = list(info["fields"])
     texts = _text_values(table, codec)
     numbers = _numeric_values(table, dict(zip(names, info["dtypes"], strict=True)))
-    ours = [name for name in names if {name.encode("latin-1")} & (texts.keys() | numbers.keys())]
+    from_dbf = texts.keys() | numbers.keys()
+    ours = [name for name in names if name.encode("latin-1") in from_dbf]
     others = [name for name in names if name not in ours]
     records = table.records.shape[0]
     frame = (
@@ -985,7 +991,7 @@ def _numeric_values(table: _DbfTable, dtypes: dict[str, str]) -> dict[bytes, np.
     and a whole-number field with missing values becomes reals with NaN, as pyogrio gives.
     """
     values = {}
-    for dbf_field in _numeric_fields(table):
+    for dbf_field in (number for number in _fields_of_kinds(table, "NF") if number.length):
         dtype = dtypes.get(dbf_field.raw_name.decode("latin-1"))
         if dtype not in ("int32", "int64", "float64"):
             continue
@@ -1008,13 +1014,6 @@ def _numeric_values(table: _DbfTable, dtypes: dict[str, str]) -> dict[bytes, np.
         else:
             values[dbf_field.raw_name] = parsed.astype(dtype)
     return values
-
-
-def _numeric_fields(table: _DbfTable) -> list[_DbfField]:
-    """The number (N, F) fields, when there are records to read."""
-    if table.records.shape[0] == 0:
-        return []
-    return [dbf_field for dbf_field in table.fields if dbf_field.kind in "NF" and dbf_field.length]
 
 
 def _read_fields_with_gdal(

@@ -257,6 +257,13 @@ class Store(ABC):
 
 
 def check_frame(layer: Layer, frame: gpd.GeoDataFrame, srid: int) -> None:
+    """Refuse a frame that is not in the working CRS, lacks required fields or repeats a
+    code."""
+    _check_crs_and_fields(layer, frame, srid)
+    _unique_codes(layer, frame)
+
+
+def _check_crs_and_fields(layer: Layer, frame: gpd.GeoDataFrame, srid: int) -> None:
     """Refuse a frame that is not in the working CRS or lacks required fields."""
     if frame.crs is None or frame.crs.to_epsg() != srid:
         raise BadInput(
@@ -269,19 +276,20 @@ def check_frame(layer: Layer, frame: gpd.GeoDataFrame, srid: int) -> None:
             f"{layer.label}に必須の項目がありません: {', '.join(missing)}",
             f"{layer.label_en} lack required fields: {', '.join(missing)}",
         )
-    codes = _codes(frame)
-    distinct = set(codes)
-    if len(distinct) < len(codes):
-        _refuse_repeated_codes(layer, {code for code, n in Counter(codes).items() if n > 1})
+    _unique_codes(layer, frame)
 
 
-def _codes(frame: gpd.GeoDataFrame) -> list[str]:
-    """The frame's codes as text, missing ones left out."""
-    return [
+def _unique_codes(layer: Layer, frame: gpd.GeoDataFrame) -> set[str]:
+    """The frame's codes as text (missing ones left out), refused if one repeats."""
+    codes = [
         str(code)
         for code in frame["code"].to_numpy(dtype=object, na_value=None)
         if code is not None
     ]
+    distinct = set(codes)
+    if len(distinct) < len(codes):
+        _refuse_repeated_codes(layer, {code for code, n in Counter(codes).items() if n > 1})
+    return distinct
 
 
 def checked_batches(
@@ -292,8 +300,8 @@ def checked_batches(
     seen: set[str] = set()
     for batch in batches:
         batch = batch if isinstance(batch, LayerBatch) else LayerBatch(batch)
-        check_frame(layer, batch.frame, srid)
-        codes = set(_codes(batch.frame))
+        _check_crs_and_fields(layer, batch.frame, srid)
+        codes = _unique_codes(layer, batch.frame)
         _refuse_repeated_codes(layer, codes & seen)
         seen |= codes
         yield batch
