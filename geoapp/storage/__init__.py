@@ -1,4 +1,8 @@
-"""Storage: one interface (``Store``), two backends chosen by the database URL."""
+"""Storage: one interface (``Store``), two backends chosen by the database URL.
+
+Each backend's module is loaded when a URL asks for it, so that the embedded default
+never loads psycopg (a third of a second of a scheduled import's start).
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,20 @@ from urllib.parse import urlparse
 
 from ..errors import BadInput
 from .base import LayerImport, Store
-from .postgis import PostGISStore
-from .sqlite import SQLiteStore
 
-__all__ = ["LayerImport", "PostGISStore", "SQLiteStore", "Store", "open_store"]
+__all__ = ["LayerImport", "Store", "open_store"]
 
 
 def open_store(url: str, default_srid: int, pool_size: int = 10) -> Store:
     """The backend for ``url``: ``sqlite:///path`` or ``postgresql://…``."""
     scheme = urlparse(url).scheme
     if scheme == "sqlite":
+        from .sqlite import SQLiteStore
+
         return SQLiteStore(Path(url.removeprefix("sqlite://")), default_srid)
     if scheme in ("postgresql", "postgres"):
+        from .postgis import PostGISStore
+
         return PostGISStore(url, default_srid, pool_size)
     raise BadInput(
         f"データベースURL「{url}」は使えません。"
