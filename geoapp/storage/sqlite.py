@@ -1,17 +1,17 @@
-"""The embedded backend: one SQLite file, geometry as WKB with an R*Tree index per layer."""
+"""The embedded backend: one SQLite file, geometry as WKB; features are found in memory."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import shapely
 
 from ..city import City
 from ..errors import StorageUnavailable
@@ -22,6 +22,7 @@ from .base import (
     ReportSource,
     Session,
     Store,
+    StoredRows,
     WriteMode,
     as_dict,
     duplicate_conflict,
@@ -41,10 +42,15 @@ class SQLiteStore(Store):
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
-        """A fresh connection in autocommit mode; transactions are explicit."""
+        """A fresh connection in autocommit mode; transactions are explicit.
+
+        A layer write hands the connection to its writer thread, one statement at a time.
+        """
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            connection = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
         except (OSError, sqlite3.Error) as exc:
             raise StorageUnavailable(
                 f"データベースファイル {self.path} を開けません（{exc}）。",
@@ -158,8 +164,7 @@ class SQLiteStore(Store):
             for layer, batches in layers.items():
                 if mode == "replace":
                     connection.execute(f"DELETE FROM {layer.table}")
-                    connection.execute(f"DELETE FROM {layer.table}_rtree")
-                count = sum(_upsert_rows(connection, layer, batch) for batch in batches)
+                count = _store_batches(connection, layer, batches)
                 if source:
                     connection.execute(
                         "INSERT INTO layer_imports (layer, source, feature_count, imported_at, "
@@ -233,31 +238,35 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def _upsert_rows(connection: sqlite3.Connection, layer: Layer, batch: LayerBatch) -> int:
-    """Insert the batch's rows, updating those whose code exists, and keep the R*Tree in step."""
-    rows = stored_rows(layer, batch)
+def _store_batches(
+    connection: sqlite3.Connection, layer: Layer, batches: Iterable[LayerBatch]
+) -> int:
+    """Store a layer's batches on a writer thread, each while the next one is made: SQLite
+    inserts with the GIL released, so one batch goes in on one core while the next is read
+    and checked on the other."""
+    stored = 0
+    pending: Future[int] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer") as writer:
+        for batch in batches:
+            rows = stored_rows(layer, batch)
+            if pending is not None:
+                stored += pending.result()
+            pending = writer.submit(_upsert_rows, connection, layer, rows)
+        if pending is not None:
+            stored += pending.result()
+    return stored
+
+
+def _upsert_rows(connection: sqlite3.Connection, layer: Layer, rows: StoredRows) -> int:
+    """Insert the rows, updating those whose code exists."""
     names = [*layer.field_names, "properties", "geom"]
     updates = ", ".join(f"{name} = excluded.{name}" for name in names if name != "code")
-    values = rows.field_values(layer)
-    values += [rows.properties, rows.geometry_wkb()]
+    values = [*rows.field_values(layer), rows.properties, rows.geometry_wkb()]
     connection.executemany(
         f"INSERT INTO {layer.table} ({', '.join(names)}) "
         f"VALUES ({', '.join('?' for _ in names)}) "
         f"ON CONFLICT (code) DO UPDATE SET {updates}",
         zip(*values, strict=True),
-    )
-    bounds = shapely.bounds(rows.geometries)
-    connection.executemany(
-        f"INSERT OR REPLACE INTO {layer.table}_rtree (id, minx, maxx, miny, maxy) "
-        f"SELECT id, ?, ?, ?, ? FROM {layer.table} WHERE code = ?",
-        zip(
-            bounds[:, 0].tolist(),
-            bounds[:, 2].tolist(),
-            bounds[:, 1].tolist(),
-            bounds[:, 3].tolist(),
-            rows.columns["code"],
-            strict=True,
-        ),
     )
     return len(rows)
 

@@ -1,0 +1,2 @@
+-- Nothing changes here: version 5 drops the SQLite file's unused R*Tree indexes, while
+-- PostGIS keeps its GiST indexes for the GIS clients that query the database directly.
