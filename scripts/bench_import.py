@@ -234,9 +234,13 @@ def report(runs: list[list[Run]]) -> None:
         print(
             f"{load[0].label:<20}{median:>10.2f}{peak:>10.0f}{median / medians[0]:>11.2f}   {each}"
         )
-    verdict = "ok" if medians[2] <= 1.5 * medians[0] else "SLOWER than 1.5×"
+    verdicts = ", ".join(
+        f"{load[0].label.removeprefix('geoapp → ')} "
+        + ("ok" if median <= 1.5 * medians[0] else "SLOWER than 1.5×")
+        for load, median in zip(runs[1:], medians[1:], strict=True)
+    )
     memory = "ok" if max(run.peak_mib for load in runs[1:] for run in load) < 1024 else "OVER 1 GiB"
-    print(f"target ≤ 1.5× ogr2ogr into PostGIS: {verdict}; peak under 1 GiB: {memory}")
+    print(f"target ≤ 1.5× ogr2ogr into PostGIS: {verdicts}; peak under 1 GiB: {memory}")
 
 
 def bench_database() -> psycopg.Connection:
