@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import geopandas as gpd
 import pandas as pd
 import psycopg
@@ -145,6 +147,25 @@ def test_an_error_in_a_later_batch_leaves_the_stored_layer_as_it_was(store: Stor
         raise BadInput("3番目の地物が壊れています。", "Feature 3 is broken.")
 
     with pytest.raises(BadInput, match="3番目"):
+        store.write_layers({DISTRICTS: batches()}, "second", "replace", dict)
+    assert list(store.read_layer(DISTRICTS)["code"]) == ["A", "B", "C"]
+    assert [load.source for load in store.layer_imports()] == ["first"]
+
+
+def test_a_row_the_database_refuses_while_the_next_batch_is_made_rolls_it_all_back(
+    store: Store,
+) -> None:
+    store.save_city(CITY)
+    store.replace_layers({DISTRICTS: three_districts()}, source="first")
+    replacement = three_districts()
+    replacement["code"] = ["X", "Y", "Z"]
+    replacement["population"] = [10, -5, 7]  # the tables' CHECK refuses a negative count
+
+    def batches():
+        for start in range(3):
+            yield replacement.iloc[start : start + 1]
+
+    with pytest.raises((sqlite3.IntegrityError, psycopg.errors.CheckViolation)):
         store.write_layers({DISTRICTS: batches()}, "second", "replace", dict)
     assert list(store.read_layer(DISTRICTS)["code"]) == ["A", "B", "C"]
     assert [load.source for load in store.layer_imports()] == ["first"]
