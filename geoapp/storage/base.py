@@ -256,13 +256,6 @@ class Store(ABC):
         """Release connections."""
 
 
-def check_frame(layer: Layer, frame: gpd.GeoDataFrame, srid: int) -> None:
-    """Refuse a frame that is not in the working CRS, lacks required fields or repeats a
-    code."""
-    _check_crs_and_fields(layer, frame, srid)
-    _unique_codes(layer, frame)
-
-
 def _check_crs_and_fields(layer: Layer, frame: gpd.GeoDataFrame, srid: int) -> None:
     """Refuse a frame that is not in the working CRS or lacks required fields."""
     if frame.crs is None or frame.crs.to_epsg() != srid:
@@ -276,7 +269,6 @@ def _check_crs_and_fields(layer: Layer, frame: gpd.GeoDataFrame, srid: int) -> N
             f"{layer.label}に必須の項目がありません: {', '.join(missing)}",
             f"{layer.label_en} lack required fields: {', '.join(missing)}",
         )
-    _unique_codes(layer, frame)
 
 
 def _unique_codes(layer: Layer, frame: gpd.GeoDataFrame) -> set[str]:
@@ -295,8 +287,8 @@ def _unique_codes(layer: Layer, frame: gpd.GeoDataFrame) -> set[str]:
 def checked_batches(
     layer: Layer, batches: Iterable[gpd.GeoDataFrame | LayerBatch], srid: int
 ) -> Iterator[LayerBatch]:
-    """The batches of one layer, each checked by ``check_frame``, with codes unique across
-    all of them."""
+    """The batches of one layer, each in the working CRS with the required fields, and
+    codes unique within and across all of them."""
     seen: set[str] = set()
     for batch in batches:
         batch = batch if isinstance(batch, LayerBatch) else LayerBatch(batch)
