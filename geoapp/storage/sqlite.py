@@ -239,7 +239,9 @@ def _sqlite_value(value: Any) -> Any:
 
 
 def _store_batches(
-    connection: sqlite3.Connection, layer: Layer, batches: Iterable[LayerBatch]
+    connection: sqlite3.Connection,
+    layer: Layer,
+    batches: Iterable[gpd.GeoDataFrame | LayerBatch],
 ) -> int:
     """Store a layer's batches on a writer thread, each while the next one is made: SQLite
     inserts with the GIL released, so one batch goes in on one core while the next is read
