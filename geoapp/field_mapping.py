@@ -119,6 +119,7 @@ _ALIASES: dict[Layer, dict[str, tuple[Alias, ...]]] = {
         "households": (
             Alias("SETAI", _is_number),
             Alias("HOUSEHOLDS", _is_number),
+            Alias("HOUSEHOLD", _is_number),
             Alias("世帯数", _is_number),
             Alias("世帯", _is_number),
         ),
@@ -157,6 +158,7 @@ _ALIASES: dict[Layer, dict[str, tuple[Alias, ...]]] = {
             Alias("POP", _is_number),
             Alias("人口", _is_number),
             Alias("JINKO", _is_number),
+            Alias("POPULATION", _is_number),
         ),
     },
     CENTERS: {
@@ -182,8 +184,18 @@ _ALIASES: dict[Layer, dict[str, tuple[Alias, ...]]] = {
     },
 }
 
-# Fallback codes when a source has no code field: a stable feature id of the publisher.
-_ID_FIELDS = ("SAUID", "OBJECTID", "FID", "ID", "NO", "fid")
+# Fallback codes when a source has no code field: a stable feature id of the publisher
+# (geoapp's own plan exports name each community by its ``id``).
+_ID_FIELDS = ("SAUID", "OBJECTID", "FID", "ID", "NO")
+
+
+def _aliases(layer: Layer, target: str) -> tuple[Alias, ...]:
+    """The candidates for ``target``: its own name first (as geoapp writes it, so the
+    app's exports read back), then the sources' names."""
+    known = _ALIASES[layer].get(target, ())
+    looks = known[0].looks if known else _has_values
+    return (Alias(target, looks), *known)
+
 
 _CENTER_KIND_IN_NAME = re.compile(
     r"(コミュニティセンター|公民館|地区センター|市民センター|地域交流センター|交流センター|集会所)$"
@@ -257,16 +269,21 @@ def choose_mapping(
             )
     guessed: dict[str, str] = {}
     taken = set(fields.values())
-    for target, aliases in _ALIASES[layer].items():
-        if target in fields:
+    for target in layer.field_names:
+        if target in fields or target in layer.point_fields:
             continue
-        found = _first_fitting_column(aliases, columns, display, frame, taken)
+        found = _first_fitting_column(_aliases(layer, target), columns, display, frame, taken)
         if found:
             fields[target] = guessed[target] = found
             taken.add(found)
     if "code" not in fields:
+        by_name = {_normal(c): c for c in columns if c not in taken}
         fallback = next(
-            (c for c in _ID_FIELDS if c in columns and c not in taken and _is_filled(frame[c])),
+            (
+                by_name[_normal(name)]
+                for name in _ID_FIELDS
+                if _normal(name) in by_name and _is_filled(frame[by_name[_normal(name)]])
+            ),
             None,
         )
         if fallback:

@@ -158,6 +158,7 @@ def import_layer(
             crs=options.crs,
             layer_name=options.layer_name,
             point_layer=options.layer is CENTERS,
+            preferred_layers=(options.layer.name, options.layer.table),
         ) as source:
             _describe_source(report, source)
             try:

@@ -213,6 +213,7 @@ class _Request:
     layer_name: str | None
     point_layer: bool
     root: Path | None = None
+    preferred_layers: tuple[str, ...] = ()
 
     def label(self, path: Path) -> str:
         """The file as the user knows it: its name, or its place in their folder or zip."""
@@ -257,6 +258,7 @@ def open_source(
     layer_name: str | None = None,
     point_layer: bool = False,
     max_unpacked_bytes: int = 2 * 1024**3,
+    preferred_layers: tuple[str, ...] = (),
 ) -> Iterator[SourceData]:
     """Open one layer's source file with its fields decoded and its CRS known; a Shapefile's
     geometry is read as it is asked for, while the source is open.
@@ -276,6 +278,9 @@ def open_source(
         Also read .txt and .tsv files as CSV with coordinate columns.
     max_unpacked_bytes
         The most a zip may unpack to; larger archives are refused as zip bombs.
+    preferred_layers
+        Without ``layer_name``, the layer of a several-layer GeoPackage or TopoJSON to read
+        when exactly one is so named (the stored layer's names: geoapp's own exports).
 
     Yields
     ------
@@ -294,6 +299,7 @@ def open_source(
         crs=_given_crs(crs) if crs is not None else None,
         layer_name=layer_name,
         point_layer=point_layer,
+        preferred_layers=preferred_layers,
     )
     if not path.exists():
         raise BadInput(
@@ -1173,7 +1179,7 @@ def _read_json_layer(path: Path, request: _Request) -> SourceData:
     _require_utf8(path, request)
     _note_ignored_encoding(request, notes)
     driver = _gdal_info(path, request).get("driver")
-    layer = _chosen_layer(path, request) if driver == "TopoJSON" else None
+    layer = _chosen_layer(path, request, notes) if driver == "TopoJSON" else None
     frame, closed = _read_frame_with_gdal(path, request, notes, layer)
     file_crs = _identified(CRS.from_user_input(frame.crs), None) if frame.crs else None
     if file_crs is None and crs_candidates(tuple(frame.total_bounds))[:1] == [LONLAT_EPSG]:
@@ -1199,7 +1205,7 @@ def _read_geopackage(path: Path, request: _Request) -> SourceData:
     """Read one layer of a GeoPackage (``layer_name`` when it holds several)."""
     notes: list[dict] = []
     _note_ignored_encoding(request, notes)
-    layer = _chosen_layer(path, request)
+    layer = _chosen_layer(path, request, notes)
     frame, closed = _read_frame_with_gdal(path, request, notes, layer)
     file_crs = _identified(CRS.from_user_input(frame.crs), None) if frame.crs else None
     return _finish_frame(
@@ -1249,8 +1255,9 @@ def _note_ignored_encoding(request: _Request, notes: list[dict]) -> None:
         )
 
 
-def _chosen_layer(path: Path, request: _Request) -> str:
-    """The layer to read: the one named, or the only layer with geometry."""
+def _chosen_layer(path: Path, request: _Request, notes: list[dict]) -> str:
+    """The layer to read: the one named, the only layer with geometry, or the one named
+    after the stored layer (noted)."""
     try:
         listed = pyogrio.list_layers(path)
     except pyogrio.errors.DataSourceError as exc:
@@ -1271,6 +1278,19 @@ def _chosen_layer(path: Path, request: _Request) -> str:
         )
     if len(names) == 1:
         return names[0]
+    preferred = {_normal(name) for name in request.preferred_layers}
+    matching = [name for name in names if _normal(name) in preferred]
+    if len(matching) == 1:
+        notes.append(
+            _note(
+                "layer_chosen",
+                f"{request.label(path)} のレイヤ（{shown}）のうち、同じ名前の"
+                f"「{matching[0]}」を読み込みました。別のレイヤは --layer で指定できます。",
+                f"Of the layers of {request.label(path)} ({shown}), {matching[0]!r} was read "
+                "as it bears the layer's name; choose another with --layer.",
+            )
+        )
+        return matching[0]
     if not names:
         raise BadInput(
             f"{request.label(path)} に図形を持つレイヤがありません。",

@@ -15,6 +15,7 @@ from .city import City
 from .errors import NotFound
 from .i18n import request_language
 from .japanese_calendar import fiscal_year, fiscal_year_label, wareki_date
+from .layer_export import layer_export_frame
 from .layers import CENTERS, DISTRICTS, LAYERS, SCHOOL_ZONES, layer_named
 from .plans.exchange import communities_frame
 from .plans.service import Planning
@@ -78,15 +79,12 @@ def adopted_communities() -> tuple[dict[str, Any] | None, gpd.GeoDataFrame | Non
 
 @blueprint.get("/api/layers/<name>")
 def layer_geojson(name: str) -> Response:
-    """A layer as GeoJSON in lon/lat (RFC 7946)."""
+    """A layer as GeoJSON in lon/lat (RFC 7946), flat so that it imports back."""
     layer = layer_named(name)
-    frame = current.store().read_layer(layer, crs=WEB_CRS)
-    point_fields = layer.point_fields
-    frame = frame.drop(columns=point_fields) if point_fields else frame
-    response = current_app.response_class(
+    frame = layer_export_frame(layer, current.store().read_layer(layer, crs=WEB_CRS))
+    return current_app.response_class(
         frame.to_json(drop_id=True, ensure_ascii=False), mimetype="application/geo+json"
     )
-    return response
 
 
 @blueprint.get("/healthz")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -69,10 +70,9 @@ def postgis_server() -> str:
     return POSTGIS_URL
 
 
-@pytest.fixture
-def postgis_schema_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A PostGIS URL whose search_path is a fresh schema, dropped after the test."""
-    base = request.getfixturevalue("postgis_server")
+@contextmanager
+def fresh_schema(base: str) -> Iterator[str]:
+    """A PostGIS URL whose search_path is a fresh schema, dropped afterwards."""
     schema = f"test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(base, autocommit=True) as connection:
         connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
@@ -82,12 +82,30 @@ def postgis_schema_url(request: pytest.FixtureRequest) -> Iterator[str]:
         connection.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
 
 
+@pytest.fixture
+def postgis_schema_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A PostGIS URL whose search_path is a fresh schema, dropped after the test."""
+    with fresh_schema(request.getfixturevalue("postgis_server")) as url:
+        yield url
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty database of each backend."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'geoapp.sqlite3'}"
     return request.getfixturevalue("postgis_schema_url")
+
+
+@pytest.fixture
+def second_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """Another fresh, empty database of the same backend as ``database_url`` (where a
+    file exported from the first is imported)."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'second.sqlite3'}"
+        return
+    with fresh_schema(POSTGIS_URL) as url:
+        yield url
 
 
 @pytest.fixture

@@ -119,15 +119,20 @@ def read_mapping_geojson(data: bytes, geo: Geography, filename: str = "GeoJSON")
 def _mapping_from_polygons(
     frame: gpd.GeoDataFrame, name_column: str, geo: Geography, filename: str
 ) -> dict[str, str]:
-    """Each district to the community polygon covering most of it (overlay's majority rule)."""
+    """Each district to the community polygon covering most of it (overlay's majority rule).
+
+    A community without districts has no polygon (geoapp writes a null geometry for it) and
+    assigns nothing; the parts of one name are one community."""
     from ..zone_assignment import majority_zones
 
-    polygons = frame.to_crs(geo.districts.crs)
-    names = polygons[name_column].astype(str)
+    geometries = frame.geometry.to_numpy()
+    drawn = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
+    polygons = frame[drawn].to_crs(geo.districts.crs)
+    polygons = polygons.assign(**{name_column: polygons[name_column].astype(str)})
+    polygons = polygons.dissolve(by=name_column, as_index=False, sort=False)
+    names = polygons[name_column]
     zones = gpd.GeoDataFrame(
-        {"code": names, "name": names},
-        geometry=polygons.geometry.to_numpy(),
-        crs=polygons.crs,
+        {"code": names, "name": names}, geometry=polygons.geometry.to_numpy(), crs=polygons.crs
     )
     majority = majority_zones(geo.districts, zones)
     chosen = majority["majority_zone"].dropna()
@@ -215,14 +220,15 @@ def districts_frame(geo: Geography, state: PlanState) -> gpd.GeoDataFrame:
 
 
 def places_frame(geo: Geography, state: PlanState) -> gpd.GeoDataFrame:
-    """The communities' important places as points (lon/lat)."""
+    """The communities' important places as points (lon/lat), each with a code (community
+    id and place number) so that the layer imports back as centres."""
     rows = [
-        {"community_id": cid, "community": c["name"], **place}
+        {"code": f"{cid}-{number}", "community_id": cid, "community": c["name"], **place}
         for cid, c in sorted(state.communities.items())
-        for place in c.get("places", [])
+        for number, place in enumerate(c.get("places", []), start=1)
     ]
     points = [shapely.Point(row["lon"], row["lat"]) for row in rows]
-    columns = ["community_id", "community", "name", "note", "lon", "lat"]
+    columns = ["code", "community_id", "community", "name", "note", "lon", "lat"]
     return gpd.GeoDataFrame(rows, columns=columns, geometry=points, crs=WEB_CRS)
 
 

@@ -1,0 +1,210 @@
+"""geoapp reads its own exports back: every file the app writes for a plan or a layer
+imports with the same codes, names and numbers (both backends)."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import TEST_SRID
+from flask import Flask
+from shapes import all_layers
+from staff import Staff
+
+from geoapp.cli import main
+from geoapp.layers import CENTERS, DISTRICTS, Layer, layer_named
+from geoapp.storage import Store, open_store
+
+
+@pytest.fixture
+def second_store(second_database_url: str) -> Iterator[Store]:
+    """The empty database the exports are imported into."""
+    opened = open_store(second_database_url, TEST_SRID, pool_size=2)
+    opened.upgrade()
+    yield opened
+    opened.close()
+
+
+def geoapp_import(
+    url: str, monkeypatch: pytest.MonkeyPatch, layer: str, path: Path, *options: str
+) -> dict[str, Any]:
+    """``geoapp import LAYER PATH --json`` against ``url``; the report."""
+    monkeypatch.setenv("GEOAPP_DATABASE_URL", url)
+    result = CliRunner().invoke(main, ["import", layer, str(path), "--json", *options])
+    report = json.loads(result.output)
+    assert result.exit_code == 0 and report["stored"], report["errors"]
+    return report
+
+
+def rich_plan(staff: Staff) -> dict[str, Any]:
+    """A plan from school zones whose first community has kana, a description and a place."""
+    plan = staff.new_plan()
+    place = {"name": "中央公園", "lon": 138.3, "lat": 34.9, "note": "避難場所"}
+    answer = staff.edit(
+        plan["id"],
+        1,
+        "update_community",
+        community=1,
+        name_kana="にしちく",
+        description="西の地区、=旧村",
+        places=[place],
+    )
+    assert answer.status_code == 200, answer.get_json()
+    return staff.plan(plan["id"])
+
+
+def rows(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    """The columns of each row, sorted by code, missing values as None."""
+    table = frame[columns].astype(object).where(frame[columns].notna(), None)
+    return sorted(table.to_dict("records"), key=lambda row: str(row["code"]))
+
+
+def community_rows(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each community's id (as a code), name and figures as the plan reports them."""
+    figures = {c["id"]: c for c in plan["checks"]["communities"]}
+    return sorted(
+        (
+            {
+                "code": str(c["id"]),
+                "name": c["name"],
+                **{
+                    key: figures[c["id"]][key]
+                    for key in ("population", "households", "population_65")
+                },
+            }
+            for c in plan["communities"]
+        ),
+        key=lambda row: row["code"],
+    )
+
+
+def test_a_plan_geojson_export_with_an_empty_community_reads_back_as_the_plan(
+    tanaka: Staff,
+) -> None:
+    plan = tanaka.new_plan()
+    created = tanaka.edit(plan["id"], 1, "create_community", name="焼津東小学校")
+    assert created.status_code == 200, created.get_json()
+    exported = tanaka.get(f"/api/plans/{plan['id']}/export?format=geojson")
+    empty = [f for f in json.loads(exported.data)["features"] if f["geometry"] is None]
+    assert [f["properties"]["name"] for f in empty] == ["焼津東小学校"]
+    again = tanaka.post(
+        "/api/plans/import",
+        data={"file": (io.BytesIO(exported.data), "plan.geojson"), "name": "再取込"},
+        content_type="multipart/form-data",
+    )
+    assert again.status_code == 201, again.get_json()
+    names = {c["id"]: c["name"] for c in again.get_json()["communities"]}
+    original = {c["id"]: c["name"] for c in plan["communities"]}
+    assert {code: names[cid] for code, cid in again.get_json()["assignments"].items()} == {
+        code: original[cid] for code, cid in plan["assignments"].items()
+    }
+
+
+def test_a_plan_csv_export_reads_back_as_the_same_plan(tanaka: Staff) -> None:
+    plan = rich_plan(tanaka)
+    tanaka.edit(plan["id"], plan["version"], "unassign", districts=["G9"])
+    exported = tanaka.get(f"/api/plans/{plan['id']}/export?format=csv")
+    again = tanaka.post(
+        "/api/plans/import",
+        data={"file": (io.BytesIO(exported.data), "plan.csv"), "name": "再取込"},
+        content_type="multipart/form-data",
+    )
+    assert again.status_code == 201, again.get_json()
+    copy = again.get_json()
+    names = {c["id"]: c["name"] for c in copy["communities"]}
+    original = tanaka.plan(plan["id"])
+    original_names = {c["id"]: c["name"] for c in original["communities"]}
+    assert {code: names[cid] for code, cid in copy["assignments"].items()} == {
+        code: original_names[cid] for code, cid in original["assignments"].items()
+    }
+    assert "G9" not in copy["assignments"]
+
+
+@pytest.mark.parametrize(
+    ("query", "filename"),
+    [
+        ("format=geojson", "plan.geojson"),
+        ("format=gpkg", "plan.gpkg"),
+        ("format=shp&encoding=cp932", "plan-cp932.zip"),
+        ("format=shp&encoding=utf-8", "plan-utf8.zip"),
+    ],
+)
+def test_a_plan_communities_export_imports_as_a_layer_with_the_same_values(
+    tanaka: Staff,
+    second_store: Store,
+    second_database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    query: str,
+    filename: str,
+) -> None:
+    plan = rich_plan(tanaka)
+    exported = tanaka.get(f"/api/plans/{plan['id']}/export?{query}")
+    assert exported.status_code == 200, exported.get_json()
+    path = tmp_path / filename
+    path.write_bytes(exported.data)
+    options = ("--layer", "communities") if filename.endswith(".gpkg") else ()
+    report = geoapp_import(second_database_url, monkeypatch, "districts", path, *options)
+    assert report["mapping"]["fields"]["population_65"] in ("population_65", "POP65")
+    stored = second_store.read_layer(DISTRICTS)
+    columns = ["code", "name", "population", "households", "population_65"]
+    assert rows(stored, columns) == community_rows(plan)
+    assert set(stored["name_kana"].dropna()) == {"にしちく"}
+
+
+def test_the_geopackage_districts_and_places_import_back(
+    tanaka: Staff,
+    grid_app: Flask,
+    second_store: Store,
+    second_database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    plan = rich_plan(tanaka)
+    path = tmp_path / "plan.gpkg"
+    path.write_bytes(tanaka.get(f"/api/plans/{plan['id']}/export?format=gpkg").data)
+    report = geoapp_import(second_database_url, monkeypatch, "districts", path)
+    assert any(w["code"] == "layer_chosen" for w in report["warnings"])
+    columns = ["code", "name", "population", "households", "population_65"]
+    original = grid_app.extensions["geoapp.store"].read_layer(DISTRICTS)
+    stored = second_store.read_layer(DISTRICTS)
+    assert rows(stored, columns) == rows(original, columns)
+    assert stored.set_index("code").loc["G1", "properties"]["community"] == "西小学校区"
+    geoapp_import(second_database_url, monkeypatch, "centers", path, "--layer", "places")
+    places = second_store.read_layer(CENTERS)
+    assert rows(places, ["code", "name"]) == [{"code": "1-1", "name": "中央公園"}]
+    assert places["properties"].iloc[0]["note"] == "避難場所"
+    lonlat = places.to_crs(4326).geometry.iloc[0]
+    assert (round(lonlat.x, 6), round(lonlat.y, 6)) == (138.3, 34.9)
+
+
+@pytest.mark.parametrize("layer", ["districts", "school-zones", "centers"])
+def test_a_layer_geojson_imports_back_with_the_same_values(
+    app: Flask,
+    second_store: Store,
+    second_database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    layer: str,
+) -> None:
+    target: Layer = layer_named(layer)
+    app.extensions["geoapp.store"].replace_layers(all_layers(), source="hand-drawn")
+    exported = app.test_client().get(f"/api/layers/{layer}")
+    path = tmp_path / f"{layer}.geojson"
+    path.write_bytes(exported.data)
+    geoapp_import(second_database_url, monkeypatch, layer, path)
+    columns = [name for name in target.field_names if name not in target.point_fields]
+    original = all_layers()[target]
+    stored = second_store.read_layer(target)
+    assert rows(stored, columns) == rows(original, columns)
+    present = [
+        {key: value for key, value in properties.items() if value is not None}
+        for properties in stored.sort_values("code")["properties"]
+    ]
+    assert present == list(original.sort_values("code")["properties"])
