@@ -69,15 +69,16 @@ def apportioned_figures(
 ) -> pd.DataFrame:
     """Each zone's apportioned figures (float, not rounded), indexed by zone code.
 
-    Districts with a missing figure add nothing to it; a zone none of whose districts
-    has the figure gets NaN (unknown), not zero.
+    Unknown stays unknown: a zone with a piece of a district whose figure is missing gets
+    NaN for that figure, not a smaller total that would pass for the zone's own.
     """
     present = [name for name in figures if name in districts.columns]
     values = districts.set_index(districts["code"].astype(str))[present].astype(float)
     per_piece = values.reindex(pieces["district"]).to_numpy() * shares[:, None]
     frame = pd.DataFrame(per_piece, columns=present)
     frame["zone"] = pieces["zone"].to_numpy()
-    return frame.groupby("zone")[present].sum(min_count=1)
+    grouped = frame.groupby("zone")[present]
+    return grouped.sum().where(grouped.count() == grouped.size().to_numpy()[:, None])
 
 
 def weight_values(weights: gpd.GeoDataFrame, weight_column: str | None) -> np.ndarray:

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 from flask import Blueprint, current_app, jsonify, render_template
 from werkzeug.wrappers import Response
 
@@ -45,8 +46,8 @@ def home() -> str:
     imports = db.layer_imports(limit=1)
     loaded_on = imports[0].imported_at.date() if imports else None
     districts = frames[DISTRICTS]
-    population = int(districts["population"].sum()) if len(districts) else 0
-    population_65 = int(districts["population_65"].sum()) if len(districts) else 0
+    population = known_total(districts["population"])
+    population_65 = known_total(districts["population_65"])
     today = date.today()
     return render_template(
         "home.html",
@@ -57,7 +58,8 @@ def home() -> str:
         counts={layer.name: len(frames[layer]) for layer in LAYERS},
         layers={"districts": DISTRICTS, "school_zones": SCHOOL_ZONES, "centers": CENTERS},
         population=population,
-        ageing=population_65 / population if population else None,
+        without_population=int(districts["population"].isna().sum()),
+        ageing=population_65 / population if population and population_65 is not None else None,
         loaded_on=wareki_date(loaded_on) if loaded_on else None,
         loaded_on_iso=loaded_on.isoformat() if loaded_on else None,
         fiscal_year=fiscal_year(today),
@@ -65,6 +67,11 @@ def home() -> str:
         plan=plan,
         community_count=len(communities) if communities is not None else 0,
     )
+
+
+def known_total(counts: pd.Series) -> int | None:
+    """The city's total of a count, unknown (None) when any district's is."""
+    return None if counts.isna().any() else int(counts.sum())
 
 
 def adopted_communities() -> tuple[dict[str, Any] | None, gpd.GeoDataFrame | None]:

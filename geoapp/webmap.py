@@ -6,11 +6,13 @@ on a closed network; with the ``none`` base map it needs no outside request at a
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from html import escape
 
 import folium
 import geopandas as gpd
+import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 from shapely.geometry.base import BaseGeometry
@@ -37,6 +39,7 @@ AGEING_CLASSES: tuple[tuple[float, str, str], ...] = (
     (1.01, "#ce1256", "35%以上"),
 )
 NO_POPULATION_COLOR = "#e6e6e6"
+COUNT_COLUMNS = ("population", "households", "population_65")
 ZONE_COLOR = "#1f5fbf"
 
 
@@ -76,11 +79,19 @@ class Legend(MacroElement):
         self.html = html
 
 
+def shown_count(value: float) -> str:
+    """A count as a popup shows it: with thousands separators, "—" when unknown."""
+    return "—" if pd.isna(value) else f"{int(value):,}"
+
+
 def ageing_color(population: object, population_65: object) -> str:
-    """The fill colour of a district by its share of residents aged 65+."""
+    """The fill colour of a district by its share of residents aged 65+ (grey when either
+    count is unknown)."""
     try:
         share = float(population_65) / float(population)  # type: ignore[arg-type]
     except (TypeError, ValueError, ZeroDivisionError):
+        return NO_POPULATION_COLOR
+    if math.isnan(share):
         return NO_POPULATION_COLOR
     for upper, color, _label in AGEING_CLASSES:
         if share < upper:
@@ -192,12 +203,14 @@ def _add_districts(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None
     """Districts filled by their share of residents aged 65+."""
     t = lambda text: translate(text, lang)  # noqa: E731
     data = frame[["code", "name", "population", "households", "population_65", "geometry"]].copy()
-    for column in ("population", "households", "population_65"):
-        data[column] = data[column].astype("float").fillna(-1).astype(int).replace(-1, None)
+    counts = {column: data[column].astype("float") for column in COUNT_COLUMNS}
+    for column, values in counts.items():
+        data[column] = [shown_count(value) for value in values]
+    pairs = list(zip(counts["population"], counts["population_65"], strict=True))
     data["ageing"] = [
-        f"{p65 / p:.1%}" if p and p65 is not None else "—"
-        for p, p65 in zip(data["population"], data["population_65"], strict=True)
+        "—" if pd.isna(p) or pd.isna(p65) or not p else f"{p65 / p:.1%}" for p, p65 in pairs
     ]
+    data["fill"] = [ageing_color(p, p65) for p, p65 in pairs]
     folium.GeoJson(
         data,
         name=layer_name(DISTRICTS, len(data), lang),
@@ -205,9 +218,7 @@ def _add_districts(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None
             "className": "geoapp-district",
             "color": "#5a5a5a",
             "weight": 0.8,
-            "fillColor": ageing_color(
-                feature["properties"]["population"], feature["properties"]["population_65"]
-            ),
+            "fillColor": feature["properties"]["fill"],
             "fillOpacity": 0.65,
         },
         highlight_function=lambda _feature: {"weight": 2.5, "color": "#222222"},
@@ -222,7 +233,6 @@ def _add_districts(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None
                 t("65歳以上人口"),
                 t("高齢化率"),
             ],
-            localize=True,
         ),
         zoom_on_click=False,
     ).add_to(fmap)
@@ -233,7 +243,7 @@ def _add_communities(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> No
     ageing colours below stay true and district popups stay clickable)."""
     t = lambda text: translate(text, lang)  # noqa: E731
     data = frame[["name", "name_kana", "color", "population", "hub_name", "geometry"]].copy()
-    data["population"] = [f"{int(n):,}" for n in data["population"]]
+    data["population"] = [shown_count(n) for n in data["population"].astype("float")]
     data = data.fillna("").to_crs(WEB_CRS)
     count = len(data)
     label = t("広域コミュニティ")

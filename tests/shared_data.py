@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-YAIZU = Path(__file__).resolve().parents[2] / "shared" / "data" / "yaizu"
+# ../shared/data beside the repository, or where GEOAPP_SHARED_DATA says (a git worktree
+# checked out elsewhere has no ../shared of its own).
+SHARED_DATA = Path(
+    os.environ.get("GEOAPP_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
+)
+YAIZU = SHARED_DATA / "yaizu"
 
 
 def yaizu(folder: str) -> Path:

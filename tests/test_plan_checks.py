@@ -103,7 +103,7 @@ def test_population_households_and_ageing_are_summed_per_community() -> None:
 
 def test_communities_outside_the_target_population_are_listed() -> None:
     checks = plan_checks(grid((700, 4000)), plan({1: [1, 2, 3], 2: [4, 5, 6, 7, 8, 9]}))
-    assert checks["population_range"] == {"min": 700, "max": 4000, "outside": [1]}
+    assert checks["population_range"] == {"min": 700, "max": 4000, "outside": [1], "unknown": []}
     assert [by_id(checks, cid)["in_target_range"] for cid in (1, 2)] == [False, True]
     unset = plan_checks(grid(), plan({1: [1, 2, 3], 2: [4, 5, 6, 7, 8, 9]}))
     assert by_id(unset, 1)["in_target_range"] is None

@@ -17,6 +17,7 @@ import pytest
 from layer_files import replace_dbf, write_measured_shapefile, write_shapefile, zip_shapefile
 from pyproj import CRS
 from shapely import Point, Polygon, box
+from shared_data import YAIZU
 
 from geoapp.errors import BadInput
 from geoapp.sources import (
@@ -26,7 +27,6 @@ from geoapp.sources import (
     read_source,
 )
 
-YAIZU = Path(__file__).resolve().parents[2] / "shared" / "data" / "yaizu"
 ZONE_8 = 6676
 # Plane coordinates (zone VIII: x east, y north of 36°N 138.5°E) around Yaizu.
 EAST, NORTH = -19_000.0, -128_000.0

@@ -52,6 +52,10 @@ def plan_checks(
     """Every check of the plan: unassigned districts, contiguity, enclaves, strays, hubs,
     population figures and target range, split districts and compactness.
 
+    Districts whose population is unknown make one problem (``missing_population`` lists
+    them all), not one per community: a community they belong to has an unknown population
+    and is left out of the target range check (``population_range.unknown``).
+
     ``assigned`` is the state's ``assignment_array``, when the caller keeps it up to date.
     """
     if assigned is None:
@@ -62,12 +66,17 @@ def plan_checks(
     figures = _figures(geography, assigned, ids, pieces)
     hubs = _hub_problems(geography, assigned, state, ids)
     low, high = geography.target_population
+    unknown = [cid for cid in ids if figures[cid]["population"] is None]
     outside = [
         cid
         for cid in ids
-        if (low is not None and figures[cid]["population"] < low)
-        or (high is not None and figures[cid]["population"] > high)
+        if cid not in unknown
+        and (
+            (low is not None and figures[cid]["population"] < low)
+            or (high is not None and figures[cid]["population"] > high)
+        )
     ]
+    missing = [geography.codes[i] for i in np.flatnonzero(np.isnan(geography.population))]
     unassigned = [geography.codes[i] for i in np.flatnonzero(assigned == UNASSIGNED)]
     checks: dict[str, Any] = {
         "unassigned": unassigned,
@@ -82,13 +91,16 @@ def plan_checks(
         "without_hub": hubs["without_hub"],
         "several_hubs": hubs["several_hubs"],
         "hub_outside": hubs["hub_outside"],
-        "population_range": {"min": low, "max": high, "outside": outside},
+        "population_range": {"min": low, "max": high, "outside": outside, "unknown": unknown},
+        "missing_population": missing,
         "split_districts": _split_districts(geography, assigned),
         "communities": [
             {
                 "id": cid,
                 **figures[cid],
-                "in_target_range": None if low is None and high is None else cid not in outside,
+                "in_target_range": None
+                if (low is None and high is None) or cid in unknown
+                else cid not in outside,
             }
             for cid in ids
         ],
@@ -101,6 +113,7 @@ def plan_checks(
         + len(hubs["several_hubs"])
         + len(hubs["hub_outside"])
         + len(outside)
+        + (1 if missing else 0)
         + sum(1 for split in checks["split_districts"] if split["against_zone"])
     )
     return checks
@@ -215,8 +228,10 @@ def _figures(
 ) -> dict[int, dict[str, Any]]:
     """Population, households, 65+ share, area and Polsby-Popper compactness per community.
 
-    The perimeter of a union of coverage polygons is the sum of their perimeters less
-    twice the boundary they share, so no geometry is unioned here.
+    A sum is unknown (None) when any member district's figure is unknown, as a planner
+    would not trust a partial total as the community's; ``districts_without_population``
+    says how many members lack one. The perimeter of a union of coverage polygons is the
+    sum of their perimeters less twice the boundary they share, so no geometry is unioned.
     """
     length = max(ids, default=0) + 1
     member = assigned != UNASSIGNED
@@ -236,15 +251,19 @@ def _figures(
     )
     perimeter = perimeter - 2 * internal
     counts = np.bincount(keys, minlength=length)
+    without_population = np.bincount(
+        keys, np.isnan(geography.population[member]).astype(float), minlength=length
+    )
     figures = {}
     for cid in ids:
-        people = int(population[cid])
+        people, elderly = _known(population[cid]), _known(population_65[cid])
         figures[cid] = {
             "districts": int(counts[cid]),
             "population": people,
-            "households": int(households[cid]),
-            "population_65": int(population_65[cid]),
-            "share_65": round(population_65[cid] / people, 4) if people else None,
+            "households": _known(households[cid]),
+            "population_65": elderly,
+            "districts_without_population": int(without_population[cid]),
+            "share_65": round(elderly / people, 4) if people and elderly is not None else None,
             "area_km2": round(area[cid] / 1e6, 4),
             "polsby_popper": (
                 round(4 * math.pi * area[cid] / perimeter[cid] ** 2, 4)
@@ -254,6 +273,11 @@ def _figures(
             "pieces": len(pieces.get(cid, [])),
         }
     return figures
+
+
+def _known(total: float) -> int | None:
+    """A summed count as an int, None when it is unknown (NaN)."""
+    return None if math.isnan(total) else int(total)
 
 
 def _hub_problems(

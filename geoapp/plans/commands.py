@@ -188,11 +188,18 @@ def plan_show(plan_id: int, as_json: bool) -> None:
     for community in plan["communities"]:
         figure = figures[community["id"]]
         share = f"{figure['share_65']:.1%}" if figure["share_65"] is not None else "—"
+        people = "—" if figure["population"] is None else f"{figure['population']:,}"
         click.echo(
             f"  {community['id']:>3} {community['name']}\t行政区 {figure['districts']}"
-            f"\t人口 {figure['population']:,}\t高齢化率 {share}"
+            f"\t人口 {people}\t高齢化率 {share}"
         )
     click.echo(f"未割当の行政区 / unassigned: {len(plan['checks']['unassigned'])}")
+    missing = plan["checks"]["missing_population"]
+    if missing:
+        click.echo(
+            f"人口のデータがありません（{len(missing)}行政区） / "
+            f"no population data for {len(missing)} districts"
+        )
 
 
 @plan_group.command("check")

@@ -29,6 +29,8 @@ WEB_CRS = 4326
 _CODE_HEADERS = {"code", "district", "district_code", "行政区コード", "コード", "行政区"}
 _NAME_HEADERS = {"community", "community_name", "コミュニティ", "コミュニティ名"}
 EXPORT_FORMATS = ("geojson", "gpkg", "shp", "csv")
+# Counts summed per community: nullable integers, written empty (never 0) where unknown.
+_COUNTS = ("population", "households", "population_65")
 SHAPEFILE_ENCODINGS = {"cp932": "CP932", "utf-8": "UTF-8"}
 # Shapefile attribute names (at most 10 characters).
 _SHAPEFILE_FIELDS = {
@@ -179,7 +181,8 @@ def _refuse(filename: str, problems: list[str], problems_en: list[str]) -> None:
 
 # --- exports -----------------------------------------------------------------------------
 def communities_frame(geo: Geography, state: PlanState) -> gpd.GeoDataFrame:
-    """One row per community with its attributes, figures and boundary (working CRS)."""
+    """One row per community with its attributes, figures (null where unknown) and
+    boundary (working CRS)."""
     figures = {c["id"]: c for c in plan_checks(geo, state)["communities"]}
     shapes = community_boundaries(geo, state)
     rows = []
@@ -204,8 +207,9 @@ def communities_frame(geo: Geography, state: PlanState) -> gpd.GeoDataFrame:
             }
         )
     columns = ["id", "name", "name_kana", "color", "description", "hub_center", "hub_name"]
-    columns += ["population", "households", "population_65", "districts", "geometry"]
-    return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=geo.districts.crs)
+    columns += [*_COUNTS, "districts", "geometry"]
+    frame = gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=geo.districts.crs)
+    return frame.astype(dict.fromkeys(_COUNTS, "Int64"))
 
 
 def districts_frame(geo: Geography, state: PlanState) -> gpd.GeoDataFrame:

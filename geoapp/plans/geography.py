@@ -19,7 +19,8 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Geography:
-    """Districts (ordered by code) with their figures, adjacency edges, centres and zones."""
+    """Districts (ordered by code) with their figures (NaN where unknown), adjacency edges,
+    centres and zones."""
 
     districts: gpd.GeoDataFrame
     codes: list[str]
@@ -146,8 +147,9 @@ def _majority_arrays(
 
 
 def _counts(frame: gpd.GeoDataFrame, column: str) -> np.ndarray:
-    """A count column as int64, missing values as 0."""
-    return pd.to_numeric(frame[column], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
+    """A count column as floats, NaN where the count is unknown (never 0: a district whose
+    population nobody loaded has not lost its residents)."""
+    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _district_of_each_center(districts: gpd.GeoDataFrame, centers: gpd.GeoDataFrame) -> np.ndarray:

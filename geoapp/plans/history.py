@@ -6,6 +6,8 @@ Versions of one plan are compared by community id; two different plans by commun
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from .geography import Geography
@@ -29,7 +31,7 @@ def diff_states(geo: Geography, old: PlanState, new: PlanState, key: Key = "id")
                     "district_name": geo.districts.at[position, "name"]
                     if position is not None
                     else None,
-                    "population": int(geo.population[position]) if position is not None else 0,
+                    "population": _population(geo, position),
                     "from": _label(old, old.assignments.get(code)),
                     "to": _label(new, new.assignments.get(code)),
                 }
@@ -45,7 +47,9 @@ def diff_states(geo: Geography, old: PlanState, new: PlanState, key: Key = "id")
                     "community": name,
                     "population_before": before[0],
                     "population_after": after[0],
-                    "population_change": after[0] - before[0],
+                    "population_change": None
+                    if before[0] is None or after[0] is None
+                    else after[0] - before[0],
                     "districts_before": before[1],
                     "districts_after": after[1],
                 }
@@ -54,7 +58,7 @@ def diff_states(geo: Geography, old: PlanState, new: PlanState, key: Key = "id")
     return {
         "compared_by": key,
         "moved": moved,
-        "moved_population": sum(item["population"] for item in moved),
+        "moved_population": _sum_known(item["population"] for item in moved),
         "population_effect": effect,
         "communities_added": sorted(new_keys - old_keys, key=str),
         "communities_removed": sorted(old_keys - new_keys, key=str),
@@ -79,18 +83,33 @@ def _label(state: PlanState, cid: int | None) -> dict[str, Any] | None:
     return {"id": cid, "name": state.communities.get(cid, {}).get("name")}
 
 
-def _totals(geo: Geography, state: PlanState, key: Key) -> dict[Any, tuple[int, int]]:
-    """Population and district count per community (by id or name)."""
-    totals: dict[Any, list[int]] = {
-        (cid if key == "id" else c["name"]): [0, 0] for cid, c in state.communities.items()
+def _totals(geo: Geography, state: PlanState, key: Key) -> dict[Any, tuple[int | None, int]]:
+    """Population (None when a member's is unknown) and district count per community."""
+    members: dict[Any, list[int | None]] = {
+        (cid if key == "id" else c["name"]): [] for cid, c in state.communities.items()
     }
     for code, cid in state.assignments.items():
         name = cid if key == "id" else state.communities[cid]["name"]
-        position = geo.index.get(code)
-        entry = totals.setdefault(name, [0, 0])
-        entry[0] += int(geo.population[position]) if position is not None else 0
-        entry[1] += 1
-    return {name: (values[0], values[1]) for name, values in totals.items()}
+        members.setdefault(name, []).append(_population(geo, geo.index.get(code)))
+    return {name: (_sum_known(values), len(values)) for name, values in members.items()}
+
+
+def _population(geo: Geography, position: int | None) -> int | None:
+    """A district's population; 0 for a code the city no longer has, None when unknown."""
+    if position is None:
+        return 0
+    value = geo.population[position]
+    return None if math.isnan(value) else int(value)
+
+
+def _sum_known(values: Iterable[int | None]) -> int | None:
+    """The sum of counts, unknown (None) when any of them is."""
+    total = 0
+    for value in values:
+        if value is None:
+            return None
+        total += value
+    return total
 
 
 def _keys(state: PlanState, key: Key) -> set[Any]:

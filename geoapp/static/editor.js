@@ -284,7 +284,7 @@
     }
     const cid = state.plan.assignments[props.code];
     const community = cid === undefined ? null : state.communities.get(cid);
-    status.textContent = `${props.name}（${props.code}） ${T("人口")} ${fmt(props.population)}${T("人")} ・ ${community ? community.name : T("未割当")}`;
+    status.textContent = `${props.name}（${props.code}） ${T("人口")} ${fmt(props.population)}${props.population === null ? "" : T("人")} ・ ${community ? community.name : T("未割当")}`;
   }
 
   // --- tools -----------------------------------------------------------------------------
@@ -554,7 +554,7 @@
         <span class="community-name">${escapeHtml(community.name)}${community.locked ? ` <span class="lock" title="${T("ロック中")}">🔒</span>` : ""}
           <small>${escapeHtml(community.name_kana || "")}</small></span>
         <span class="community-figures">
-          <span data-figure="population">${fmt(figure.population)}</span><small>${T("人")}</small>
+          <span data-figure="population">${fmt(figure.population)}</span>${figure.population === null ? "" : `<small>${T("人")}</small>`}
           <span class="sub" data-figure="districts">${fmt(figure.districts)} ${T("行政区")}</span>
         </span>`;
       item.addEventListener("click", () => selectCommunity(community.id));
@@ -584,7 +584,7 @@
     card.innerHTML = `
       <h2><span class="swatch" style="background:${community.color}"></span>${escapeHtml(community.name)}</h2>
       <dl class="figure-grid" data-community="${community.id}">
-        <dt>${T("人口")}</dt><dd data-figure="population">${fmt(figure.population)}</dd>
+        <dt>${T("人口")}</dt><dd data-figure="population">${fmt(figure.population)}${figure.districts_without_population ? ` <small>${T("{n}行政区のデータなし").replace("{n}", fmt(figure.districts_without_population))}</small>` : ""}</dd>
         <dt>${T("世帯")}</dt><dd data-figure="households">${fmt(figure.households)}</dd>
         <dt>${T("65歳以上")}</dt><dd data-figure="share_65">${pct(figure.share_65)}</dd>
         <dt>${T("行政区")}</dt><dd data-figure="districts">${fmt(figure.districts)}</dd>
@@ -641,6 +641,7 @@
     for (const item of checks.several_hubs) items.push({ kind: "several-hubs", text: `${name(item.community)}: ${T("拠点施設が複数あります")}（${item.centers.length}）`, community: item.community });
     for (const item of checks.hub_outside) items.push({ kind: "hub-outside", text: `${name(item.community)}: ${T("拠点施設が区域の外です")}`, community: item.community });
     for (const cid of checks.population_range.outside) items.push({ kind: "population", text: `${name(cid)}: ${T("人口が目標の範囲外です")}`, community: cid });
+    if (checks.missing_population.length) items.push({ kind: "missing-population", text: T("人口のデータがありません（{n}行政区）").replace("{n}", fmt(checks.missing_population.length)), districts: checks.missing_population });
     for (const item of checks.split_districts) {
       if (!item.against_zone) continue;
       const district = state.districts.get(item.district);
