@@ -7,16 +7,15 @@ the map still needs nothing but the app's own Leaflet.
 
 from __future__ import annotations
 
-from html import escape
-
 import folium
 import geopandas as gpd
-import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
+from markupsafe import Markup
 
 from .adjacency import district_adjacency, neighbours
 from .basemap import Basemap
+from .feature_text import feature_layer, number, popup_table, shown
 from .i18n import translate
 from .layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from .overlay_report import OverlayReport
@@ -143,33 +142,36 @@ def zone_fills(zones: gpd.GeoDataFrame) -> dict[str, str]:
     return fills
 
 
-def overlay_legend_html(report: OverlayReport, lang: str) -> str:
+def overlay_legend_html(report: OverlayReport, lang: str) -> Markup:
     """The legend: majority-zone fills, split hatching, zones without a centre, centres."""
     t = lambda text: translate(text, lang)  # noqa: E731
-    threshold = f"{report.threshold:.0%}"
     other_kinds = "kind" in report.centers and not report.centers["kind"].isin(CENTER_COLORS).all()
-    return "".join(
-        [
-            f'<div class="geoapp-legend-title">{t("凡例")}</div>',
-            f'<div class="geoapp-legend-head">{t("行政区")}</div>',
+    head = Markup('<div class="geoapp-legend-head">{}</div>')
+    dot = Markup('<div><i class="dot" style="background:{}"></i>{}</div>')
+    rows = [
+        Markup('<div class="geoapp-legend-title">{}</div>').format(t("凡例")),
+        head.format(t("行政区")),
+        Markup(
             '<div><i class="swatch" style="background:linear-gradient(90deg,'
-            f'{ZONE_FILLS[0]} 50%,{ZONE_FILLS[1]} 50%)"></i>{t("最大の校区の色")}</div>',
-            f'<div><i class="swatch hatch-split"></i>{t("分割された行政区")}'
-            f' <span class="legend-note">（&gt;{threshold}）</span></div>',
-            f'<div class="geoapp-legend-head">{t("小学校区")}</div>',
-            f'<div><i class="line" style="border-color:{ZONE_LINE_COLOR};border-top-style:solid">'
-            f"</i>{t('校区界')}</div>",
-            f'<div><i class="swatch hatch-no-center"></i>{t("拠点施設のない校区")}</div>',
-            f'<div class="geoapp-legend-head">{t("拠点施設")}</div>',
-            *[
-                f'<div><i class="dot" style="background:{color}"></i>{t(kind)}</div>'
-                for kind, color in CENTER_COLORS.items()
-            ],
-            f'<div><i class="dot" style="background:{OTHER_CENTER_COLOR}"></i>{t("その他")}</div>'
-            if other_kinds
-            else "",
-        ]
-    )
+            '{} 50%,{} 50%)"></i>{}</div>'
+        ).format(ZONE_FILLS[0], ZONE_FILLS[1], t("最大の校区の色")),
+        Markup(
+            '<div><i class="swatch hatch-split"></i>{} <span class="legend-note">（&gt;{}）</span>'
+            "</div>"
+        ).format(t("分割された行政区"), f"{report.threshold:.0%}"),
+        head.format(t("小学校区")),
+        Markup(
+            '<div><i class="line" style="border-color:{};border-top-style:solid"></i>{}</div>'
+        ).format(ZONE_LINE_COLOR, t("校区界")),
+        Markup('<div><i class="swatch hatch-no-center"></i>{}</div>').format(
+            t("拠点施設のない校区")
+        ),
+        head.format(t("拠点施設")),
+        *[dot.format(color, t(kind)) for kind, color in CENTER_COLORS.items()],
+    ]
+    if other_kinds:
+        rows.append(dot.format(OTHER_CENTER_COLOR, t("その他")))
+    return Markup("").join(rows)
 
 
 def share_text(share: float) -> str:
@@ -177,27 +179,22 @@ def share_text(share: float) -> str:
     return "<0.1%" if 0 < share < 0.001 else f"{share:.1%}"
 
 
-def _rows(items: list[tuple[str, str]]) -> str:
-    """A popup's table rows from (label, already-escaped value) pairs."""
-    return "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in items)
-
-
 def _share_list(
     report: OverlayReport, district: str, zone_names: dict, lang: str, mark: str = ""
-) -> str:
+) -> Markup:
     """A district's pieces as an HTML list of zone names and shares, largest first."""
     pieces = report.pieces[report.pieces["district"] == district]
-    items = []
-    for piece in pieces.itertuples():
-        name = escape(str(zone_names.get(piece.zone, piece.zone)))
-        area = f"{piece.area_m2 / 10_000:,.2f} ha"
-        css = ' class="current"' if piece.zone == mark else ""
-        of_zone = translate("校区の{share}", lang).format(share=share_text(piece.zone_share))
-        items.append(
-            f"<li{css}><b>{share_text(piece.district_share)}</b> {name}"
-            f' <span class="muted">{area} ・ {of_zone}</span></li>'
+    items = Markup("").join(
+        Markup('<li class="{}"><b>{}</b> {} <span class="muted">{} ・ {}</span></li>').format(
+            "current" if piece.zone == mark else "",
+            share_text(piece.district_share),
+            shown(zone_names.get(piece.zone, piece.zone)),
+            f"{piece.area_m2 / 10_000:,.2f} ha",
+            translate("校区の{share}", lang).format(share=share_text(piece.zone_share)),
         )
-    return f'<ul class="share-list">{"".join(items)}</ul>'
+        for piece in pieces.itertuples()
+    )
+    return Markup('<ul class="share-list">{}</ul>').format(items)
 
 
 def _add_districts(
@@ -222,25 +219,25 @@ def _add_districts(
     ):
         zone = row.majority_zone
         status = t("分割") if row.split else (t("校区外") if zone is None else t("一つの校区内"))
-        items = [
-            (t("行政区"), f"<b>{escape(str(row.name))}</b>（{escape(row.code)}）"),
-            (t("最大の校区"), escape(str(zone_names.get(zone, "—"))) if zone else "—"),
+        items: list[tuple[str, object]] = [
+            (t("行政区"), Markup("<b>{}</b>（{}）").format(row.name, row.code)),
+            (t("最大の校区"), zone_names.get(zone, "—") if zone else "—"),
             (t("状態"), status),
-            (t("人口"), "—" if pd.isna(row.population) else f"{int(row.population):,}"),
+            (t("人口"), number(row.population)),
         ]
         if isinstance(near, str):
             items.append(
-                (
-                    t("最寄りの拠点"),
-                    f"{escape(str(center_names.get(near, near)))}（{distance:,.0f} m）",
-                )
+                (t("最寄りの拠点"), f"{center_names.get(near, near)}（{distance:,.0f} m）")
             )
-        share_list = _share_list(report, row.code, zone_names, lang) if row.split else ""
-        popups.append(f'<table class="overlay-popup">{_rows(items)}</table>{share_list}')
-    frame["popup"] = popups
-    frame = frame.to_crs(WEB_CRS)
-    folium.GeoJson(
-        frame[["code", "name", "split", "fill", "popup", "geometry"]],
+        share_list = _share_list(report, row.code, zone_names, lang) if row.split else Markup("")
+        popups.append(popup_table(items, "overlay-popup") + share_list)
+    web = frame.to_crs(WEB_CRS)
+    feature_layer(
+        web[["split", "fill", "geometry"]],
+        [shown(name) for name in frame["name"]],
+        popups,
+        sticky=True,
+        max_width=360,
         name=layer_name(DISTRICTS, len(frame), lang),
         style_function=lambda feature: {
             "className": "geoapp-split-district"
@@ -252,8 +249,6 @@ def _add_districts(
             "fillOpacity": 0.85 if feature["properties"]["split"] else 0.6,
         },
         highlight_function=lambda _feature: {"weight": 3, "color": "#222222"},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=True),
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=360),
         zoom_on_click=False,
     ).add_to(fmap)
 
@@ -269,23 +264,26 @@ def _add_pieces(fmap: folium.Map, report: OverlayReport, lang: str) -> None:
     district_names = dict(
         zip(report.districts["code"].astype(str), report.districts["name"], strict=True)
     )
-    popups = []
-    for piece in pieces.itertuples():
-        title = escape(str(district_names.get(piece.district, piece.district)))
-        zone = escape(str(zone_names.get(piece.zone, piece.zone)))
-        this_piece = f"{t('この区片')}: {zone} ・ {share_text(piece.district_share)}"
-        popups.append(
-            f'<div class="overlay-popup-title">{title}（{escape(piece.district)}）</div>'
-            f'<div class="muted">{this_piece}</div>'
-            f"{_share_list(report, piece.district, zone_names, lang, mark=piece.zone)}"
+    popups = [
+        Markup(
+            '<div class="overlay-popup-title">{}（{}）</div><div class="muted">{}: {} ・ {}</div>'
+        ).format(
+            district_names.get(piece.district, piece.district),
+            piece.district,
+            t("この区片"),
+            zone_names.get(piece.zone, piece.zone),
+            share_text(piece.district_share),
         )
-    frame = gpd.GeoDataFrame(
-        {"district": pieces["district"].to_numpy(), "popup": popups},
-        geometry=pieces.geometry.to_numpy(),
-        crs=pieces.crs,
-    ).to_crs(WEB_CRS)
-    folium.GeoJson(
+        + _share_list(report, piece.district, zone_names, lang, mark=piece.zone)
+        for piece in pieces.itertuples()
+    ]
+    frame = gpd.GeoDataFrame(geometry=pieces.geometry.to_numpy(), crs=pieces.crs).to_crs(WEB_CRS)
+    feature_layer(
         frame,
+        [shown(district) for district in pieces["district"]],
+        popups,
+        sticky=True,
+        max_width=360,
         name=counted(t("分割行政区の区片"), len(frame), lang),
         style_function=lambda _feature: {
             "className": "geoapp-piece",
@@ -296,8 +294,6 @@ def _add_pieces(fmap: folium.Map, report: OverlayReport, lang: str) -> None:
             "fillOpacity": 0,
         },
         highlight_function=lambda _feature: {"fillOpacity": 0.35, "fillColor": "#ffd8a8"},
-        tooltip=folium.GeoJsonTooltip(fields=["district"], labels=False, sticky=True),
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=360),
         zoom_on_click=False,
     ).add_to(fmap)
 
@@ -327,7 +323,11 @@ def _add_zones(fmap: folium.Map, report: OverlayReport, lang: str) -> None:
         },
     ).add_to(group)
     for name, no_center, point in zip(frame["name"], frame["no_center"], points, strict=True):
-        badge = f'<span class="badge-no-center">{t("拠点なし")}</span>' if no_center else ""
+        badge = (
+            Markup('<span class="badge-no-center">{}</span>').format(t("拠点なし"))
+            if no_center
+            else None
+        )
         zone_label(name, point, badge).add_to(group)
     group.add_to(fmap)
 
@@ -350,24 +350,24 @@ def _add_centers(fmap: folium.Map, report: OverlayReport, lang: str) -> None:
         placement["on_boundary"],
         strict=True,
     ):
-        items = [
-            (t("拠点施設"), f"<b>{escape(str(row.name))}</b>"),
-            (t("種別"), escape(t(str(row.kind))) if isinstance(row.kind, str) else "—"),
-            (t("行政区"), escape(str(district_names.get(district, "—")))),
-            (t("小学校区"), escape(str(zone_names.get(zone, t("校区外"))))),
+        items: list[tuple[str, object]] = [
+            (t("拠点施設"), Markup("<b>{}</b>").format(row.name)),
+            (t("種別"), t(str(row.kind)) if isinstance(row.kind, str) else "—"),
+            (t("行政区"), district_names.get(district, "—")),
+            (t("小学校区"), zone_names.get(zone, t("校区外"))),
         ]
         if on_boundary:
             items.append((t("注意"), t("境界線上にあります")))
-        popups.append(f'<table class="overlay-popup">{_rows(items)}</table>')
-    frame["popup"] = popups
+        popups.append(popup_table(items, "overlay-popup"))
     frame["kind"] = frame["kind"].fillna("")
-    folium.GeoJson(
-        frame.to_crs(WEB_CRS)[["code", "name", "kind", "popup", "geometry"]],
+    feature_layer(
+        frame.to_crs(WEB_CRS)[["kind", "geometry"]],
+        [shown(name) for name in frame["name"]],
+        popups,
+        max_width=320,
         name=layer_name(CENTERS, len(frame), lang),
         marker=folium.CircleMarker(radius=8),
         style_function=center_style,
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=320),
     ).add_to(fmap)
 
 
@@ -378,8 +378,12 @@ def _add_coverage_problems(fmap: folium.Map, report: OverlayReport, lang: str) -
     kinds = {"gap": t("隙間"), "overlap": t("重なり")}
     rows = [
         {
-            "popup": f"<b>{labels[layer]} ・ {kinds[problem.kind]}</b>: "
-            f"{problem.area_m2:,.1f} m²<br>{escape(', '.join(problem.features))}",
+            "popup": Markup("<b>{} ・ {}</b>: {} m²<br>{}").format(
+                labels[layer],
+                kinds[problem.kind],
+                f"{problem.area_m2:,.1f}",
+                ", ".join(problem.features),
+            ),
             "x": problem.x,
             "y": problem.y,
         }
@@ -388,14 +392,13 @@ def _add_coverage_problems(fmap: folium.Map, report: OverlayReport, lang: str) -
     ]
     if not rows:
         return
-    frame = pd.DataFrame(rows)
     points = gpd.GeoDataFrame(
-        frame[["popup"]],
-        geometry=gpd.points_from_xy(frame["x"], frame["y"]),
+        geometry=gpd.points_from_xy([row["x"] for row in rows], [row["y"] for row in rows]),
         crs=report.districts.crs,
     ).to_crs(WEB_CRS)
-    folium.GeoJson(
+    feature_layer(
         points,
+        popups=[row["popup"] for row in rows],
         name=counted(t("隙間・重なり"), len(points), lang),
         show=False,
         marker=folium.CircleMarker(radius=9),
@@ -405,5 +408,4 @@ def _add_coverage_problems(fmap: folium.Map, report: OverlayReport, lang: str) -
             "weight": 3,
             "fill": False,
         },
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=300),
     ).add_to(fmap)

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from html import escape
 
 import folium
 import geopandas as gpd
-import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
+from markupsafe import Markup
 from shapely.geometry.base import BaseGeometry
 
 from .basemap import Basemap
+from .feature_text import feature_layer, number, popup_table, shown
 from .i18n import translate
 from .layers import CENTER_KINDS, CENTERS, DISTRICTS, SCHOOL_ZONES, Layer
 
@@ -73,15 +73,10 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, html: str) -> None:
+    def __init__(self, html: Markup) -> None:
         super().__init__()
         self._name = "Legend"
         self.html = html
-
-
-def shown_count(value: float) -> str:
-    """A count as a popup shows it: with thousands separators, "—" when unknown."""
-    return "—" if pd.isna(value) else f"{int(value):,}"
 
 
 def ageing_color(population: object, population_65: object) -> str:
@@ -159,34 +154,36 @@ def render_map(fmap: folium.Map) -> RenderedMap:
     )
 
 
-def legend_html(lang: str, communities: bool = False) -> str:
+def legend_html(lang: str, communities: bool = False) -> Markup:
     """The legend's HTML: ageing classes, the adopted communities' outlines (when drawn),
-    school zone line, centre kinds."""
+    school zone line, centre kinds; every text escaped."""
     t = lambda text: translate(text, lang)  # noqa: E731
-    rows = [
-        f'<div class="geoapp-legend-title">{t("凡例")}</div>',
-        f'<div class="geoapp-legend-head">{t("行政区（高齢化率）")}</div>',
-    ]
+    title = Markup('<div class="geoapp-legend-title">{}</div>')
+    head = Markup('<div class="geoapp-legend-head">{}</div>')
+    swatch = Markup('<div><i class="swatch" style="background:{}"></i>{}</div>')
+    rows = [title.format(t("凡例")), head.format(t("行政区（高齢化率）"))]
     for _upper, color, label in AGEING_CLASSES:
-        rows.append(f'<div><i class="swatch" style="background:{color}"></i>{t(label)}</div>')
-    rows.append(
-        f'<div><i class="swatch" style="background:{NO_POPULATION_COLOR}"></i>{t("人口なし")}</div>'
-    )
+        rows.append(swatch.format(color, t(label)))
+    rows.append(swatch.format(NO_POPULATION_COLOR, t("人口なし")))
     if communities:
         rows.append(
-            '<div class="geoapp-legend-head"><i class="line community"></i>'
-            f"{t('広域コミュニティ（決定案）')}</div>"
+            Markup('<div class="geoapp-legend-head"><i class="line community"></i>{}</div>').format(
+                t("広域コミュニティ（決定案）")
+            )
         )
     rows.append(
-        f'<div class="geoapp-legend-head"><i class="line" style="border-color:{ZONE_COLOR}"></i>'
-        f"{t('小学校区')}</div>"
+        Markup(
+            '<div class="geoapp-legend-head"><i class="line" style="border-color:{}"></i>{}</div>'
+        ).format(ZONE_COLOR, t("小学校区"))
     )
-    rows.append(f'<div class="geoapp-legend-head">{t("拠点施設")}</div>')
+    rows.append(head.format(t("拠点施設")))
     for kind in CENTER_KINDS:
         rows.append(
-            f'<div><i class="dot" style="background:{CENTER_COLORS[kind]}"></i>{t(kind)}</div>'
+            Markup('<div><i class="dot" style="background:{}"></i>{}</div>').format(
+                CENTER_COLORS[kind], t(kind)
+            )
         )
-    return "".join(rows)
+    return Markup("").join(rows)
 
 
 def layer_name(layer: Layer, count: int, lang: str) -> str:
@@ -204,15 +201,31 @@ def _add_districts(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None
     t = lambda text: translate(text, lang)  # noqa: E731
     data = frame[["code", "name", "population", "households", "population_65", "geometry"]].copy()
     counts = {column: data[column].astype("float") for column in COUNT_COLUMNS}
-    for column, values in counts.items():
-        data[column] = [shown_count(value) for value in values]
     pairs = list(zip(counts["population"], counts["population_65"], strict=True))
-    data["ageing"] = [
-        "—" if pd.isna(p) or pd.isna(p65) or not p else f"{p65 / p:.1%}" for p, p65 in pairs
-    ]
     data["fill"] = [ageing_color(p, p65) for p, p65 in pairs]
-    folium.GeoJson(
-        data,
+    popups = [
+        popup_table(
+            [
+                (t("行政区"), name),
+                (t("コード"), code),
+                (t("人口"), number(p)),
+                (t("世帯数"), number(households)),
+                (t("65歳以上人口"), number(p65)),
+                (
+                    t("高齢化率"),
+                    "—" if math.isnan(p) or math.isnan(p65) or not p else f"{p65 / p:.1%}",
+                ),
+            ]
+        )
+        for name, code, households, (p, p65) in zip(
+            data["name"], data["code"], counts["households"], pairs, strict=True
+        )
+    ]
+    feature_layer(
+        data[["fill", "geometry"]],
+        [shown(name) for name in data["name"]],
+        popups,
+        sticky=True,
         name=layer_name(DISTRICTS, len(data), lang),
         style_function=lambda feature: {
             "className": "geoapp-district",
@@ -222,18 +235,6 @@ def _add_districts(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None
             "fillOpacity": 0.65,
         },
         highlight_function=lambda _feature: {"weight": 2.5, "color": "#222222"},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=True),
-        popup=folium.GeoJsonPopup(
-            fields=["name", "code", "population", "households", "population_65", "ageing"],
-            aliases=[
-                t("行政区"),
-                t("コード"),
-                t("人口"),
-                t("世帯数"),
-                t("65歳以上人口"),
-                t("高齢化率"),
-            ],
-        ),
         zoom_on_click=False,
     ).add_to(fmap)
 
@@ -242,15 +243,25 @@ def _add_communities(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> No
     """The adopted plan's wide-area communities, outlined in their colours (unfilled, so the
     ageing colours below stay true and district popups stay clickable)."""
     t = lambda text: translate(text, lang)  # noqa: E731
-    data = frame[["name", "name_kana", "color", "population", "hub_name", "geometry"]].copy()
-    data["population"] = [shown_count(n) for n in data["population"].astype("float")]
-    data = data.fillna("").to_crs(WEB_CRS)
-    count = len(data)
-    label = t("広域コミュニティ")
-    name = f"{label} ({count})" if lang == "en" else f"{label}（{count}）"
-    folium.GeoJson(
-        data,
-        name=name,
+    data = frame[["name", "name_kana", "color", "population", "hub_name", "geometry"]]
+    data = data.to_crs(WEB_CRS)
+    popups = [
+        popup_table(
+            [
+                (t("広域コミュニティ"), row.name),
+                (t("よみがな"), row.name_kana),
+                (t("人口"), number(row.population)),
+                (t("拠点施設"), row.hub_name),
+            ]
+        )
+        for row in data.itertuples()
+    ]
+    feature_layer(
+        data[["color", "geometry"]],
+        [shown(name) for name in data["name"]],
+        popups,
+        sticky=True,
+        name=counted(t("広域コミュニティ"), len(data), lang),
         style_function=lambda feature: {
             "className": "geoapp-community",
             "color": feature["properties"]["color"],
@@ -258,11 +269,6 @@ def _add_communities(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> No
             "opacity": 0.9,
             "fill": False,
         },
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=True),
-        popup=folium.GeoJsonPopup(
-            fields=["name", "name_kana", "population", "hub_name"],
-            aliases=[t("広域コミュニティ"), t("よみがな"), t("人口"), t("拠点施設")],
-        ),
         zoom_on_click=False,
     ).add_to(fmap)
 
@@ -272,8 +278,17 @@ def _add_school_zones(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> N
     t = lambda text: translate(text, lang)  # noqa: E731
     data = frame[["code", "name", "school_name", "geometry"]].fillna("").to_crs(WEB_CRS)
     group = folium.FeatureGroup(name=layer_name(SCHOOL_ZONES, len(data), lang))
-    folium.GeoJson(
-        data,
+    popups = [
+        popup_table(
+            [(t("小学校区"), row.name), (t("コード"), row.code), (t("学校名"), row.school_name)]
+        )
+        for row in data.itertuples()
+    ]
+    feature_layer(
+        data[["geometry"]],
+        [shown(name) for name in data["name"]],
+        popups,
+        sticky=True,
         style_function=lambda _feature: {
             "className": "geoapp-school-zone",
             "color": ZONE_COLOR,
@@ -281,11 +296,6 @@ def _add_school_zones(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> N
             "dashArray": "8 5",
             "fill": False,
         },
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=True),
-        popup=folium.GeoJsonPopup(
-            fields=["name", "code", "school_name"],
-            aliases=[t("小学校区"), t("コード"), t("学校名")],
-        ),
     ).add_to(group)
     points = frame.geometry.representative_point().to_crs(WEB_CRS)
     for name, point in zip(data["name"], points, strict=True):
@@ -293,12 +303,14 @@ def _add_school_zones(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> N
     group.add_to(fmap)
 
 
-def zone_label(name: str, point: BaseGeometry, badge: str = "") -> folium.Marker:
-    """A zone's name (and an optional badge's HTML) drawn at ``point`` (lon/lat)."""
+def zone_label(name: object, point: BaseGeometry, badge: Markup | None = None) -> folium.Marker:
+    """A zone's name (escaped) and an optional badge drawn at ``point`` (lon/lat)."""
     return folium.Marker(
         location=(point.y, point.x),
         icon=folium.DivIcon(
-            html=f'<div class="geoapp-zone-label">{escape(str(name))}{badge}</div>',
+            html=Markup('<div class="geoapp-zone-label">{}{}</div>').format(
+                shown(name), badge or ""
+            ),
             class_name="geoapp-zone-label-icon",
             icon_size=(160, 36) if badge else (120, 20),
             icon_anchor=(80, 12) if badge else (60, 10),
@@ -323,16 +335,24 @@ def _add_centers(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None:
     """Community centres as circles coloured by kind."""
     t = lambda text: translate(text, lang)  # noqa: E731
     data = frame[["code", "name", "kind", "address", "managed_by", "geometry"]].fillna("")
-    folium.GeoJson(
-        data,
+    popups = [
+        popup_table(
+            [
+                (t("拠点施設"), row.name),
+                (t("種別"), row.kind),
+                (t("所在地"), row.address),
+                (t("管理運営"), row.managed_by),
+            ]
+        )
+        for row in data.itertuples()
+    ]
+    feature_layer(
+        data[["kind", "geometry"]],
+        [shown(name) for name in data["name"]],
+        popups,
         name=layer_name(CENTERS, len(data), lang),
         marker=folium.CircleMarker(radius=8),
         style_function=center_style,
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-        popup=folium.GeoJsonPopup(
-            fields=["name", "kind", "address", "managed_by"],
-            aliases=[t("拠点施設"), t("種別"), t("所在地"), t("管理運営")],
-        ),
     ).add_to(fmap)
 
 

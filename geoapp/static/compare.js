@@ -26,7 +26,12 @@
           fillOpacity: changed ? 0.75 : 0.5,
         };
       },
-      onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.name),
+      // Leaflet inserts a string tooltip as HTML; an element keeps the name as text.
+      onEachFeature: (feature, layer) => layer.bindTooltip(() => {
+        const text = document.createElement("span");
+        text.textContent = feature.properties.name;
+        return text;
+      }),
     }).addTo(map);
     const [first, second] = config.boundaries;
     if (first) {

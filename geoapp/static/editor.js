@@ -37,6 +37,21 @@
   const fmt = (n) => (n === null || n === undefined ? "—" : Number(n).toLocaleString(config.lang === "en" ? "en-US" : "ja-JP"));
   const pct = (x) => (x === null || x === undefined ? "—" : (100 * x).toFixed(1) + "%");
 
+  /** An element with properties set (``dataset`` and ``style`` merged) and children appended;
+   * strings become text nodes, so names and other data never reach the page as HTML. */
+  function el(tag, props = {}, ...children) {
+    const element = document.createElement(tag);
+    for (const [key, value] of Object.entries(props)) {
+      if (key === "dataset" || key === "style") Object.assign(element[key], value);
+      else element[key] = value;
+    }
+    element.append(...children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false));
+    return element;
+  }
+
+  /** A tooltip's content as text: Leaflet inserts a string as HTML, so it gets a node. */
+  const textTooltip = (text) => () => el("span", {}, String(text));
+
   // --- talking to the server -------------------------------------------------------------
   class ApiError extends Error {
     constructor(status, body) {
@@ -205,7 +220,7 @@
         L.circleMarker(latlng, { radius: 6, color: "#fff", weight: 2, fillColor: "#d95f02", fillOpacity: 0.95, className: "geoapp-center" }),
       onEachFeature: (feature, layer) => {
         state.centers.set(feature.properties.code, feature.properties);
-        layer.bindTooltip(feature.properties.name);
+        layer.bindTooltip(textTooltip(feature.properties.name));
       },
     }).addTo(map);
     layers.boundaries = L.layerGroup().addTo(map);
@@ -245,7 +260,7 @@
       for (const { props } of state.districts.values()) {
         const at = L.latLng(props.label[1], props.label[0]);
         if (!bounds.contains(at) || shown++ > 400) continue;
-        L.marker(at, { interactive: false, icon: L.divIcon({ className: "district-label", html: escapeHtml(props.name), iconSize: null }) }).addTo(layers.labels);
+        L.marker(at, { interactive: false, icon: L.divIcon({ className: "district-label", html: el("span", {}, props.name), iconSize: null }) }).addTo(layers.labels);
       }
       return;
     }
@@ -259,7 +274,7 @@
     for (const community of state.communities.values()) {
       const at = labelPoint(members.get(community.id) || []);
       if (!at || !bounds.contains(at)) continue;
-      L.marker(at, { interactive: false, icon: L.divIcon({ className: "community-label", html: escapeHtml(community.name), iconSize: null }) }).addTo(layers.labels);
+      L.marker(at, { interactive: false, icon: L.divIcon({ className: "community-label", html: el("span", {}, community.name), iconSize: null }) }).addTo(layers.labels);
     }
   }
 
@@ -549,14 +564,15 @@
       item.className = "community" + (community.id === state.active ? " active" : "") + (community.locked ? " locked" : "");
       item.dataset.community = community.id;
       item.tabIndex = 0;
-      item.innerHTML = `
-        <span class="swatch" style="background:${community.color}"></span>
-        <span class="community-name">${escapeHtml(community.name)}${community.locked ? ` <span class="lock" title="${T("ロック中")}">🔒</span>` : ""}
-          <small>${escapeHtml(community.name_kana || "")}</small></span>
-        <span class="community-figures">
-          <span data-figure="population">${fmt(figure.population)}</span>${figure.population === null ? "" : `<small>${T("人")}</small>`}
-          <span class="sub" data-figure="districts">${fmt(figure.districts)} ${T("行政区")}</span>
-        </span>`;
+      item.append(
+        el("span", { className: "swatch", style: { background: community.color } }),
+        el("span", { className: "community-name" }, community.name,
+          community.locked ? [" ", el("span", { className: "lock", title: T("ロック中") }, "🔒")] : null,
+          " ", el("small", {}, community.name_kana || "")),
+        el("span", { className: "community-figures" },
+          el("span", { dataset: { figure: "population" } }, fmt(figure.population)), figure.population === null ? null : el("small", {}, T("人")),
+          " ", el("span", { className: "sub", dataset: { figure: "districts" } }, `${fmt(figure.districts)} ${T("行政区")}`)),
+      );
       item.addEventListener("click", () => selectCommunity(community.id));
       item.addEventListener("dblclick", () => zoomToCommunity(community.id));
       list.append(item);
@@ -573,7 +589,7 @@
     const card = $("active-card");
     const community = state.communities.get(state.active);
     if (!community) {
-      card.innerHTML = `<h2>${T("選択中のコミュニティ")}</h2><p class="muted">${T("コミュニティを選ぶか、新しく作成してください。")}</p>`;
+      card.replaceChildren(el("h2", {}, T("選択中のコミュニティ")), el("p", { className: "muted" }, T("コミュニティを選ぶか、新しく作成してください。")));
       return;
     }
     const figure = communityFigures().get(community.id) || {};
@@ -581,29 +597,40 @@
     const centerNames = extras.centers.map((code) => state.centers.get(code)?.name || code);
     const zoneNames = new Map(state.zones.map((z) => [z.properties.code, z.properties.name]));
     const others = [...state.communities.values()].filter((c) => c.id !== community.id);
-    card.innerHTML = `
-      <h2><span class="swatch" style="background:${community.color}"></span>${escapeHtml(community.name)}</h2>
-      <dl class="figure-grid" data-community="${community.id}">
-        <dt>${T("人口")}</dt><dd data-figure="population">${fmt(figure.population)}${figure.districts_without_population ? ` <small>${T("{n}行政区のデータなし").replace("{n}", fmt(figure.districts_without_population))}</small>` : ""}</dd>
-        <dt>${T("世帯")}</dt><dd data-figure="households">${fmt(figure.households)}</dd>
-        <dt>${T("65歳以上")}</dt><dd data-figure="share_65">${pct(figure.share_65)}</dd>
-        <dt>${T("行政区")}</dt><dd data-figure="districts">${fmt(figure.districts)}</dd>
-        <dt>${T("面積")}</dt><dd data-figure="area">${figure.area_km2 === undefined ? "—" : figure.area_km2.toFixed(2) + " km²"}</dd>
-        <dt>${T("コンパクト度")}</dt><dd data-figure="compactness">${figure.polsby_popper === null || figure.polsby_popper === undefined ? "—" : figure.polsby_popper.toFixed(2)}</dd>
-        <dt>${T("拠点施設")}</dt><dd data-figure="hubs">${centerNames.length ? centerNames.map(escapeHtml).join("、") : "—"}</dd>
-        <dt>${T("小学校区")}</dt><dd data-figure="zones">${extras.zoneShares.length ? extras.zoneShares.slice(0, 6).map(([z, s]) => `${escapeHtml(zoneNames.get(z) || z)} ${pct(s)}`).join("<br>") : "—"}</dd>
-      </dl>
-      <form class="community-form" id="community-form">
-        <label>${T("名称")}<input name="name" value="${escapeHtml(community.name)}" maxlength="60" required></label>
-        <label>${T("よみがな")}<input name="name_kana" value="${escapeHtml(community.name_kana || "")}" maxlength="120"></label>
-        <div class="form-row">
-          <label class="color">${T("色")}<input name="color" type="color" value="${community.color}"></label>
-          <button type="submit" class="button small">${T("保存")}</button>
-          <button type="button" class="button secondary small" id="lock-button">${community.locked ? T("ロック解除") : T("ロック")}</button>
-          <button type="button" class="button danger small" id="delete-button">${T("削除")}</button>
-        </div>
-        ${others.length ? `<div class="form-row merge-row"><select id="merge-select">${others.map((c) => `<option value="${c.id}">${escapeHtml(c.name)}</option>`).join("")}</select><button type="button" class="button secondary small" id="merge-button">${T("へ統合")}</button></div>` : ""}
-      </form>`;
+    const figures = [
+      ["人口", "population", fmt(figure.population)],
+      ["世帯", "households", fmt(figure.households)],
+      ["65歳以上", "share_65", pct(figure.share_65)],
+      ["行政区", "districts", fmt(figure.districts)],
+      ["面積", "area", figure.area_km2 === undefined ? "—" : figure.area_km2.toFixed(2) + " km²"],
+      ["コンパクト度", "compactness", figure.polsby_popper === null || figure.polsby_popper === undefined ? "—" : figure.polsby_popper.toFixed(2)],
+      ["拠点施設", "hubs", centerNames.length ? centerNames.join("、") : "—"],
+    ];
+    const zoneLines = extras.zoneShares.slice(0, 6).map(([z, s]) => `${zoneNames.get(z) || z} ${pct(s)}`);
+    const button = (id, className, text) => el("button", { type: "button", className: `button ${className} small`, id }, text);
+    const form = el("form", { className: "community-form", id: "community-form" },
+      el("label", {}, T("名称"), el("input", { name: "name", value: community.name, maxLength: 60, required: true })),
+      el("label", {}, T("よみがな"), el("input", { name: "name_kana", value: community.name_kana || "", maxLength: 120 })),
+      el("div", { className: "form-row" },
+        el("label", { className: "color" }, T("色"), el("input", { name: "color", type: "color", value: community.color })),
+        el("button", { type: "submit", className: "button small" }, T("保存")),
+        button("lock-button", "secondary", community.locked ? T("ロック解除") : T("ロック")),
+        button("delete-button", "danger", T("削除"))),
+      others.length
+        ? el("div", { className: "form-row merge-row" },
+          el("select", { id: "merge-select" }, others.map((c) => new Option(c.name, c.id))),
+          button("merge-button", "secondary", T("へ統合")))
+        : null);
+    const withoutPopulation = figure.districts_without_population
+      ? [" ", el("small", {}, T("{n}行政区のデータなし").replace("{n}", fmt(figure.districts_without_population)))]
+      : null;
+    card.replaceChildren(
+      el("h2", {}, el("span", { className: "swatch", style: { background: community.color } }), community.name),
+      el("dl", { className: "figure-grid", dataset: { community: community.id } },
+        figures.map(([term, key, value]) => [el("dt", {}, T(term)), el("dd", { dataset: { figure: key } }, value, key === "population" ? withoutPopulation : null)]),
+        el("dt", {}, T("小学校区")),
+        el("dd", { dataset: { figure: "zones" } }, zoneLines.length ? zoneLines.flatMap((line, i) => (i ? [el("br"), line] : [line])) : "—")),
+      form);
     $("community-form").addEventListener("submit", (event) => {
       event.preventDefault();
       const data = new FormData(event.target);
@@ -692,10 +719,6 @@
     setTimeout(() => status.classList.remove("saved"), 1200);
   }
 
-  function escapeHtml(text) {
-    return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-  }
-
   // --- history ---------------------------------------------------------------------------
   async function openHistory() {
     const { versions } = await api(config.urls.versions);
@@ -704,8 +727,12 @@
     for (const version of versions) {
       const item = document.createElement("li");
       const when = new Date(version.made_at).toLocaleString(config.lang === "en" ? "en-GB" : "ja-JP-u-ca-japanese", { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Tokyo" });
-      item.innerHTML = `<span class="history-version">${T("版")} ${version.version}</span>
-        <span class="history-what">${escapeHtml(T(version.operation))} ・ ${escapeHtml(version.author)}<small>${escapeHtml(when)} ・ ${T("行政区")} ${version.districts_changed}</small></span>`;
+      item.append(
+        el("span", { className: "history-version" }, `${T("版")} ${version.version}`),
+        " ",
+        el("span", { className: "history-what" }, `${T(version.operation)} ・ ${version.author}`,
+          el("small", {}, `${when} ・ ${T("行政区")} ${version.districts_changed}`)),
+      );
       if (version.version !== state.plan.version) {
         const button = document.createElement("button");
         button.type = "button";
