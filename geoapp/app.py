@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from . import auth, current, editor, overlay_views, uploads, vendor_assets, views
+from . import auth, content_policy, current, editor, overlay_views, uploads, vendor_assets, views
 from .error_pages import register_error_handlers
 from .i18n import LANGUAGES, request_language, translate
 from .japanese_calendar import japan_time, wareki_datetime
@@ -72,6 +72,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(editor.blueprint)
     app.register_blueprint(editor.api)
     register_error_handlers(app)
+    content_policy.init_app(app)
     app.jinja_env.filters["wareki_datetime"] = wareki_datetime
     app.jinja_env.filters["iso_datetime"] = datetime.fromisoformat
     app.jinja_env.filters["japan_time"] = lambda moment: f"{japan_time(moment):%Y-%m-%d %H:%M} JST"

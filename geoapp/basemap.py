@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from markupsafe import escape
+
 from .errors import BadInput
 
 _GSI_ATTRIBUTION = (
@@ -49,7 +51,8 @@ def basemap_for(setting: str, attribution: str = "") -> Basemap:
     if setting in BASEMAPS:
         return BASEMAPS[setting]
     if setting.startswith(("http://", "https://")) and all(p in setting for p in "{z}{x}{y}"):
-        return Basemap("custom", "背景地図", "Base map", setting, attribution)
+        # Leaflet shows attribution as HTML; a city's own attribution is shown as text.
+        return Basemap("custom", "背景地図", "Base map", setting, str(escape(attribution)))
     raise BadInput(
         f"背景地図の設定「{setting}」は使えません。gsi-pale, gsi-std, none, "
         "または {z}/{x}/{y} を含むタイルURLを指定してください。",

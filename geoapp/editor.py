@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from . import current
 from .auth import login_required, require_user
+from .content_policy import nonce
 from .district_display import WEB_CRS, display_districts
 from .errors import BadInput
 from .i18n import request_language
@@ -79,7 +80,8 @@ def display() -> CityDisplay:
 def page_map(lang: str) -> Any:
     """The rendered folium base map the editor's script draws on."""
     return render_map(
-        base_map(city_basemap(current.store().city()), lang, leaflet_js_url(), leaflet_css_url())
+        base_map(city_basemap(current.store().city()), lang, leaflet_js_url(), leaflet_css_url()),
+        nonce(),
     )
 
 

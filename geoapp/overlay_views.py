@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from werkzeug.wrappers import Response
 
 from .city_overlay import city_overlay
+from .content_policy import nonce
 from .current import store
 from .errors import BadInput, NotFound
 from .i18n import request_language
@@ -65,7 +66,7 @@ def overlay_page() -> str:
     return render_template(
         "overlay.html",
         city=city,
-        map=render_map(fmap),
+        map=render_map(fmap, nonce()),
         report=data,
         summary=data["summary"],
         zone_names={zone["code"]: zone["name"] for zone in data["zones"]},

@@ -10,7 +10,7 @@ import pandas as pd
 from flask import Blueprint, current_app, jsonify, render_template
 from werkzeug.wrappers import Response
 
-from . import current
+from . import content_policy, current
 from .basemap import Basemap, basemap_for
 from .city import City
 from .errors import NotFound
@@ -27,9 +27,12 @@ blueprint = Blueprint("pages", __name__)
 
 
 def city_basemap(city: City | None) -> Basemap:
-    """The base map: the GEOAPP_BASEMAP setting, else the city's own, else GSI pale."""
+    """The base map: the GEOAPP_BASEMAP setting, else the city's own, else GSI pale; the
+    page's Content-Security-Policy then allows its tiles."""
     setting = current_app.config["GEOAPP"].basemap or (city.basemap if city else "gsi-pale")
-    return basemap_for(setting, current_app.config.get("GEOAPP_BASEMAP_ATTRIBUTION", ""))
+    basemap = basemap_for(setting, current_app.config.get("GEOAPP_BASEMAP_ATTRIBUTION", ""))
+    content_policy.allow_tiles(basemap)
+    return basemap
 
 
 @blueprint.get("/")
@@ -53,7 +56,7 @@ def home() -> str:
         "home.html",
         lang=lang,
         city=city,
-        map=render_map(fmap),
+        map=render_map(fmap, content_policy.nonce()),
         basemap=basemap,
         counts={layer.name: len(frames[layer]) for layer in LAYERS},
         layers={"districts": DISTRICTS, "school_zones": SCHOOL_ZONES, "centers": CENTERS},

@@ -7,6 +7,7 @@ on a closed network; with the ``none`` base map it needs no outside request at a
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import folium
@@ -45,7 +46,8 @@ ZONE_COLOR = "#1f5fbf"
 
 @dataclass(frozen=True)
 class RenderedMap:
-    """The three parts of a rendered folium map, for embedding in a page."""
+    """The three parts of a rendered folium map, for embedding in a page; the page puts
+    ``script`` in a ``<script>`` carrying the same nonce as the header's inline scripts."""
 
     header: str
     body: str
@@ -142,12 +144,13 @@ def base_map(basemap: Basemap, lang: str, leaflet_js: str, leaflet_css: str) -> 
     return fmap
 
 
-def render_map(fmap: folium.Map) -> RenderedMap:
-    """Split a folium map into the header, body and script of a page."""
+def render_map(fmap: folium.Map, nonce: str) -> RenderedMap:
+    """Split a folium map into the header, body and script of a page; the inline scripts
+    folium writes in the header get ``nonce``, so the Content-Security-Policy lets them run."""
     root = fmap.get_root()
     root.render()
     return RenderedMap(
-        header=root.header.render(),
+        header=re.sub(r"<script>", f'<script nonce="{nonce}">', root.header.render()),
         body=root.html.render(),
         script=root.script.render(),
         map_id=fmap.get_name(),
