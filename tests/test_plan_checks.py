@@ -91,6 +91,18 @@ def test_a_hub_outside_its_community_is_flagged() -> None:
     assert checks["hub_outside"] == [{"community": 1, "hub_center": "K9"}]
 
 
+def test_a_chosen_hub_outside_a_community_without_centres_is_named_once() -> None:
+    checks = plan_checks(grid(), plan({1: [2, 3], 2: [1, 4, 5, 6, 7, 8, 9]}, hubs={1: "K9"}))
+    assert checks["hub_outside"] == [{"community": 1, "hub_center": "K9"}]
+    assert checks["without_hub"] == []
+
+
+def test_a_chosen_hub_settles_a_community_with_several_centres() -> None:
+    checks = plan_checks(grid(), plan({1: [2, 3], 2: [1, 4, 5, 6, 7, 8, 9]}, hubs={2: "K5"}))
+    assert checks["several_hubs"] == [] and checks["hub_outside"] == []
+    assert checks["without_hub"] == [1]
+
+
 def test_population_households_and_ageing_are_summed_per_community() -> None:
     figures = by_id(plan_checks(grid(), plan({1: [1, 2, 3], 2: [4, 5, 6, 7, 8, 9]})), 1)
     assert figures["population"] == 600

@@ -283,25 +283,23 @@ def _known(total: float) -> int | None:
 def _hub_problems(
     geography: Geography, assigned: np.ndarray, state: PlanState, ids: list[int]
 ) -> dict[str, list[Any]]:
-    """Communities with no centre inside, with several, and hubs lying outside their community."""
+    """Communities whose hub is in question, each named once: a chosen hub outside the
+    community; with no hub chosen, no centre inside or several to choose from."""
     inside: dict[int, list[str]] = {cid: [] for cid in ids}
     for code, position in zip(geography.center_codes, geography.center_district, strict=True):
         if position >= 0 and assigned[position] in inside:
             inside[int(assigned[position])].append(code)
-    hub_outside = []
+    problems: dict[str, list[Any]] = {"without_hub": [], "several_hubs": [], "hub_outside": []}
     for cid in ids:
         hub = state.communities[cid].get("hub_center")
-        if hub and hub not in inside[cid]:
-            hub_outside.append({"community": cid, "hub_center": hub})
-    return {
-        "without_hub": [cid for cid in ids if not inside[cid]],
-        "several_hubs": [
-            {"community": cid, "centers": sorted(inside[cid])}
-            for cid in ids
-            if len(inside[cid]) > 1
-        ],
-        "hub_outside": hub_outside,
-    }
+        if hub:
+            if hub not in inside[cid]:
+                problems["hub_outside"].append({"community": cid, "hub_center": hub})
+        elif not inside[cid]:
+            problems["without_hub"].append(cid)
+        elif len(inside[cid]) > 1:
+            problems["several_hubs"].append({"community": cid, "centers": sorted(inside[cid])})
+    return problems
 
 
 def _split_districts(geography: Geography, assigned: np.ndarray) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from ..storage import Store
 from ..storage import plans as records
 from ..storage.base import Session
+from .changelog import changes_text, describe_versions
 from .checks import assignment_array, plan_checks, updated_assignment
 from .edits import MAX_NAME, MAX_TEXT, operation_named, palette_color, text_field
 from .geography import Geography, build_geography
@@ -387,12 +388,21 @@ class Planning:
 
     # --- history --------------------------------------------------------------------------
     def versions(self, plan_id: int) -> list[dict[str, Any]]:
-        """The plan's versions, newest first: who made each, when, and what it touched."""
+        """The plan's versions, newest first: who made each, when, and what it changed, as
+        records and as a line in Japanese and English."""
         with self.store.session() as session:
             if records.plan_row(session, plan_id) is None:
                 raise plan_not_found(plan_id)
             rows = records.edit_rows(session, plan_id)
-        return [edit_summary(row) for row in reversed(rows)]
+        described = describe_versions(row["changes"] for row in rows)
+        return [
+            {
+                **edit_summary(row),
+                "changes": changes,
+                "description": {lang: changes_text(changes, lang) for lang in ("ja", "en")},
+            }
+            for row, changes in reversed(list(zip(rows, described, strict=True)))
+        ]
 
     def audit_log(self, plan_id: int) -> list[dict[str, Any]]:
         """Every edit with its full before/after changes, oldest first."""
