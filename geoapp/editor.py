@@ -25,6 +25,7 @@ from .i18n import request_language
 from .lasso import districts_mostly_inside
 from .layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from .plans.model import STATUS_LABELS, TRANSITIONS
+from .plans.service import EDITABLE_STATUSES
 from .storage import Store
 from .vendor_assets import leaflet_css_url, leaflet_js_url
 from .views import city_basemap
@@ -109,6 +110,7 @@ def edit(plan_id: int) -> str:
         map=page_map(lang),
         status_labels=STATUS_LABELS,
         transitions={status: sorted(after) for status, after in TRANSITIONS.items()},
+        editable_statuses=EDITABLE_STATUSES,
         user=require_user(),
     )
 

@@ -296,3 +296,96 @@ def test_a_conflicting_edit_is_explained_reloaded_and_can_be_retried(
     # The refused edit is the one error the browser logs (its 409 answer), nothing else.
     assert len(errors) == 1 and "409" in errors[0]
     context.close()
+
+
+def test_a_hub_description_and_place_are_set_in_the_editor_and_an_adopted_plan_is_read_only(
+    editor_server: str, browser
+) -> None:
+    context, page, left_machine, errors = watched_page(browser, editor_server)
+    page.goto(editor_server + "/login?next=/plans/")
+    page.fill("#login-name", "demo-admin")
+    page.fill("#login-password", "aobagawa-admin")
+    page.click("form.login-form button[type=submit]")
+    admin = ApiClient(editor_server, "demo-admin", "aobagawa-admin")
+    plan = admin.call("POST", "/api/plans", {"name": "拠点と決定の確認", "source": "school_zones"})
+    page.goto(f"{editor_server}/plans/{plan['id']}/edit")
+    page.wait_for_selector("body[data-editor-ready=true]", timeout=30_000)
+    editor = Editor(page, plan["id"], admin)
+    community = plan["communities"][0]
+    page.click(f'#community-list li[data-community="{community["id"]}"]')
+
+    # The hub is chosen among the centres, those inside the community listed first.
+    inside = page.locator("#hub-select optgroup").first.locator("option")
+    assert inside.count() >= 1
+    hub = inside.first.get_attribute("value")
+    page.select_option("#hub-select", hub)
+    page.fill("#community-form textarea[name=description]", "<b>公民館</b>を拠点に活動")
+    page.click("#community-form button[type=submit]")
+    editor.settle()
+    saved = next(c for c in editor.server_plan()["communities"] if c["id"] == community["id"])
+    assert saved["hub_center"] == hub
+    assert saved["description"] == "<b>公民館</b>を拠点に活動"
+    assert page.locator("#community-form textarea").input_value() == saved["description"]
+
+    # An important place is put where the map is clicked, and drawn there.
+    member = next(code for code, cid in plan["assignments"].items() if cid == community["id"])
+    page.click("#add-place-button")
+    editor.click(member)
+    page.fill("#place-form input[name=name]", "旧青葉小学校跡地")
+    page.click("#place-form button[type=submit]")
+    editor.settle()
+    saved = next(c for c in editor.server_plan()["communities"] if c["id"] == community["id"])
+    assert [place["name"] for place in saved["places"]] == ["旧青葉小学校跡地"]
+    assert page.locator("#place-list").inner_text().startswith("旧青葉小学校跡地")
+    assert page.locator("path.geoapp-place").count() == 1
+
+    # The history says what each version changed, and which version a restore brings back.
+    page.click("#history-button")
+    newest = page.locator("#history-list li").first
+    assert f"「{community['name']}」の重要な場所を変更" in newest.inner_text()
+    second = page.locator("#history-list li").nth(1)
+    assert f"「{community['name']}」の説明・拠点施設を変更" in second.inner_text()
+    oldest = page.locator("#history-list li").last
+    assert "行政区を" in oldest.inner_text() and "コミュニティへ" in oldest.inner_text()
+    assert oldest.locator("button").inner_text() == "版 1 に戻す"
+    page.click("#close-history")
+
+    # Adopting asks first, explaining the statuses; cancelling changes nothing.
+    page.select_option("#status-select", "proposed")
+    editor.settle()
+    page.select_option("#status-select", "adopted")
+    dialog = page.locator("#adopt-dialog")
+    dialog.wait_for(state="visible")
+    assert "作成中" in dialog.inner_text() and "保管" in dialog.inner_text()
+    page.click("#adopt-dialog button[value=cancel]")
+    editor.settle()
+    assert editor.server_plan()["status"] == "proposed"
+    page.select_option("#status-select", "adopted")
+    page.click("#adopt-dialog button[value=adopt]")
+    page.locator("#readonly-notice").wait_for(state="visible")
+    assert editor.server_plan()["status"] == "adopted"
+
+    # The adopted plan is read-only: tools and fields are disabled, a click changes nothing.
+    version = editor.server_plan()["version"]
+    assert page.locator('.tool[data-tool="click"]').is_disabled()
+    assert page.locator("#community-form input[name=name]").is_disabled()
+    other = next(code for code, cid in plan["assignments"].items() if cid != community["id"])
+    editor.click(other)
+    editor.settle()
+    assert editor.server_plan()["version"] == version
+    assert page.locator("#add-place-button").count() == 0
+
+    # "Copy to edit" makes a draft with the same communities and opens it.
+    page.click("#copy-plan-button")
+    page.wait_for_url(lambda url: f"/plans/{plan['id']}/edit" not in url)
+    page.wait_for_selector("body[data-editor-ready=true]", timeout=30_000)
+    copy_id = int(page.url.rstrip("/").split("/")[-2])
+    copy = admin.call("GET", f"/api/plans/{copy_id}")
+    assert copy["status"] == "draft" and copy["assignments"] == plan["assignments"]
+    assert page.locator("#readonly-notice").is_hidden()
+    assert not page.locator('.tool[data-tool="click"]').is_disabled()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "editor-copy.png"))
+    assert left_machine == []
+    assert errors == []
+    context.close()

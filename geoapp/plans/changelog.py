@@ -57,7 +57,8 @@ def describe_delta(delta: Delta, names: dict[int, str]) -> list[dict[str, Any]]:
             changes.extend(_community_edits(old, new))
     changes.extend(_assignment_changes(delta, {**before, **names}))
     for name, (old, new) in sorted(delta.get("plan", {}).items()):
-        changes.append({"kind": "plan", "field": name, "from": old, "to": new})
+        if old is not None:  # a plan's first version sets its fields: nothing to tell
+            changes.append({"kind": "plan", "field": name, "from": old, "to": new})
     return changes
 
 
@@ -142,9 +143,9 @@ def _plan_change_text(change: dict[str, Any], english: bool) -> str:
     field = PLAN_FIELD_LABELS.get(change["field"], (change["field"], change["field"]))[english]
     old, new = change["from"], change["to"]
     if change["field"] == "status":
-        old = STATUS_LABELS.get(old, (old, old))[english] if old else None
+        old = STATUS_LABELS.get(old, (old, old))[english]
         new = STATUS_LABELS.get(new, (new, new))[english]
-    if change["field"] == "description" or old is None:
+    if change["field"] == "description":
         return f"{field} changed" if english else f"{field}を変更"
     return f"{field}: {old} → {new}"
 

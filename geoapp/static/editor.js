@@ -13,6 +13,8 @@
   const MANY_DISTRICTS = 3000;
   const DISTRICT_LABEL_ZOOM = 16;
   const UNASSIGNED_COLOR = "#ffffff";
+  const EDITABLE = ["draft", "proposed"];
+  const MAX_NAME = 60;
 
   const state = {
     csrf: null,
@@ -29,6 +31,8 @@
     queue: Promise.resolve(),
     pending: null,
     highlightUnassigned: false,
+    placing: false, // waiting for a map click that places an important place
+    placeDraft: null, // {lon, lat} of a place being named
     timings: { ready: null, rendered: null, renderMs: null }, // performance.now() marks, for benchmarks
   };
 
@@ -36,18 +40,25 @@
   const $ = (id) => document.getElementById(id);
   const fmt = (n) => (n === null || n === undefined ? "—" : Number(n).toLocaleString(config.lang === "en" ? "en-US" : "ja-JP"));
   const pct = (x) => (x === null || x === undefined ? "—" : (100 * x).toFixed(1) + "%");
+  const editable = () => EDITABLE.includes(state.plan.status);
 
-  /** An element with properties set (``dataset`` and ``style`` merged) and children appended;
-   * strings become text nodes, so names and other data never reach the page as HTML. */
+  /** An element with properties set (``dataset`` and ``style`` merged, ``on…`` as listeners,
+   * others as properties or attributes) and children appended; strings become text nodes, so
+   * names and other data never reach the page as HTML. */
   function el(tag, props = {}, ...children) {
-    const element = document.createElement(tag);
+    const node = document.createElement(tag);
     for (const [key, value] of Object.entries(props)) {
-      if (key === "dataset" || key === "style") Object.assign(element[key], value);
-      else element[key] = value;
+      if (value === undefined || value === null || value === false) continue;
+      if (key === "dataset") Object.assign(node.dataset, value);
+      else if (key === "style") Object.assign(node.style, value);
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else if (key in node) node[key] = value;
+      else node.setAttribute(key, value === true ? "" : value);
     }
-    element.append(...children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false));
-    return element;
+    node.append(...children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false));
+    return node;
   }
+
 
   /** A tooltip's content as text: Leaflet inserts a string as HTML, so it gets a node. */
   const textTooltip = (text) => () => el("span", {}, String(text));
@@ -224,12 +235,14 @@
       },
     }).addTo(map);
     layers.boundaries = L.layerGroup().addTo(map);
+    layers.places = L.layerGroup().addTo(map);
     layers.labels = L.layerGroup().addTo(map);
     L.control
       .layers(null, {
         [T("小学校区")]: layers.zones,
         [T("拠点施設")]: layers.centers,
         [T("コミュニティ境界")]: layers.boundaries,
+        [T("重要な場所")]: layers.places,
         [T("ラベル")]: layers.labels,
       }, { collapsed: false, position: "topright" })
       .addTo(map);
@@ -339,7 +352,7 @@
   }
 
   function onDistrictClick(code) {
-    if (stroke.justEnded) return;
+    if (stroke.justEnded || !editable()) return;
     const district = state.districts.get(code);
     if (state.tool === "click") {
       if (!requireActive()) return;
@@ -410,7 +423,7 @@
   const stroke = { active: false, codes: new Set(), points: [], line: null, justEnded: false };
 
   function strokeStart(event) {
-    if (!["brush", "eraser", "lasso"].includes(state.tool) || event.originalEvent.button !== 0) return;
+    if (!editable() || !["brush", "eraser", "lasso"].includes(state.tool) || event.originalEvent.button !== 0) return;
     if (state.tool === "brush" && !requireActive()) return;
     stroke.active = true;
     stroke.codes = new Set();
@@ -532,7 +545,9 @@
     renderCommunities();
     renderActive();
     renderChecks();
+    renderReadOnly();
     drawLabels();
+    drawPlaces();
     state.timings.rendered = performance.now();
     state.timings.renderMs = state.timings.rendered - started;
   }
@@ -546,6 +561,30 @@
     const select = $("status-select");
     select.replaceChildren(new Option(label(state.plan.status), state.plan.status, true, true));
     for (const next of config.transitions[state.plan.status] || []) select.add(new Option(label(next), next));
+  }
+
+  /** An adopted or archived plan is shown read-only, with a way to copy it into a draft. */
+  function renderReadOnly() {
+    const readOnly = !editable();
+    document.body.classList.toggle("plan-readonly", readOnly);
+    $("readonly-notice").hidden = !readOnly;
+    $("readonly-status").textContent = label(state.plan.status);
+    for (const button of document.querySelectorAll(".tool:not([data-tool=pan]), #new-community-button, #fix-strays")) button.disabled = readOnly;
+    if (readOnly) {
+      $("undo-button").disabled = $("redo-button").disabled = true;
+      if (state.tool !== "pan") setTool("pan");
+      $("new-community-form").hidden = true;
+    }
+  }
+
+  async function copyToEdit() {
+    const name = `${state.plan.name}（${T("複製")}）`.slice(0, MAX_NAME);
+    try {
+      const plan = await api(config.urls.create, { method: "POST", body: { name, source: "copy", copy_of: state.plan.id } });
+      window.location.assign(config.urls.editPage.replace(/\/0\/edit$/, `/${plan.id}/edit`));
+    } catch (error) {
+      showError(error.message);
+    }
   }
 
   function label(status) {
@@ -596,9 +635,8 @@
     const extras = communityExtras(community.id);
     const centerNames = extras.centers.map((code) => state.centers.get(code)?.name || code);
     const zoneNames = new Map(state.zones.map((z) => [z.properties.code, z.properties.name]));
-    const others = [...state.communities.values()].filter((c) => c.id !== community.id);
     const figures = [
-      ["人口", "population", fmt(figure.population)],
+      ["人口", "population", [fmt(figure.population), figure.districts_without_population ? el("small", {}, " " + T("{n}行政区のデータなし").replace("{n}", fmt(figure.districts_without_population))) : null]],
       ["世帯", "households", fmt(figure.households)],
       ["65歳以上", "share_65", pct(figure.share_65)],
       ["行政区", "districts", fmt(figure.districts)],
@@ -606,46 +644,125 @@
       ["コンパクト度", "compactness", figure.polsby_popper === null || figure.polsby_popper === undefined ? "—" : figure.polsby_popper.toFixed(2)],
       ["拠点施設", "hubs", centerNames.length ? centerNames.join("、") : "—"],
     ];
-    const zoneLines = extras.zoneShares.slice(0, 6).map(([z, s]) => `${zoneNames.get(z) || z} ${pct(s)}`);
-    const button = (id, className, text) => el("button", { type: "button", className: `button ${className} small`, id }, text);
-    const form = el("form", { className: "community-form", id: "community-form" },
-      el("label", {}, T("名称"), el("input", { name: "name", value: community.name, maxLength: 60, required: true })),
-      el("label", {}, T("よみがな"), el("input", { name: "name_kana", value: community.name_kana || "", maxLength: 120 })),
-      el("div", { className: "form-row" },
-        el("label", { className: "color" }, T("色"), el("input", { name: "color", type: "color", value: community.color })),
-        el("button", { type: "submit", className: "button small" }, T("保存")),
-        button("lock-button", "secondary", community.locked ? T("ロック解除") : T("ロック")),
-        button("delete-button", "danger", T("削除"))),
-      others.length
-        ? el("div", { className: "form-row merge-row" },
-          el("select", { id: "merge-select" }, others.map((c) => new Option(c.name, c.id))),
-          button("merge-button", "secondary", T("へ統合")))
-        : null);
-    const withoutPopulation = figure.districts_without_population
-      ? [" ", el("small", {}, T("{n}行政区のデータなし").replace("{n}", fmt(figure.districts_without_population)))]
-      : null;
+    const zoneLines = extras.zoneShares.slice(0, 6).map(([z, share]) => el("span", { className: "zone-share" }, `${zoneNames.get(z) || z} ${pct(share)}`));
     card.replaceChildren(
       el("h2", {}, el("span", { className: "swatch", style: { background: community.color } }), community.name),
       el("dl", { className: "figure-grid", dataset: { community: community.id } },
-        figures.map(([term, key, value]) => [el("dt", {}, T(term)), el("dd", { dataset: { figure: key } }, value, key === "population" ? withoutPopulation : null)]),
-        el("dt", {}, T("小学校区")),
-        el("dd", { dataset: { figure: "zones" } }, zoneLines.length ? zoneLines.flatMap((line, i) => (i ? [el("br"), line] : [line])) : "—")),
-      form);
-    $("community-form").addEventListener("submit", (event) => {
-      event.preventDefault();
-      const data = new FormData(event.target);
-      edit("update_community", { community: community.id, name: data.get("name"), name_kana: data.get("name_kana"), color: data.get("color") }, `${T("update_community")}: ${data.get("name")}`);
-    });
-    $("lock-button").addEventListener("click", toggleLock);
-    $("delete-button").addEventListener("click", () => {
-      if (confirm(T("本当に削除しますか？ 行政区は未割当になります。"))) edit("delete_community", { community: community.id }, `${T("delete_community")}: ${community.name}`);
-    });
-    const merge = $("merge-button");
-    if (merge) {
-      merge.addEventListener("click", () => {
-        const into = Number($("merge-select").value);
-        edit("merge_communities", { communities: [community.id], into }, `${community.name} ${T("へ統合")} ${state.communities.get(into).name}`);
-      });
+        figures.map(([term, key, value]) => [el("dt", {}, T(term)), el("dd", { dataset: { figure: key } }, value)]),
+        el("dt", {}, T("小学校区")), el("dd", { dataset: { figure: "zones" } }, zoneLines.length ? zoneLines : "—")),
+      communityForm(community, extras.centers),
+      placesSection(community),
+    );
+  }
+
+  /** The selected community's fields: name, kana, colour, hub facility and description. */
+  function communityForm(community, inside) {
+    const others = [...state.communities.values()].filter((c) => c.id !== community.id);
+    const outside = [...state.centers.entries()].filter(([code]) => !inside.includes(code)).sort((a, b) => a[1].name.localeCompare(b[1].name, "ja"));
+    const option = ([code, center]) => el("option", { value: code, selected: code === community.hub_center }, center.name);
+    const hub = el("select", { name: "hub_center", id: "hub-select" },
+      el("option", { value: "" }, T("（選ばない）")),
+      el("optgroup", { label: T("区域内の施設") }, inside.map((code) => option([code, state.centers.get(code) || { name: code }]))),
+      el("optgroup", { label: T("区域外の施設") }, outside.map(option)));
+    const fields = el("fieldset", { className: "community-fields", disabled: !editable() },
+      el("label", {}, T("名称"), el("input", { name: "name", value: community.name, maxLength: MAX_NAME, required: true })),
+      el("label", {}, T("よみがな"), el("input", { name: "name_kana", value: community.name_kana || "", maxLength: 120 })),
+      el("label", {}, T("拠点施設（選択）"), hub),
+      el("label", {}, T("説明"), el("textarea", { name: "description", rows: 3, maxLength: 2000, value: community.description || "" })),
+      el("div", { className: "form-row" },
+        el("label", { className: "color" }, T("色"), el("input", { name: "color", type: "color", value: community.color })),
+        el("button", { type: "submit", className: "button small" }, T("保存")),
+        el("button", { type: "button", className: "button secondary small", id: "lock-button", onclick: toggleLock }, community.locked ? T("ロック解除") : T("ロック")),
+        el("button", { type: "button", className: "button danger small", id: "delete-button", onclick: () => deleteCommunity(community) }, T("削除"))),
+      others.length
+        ? el("div", { className: "form-row merge-row" },
+          el("select", { id: "merge-select", "aria-label": T("統合先") }, others.map((c) => el("option", { value: c.id }, c.name))),
+          el("button", { type: "button", className: "button secondary small", id: "merge-button", onclick: () => mergeInto(community) }, T("へ統合")))
+        : null);
+    return el("form", { className: "community-form", id: "community-form", onsubmit: (event) => saveCommunity(event, community) }, fields);
+  }
+
+  function saveCommunity(event, community) {
+    event.preventDefault();
+    const data = new FormData(event.target);
+    edit("update_community", {
+      community: community.id,
+      name: data.get("name"),
+      name_kana: data.get("name_kana"),
+      color: data.get("color"),
+      hub_center: data.get("hub_center") || null,
+      description: data.get("description"),
+    }, `${T("update_community")}: ${data.get("name")}`);
+  }
+
+  function deleteCommunity(community) {
+    if (confirm(T("本当に削除しますか？ 行政区は未割当になります。"))) edit("delete_community", { community: community.id }, `${T("delete_community")}: ${community.name}`);
+  }
+
+  function mergeInto(community) {
+    const into = Number($("merge-select").value);
+    edit("merge_communities", { communities: [community.id], into }, `${community.name} ${T("へ統合")} ${state.communities.get(into).name}`);
+  }
+
+  /** The community's important places: listed with a remove button, added by a map click. */
+  function placesSection(community) {
+    const places = community.places || [];
+    const list = el("ul", { className: "place-list", id: "place-list" }, places.map((place, index) =>
+      el("li", { className: "place" },
+        el("span", { className: "place-name" }, place.name, place.note ? el("small", {}, place.note) : null),
+        editable() ? el("button", { type: "button", className: "button secondary small", onclick: () => savePlaces(community, places.filter((_, i) => i !== index)) }, T("削除")) : null)));
+    const section = el("section", { className: "places" }, el("h3", {}, T("重要な場所"), " ", el("span", { className: "count" }, String(places.length))), list);
+    if (!places.length) list.append(el("li", { className: "muted" }, T("まだありません。")));
+    if (!editable()) return section;
+    if (state.placeDraft) {
+      const form = el("form", { className: "place-form", id: "place-form", onsubmit: (event) => addPlace(event, community) },
+        el("label", {}, T("名称"), el("input", { name: "name", required: true, maxLength: MAX_NAME })),
+        el("label", {}, T("メモ"), el("input", { name: "note", maxLength: 2000 })),
+        el("div", { className: "form-row" },
+          el("button", { type: "submit", className: "button small" }, T("追加")),
+          el("button", { type: "button", className: "button secondary small", onclick: () => stopPlacing() }, T("取り消す"))));
+      section.append(form);
+      setTimeout(() => form.elements.name.focus());
+    } else {
+      section.append(el("button", { type: "button", className: "button secondary small", id: "add-place-button", "aria-pressed": String(state.placing), onclick: () => startPlacing() },
+        state.placing ? T("地図をクリックして場所を選んでください") : "＋ " + T("地図で場所を追加")));
+    }
+    return section;
+  }
+
+  function startPlacing() {
+    state.placing = true;
+    map.getContainer().dataset.placing = "true";
+    renderActive();
+  }
+
+  function stopPlacing() {
+    state.placing = false;
+    state.placeDraft = null;
+    delete map.getContainer().dataset.placing;
+    renderActive();
+  }
+
+  function addPlace(event, community) {
+    event.preventDefault();
+    const data = new FormData(event.target);
+    const place = { name: data.get("name"), note: data.get("note"), lon: state.placeDraft.lon, lat: state.placeDraft.lat };
+    stopPlacing();
+    savePlaces(community, [...(community.places || []), place]);
+  }
+
+  function savePlaces(community, places) {
+    edit("update_community", { community: community.id, places }, `${T("重要な場所")}: ${community.name}`);
+  }
+
+  function drawPlaces() {
+    layers.places.clearLayers();
+    for (const community of state.communities.values()) {
+      for (const place of community.places || []) {
+        L.circleMarker([place.lat, place.lon], { radius: 5, color: "#1d2733", weight: 2, fillColor: community.color, fillOpacity: 1, className: "geoapp-place" })
+          .bindTooltip(textTooltip(`${place.name}（${community.name}）`))
+          .addTo(layers.places);
+      }
     }
   }
 
@@ -725,29 +842,26 @@
     const list = $("history-list");
     list.replaceChildren();
     for (const version of versions) {
-      const item = document.createElement("li");
       const when = new Date(version.made_at).toLocaleString(config.lang === "en" ? "en-GB" : "ja-JP-u-ca-japanese", { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Tokyo" });
-      item.append(
+      const what = version.description ? version.description[config.lang] || version.description.ja : T(version.operation);
+      const item = el("li", { dataset: { version: version.version } },
         el("span", { className: "history-version" }, `${T("版")} ${version.version}`),
-        " ",
-        el("span", { className: "history-what" }, `${T(version.operation)} ・ ${version.author}`,
-          el("small", {}, `${when} ・ ${T("行政区")} ${version.districts_changed}`)),
-      );
-      if (version.version !== state.plan.version) {
-        const button = document.createElement("button");
-        button.type = "button";
-        button.className = "button secondary small";
-        button.textContent = T("に戻す");
-        button.addEventListener("click", () => restore(version.version));
-        item.append(button);
+        el("span", { className: "history-what" }, el("span", { className: "history-changes" }, what),
+          el("small", {}, `${T(version.operation)} ・ ${version.author} ・ ${when}`)));
+      if (version.version !== state.plan.version && editable()) {
+        item.append(el("button", { type: "button", className: "button secondary small", onclick: () => restore(version.version) }, restoreLabel(version.version)));
       }
       list.append(item);
     }
     $("history-drawer").hidden = false;
   }
 
+  function restoreLabel(version) {
+    return config.lang === "en" ? `Restore version ${version}` : `版 ${version} に戻す`;
+  }
+
   async function restore(version) {
-    if (!confirm(T("この版に戻しますか？ 新しい版として保存されます。"))) return;
+    if (!confirm(`${restoreLabel(version)}: ${T("新しい版として保存されます。よろしいですか？")}`)) return;
     try {
       const result = await api(config.urls.restore, { method: "POST", body: { version: state.plan.version, to_version: version } });
       applyResult(result);
@@ -760,7 +874,22 @@
     }
   }
 
+  /** Adopting asks first: it publishes the plan, makes it read-only and archives the one
+   * adopted before. */
+  function confirmAdoption() {
+    const dialog = $("adopt-dialog");
+    $("adopt-plan-name").textContent = state.plan.name;
+    return new Promise((resolve) => {
+      dialog.addEventListener("close", () => resolve(dialog.returnValue === "adopt"), { once: true });
+      dialog.showModal();
+    });
+  }
+
   async function changeStatus(status) {
+    if (status === "adopted" && !(await confirmAdoption())) {
+      renderPlanBar();
+      return;
+    }
     try {
       const result = await api(config.urls.status, { method: "POST", body: { version: state.plan.version, status } });
       applyResult(result);
@@ -822,8 +951,13 @@
     map.on("mouseup", strokeEnd);
     map.on("mouseout", () => cursor.remove());
     map.on("click", (event) => {
-      if (state.tool === "zone") zoneAssign(event.latlng);
+      if (state.placing) {
+        state.placing = false;
+        state.placeDraft = { lon: Number(event.latlng.lng.toFixed(7)), lat: Number(event.latlng.lat.toFixed(7)) };
+        renderActive();
+      } else if (state.tool === "zone" && editable()) zoneAssign(event.latlng);
     });
+    $("copy-plan-button").addEventListener("click", copyToEdit);
     document.addEventListener("mouseup", strokeEnd);
     document.addEventListener("keydown", onKey);
   }
@@ -845,6 +979,7 @@
     const typing = ["INPUT", "SELECT", "TEXTAREA"].includes(event.target.tagName);
     if (typing) return;
     const key = event.key.toLowerCase();
+    if ((event.ctrlKey || event.metaKey) && (key === "z" || key === "y") && !editable()) return;
     if ((event.ctrlKey || event.metaKey) && key === "z") {
       event.preventDefault();
       if (event.shiftKey) undoOrRedo(state.redo, state.undo, "after");
@@ -857,6 +992,8 @@
       return;
     }
     if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (key === "escape" && (state.placing || state.placeDraft)) return stopPlacing();
+    if (!editable() && key !== "h" && !/^[1-9]$/.test(key)) return;
     const tools = { v: "click", b: "brush", z: "zone", l: "lasso", e: "eraser", h: "pan" };
     if (tools[key]) setTool(tools[key]);
     else if (key === "[") setBrush(state.brush - 4);
