@@ -14,6 +14,7 @@ from . import current
 from .city_overlay import city_overlay, read_weights
 from .errors import BadInput
 from .overlay_report import OverlayReport
+from .spreadsheet_csv import frame_csv_bytes
 
 
 @click.command("overlay")
@@ -51,7 +52,7 @@ def overlay_command(
     report = city_overlay(store, threshold, weight_frame, weight_column)
     notes = []
     if csv_path:
-        report.piece_table().to_csv(csv_path, index=False, encoding="utf-8-sig")
+        Path(csv_path).write_bytes(frame_csv_bytes(report.piece_table()))
         notes.append(f"CSV: {csv_path}")
     if geojson_path:
         shapes = report.piece_shapes().to_crs(4326)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from .city_overlay import city_overlay
 from .content_policy import nonce
 from .current import store
+from .downloads import attachment
 from .errors import BadInput, NotFound
 from .i18n import request_language
 from .overlay_map import overlay_map, share_text
 from .overlay_report import WEB_CRS
+from .spreadsheet_csv import frame_csv_bytes
 from .vendor_assets import leaflet_css_url, leaflet_js_url
 from .views import city_basemap
 from .webmap import render_map
@@ -87,18 +89,12 @@ def api() -> Response:
 def csv() -> Response:
     """The pieces table as a CSV download (UTF-8 with BOM, for Excel)."""
     table = city_overlay(store(), requested_threshold()).piece_table()
-    body = table.to_csv(index=False).encode("utf-8-sig")
-    return current_app.response_class(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=overlay-pieces.csv"},
-    )
+    return attachment(frame_csv_bytes(table), "text/csv", "overlay-pieces.csv")
 
 
 @blueprint.get("/api/overlay/pieces.geojson")
 def geojson() -> Response:
     """The pieces with their shares as GeoJSON in lon/lat (RFC 7946)."""
     shapes = city_overlay(store(), requested_threshold()).piece_shapes().to_crs(WEB_CRS)
-    return current_app.response_class(
-        shapes.to_json(drop_id=True, ensure_ascii=False), mimetype="application/geo+json"
-    )
+    body = shapes.to_json(drop_id=True, ensure_ascii=False)
+    return attachment(body, "application/geo+json", "overlay-pieces.geojson")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from werkzeug.wrappers import Response
 
 from ..auth import require_user
 from ..current import planning
+from ..downloads import attachment
 from ..errors import BadInput
 from .exchange import boundaries_geojson, export_plan, read_mapping_csv, read_mapping_geojson
 
@@ -189,18 +190,16 @@ def export(plan_id: int) -> Response:
     """The plan as ``?format=geojson|gpkg|shp|csv`` (``&encoding=utf-8`` for UTF-8 Shapefiles)."""
     work = planning()
     row, state = work.state(plan_id)
+    base_name = f"plan-{plan_id}-v{row['version']}"
     data, filename, mimetype = export_plan(
         work.geography(),
         state,
         request.args.get("format", "geojson"),
-        f"plan-{plan_id}-v{row['version']}",
+        base_name,
         request.args.get("encoding", "cp932").lower(),
     )
-    return current_app.response_class(
-        data,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    suffix = filename.removeprefix(base_name)
+    return attachment(data, mimetype, filename, f"{row['name']}-v{row['version']}{suffix}")
 
 
 @public_blueprint.get("/plan")

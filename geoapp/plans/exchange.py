@@ -20,6 +20,7 @@ import pyogrio
 import shapely
 
 from ..errors import BadInput
+from ..spreadsheet_csv import csv_bytes, unquoted
 from .boundaries import community_boundaries
 from .checks import plan_checks
 from .geography import Geography
@@ -28,6 +29,8 @@ from .model import PlanState
 WEB_CRS = 4326
 _CODE_HEADERS = {"code", "district", "district_code", "行政区コード", "コード", "行政区"}
 _NAME_HEADERS = {"community", "community_name", "コミュニティ", "コミュニティ名"}
+# The header of geoapp's own plan CSV: its cells were made spreadsheet-safe.
+PLAN_CSV_HEADER = ("district_code", "district_name", "community_id", "community")
 EXPORT_FORMATS = ("geojson", "gpkg", "shp", "csv")
 # Counts summed per community: nullable integers, written empty (never 0) where unknown.
 _COUNTS = ("population", "households", "population_65")
@@ -52,9 +55,14 @@ _SHAPEFILE_FIELDS = {
 def read_mapping_csv(data: bytes, geo: Geography, filename: str = "CSV") -> dict[str, str]:
     """District code → community name from a CSV (UTF-8 or Shift_JIS): the first two
     columns, or with a header row the district code column and the community column (so
-    geoapp's own CSV export reads back). A row with no community leaves it unassigned."""
+    geoapp's own CSV export reads back). A row with no community leaves it unassigned.
+
+    Under geoapp's own header the quote ``spreadsheet_csv`` put before formula-like text is
+    dropped again; other files are read as they are."""
     text = _decode(data, filename)
     rows = list(csv.reader(io.StringIO(text)))
+    if rows and tuple(cell.strip() for cell in rows[0]) == PLAN_CSV_HEADER:
+        rows = [[unquoted(cell) for cell in row] for row in rows]
     code_at, name_at, start = 0, 1, 1
     if rows and (columns := _header_columns(rows[0])) is not None:
         (code_at, name_at), start, rows = columns, 2, rows[1:]
@@ -247,7 +255,7 @@ def export_plan(
             f"Unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}.",
         )
     if fmt == "csv":
-        return _csv(geo, state), f"{base_name}.csv", "text/csv; charset=utf-8"
+        return _csv(geo, state), f"{base_name}.csv", "text/csv"
     communities = communities_frame(geo, state)
     if fmt == "geojson":
         body = communities.to_crs(WEB_CRS).to_json(drop_id=True, ensure_ascii=False)
@@ -267,16 +275,14 @@ def export_plan(
 
 
 def _csv(geo: Geography, state: PlanState) -> bytes:
-    """District code, district name, community id and name; UTF-8 with a BOM for Excel."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["district_code", "district_name", "community_id", "community"])
+    """District code, district name, community id and name, for spreadsheets."""
     names = dict(zip(geo.codes, geo.districts["name"], strict=True))
+    rows = []
     for code in geo.codes:
         cid = state.assignments.get(code)
         community = state.communities[cid]["name"] if cid is not None else ""
-        writer.writerow([code, names[code], "" if cid is None else cid, community])
-    return buffer.getvalue().encode("utf-8-sig")
+        rows.append([code, names[code], "" if cid is None else cid, community])
+    return csv_bytes(PLAN_CSV_HEADER, rows)
 
 
 def _shapefile_zip(

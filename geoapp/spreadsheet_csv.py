@@ -1,0 +1,54 @@
+"""CSV files as geoapp writes them for spreadsheets: UTF-8 with a BOM (Excel reads it),
+CRLF rows (RFC 4180), and no cell that a spreadsheet would run as a formula.
+
+A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (after
+any quotes) gets one ``'`` in front, as OWASP advises against CSV injection; numbers are
+written as numbers, so ``-3`` stays a number. Reading geoapp's own CSV back, ``unquoted``
+drops exactly that one quote again: a cell of one or more ``'`` followed by one of those
+characters loses its first ``'``. Text that started with quotes was given one more, so the
+round trip returns every text unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+_QUOTED_FORMULA_START = re.compile(r"'+[=+\-@\t\r]")
+
+
+def safe_cell(value: object) -> object:
+    """``value`` as a cell no spreadsheet runs: formula-like text gets a leading ``'``."""
+    if isinstance(value, str) and _FORMULA_START.match(value):
+        return "'" + value
+    return value
+
+
+def unquoted(text: str) -> str:
+    """A cell of geoapp's CSV as the text it was before ``safe_cell``."""
+    return text[1:] if _QUOTED_FORMULA_START.match(text) else text
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """A CSV file of ``header`` and ``rows``, every text cell made safe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([safe_cell(name) for name in header])
+    writer.writerows([safe_cell(value) for value in row] for row in rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def frame_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as a CSV file (no index), every text cell made safe; missing values empty."""
+    safe = frame.copy()
+    for column in safe.columns:
+        dtype = safe[column].dtype
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+            safe[column] = safe[column].map(safe_cell)
+    safe.columns = [str(safe_cell(str(name))) for name in safe.columns]
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
