@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import tempfile
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from .boundaries import community_boundaries
 from .checks import plan_checks
 from .geography import Geography
 from .model import PlanState
+from .shapefile_export import shapefile_zip
 
 WEB_CRS = 4326
 _CODE_HEADERS = {"code", "district", "district_code", "行政区コード", "コード", "行政区"}
@@ -34,21 +34,6 @@ PLAN_CSV_HEADER = ("district_code", "district_name", "community_id", "community"
 EXPORT_FORMATS = ("geojson", "gpkg", "shp", "csv")
 # Counts summed per community: nullable integers, written empty (never 0) where unknown.
 _COUNTS = ("population", "households", "population_65")
-SHAPEFILE_ENCODINGS = {"cp932": "CP932", "utf-8": "UTF-8"}
-# Shapefile attribute names (at most 10 characters).
-_SHAPEFILE_FIELDS = {
-    "id": "ID",
-    "name": "NAME",
-    "name_kana": "NAME_KANA",
-    "color": "COLOR",
-    "hub_center": "HUB",
-    "hub_name": "HUB_NAME",
-    "population": "POP",
-    "households": "HOUSEHOLD",
-    "population_65": "POP65",
-    "districts": "DISTRICTS",
-    "description": "DESCR",
-}
 
 
 # --- imports -----------------------------------------------------------------------------
@@ -271,7 +256,7 @@ def export_plan(
             if len(places):
                 pyogrio.write_dataframe(places, path, layer="places", driver="GPKG", append=True)
             return path.read_bytes(), path.name, "application/geopackage+sqlite3"
-        return _shapefile_zip(communities, Path(folder), base_name, encoding)
+        return shapefile_zip(communities, Path(folder), base_name, encoding)
 
 
 def _csv(geo: Geography, state: PlanState) -> bytes:
@@ -283,26 +268,6 @@ def _csv(geo: Geography, state: PlanState) -> bytes:
         community = state.communities[cid]["name"] if cid is not None else ""
         rows.append([code, names[code], "" if cid is None else cid, community])
     return csv_bytes(PLAN_CSV_HEADER, rows)
-
-
-def _shapefile_zip(
-    communities: gpd.GeoDataFrame, folder: Path, base_name: str, encoding: str
-) -> tuple[bytes, str, str]:
-    """A zipped Shapefile of the communities with a ``.cpg`` naming its encoding."""
-    if encoding not in SHAPEFILE_ENCODINGS:
-        raise BadInput(
-            f"文字コード「{encoding}」は使えません。cp932 または utf-8 を指定してください。",
-            f"Unknown encoding {encoding!r}; use cp932 or utf-8.",
-        )
-    frame = communities.rename(columns=_SHAPEFILE_FIELDS)
-    path = folder / "communities.shp"
-    pyogrio.write_dataframe(frame, path, driver="ESRI Shapefile", encoding=encoding)
-    (folder / "communities.cpg").write_text(SHAPEFILE_ENCODINGS[encoding], encoding="ascii")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for part in sorted(folder.glob("communities.*")):
-            archive.write(part, part.name)
-    return buffer.getvalue(), f"{base_name}-shp.zip", "application/zip"
 
 
 def boundaries_geojson(geo: Geography, state: PlanState, tolerance_m: float) -> dict[str, Any]:
