@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import BadInput
-from .layers import CENTERS, DISTRICTS, SCHOOL_ZONES, Layer
+from .layers import CENTERS, DISTRICTS, POPULATION, SCHOOL_ZONES, Layer
 
 Values = pd.Series
 Looks = Callable[[Values], bool]
@@ -184,6 +184,11 @@ _ALIASES: dict[Layer, dict[str, tuple[Alias, ...]]] = {
     },
 }
 
+# A population table's counts go by the districts' names, and by the totals' names of
+# resident-register tables (総数, 計) after them.
+_ALIASES[POPULATION] = {field.name: _ALIASES[DISTRICTS][field.name] for field in POPULATION.fields}
+_ALIASES[POPULATION]["population"] += (Alias("総数", _is_number), Alias("計", _is_number))
+
 # Fallback codes when a source has no code field: a stable feature id of the publisher
 # (geoapp's own plan exports name each community by its ``id``).
 _ID_FIELDS = ("SAUID", "OBJECTID", "FID", "ID", "NO")
@@ -289,7 +294,7 @@ def choose_mapping(
         if fallback:
             fields["code"] = guessed["code"] = fallback
             taken.add(fallback)
-    if "name" not in fields:
+    if "name" not in fields and "name" in layer.field_names:
         names = [c for c in columns if c not in taken and _is_japanese_names(frame[c])]
         if len(names) == 1:
             fields["name"] = guessed["name"] = names[0]

@@ -23,7 +23,8 @@ from .importer import (
     ImportReport,
     import_layer,
 )
-from .layers import layer_named
+from .layers import POPULATION, layer_named
+from .population_table import PopulationReport, load_population
 from .settings import instance_folder, load_settings
 from .storage import Store, open_store
 
@@ -59,7 +60,20 @@ def import_command(
     source_layer: str | None,
     skip_invalid: bool,
 ) -> None:
-    """レイヤを取り込む / Import a layer (districts, school-zones, centers) from a file."""
+    """レイヤを取り込む / Import a layer (districts, school-zones, centers) from a file, or
+    the districts' counts from a table by code (population)."""
+    if layer_name == POPULATION.name:
+        given = {
+            "--crs": crs,
+            "--mode": mode != "replace",
+            "--snap": snap,
+            "--layer": source_layer,
+            "--skip-invalid": skip_invalid,
+        }
+        _import_population(
+            path, encoding, mapping, dry_run, as_json, [name for name, v in given.items() if v]
+        )
+        return
     try:
         layer = layer_named(layer_name)
         source = Path(path)
@@ -90,6 +104,80 @@ def import_command(
     finally:
         store.close()
     sys.exit(0 if report.ok else 1)
+
+
+def _import_population(
+    path: str,
+    encoding: str | None,
+    mapping: str | None,
+    dry_run: bool,
+    as_json: bool,
+    unusable: list[str],
+) -> None:
+    """``geoapp import population FILE.csv``: the districts' counts from a table by code;
+    exit 0 when every row could be taken, 1 when a value is bad (nothing is then stored)."""
+    try:
+        if unusable:
+            raise BadInput(
+                f"人口表の取り込みでは {', '.join(unusable)} は使えません。",
+                f"{', '.join(unusable)} cannot be used when loading a population table.",
+            )
+        source = Path(path)
+        if not source.is_file():
+            raise BadInput(
+                f"ファイル {path} が見つかりません。パスを確かめてください。",
+                f"{path} does not exist; check the path.",
+            )
+        columns = parse_map_option(mapping, POPULATION) if mapping else None
+        store = command_store()
+        try:
+            report = load_population(
+                store, source, mapping=columns, encoding=encoding, dry_run=dry_run
+            )
+        finally:
+            store.close()
+    except BadInput as error:
+        if as_json:
+            click.echo(json.dumps({"errors": [error.to_dict()]}, ensure_ascii=False, indent=2))
+            sys.exit(2)
+        raise
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(describe_population(report))
+    sys.exit(0 if report.ok else 1)
+
+
+def describe_population(report: PopulationReport) -> str:
+    """A Japanese, human-readable report of a population table's load."""
+    fields = report.mapping.get("fields", {})
+    guessed = set(report.mapping.get("guessed", []))
+    lines = [
+        f"人口表の取り込み結果 ← {report.source}（文字コード {report.encoding}）",
+        "  項目の対応: "
+        + ", ".join(f"{t} ← {s}{'（推定）' if t in guessed else ''}" for t, s in fields.items()),
+        f"  行 {report.rows}件 / 行政区に一致 {len(report.matched)}件 / "
+        f"不明なコード {len(report.unknown_codes)}件 / 行のない行政区 {len(report.without_row)}件",
+    ]
+    if report.unknown_codes:
+        unknown = [f"{u['code']}（{u['row']}行目）" for u in report.unknown_codes]
+        lines.append(f"  行政区にないコード: {_listed(unknown)}")
+    if report.without_row:
+        lines.append(f"  表に行のない行政区（値は元のまま）: {_listed(report.without_row)}")
+    lines += _issue_lines("エラー", report.errors)
+    if report.stored:
+        lines.append("保存しました。")
+    elif report.ok:
+        lines.append("試行（--dry-run）のため保存していません。")
+    else:
+        lines.append("エラーがあるため何も保存していません。データベースは元のままです。")
+    return "\n".join(lines)
+
+
+def _listed(items: list[str], limit: int = 50) -> str:
+    """Items joined for one line, the rest counted (``--json`` lists them all)."""
+    more = f" … ほか {len(items) - limit}件（--json で全件）" if len(items) > limit else ""
+    return ", ".join(items[:limit]) + more
 
 
 def command_store() -> Store:

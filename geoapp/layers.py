@@ -67,6 +67,17 @@ DISTRICTS = Layer(
     ),
 )
 
+# Not a stored layer: the counts a population table (住民基本台帳 by 町丁, say) gives
+# districts that are already stored, found by their code.
+POPULATION = Layer(
+    name="population",
+    table="districts",
+    label="人口表（行政区コードごとの CSV）",
+    label_en="Population by district code (CSV)",
+    geometry_type="MultiPolygon",
+    fields=(_CODE, *(f for f in DISTRICTS.fields if f.kind == "integer")),
+)
+
 SCHOOL_ZONES = Layer(
     name="school-zones",
     table="school_zones",

@@ -1377,9 +1377,42 @@ def _unreadable(path: Path, request: _Request, exc: Exception) -> BadInput:
 # CSV
 
 
+def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, str, str]:
+    """A CSV without geometry (such as population counts by district code), every column
+    as text, decoded as a layer's CSV is; with its encoding and how that was decided."""
+    request = _Request(
+        source=path.name,
+        encoding=_python_codec(encoding) if encoding else None,
+        crs=None,
+        layer_name=None,
+        point_layer=False,
+    )
+    return _csv_table(path, request)
+
+
 def _read_csv(path: Path, request: _Request) -> SourceData:
     """Read a CSV of points with 緯度/経度 (or lat/lon, X/Y) columns; every column as text."""
     notes: list[dict] = []
+    label = request.label(path)
+    table, encoding, encoding_source = _csv_table(path, request)
+    east, north, file_crs, missing_reason = _csv_points(table, label, request, notes)
+    frame = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(east, north))
+    return _finish_frame(
+        frame,
+        request,
+        notes,
+        format="csv",
+        encoding=encoding,
+        encoding_source=encoding_source,
+        file_crs=file_crs,
+        crs_source="csv_lonlat",
+        missing_reason=missing_reason,
+    )
+
+
+def _csv_table(path: Path, request: _Request) -> tuple[pd.DataFrame, str, str]:
+    """A CSV or TSV file's columns as text (stripped names, empty cells missing), its
+    encoding and how that was decided."""
     label = request.label(path)
     text, encoding, encoding_source = _decoded_csv(path.read_bytes(), label, request)
     first_line = text.split("\n", 1)[0]
@@ -1400,19 +1433,7 @@ def _read_csv(path: Path, request: _Request) -> SourceData:
             reason="csv_invalid",
         ) from exc
     table.columns = [str(column).strip() for column in table.columns]
-    east, north, file_crs, missing_reason = _csv_points(table, label, request, notes)
-    frame = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(east, north))
-    return _finish_frame(
-        frame,
-        request,
-        notes,
-        format="csv",
-        encoding=encoding,
-        encoding_source=encoding_source,
-        file_crs=file_crs,
-        crs_source="csv_lonlat",
-        missing_reason=missing_reason,
-    )
+    return table, encoding, encoding_source
 
 
 def _decoded_csv(data: bytes, label: str, request: _Request) -> tuple[str, str, str]:

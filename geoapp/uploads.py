@@ -27,7 +27,8 @@ from .importer import (
     import_layer,
     summary_counts,
 )
-from .layers import LAYERS, layer_named
+from .layers import LAYERS, POPULATION, layer_named
+from .population_table import PopulationReport, load_population
 
 blueprint = Blueprint("uploads", __name__, url_prefix="/admin/import")
 
@@ -58,13 +59,16 @@ def form() -> str:
 @blueprint.post("/")
 def check_upload() -> str:
     """Save the upload, run a dry run, and show its report with confirm and cancel."""
-    layer = layer_named(request.form.get("layer", ""))
+    population = request.form.get("layer") == POPULATION.name
+    layer = POPULATION if population else layer_named(request.form.get("layer", ""))
     files = [f for f in request.files.getlist("files") if f and f.filename]
     if not files:
         raise BadInput(
             "ファイルが選ばれていません。シェープファイル一式、zip、GeoJSON などを選んでください。",
             "No file chosen; choose a Shapefile set, a zip, GeoJSON, …",
         )
+    if population:
+        return _check_population(files)
     options = _options_from_form(layer.name)
     token = secrets.token_urlsafe(18)
     folder = _uploads_dir() / token
@@ -90,6 +94,12 @@ def confirm(token: str) -> str:
     """Import the checked upload for real."""
     folder = _pending(token)
     saved = json.loads((folder / "options.json").read_text(encoding="utf-8"))
+    if saved["form"]["layer"] == POPULATION.name:
+        try:
+            report = _load_population(folder / saved["source"], saved["form"], dry_run=False)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return _page(population_report=report)
     options = _options_from_form(saved["form"]["layer"], saved["form"])
     files = sorted(p for p in folder.iterdir() if p.name != "options.json")
     try:
@@ -105,6 +115,45 @@ def cancel(token: str) -> Response:
     shutil.rmtree(_pending(token), ignore_errors=True)
     flash("取り込みを取り消しました。データベースは変更していません。")
     return redirect(url_for("uploads.form"))
+
+
+def _check_population(files: list[FileStorage]) -> str:
+    """Save an uploaded population table, check it, and show the report with confirm
+    and cancel when every row could be taken."""
+    if len(files) != 1:
+        raise BadInput(
+            "人口表は CSV ファイル1つで送ってください。",
+            "Send the population table as one CSV file.",
+        )
+    token = secrets.token_urlsafe(18)
+    folder = _uploads_dir() / token
+    folder.mkdir(parents=True)
+    try:
+        source = _save(files[0], folder)
+        form = request.form.to_dict()
+        (folder / "options.json").write_text(
+            json.dumps({"form": form, "source": source.name}, ensure_ascii=False),
+            encoding="utf-8",
+        )
+        report = _load_population(source, form, dry_run=True)
+    except Exception:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    if not report.ok:
+        shutil.rmtree(folder, ignore_errors=True)
+    return _page(population_report=report, token=token if report.ok else None)
+
+
+def _load_population(source: Path, form: dict[str, str], dry_run: bool) -> PopulationReport:
+    """Check, or load, a saved population table with the form's encoding and mapping."""
+    mapping = form.get("mapping", "").strip()
+    return load_population(
+        store(),
+        source,
+        mapping=parse_map_option(mapping, POPULATION) if mapping else None,
+        encoding=form.get("encoding", "").strip() or None,
+        dry_run=dry_run,
+    )
 
 
 def _report_page(report: ImportReport, token: str | None) -> str:
@@ -123,8 +172,8 @@ def _page(**context: object) -> str:
     """The import page: the form, the recent loads and whatever ``context`` adds."""
     return render_template(
         "import.html",
-        layers=LAYERS,
-        layer_labels={layer.name: layer.label for layer in LAYERS},
+        layers=(*LAYERS, POPULATION),
+        layer_labels={layer.name: layer.label for layer in (*LAYERS, POPULATION)},
         imports=store().layer_imports(limit=10),
         **context,
     )
