@@ -247,7 +247,7 @@ def _add_communities(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> No
     ageing colours below stay true and district popups stay clickable)."""
     t = lambda text: translate(text, lang)  # noqa: E731
     data = frame[["name", "name_kana", "color", "population", "hub_name", "geometry"]]
-    data = data.to_crs(WEB_CRS)
+    data = data.astype({"population": "float"}).to_crs(WEB_CRS)
     popups = [
         popup_table(
             [

@@ -121,6 +121,25 @@ def test_pages_show_a_dash_for_unknown_population(planner: Staff) -> None:
     assert all(row["population_change"] is None for row in diff["population_effect"])
 
 
+def test_the_public_map_of_an_adopted_plan_shows_a_dash_for_unknown_population(
+    app: Flask,
+) -> None:
+    load_city_without_counts(app)
+    plan = Staff(app, "tanaka").new_plan()
+    admin = User("kanri", "admin")
+    with app.app_context():
+        plans = app.extensions["geoapp.plans"]
+        plans.set_status(admin, plan["id"], 1, "proposed")
+        plans.set_status(admin, plan["id"], 2, "adopted")
+    home = app.test_client().get("/")
+    assert home.status_code == 200
+    page = home.get_data(as_text=True)
+    population_dash = r"\u4eba\u53e3\u003c/th\u003e\u003ctd\u003e\u2014"  # 人口</th><td>—
+    community = r"\u897f\u5c0f\u5b66\u6821\u533a"  # 西小学校区, in a community popup
+    assert community in page and population_dash in page
+    assert "NaN" not in page and "&lt;NA&gt;" not in page
+
+
 def test_plan_show_prints_a_dash_and_says_the_data_is_missing(app: Flask) -> None:
     load_city_without_counts(app)
     Staff(app, "tanaka").new_plan()
