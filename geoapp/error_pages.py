@@ -25,7 +25,10 @@ _HTTP_MESSAGES = {
 
 
 def wants_json(req: Request) -> bool:
-    """True for API and health routes, and for clients that ask for JSON."""
+    """True for API and health routes, and for clients that ask for JSON; a browser that
+    opened an API link as a page (a download such as a plan export) gets the error page."""
+    if req.headers.get("Sec-Fetch-Dest") == "document":
+        return False
     if req.path.startswith(("/api/", "/healthz")):
         return True
     best = req.accept_mimetypes.best_match(["text/html", "application/json"])

@@ -15,8 +15,10 @@ from click.testing import CliRunner
 from conftest import TEST_SRID
 from flask import Flask
 from shapes import all_layers
-from staff import Staff
+from shared_data import yaizu
+from staff import PASSWORD, Staff
 
+from geoapp.accounts import add_user
 from geoapp.cli import main
 from geoapp.layers import CENTERS, DISTRICTS, Layer, layer_named
 from geoapp.storage import Store, open_store
@@ -208,3 +210,38 @@ def test_a_layer_geojson_imports_back_with_the_same_values(
         for properties in stored.sort_values("code")["properties"]
     ]
     assert present == list(original.sort_values("code")["properties"])
+
+
+def test_yaizus_plan_exports_read_back_with_the_command_after_a_community_empties(
+    app: Flask, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEOAPP_DATABASE_URL", database_url)
+    runner = CliRunner()
+    for layer, folder in (("districts", "自治会区域"), ("school-zones", "小学校区")):
+        loaded = runner.invoke(main, ["import", layer, str(yaizu(folder))])
+        assert loaded.exit_code == 0, loaded.output
+    made = runner.invoke(main, ["plan", "create", "校区案", "--from", "school_zones"])
+    assert made.exit_code == 0, made.output
+    add_user(app.extensions["geoapp.store"], "tanaka", "planner", PASSWORD)
+    staff = Staff(app, "tanaka")
+    plan = staff.plan(1)
+    east = next(c["id"] for c in plan["communities"] if c["name"] == "焼津東小学校")
+    moved = [code for code, cid in plan["assignments"].items() if cid == east]
+    other = next(c["id"] for c in plan["communities"] if c["id"] != east)
+    emptied = staff.edit(1, plan["version"], "assign", districts=moved, community=other)
+    assert emptied.status_code == 200, emptied.get_json()
+    plan = staff.plan(1)
+    names = {c["id"]: c["name"] for c in plan["communities"]}
+    expected = {code: names[cid] for code, cid in plan["assignments"].items()}
+    for fmt in ("geojson", "csv"):
+        path = tmp_path / f"plan.{fmt}"
+        exported = runner.invoke(main, ["plan", "export", "1", "--format", fmt, "-o", str(path)])
+        assert exported.exit_code == 0, exported.output
+        again = runner.invoke(
+            main, ["plan", "create", f"再取込 {fmt}", "--from", fmt, "--file", str(path)]
+        )
+        assert again.exit_code == 0, again.output
+    for plan_id in (2, 3):
+        copy = staff.plan(plan_id)
+        copy_names = {c["id"]: c["name"] for c in copy["communities"]}
+        assert {code: copy_names[cid] for code, cid in copy["assignments"].items()} == expected

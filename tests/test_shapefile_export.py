@@ -84,3 +84,14 @@ def test_a_text_longer_than_a_dbf_field_is_refused_not_cut(tanaka: Staff, encodi
     body = answer.get_json()
     assert "（DESCR）" in body["message"] and "254" in body["message"]
     assert "format=gpkg" in body["message"] and body["details"]["field"] == "DESCR"
+
+
+def test_a_browser_opening_the_export_link_reads_the_refusal_as_a_page(tanaka: Staff) -> None:
+    plan_id = named_plan(tanaka, "𠮷田地区")
+    answer = tanaka.get(
+        f"/api/plans/{plan_id}/export?format=shp",
+        headers={"Sec-Fetch-Dest": "document", "Accept": "text/html"},
+    )
+    assert answer.status_code == 400 and answer.mimetype == "text/html"
+    page = answer.get_data(as_text=True)
+    assert "𠮷田地区" in page and "encoding=utf-8" in page
