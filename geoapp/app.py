@@ -13,7 +13,17 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from . import auth, content_policy, current, editor, overlay_views, uploads, vendor_assets, views
+from . import (
+    auth,
+    city_views,
+    content_policy,
+    current,
+    editor,
+    overlay_views,
+    uploads,
+    vendor_assets,
+    views,
+)
 from .error_pages import register_error_handlers
 from .i18n import LANGUAGES, request_language, translate
 from .japanese_calendar import japan_time, wareki_datetime
@@ -67,6 +77,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(vendor_assets.blueprint)
     app.register_blueprint(uploads.blueprint)
     app.register_blueprint(auth.blueprint)
+    app.register_blueprint(city_views.blueprint)
     app.register_blueprint(plans_api.blueprint)
     app.register_blueprint(plans_api.public_blueprint)
     app.register_blueprint(editor.blueprint)

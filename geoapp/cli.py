@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 # Each command's name and where it is defined, as module:attribute.
 COMMANDS = {
+    "city": "geoapp.city_command:city_group",
     "db": "geoapp.db_command:db",
     "demo": "geoapp.demo_command:demo",
     "import": "geoapp.import_command:import_command",

@@ -79,14 +79,14 @@ def load_demo_city(store: Store, force: bool = False) -> bool:
     store.upgrade()
     city = demo_city()
     stored = store.city()
-    if stored is not None and stored.municipality_code != city.municipality_code and not force:
+    if stored is not None and not stored.demo and not force:
         raise Conflict(
             f"このデータベースには既に「{stored.name}」のデータがあります。デモ用には別のデータベースを"
             "GEOAPP_DATABASE_URL で指定するか、--force で上書きしてください。",
             f"This database already holds {stored.name}; point GEOAPP_DATABASE_URL at another "
             "database for the demo, or pass --force to overwrite it.",
         )
-    if stored == city and store.count(DISTRICTS) and not force:
+    if stored is not None and stored.demo and store.count(DISTRICTS) and not force:
         return False
     store.save_city(city)
     frames = {layer: read_demo_layer(layer).to_crs(city.working_crs) for layer in _FILE_NAMES}

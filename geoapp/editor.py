@@ -24,6 +24,7 @@ from .errors import BadInput
 from .i18n import request_language
 from .lasso import districts_mostly_inside
 from .layers import CENTERS, DISTRICTS, SCHOOL_ZONES
+from .map_credits import add_credits
 from .plans.model import STATUS_LABELS, TRANSITIONS
 from .plans.service import EDITABLE_STATUSES
 from .storage import Store
@@ -80,10 +81,10 @@ def display() -> CityDisplay:
 
 def page_map(lang: str) -> Any:
     """The rendered folium base map the editor's script draws on."""
-    return render_map(
-        base_map(city_basemap(current.store().city()), lang, leaflet_js_url(), leaflet_css_url()),
-        nonce(),
-    )
+    city = current.store().city()
+    fmap = base_map(city_basemap(city), lang, leaflet_js_url(), leaflet_css_url())
+    add_credits(fmap, city.credits if city else "")
+    return render_map(fmap, nonce())
 
 
 @blueprint.get("/plans/")

@@ -11,6 +11,7 @@ from .current import store
 from .downloads import attachment
 from .errors import BadInput, NotFound
 from .i18n import request_language
+from .map_credits import add_credits
 from .overlay_map import overlay_map, share_text
 from .overlay_report import WEB_CRS
 from .spreadsheet_csv import frame_csv_bytes
@@ -59,6 +60,7 @@ def overlay_page() -> str:
             "overlay.html", city=city, missing=missing, report=None, threshold=threshold
         )
     fmap = overlay_map(report, city_basemap(city), lang, leaflet_js_url(), leaflet_css_url())
+    add_credits(fmap, city.credits if city else "")
     data = report.to_dict()
     downloads = {
         kind: url_for(f"overlay.{endpoint}", threshold=threshold)

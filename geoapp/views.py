@@ -18,6 +18,7 @@ from .i18n import request_language
 from .japanese_calendar import fiscal_year, fiscal_year_label, wareki_date
 from .layer_export import layer_export_frame
 from .layers import CENTERS, DISTRICTS, LAYERS, SCHOOL_ZONES, layer_named
+from .map_credits import add_credits
 from .plans.exchange import communities_frame
 from .plans.service import Planning
 from .vendor_assets import leaflet_css_url, leaflet_js_url
@@ -27,10 +28,17 @@ blueprint = Blueprint("pages", __name__)
 
 
 def city_basemap(city: City | None) -> Basemap:
-    """The base map: the GEOAPP_BASEMAP setting, else the city's own, else GSI pale; the
-    page's Content-Security-Policy then allows its tiles."""
-    setting = current_app.config["GEOAPP"].basemap or (city.basemap if city else "gsi-pale")
-    basemap = basemap_for(setting, current_app.config.get("GEOAPP_BASEMAP_ATTRIBUTION", ""))
+    """The base map: the GEOAPP_BASEMAP setting (with GEOAPP_BASEMAP_ATTRIBUTION), else the
+    city's own, else GSI pale (attributions are text, shown escaped); the page's
+    Content-Security-Policy then allows its tiles."""
+    override = current_app.config["GEOAPP"].basemap
+    if override:
+        setting, attribution = override, current_app.config.get("GEOAPP_BASEMAP_ATTRIBUTION", "")
+    elif city is None:
+        setting, attribution = "gsi-pale", ""
+    else:
+        setting, attribution = city.basemap, city.basemap_attribution
+    basemap = basemap_for(setting, attribution)
     content_policy.allow_tiles(basemap)
     return basemap
 
@@ -46,6 +54,7 @@ def home() -> str:
     basemap = city_basemap(city)
     plan, communities = adopted_communities()
     fmap = city_map(frames, basemap, lang, leaflet_js_url(), leaflet_css_url(), communities)
+    add_credits(fmap, city.credits if city else "")
     imports = db.layer_imports(limit=1)
     loaded_on = imports[0].imported_at.date() if imports else None
     districts = frames[DISTRICTS]

@@ -30,6 +30,11 @@ WriteMode = Literal["replace", "upsert"]
 POLYGON_WKB_TYPE = (3).to_bytes(4, "little")
 MULTIPOLYGON_WKB_TYPE = 6
 EWKB_SRID_FLAG = 0x20000000
+# The city table's columns that make a City (``City.from_row``).
+CITY_COLUMNS = (
+    "name, name_kana, prefecture, municipality_code, working_crs, basemap, "
+    "basemap_attribution, credits, demo, center_kinds"
+)
 # What a write records about a load, asked for once the layer's rows are written.
 ReportSource = Callable[[], Mapping[str, Any]]
 

@@ -24,6 +24,7 @@ from ..errors import StorageUnavailable
 from ..layers import LAYERS, Layer
 from . import binary_copy
 from .base import (
+    CITY_COLUMNS,
     LayerBatch,
     LayerImport,
     ReportSource,
@@ -106,11 +107,8 @@ class PostGISStore(Store):
         self._run("SELECT 1")
 
     def city(self) -> City | None:
-        rows = self._run(
-            "SELECT name, name_kana, prefecture, municipality_code, working_crs, basemap "
-            "FROM city WHERE id = 1"
-        )
-        return City(**rows[0]) if rows else None
+        rows = self._run(f"SELECT {CITY_COLUMNS} FROM city WHERE id = 1")
+        return City.from_row(rows[0]) if rows else None
 
     def geometry_srid(self) -> int:
         # From the column's type in the catalogue: the geometry_columns view scans every
@@ -323,21 +321,13 @@ def _retype_geometry_columns(
 
 def _upsert_city(connection: psycopg.Connection, city: City) -> None:
     """Insert or update the single city row."""
+    row = city.to_row()
+    values = ", ".join("%s::jsonb" if name == "center_kinds" else "%s" for name in row)
+    updates = ", ".join(f"{name} = excluded.{name}" for name in (*row, "updated_at"))
     connection.execute(
-        "INSERT INTO city (id, name, name_kana, prefecture, municipality_code, working_crs, "
-        "basemap, updated_at) VALUES (1, %s, %s, %s, %s, %s, %s, now()) ON CONFLICT (id) DO "
-        "UPDATE SET name = excluded.name, name_kana = excluded.name_kana, "
-        "prefecture = excluded.prefecture, municipality_code = excluded.municipality_code, "
-        "working_crs = excluded.working_crs, basemap = excluded.basemap, "
-        "updated_at = excluded.updated_at",
-        (
-            city.name,
-            city.name_kana,
-            city.prefecture,
-            city.municipality_code,
-            city.working_crs,
-            city.basemap,
-        ),
+        f"INSERT INTO city (id, {', '.join(row)}, updated_at) VALUES (1, {values}, now()) "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}",
+        tuple(row.values()),
     )
 
 

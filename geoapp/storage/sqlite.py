@@ -17,6 +17,7 @@ from ..city import City
 from ..errors import StorageUnavailable
 from ..layers import Layer
 from .base import (
+    CITY_COLUMNS,
     LayerBatch,
     LayerImport,
     ReportSource,
@@ -105,11 +106,8 @@ class SQLiteStore(Store):
 
     def city(self) -> City | None:
         with self._connection() as connection:
-            row = connection.execute(
-                "SELECT name, name_kana, prefecture, municipality_code, working_crs, basemap "
-                "FROM city WHERE id = 1"
-            ).fetchone()
-        return None if row is None else City(**dict(row))
+            row = connection.execute(f"SELECT {CITY_COLUMNS} FROM city WHERE id = 1").fetchone()
+        return None if row is None else City.from_row(dict(row))
 
     def geometry_srid(self) -> int:
         with self._connection() as connection:
@@ -275,21 +273,12 @@ def _upsert_rows(connection: sqlite3.Connection, layer: Layer, rows: StoredRows)
 
 def _upsert_city(connection: sqlite3.Connection, city: City) -> None:
     """Insert or update the single city row."""
+    row = city.to_row()
+    updates = ", ".join(f"{name} = excluded.{name}" for name in (*row, "updated_at"))
     connection.execute(
-        "INSERT INTO city (id, name, name_kana, prefecture, municipality_code, working_crs, "
-        "basemap, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-        "name = excluded.name, name_kana = excluded.name_kana, prefecture = excluded.prefecture, "
-        "municipality_code = excluded.municipality_code, working_crs = excluded.working_crs, "
-        "basemap = excluded.basemap, updated_at = excluded.updated_at",
-        (
-            city.name,
-            city.name_kana,
-            city.prefecture,
-            city.municipality_code,
-            city.working_crs,
-            city.basemap,
-            _now(),
-        ),
+        f"INSERT INTO city (id, {', '.join(row)}, updated_at) "
+        f"VALUES (1, {', '.join('?' * len(row))}, ?) ON CONFLICT (id) DO UPDATE SET {updates}",
+        (*row.values(), _now()),
     )
 
 
