@@ -108,13 +108,27 @@ def second_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    """An upgraded, empty store of each backend."""
-    opened = open_store(database_url, TEST_SRID, pool_size=4)
+@contextmanager
+def upgraded_store(url: str, pool_size: int = 4) -> Iterator[Store]:
+    """The store at ``url``, upgraded, closed afterwards."""
+    opened = open_store(url, TEST_SRID, pool_size=pool_size)
     opened.upgrade()
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """An upgraded, empty store of each backend."""
+    with upgraded_store(database_url) as opened:
+        yield opened
+
+
+@pytest.fixture
+def second_store(second_database_url: str) -> Iterator[Store]:
+    """An upgraded, empty store at ``second_database_url``."""
+    with upgraded_store(second_database_url, pool_size=2) as opened:
+        yield opened
 
 
 @pytest.fixture

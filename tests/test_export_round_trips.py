@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import TEST_SRID
 from flask import Flask
 from shapes import all_layers
 from shared_data import yaizu
@@ -21,16 +19,7 @@ from staff import PASSWORD, Staff
 from geoapp.accounts import add_user
 from geoapp.cli import main
 from geoapp.layers import CENTERS, DISTRICTS, Layer, layer_named
-from geoapp.storage import Store, open_store
-
-
-@pytest.fixture
-def second_store(second_database_url: str) -> Iterator[Store]:
-    """The empty database the exports are imported into."""
-    opened = open_store(second_database_url, TEST_SRID, pool_size=2)
-    opened.upgrade()
-    yield opened
-    opened.close()
+from geoapp.storage import Store
 
 
 def geoapp_import(
