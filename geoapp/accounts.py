@@ -1,6 +1,6 @@
-"""Accounts: admins and planners with hashed passwords, and a login rate limit.
+"""Accounts: admins and planners with hashed passwords, checked through the login throttle.
 
-Failed logins are kept in the database, so the limit holds across every worker process.
+Failed logins are kept in the database, so the throttle holds across every worker process.
 """
 
 from __future__ import annotations
@@ -10,13 +10,16 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .errors import BadInput, Conflict, TooManyAttempts, Unauthorized
+from .errors import BadInput, Conflict, Unauthorized
+from .login_throttle import refuse_when_throttled
+from .password_policy import check_password
 from .storage import Store
-from .storage.base import Session, as_datetime
+from .storage import accounts as records
+from .storage.base import Session
 
 logger = logging.getLogger(__name__)
 
@@ -24,11 +27,7 @@ Role = Literal["admin", "planner"]
 ROLES: tuple[Role, ...] = ("admin", "planner")
 ROLE_LABELS = {"admin": ("管理者", "Administrator"), "planner": ("計画担当", "Planner")}
 
-MIN_PASSWORD_LENGTH = 10
-ATTEMPT_WINDOW = timedelta(minutes=15)
 ATTEMPTS_KEPT = timedelta(days=30)
-MAX_FAILURES_PER_NAME = 5
-MAX_FAILURES_PER_ADDRESS = 30
 _NAME = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
 # Checked when the name is unknown, so a wrong name takes as long as a wrong password.
 _UNKNOWN_USER_HASH = generate_password_hash(secrets.token_urlsafe(16))
@@ -40,7 +39,6 @@ class User:
 
     name: str
     role: Role
-    session_epoch: int = 0
 
     @property
     def is_admin(self) -> bool:
@@ -57,115 +55,75 @@ def add_user(store: Store, name: str, role: str, password: str | None = None) ->
             f"Unknown role {role!r}; use admin or planner.",
         )
     password = password or secrets.token_urlsafe(12)
-    check_password(password)
+    check_password(password, name)
     with store.session(write=True) as session:
-        if session.rows("SELECT id FROM users WHERE name = %s", (name,)):
+        if records.user_row(session, name):
             raise Conflict(
                 f"ユーザー「{name}」は既にあります。",
                 f"A user called {name!r} already exists.",
             )
-        session.run(
-            "INSERT INTO users (name, role, password_hash, created_at) VALUES (%s, %s, %s, %s)",
-            (name, role, generate_password_hash(password), datetime.now(UTC)),
-        )
+        records.insert_user(session, name, role, generate_password_hash(password), _now())
     logger.info("added user %s (%s)", name, role)
     return User(name, cast(Role, role)), password
 
 
 def set_password(store: Store, name: str, password: str) -> None:
-    """Give an existing account a new password; its sessions elsewhere end."""
-    check_password(password)
+    """Give an existing account a new password; every session it had open ends."""
+    check_password(password, name)
     with store.session(write=True) as session:
-        _require_account(session, name)
-        session.run(
-            "UPDATE users SET password_hash = %s, session_epoch = session_epoch + 1 "
-            "WHERE name = %s",
-            (generate_password_hash(password), name),
-        )
-    logger.info("new password for %s", name)
+        account = require_account(session, name)
+        records.update_password(session, account["id"], generate_password_hash(password))
+        ended = records.delete_user_sessions(session, account["id"])
+    logger.info("new password for %s (%d sessions ended)", name, ended)
 
 
 def remove_user(store: Store, name: str) -> None:
     """Delete an account (its sessions end; plans keep its name as their author)."""
     with store.session(write=True) as session:
-        _require_account(session, name)
-        session.run("DELETE FROM users WHERE name = %s", (name,))
+        records.delete_user(session, require_account(session, name)["id"])
     logger.info("removed user %s", name)
 
 
-def _require_account(session: Session, name: str) -> None:
-    """Refuse a name no account has."""
-    if not session.rows("SELECT id FROM users WHERE name = %s", (name,)):
+def require_account(session: Session, name: str) -> dict[str, Any]:
+    """The account called ``name``; refuse a name no account has."""
+    account = records.user_row(session, name)
+    if account is None:
         raise BadInput(f"ユーザー「{name}」はありません。", f"There is no user {name!r}.")
+    return account
 
 
-def list_users(store: Store) -> list[User]:
-    """Every account, by name."""
+def list_users(store: Store) -> list[tuple[User, int]]:
+    """Every account by name, with the number of sessions it has open."""
     with store.session() as session:
-        rows = session.rows("SELECT name, role FROM users ORDER BY name")
-    return [User(row["name"], row["role"]) for row in rows]
+        rows = records.user_rows(session)
+    return [(User(row["name"], row["role"]), int(row["sessions"])) for row in rows]
 
 
 def find_user(store: Store, name: str) -> User | None:
-    """The account called ``name``, if it still exists (sessions outlive deleted accounts)."""
+    """The account called ``name``, if it exists."""
     with store.session() as session:
-        rows = session.rows("SELECT name, role, session_epoch FROM users WHERE name = %s", (name,))
-    return User(rows[0]["name"], rows[0]["role"], rows[0]["session_epoch"]) if rows else None
+        row = records.user_row(session, name)
+    return User(row["name"], row["role"]) if row else None
 
 
 def authenticate(store: Store, name: str, password: str, remote_addr: str) -> User:
-    """The account whose password this is; refused while too many recent logins failed.
-
-    Every attempt is recorded; a refusal is recorded too, so hammering never unlocks.
-    """
-    now = datetime.now(UTC)
+    """The account whose password this is; refused while the throttle makes this name and
+    address wait. Every checked attempt is recorded; refused ones are not checked."""
+    now = _now()
     with store.session(write=True) as session:
-        _refuse_when_limited(session, name, remote_addr, now)
-        rows = session.rows(
-            "SELECT name, role, password_hash, session_epoch FROM users WHERE name = %s", (name,)
-        )
-        stored = rows[0]["password_hash"] if rows else _UNKNOWN_USER_HASH
-        succeeded = check_password_hash(stored, password) and bool(rows)
-        session.run(
-            "INSERT INTO login_attempts (name, remote_addr, attempted_at, succeeded) "
-            "VALUES (%s, %s, %s, %s)",
-            (name, remote_addr, now, succeeded),
-        )
-        session.run("DELETE FROM login_attempts WHERE attempted_at < %s", (now - ATTEMPTS_KEPT,))
-    if not succeeded:
+        refuse_when_throttled(session, name, remote_addr, now)
+        account = records.user_row(session, name)
+        stored = account["password_hash"] if account else _UNKNOWN_USER_HASH
+        succeeded = check_password_hash(stored, password) and account is not None
+        records.insert_attempt(session, name, remote_addr, now, succeeded)
+        records.purge_attempts(session, now - ATTEMPTS_KEPT)
+    if not succeeded or account is None:
         logger.warning("failed login for %r from %s", name, remote_addr)
         raise Unauthorized(
             "ユーザー名またはパスワードが違います。",
             "The user name or password is wrong.",
         )
-    return User(rows[0]["name"], rows[0]["role"], rows[0]["session_epoch"])
-
-
-def _refuse_when_limited(session: Session, name: str, remote_addr: str, now: datetime) -> None:
-    """Raise ``TooManyAttempts`` when the name or the address failed too often lately."""
-    since = now - ATTEMPT_WINDOW
-    last_success = session.rows(
-        "SELECT max(attempted_at) AS at FROM login_attempts WHERE name = %s AND succeeded = %s",
-        (name, True),
-    )[0]["at"]
-    name_since = max(since, as_datetime(last_success)) if last_success else since
-    by_name = session.rows(
-        "SELECT count(*) AS n FROM login_attempts WHERE name = %s AND succeeded = %s "
-        "AND attempted_at > %s",
-        (name, False, name_since),
-    )[0]["n"]
-    by_address = session.rows(
-        "SELECT count(*) AS n FROM login_attempts WHERE remote_addr = %s AND succeeded = %s "
-        "AND attempted_at > %s",
-        (remote_addr, False, since),
-    )[0]["n"]
-    if by_name >= MAX_FAILURES_PER_NAME or by_address >= MAX_FAILURES_PER_ADDRESS:
-        minutes = int(ATTEMPT_WINDOW.total_seconds() // 60)
-        raise TooManyAttempts(
-            f"ログインの失敗が続いたため、一時的にログインできません。{minutes}分ほど待ってから"
-            "もう一度お試しください。",
-            f"Too many failed logins; wait about {minutes} minutes and try again.",
-        )
+    return User(account["name"], account["role"])
 
 
 def check_user_name(name: str) -> None:
@@ -177,10 +135,6 @@ def check_user_name(name: str) -> None:
         )
 
 
-def check_password(password: str) -> None:
-    """Refuse passwords too short to resist guessing."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise BadInput(
-            f"パスワードは{MIN_PASSWORD_LENGTH}文字以上にしてください。",
-            f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.",
-        )
+def _now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)

@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from . import (
+    account_admin,
     auth,
     city_views,
     content_policy,
@@ -55,7 +56,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=False,
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
         WTF_CSRF_SSL_STRICT=True,
         MAX_CONTENT_LENGTH=200 * 1024 * 1024,
         JSON_AS_ASCII=False,
@@ -78,6 +79,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(uploads.blueprint)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(city_views.blueprint)
+    app.register_blueprint(account_admin.blueprint)
     app.register_blueprint(plans_api.blueprint)
     app.register_blueprint(plans_api.public_blueprint)
     app.register_blueprint(editor.blueprint)
@@ -117,4 +119,6 @@ def _is_setting(key: str) -> bool:
         "POOL_SIZE",
         "INSTANCE_PATH",
         "PROXY_COUNT",
+        "SESSION_IDLE_MINUTES",
+        "SESSION_MAX_HOURS",
     }

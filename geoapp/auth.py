@@ -1,14 +1,16 @@
 """Logging in and out, the current user, and role checks for views.
 
-Sessions are Flask's signed cookies: HttpOnly, SameSite=Lax, and Secure whenever the
-request came over HTTPS (or ``SESSION_COOKIE_SECURE`` is set). Every state-changing
-request, forms and JSON alike, carries Flask-WTF's CSRF token.
+The cookie is Flask's signed session: HttpOnly, SameSite=Lax, and Secure whenever the
+request came over HTTPS (or ``SESSION_COOKIE_SECURE`` is set). It carries the id of a
+server-side login session (``login_sessions``), checked on every request. Every
+state-changing request, forms and JSON alike, carries Flask-WTF's CSRF token.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -16,8 +18,10 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Flask,
+    current_app,
     g,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -29,9 +33,11 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from . import current
-from .accounts import ROLE_LABELS, User, authenticate, find_user
+from .accounts import ROLE_LABELS, User, authenticate
 from .errors import BadInput, Forbidden, GeoappError, Unauthorized
 from .i18n import request_language
+from .login_sessions import SessionLimits, end_session, session_user, start_session
+from .settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -46,15 +52,22 @@ class GeoappSessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
+def session_limits() -> SessionLimits:
+    """The idle and absolute limits of login sessions, from the app's settings."""
+    settings: Settings = current_app.config["GEOAPP"]
+    return SessionLimits(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        lifetime=timedelta(hours=settings.session_max_hours),
+    )
+
+
 def current_user() -> User | None:
-    """The logged-in user of this request, re-read from the database: a removed account, or
-    one whose password changed since this session began, is logged out."""
+    """The logged-in user of this request, from its server-side session: one that was
+    ended or has expired leaves the request anonymous and the cookie cleared."""
     if "user" not in g:
-        name = session.get("user")
-        user = find_user(current.store(), name) if name else None
-        if user is not None and session.get("epoch") != user.session_epoch:
-            user = None
-        if name and user is None:
+        token = session.get("sid")
+        user = session_user(current.store(), token, session_limits()) if token else None
+        if token and user is None:
             session.clear()
         g.user = user
     return g.user
@@ -106,10 +119,10 @@ def _log_in(name: str, password: str) -> User:
             "ユーザー名とパスワードを入力してください。", "Enter your user name and password."
         )
     store = current.store()
-    user = authenticate(store, name, password, request.remote_addr or "unknown")
-    session.clear()
-    session["user"] = user.name
-    session["epoch"] = user.session_epoch
+    address = request.remote_addr or "unknown"
+    user = authenticate(store, name, password, address)
+    _end_current_session()
+    session["sid"] = start_session(store, user, address, session_limits())
     session.permanent = True
     g.user = user
     logger.info("%s logged in from %s", user.name, request.remote_addr)
@@ -126,7 +139,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
-def login() -> Response | str | tuple[str, int]:
+def login() -> Response | str:
     """The login page."""
     lang = request_language()
     next_url = request.values.get("next", "")
@@ -140,10 +153,15 @@ def login() -> Response | str | tuple[str, int]:
         _log_in(name, request.form.get("password", ""))
     except GeoappError as error:
         message = error.message_en if lang == "en" else error.message
-        page = render_template(
-            "login.html", lang=lang, city=city, next_url=next_url, error=message, name=name
+        page = make_response(
+            render_template(
+                "login.html", lang=lang, city=city, next_url=next_url, error=message, name=name
+            ),
+            int(error.status),
         )
-        return page, int(error.status)
+        if error.retry_after is not None:
+            page.headers["Retry-After"] = str(error.retry_after)
+        return page
     return redirect(_safe_next(next_url))
 
 
@@ -155,10 +173,19 @@ def _city_or_none() -> Any:
         return None
 
 
+def _end_current_session() -> None:
+    """End this request's server-side session, if any, and empty the cookie."""
+    token = session.get("sid")
+    if token:
+        end_session(current.store(), token)
+    session.clear()
+    g.pop("user", None)
+
+
 @blueprint.post("/logout")
 def logout() -> Response:
     """End the session."""
-    session.clear()
+    _end_current_session()
     return redirect(url_for("pages.home"))
 
 
@@ -183,7 +210,7 @@ def api_login() -> Response:
 @blueprint.delete("/api/session")
 def api_logout() -> tuple[str, int]:
     """Log out."""
-    session.clear()
+    _end_current_session()
     return "", 204
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Request, jsonify, render_template, request
+from flask import Flask, Request, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -35,33 +35,37 @@ def wants_json(req: Request) -> bool:
     return best == "application/json"
 
 
-def respond_with_error(error: GeoappError) -> tuple[Response | str, int]:
-    """The JSON body or the error page for ``error``."""
+def respond_with_error(error: GeoappError) -> Response:
+    """The JSON body or the error page for ``error``, with Retry-After when it has one."""
     if wants_json(request):
-        return jsonify(error.to_dict()), int(error.status)
-    lang = request_language()
-    return (
-        render_template(
-            "error.html",
-            error=error,
-            message=error.message_en if lang == "en" else error.message,
-            lang=lang,
-        ),
-        int(error.status),
-    )
+        response = jsonify(error.to_dict())
+    else:
+        lang = request_language()
+        response = make_response(
+            render_template(
+                "error.html",
+                error=error,
+                message=error.message_en if lang == "en" else error.message,
+                lang=lang,
+            )
+        )
+    response.status_code = int(error.status)
+    if error.retry_after is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:
     """Turn domain errors, HTTP errors and unexpected failures into answers."""
 
     @app.errorhandler(GeoappError)
-    def domain_error(error: GeoappError) -> tuple[Response | str, int]:
+    def domain_error(error: GeoappError) -> Response:
         if error.status >= 500:
             logger.error("%s: %s", error.code, error.message_en)
         return respond_with_error(error)
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError) -> tuple[Response | str, int]:
+    def csrf_error(error: CSRFError) -> Response:
         logger.warning("refused %s %s: %s", request.method, request.path, error.description)
         wrapped = GeoappError(
             "送信を受け付けられませんでした（フォームの確認用トークンがないか、期限切れです）。"
@@ -74,7 +78,7 @@ def register_error_handlers(app: Flask) -> None:
         return respond_with_error(wrapped)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[Response | str, int]:
+    def http_error(error: HTTPException) -> Response:
         status = error.code or 500
         message, message_en = _HTTP_MESSAGES.get(status, (error.description, error.description))
         wrapped = GeoappError(message, message_en)
@@ -83,7 +87,7 @@ def register_error_handlers(app: Flask) -> None:
         return respond_with_error(wrapped)
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception) -> tuple[Response | str, int]:
+    def unexpected_error(error: Exception) -> Response:
         logger.exception("unexpected error on %s", request.path)
         return respond_with_error(
             GeoappError(

@@ -14,6 +14,8 @@ class GeoappError(Exception):
 
     status: int = HTTPStatus.INTERNAL_SERVER_ERROR
     code: str = "internal_error"
+    # Seconds after which trying again may succeed, sent as the Retry-After header.
+    retry_after: int | None = None
 
     def __init__(self, message: str, message_en: str | None = None, **details: object) -> None:
         super().__init__(message)
@@ -83,10 +85,14 @@ class Forbidden(GeoappError):
 
 
 class TooManyAttempts(GeoappError):
-    """Too many failed logins in a short time; the caller must wait."""
+    """Too many failed logins in a short time; the caller must wait ``retry_after`` seconds."""
 
     status = HTTPStatus.TOO_MANY_REQUESTS
     code = "too_many_attempts"
+
+    def __init__(self, message: str, message_en: str, retry_after: int) -> None:
+        super().__init__(message, message_en, retry_after=retry_after)
+        self.retry_after = retry_after
 
 
 class Locked(GeoappError):

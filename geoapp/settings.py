@@ -8,6 +8,8 @@
 | GEOAPP_CRS | working CRS (EPSG code) for a new database | 6677 |
 | GEOAPP_POOL_SIZE | PostgreSQL connection pool size | 10 |
 | GEOAPP_PROXY_COUNT | reverse proxies in front (trust their X-Forwarded-For/-Proto) | 0 |
+| GEOAPP_SESSION_IDLE_MINUTES | a login session ends after this long unused | 120 |
+| GEOAPP_SESSION_MAX_HOURS | a login session ends this long after logging in | 10 |
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from .errors import BadInput
 
 DEFAULT_WORKING_CRS = 6677
 
@@ -31,6 +35,8 @@ class Settings:
     working_crs: int
     pool_size: int
     proxy_count: int = 0
+    session_idle_minutes: int = 120
+    session_max_hours: int = 10
 
 
 def instance_folder(config: Mapping[str, object]) -> Path:
@@ -75,4 +81,18 @@ def load_settings(
         working_crs=int(pick("CRS") or DEFAULT_WORKING_CRS),
         pool_size=int(pick("POOL_SIZE") or 10),
         proxy_count=int(pick("PROXY_COUNT") or 0),
+        session_idle_minutes=_positive(pick("SESSION_IDLE_MINUTES"), 120, "SESSION_IDLE_MINUTES"),
+        session_max_hours=_positive(pick("SESSION_MAX_HOURS"), 10, "SESSION_MAX_HOURS"),
     )
+
+
+def _positive(value: str | None, default: int, name: str) -> int:
+    """A whole number above zero, or ``default`` when unset."""
+    if value is None:
+        return default
+    if not value.isascii() or not value.isdigit() or int(value) <= 0:
+        raise BadInput(
+            f"GEOAPP_{name} には1以上の整数を指定してください（「{value}」）。",
+            f"GEOAPP_{name} must be a whole number above zero, not {value!r}.",
+        )
+    return int(value)

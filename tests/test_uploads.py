@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from layer_files import write_shapefile, zip_shapefile
+from staff import Staff
 from test_importer import districts_frame
 
 from geoapp.accounts import add_user
@@ -25,12 +26,8 @@ def uploads_app(app: Flask) -> Flask:
 
 
 def planner_client(app: Flask) -> FlaskClient:
-    """A client whose session is the planner's (logging in itself is tested elsewhere)."""
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["user"] = "tanaka"
-        session["epoch"] = 0
-    return client
+    """A client logged in as the planner (logging in itself is tested elsewhere)."""
+    return Staff(app, "tanaka").client
 
 
 def csrf_token(client: FlaskClient) -> str:

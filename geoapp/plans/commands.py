@@ -23,6 +23,7 @@ from ..accounts import (
 )
 from ..current import planning, store
 from ..errors import BadInput
+from ..login_sessions import end_user_sessions
 from .exchange import EXPORT_FORMATS, export_plan, read_mapping_csv, read_mapping_geojson
 from .model import STATUS_LABELS, STATUSES
 
@@ -69,7 +70,7 @@ def user_add(name: str, role: str, password_stdin: bool, generate: bool) -> None
 @click.option("--password-stdin", is_flag=True, help="パスワードを標準入力から読む / read stdin")
 @with_appcontext
 def user_password(name: str, password_stdin: bool) -> None:
-    """パスワードを変える（他のログインは終了） / Set a new password (ends other sessions)."""
+    """パスワードを変える（セッションは終了） / Set a new password (ends its sessions)."""
     password = _typed_password(password_stdin)
     set_password(store(), name, password)
     click.echo(f"変更しました / changed: {name}")
@@ -88,9 +89,19 @@ def user_remove(name: str) -> None:
 @user_group.command("list")
 @with_appcontext
 def user_list() -> None:
-    """アカウントの一覧 / List accounts."""
-    for user in list_users(store()):
-        click.echo(f"{user.name}\t{user.role}")
+    """アカウントの一覧（名前・役割・開いているセッション数） / List accounts (name, role,
+    open sessions)."""
+    for user, sessions in list_users(store()):
+        click.echo(f"{user.name}\t{user.role}\t{sessions}")
+
+
+@user_group.command("signout")
+@click.argument("name")
+@with_appcontext
+def user_signout(name: str) -> None:
+    """すべてのセッションを終了 / Sign an account out everywhere."""
+    ended = end_user_sessions(store(), name)
+    click.echo(f"ログアウトさせました / signed out: {name} ({ended})")
 
 
 def _new_password(from_stdin: bool, generate: bool) -> str | None:

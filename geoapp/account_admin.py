@@ -1,0 +1,30 @@
+"""The accounts page for admins: every account with its open sessions, and a button that
+signs one account out everywhere (after a lost laptop or a leaked cookie)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from .accounts import ROLE_LABELS, list_users
+from .auth import login_required
+from .current import store
+from .login_sessions import end_user_sessions
+
+blueprint = Blueprint("accounts", __name__, url_prefix="/admin/users")
+
+
+@blueprint.get("/")
+@login_required("admin")
+def accounts() -> str:
+    """Every account, its role and how many sessions it has open."""
+    return render_template("accounts.html", accounts=list_users(store()), role_labels=ROLE_LABELS)
+
+
+@blueprint.post("/<name>/signout")
+@login_required("admin")
+def sign_out_everywhere(name: str) -> Response:
+    """End every session of the account ``name``."""
+    end_user_sessions(store(), name)
+    flash("このアカウントのすべてのセッションを終了しました。")
+    return redirect(url_for("accounts.accounts"))
