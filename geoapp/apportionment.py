@@ -19,6 +19,12 @@ from .overlay_inputs import check_same_crs
 from .point_location import lowest_covering_code
 
 APPORTIONED_FIGURES = ("population", "households", "population_65")
+# The zone key of weights that lie in a district but in no zone (no zone code is empty).
+OUTSIDE_ZONES = ""
+
+
+# Below this, what a district's pieces leave unapportioned is rounding, not land or people.
+SHARE_TOLERANCE = 1e-9
 
 
 def piece_shares(
@@ -28,18 +34,33 @@ def piece_shares(
     weights: gpd.GeoDataFrame | None = None,
     weight_column: str | None = None,
 ) -> np.ndarray:
-    """The share of its district's figures each piece receives (aligned with ``pieces``)."""
+    """The share of its district's figures each piece receives (aligned with ``pieces``).
+
+    Weights in a district but in no zone count in the district's total, so the share of
+    the people living outside every zone is received by no piece (``unapportioned_shares``).
+    """
     area_share = pieces["district_share"].to_numpy(dtype=float)
     if weights is None:
         return area_share
     placed = weights_by_piece(districts, zones, weights, weight_column)
     keys = pd.MultiIndex.from_arrays([pieces["district"], pieces["zone"]])
     in_piece = placed.reindex(keys, fill_value=0.0).to_numpy()
-    in_district = pd.Series(in_piece).groupby(pieces["district"].to_numpy()).transform("sum")
-    in_district = in_district.to_numpy()
+    totals = placed.groupby(level="district").sum()
+    in_district = totals.reindex(pieces["district"], fill_value=0.0).to_numpy()
     return np.where(
         in_district > 0, in_piece / np.where(in_district > 0, in_district, 1), area_share
     )
+
+
+def unapportioned_shares(
+    pieces: pd.DataFrame, shares: np.ndarray, district_codes: pd.Series
+) -> pd.Series:
+    """The share of each district's figures that no zone receives, indexed by district
+    code: 1 for a district outside every zone, 0 for one wholly inside the zones."""
+    received = pd.Series(shares).groupby(pieces["district"].to_numpy()).sum()
+    codes = pd.Index(district_codes.astype(str), name="district")
+    rest = (1 - received.reindex(codes, fill_value=0.0)).clip(lower=0.0)
+    return rest.where(rest > SHARE_TOLERANCE, 0.0)
 
 
 def weights_by_piece(
@@ -48,7 +69,8 @@ def weights_by_piece(
     weights: gpd.GeoDataFrame,
     weight_column: str | None,
 ) -> pd.Series:
-    """The total weight in each (district, zone) piece, indexed by the two codes.
+    """The total weight in each (district, zone) piece, indexed by the two codes; the
+    weight in a district but in no zone under the zone ``OUTSIDE_ZONES``.
 
     A weight on a boundary counts in the lowest-coded district and zone that cover it.
     """
@@ -57,7 +79,8 @@ def weights_by_piece(
     points = shapely.point_on_surface(weights.geometry.to_numpy())
     district = lowest_covering_code(points, districts)
     zone = lowest_covering_code(points, zones)
-    placed = pd.DataFrame({"district": district, "zone": zone, "weight": values}).dropna()
+    placed = pd.DataFrame({"district": district, "zone": zone, "weight": values})
+    placed = placed.dropna(subset=["district"]).fillna({"zone": OUTSIDE_ZONES})
     return placed.groupby(["district", "zone"])["weight"].sum()
 
 

@@ -8,6 +8,7 @@ import unicodedata
 from pathlib import Path
 
 import click
+import pandas as pd
 from flask.cli import with_appcontext
 
 from . import current
@@ -74,6 +75,44 @@ def _padded(text: str, width: int) -> str:
     return text + " " * max(width - columns, 1)
 
 
+def _outside_zone_lines(report: OverlayReport, limit: int = 20) -> list[str]:
+    """The districts' land and people in no school zone: the total, a warning above the
+    threshold, and the districts with the most such land."""
+    total = report.uncovered_summary()
+    if not total["districts"]:
+        return []
+    people = total["population"]
+    shown_people = "—" if people is None else f"{people:,.1f}"
+    if total["population_share"] is not None:
+        shown_people += f"（{total['population_share']:.3%}）"
+    lines = [
+        "",
+        f"どの校区にも入らない部分 / land in no school zone: 行政区 {total['districts']}"
+        f"（一部 / partly {total['districts_partly_outside']}）  "
+        f"面積 / area {total['area_m2']:,.1f} m²（{total['area_share']:.3%}）  "
+        f"人口 / population {shown_people}",
+    ]
+    if total["warning"]:
+        lines.append(
+            f"  注意 / warning: 市全体の {total['warning_share']:.1%} を超えています。"
+            f"校区の線を確かめてください / more than {total['warning_share']:.1%} of the "
+            "city lies in no zone; check the zone lines."
+        )
+    names = dict(zip(report.districts["code"].astype(str), report.districts["name"], strict=True))
+    table = report.uncovered_districts().sort_values("uncovered_area_m2", ascending=False)
+    for code, row in table.head(limit).iterrows():
+        lost = row.get("uncovered_population")
+        lost_text = "—" if lost is None or pd.isna(lost) else f"{lost:,.1f}"
+        label = _padded(f"{code} {names.get(code) or ''}", 30)
+        lines.append(
+            f"  {label}{row['uncovered_area_m2']:>12,.1f} m²  ({row['uncovered_share']:.2%})"
+            f"  人口 / population {lost_text}"
+        )
+    if len(table) > limit:
+        lines.append(f"  … ほか / and {len(table) - limit}（--json で全件 / all with --json）")
+    return lines
+
+
 def describe_overlay(report: OverlayReport) -> str:
     """A Japanese-first, human-readable overlay summary."""
     summary = report.summary()
@@ -95,6 +134,7 @@ def describe_overlay(report: OverlayReport) -> str:
         shown = "—" if population is None else f"{population:,.1f}"
         label = _padded(f"{zone['code']} {zone['name'] or ''}", 30)
         lines.append(f"{label}{shown:>24}   {', '.join(zone['centers']) or '（なし / none）'}")
+    lines += _outside_zone_lines(report)
     split = report.majority[report.majority["split"]]
     if len(split):
         lines += ["", "分割された行政区 / split districts (majority zone, shares):"]

@@ -17,7 +17,12 @@ import pandas as pd
 from pyproj import Transformer
 
 from .adjacency import district_adjacency, neighbours
-from .apportionment import APPORTIONED_FIGURES, apportioned_figures, piece_shares
+from .apportionment import (
+    APPORTIONED_FIGURES,
+    apportioned_figures,
+    piece_shares,
+    unapportioned_shares,
+)
 from .center_placement import centers_by_zone, place_centers
 from .geometry_checks import CoverageProblem, coverage_problems
 from .nearest_center import nearest_centers
@@ -27,10 +32,14 @@ from .zone_assignment import (
     PIECE_COLUMNS,
     district_zone_piece_shapes,
     majority_from_pieces,
+    uncovered_parts,
 )
 
 WEB_CRS = 4326
 WHOLE_SHARE = 1 - 1e-9
+# Land or people of the districts in no school zone are worth a warning above this share
+# of the city's (0.1 %): a slip of the zone lines, or land the zones were not drawn for.
+UNCOVERED_WARNING_SHARE = 0.001
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,8 @@ class OverlayReport:
     centers: gpd.GeoDataFrame
     pieces: gpd.GeoDataFrame
     majority: pd.DataFrame
+    uncovered: gpd.GeoDataFrame
+    unapportioned: pd.Series
     zone_figures: pd.DataFrame
     placement: pd.DataFrame
     nearest: pd.DataFrame
@@ -54,6 +65,54 @@ class OverlayReport:
     def split_districts(self) -> list[str]:
         """Codes of the split districts, in district order."""
         return list(self.majority.index[self.majority["split"]])
+
+    def uncovered_districts(self) -> pd.DataFrame:
+        """Per district with land or people in no zone (indexed by code, district order):
+        that area in m², its share of the district, the share of the district's figures
+        no zone received, and those figures (NaN where the district's are unknown)."""
+        codes = self.districts["code"].astype(str)
+        area = self.uncovered.set_index("district")["area_m2"].reindex(codes, fill_value=0.0)
+        table = pd.DataFrame(
+            {
+                "uncovered_area_m2": area.to_numpy(),
+                "uncovered_share": (area / self.districts.geometry.area.to_numpy()).to_numpy(),
+                "unapportioned_share": self.unapportioned.reindex(codes).to_numpy(),
+            },
+            index=pd.Index(codes, name="district"),
+        )
+        for name in APPORTIONED_FIGURES:
+            if name in self.districts.columns:
+                values = self.districts[name].astype(float).to_numpy()
+                table[f"uncovered_{name}"] = values * table["unapportioned_share"].to_numpy()
+        outside = (table["uncovered_area_m2"] > 0) | (table["unapportioned_share"] > 0)
+        return table[outside]
+
+    def uncovered_summary(self) -> dict[str, Any]:
+        """The districts' land and people in no school zone, in total and as shares of the
+        city's, and whether either share is above ``UNCOVERED_WARNING_SHARE``."""
+        table = self.uncovered_districts()
+        city_area = float(self.districts.geometry.area.sum())
+        area = float(table["uncovered_area_m2"].sum())
+        area_share = area / city_area if city_area else 0.0
+        population = population_share = None
+        if "population" in self.districts.columns:
+            lost = table["uncovered_population"]
+            population = None if lost.isna().any() else float(lost.sum())
+            people = self.districts["population"].astype(float)
+            if population is not None and not people.isna().any():
+                population_share = population / float(people.sum()) if people.sum() else 0.0
+        partly = self.majority["majority_zone"].reindex(table.index).notna()
+        return {
+            "districts": len(table),
+            "districts_partly_outside": int(partly.sum()),
+            "area_m2": round(area, 2),
+            "area_share": round(area_share, 6),
+            "population": _rounded(population, 2),
+            "population_share": _rounded(population_share, 6),
+            "warning_share": UNCOVERED_WARNING_SHARE,
+            "warning": area_share > UNCOVERED_WARNING_SHARE
+            or (population_share or 0.0) > UNCOVERED_WARNING_SHARE,
+        }
 
     @property
     def zone_centers(self) -> dict[str, list[str]]:
@@ -81,6 +140,7 @@ class OverlayReport:
             "centers_on_boundary": int(self.placement["on_boundary"].sum()),
             "district_coverage_problems": len(self.coverage["districts"]),
             "zone_coverage_problems": len(self.coverage["school_zones"]),
+            "outside_zones": self.uncovered_summary(),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -107,8 +167,16 @@ class OverlayReport:
 
     def piece_table(self) -> pd.DataFrame:
         """One row per piece with names, shares, the district's majority zone and split
-        flag, and the figures apportioned to the piece: the CSV export."""
-        table = pd.DataFrame(self.pieces.drop(columns="geometry"))
+        flag, and the figures apportioned to the piece: the CSV export. The part of a
+        district in no zone is a piece with no zone, holding what no zone received."""
+        table = pd.concat(
+            [pd.DataFrame(self.pieces.drop(columns="geometry")), self._outside_pieces()],
+            ignore_index=True,
+        )
+        order = {code: n for n, code in enumerate(self.districts["code"].astype(str))}
+        table = table.sort_values(
+            "district", key=lambda codes: codes.map(order), kind="stable"
+        ).reset_index(drop=True)
         table.insert(1, "district_name", table["district"].map(_names(self.districts)))
         table.insert(3, "zone_name", table["zone"].map(_names(self.zones)))
         majority = self.majority.reindex(table["district"])
@@ -124,8 +192,34 @@ class OverlayReport:
     def piece_shapes(self) -> gpd.GeoDataFrame:
         """The pieces with their geometry and the piece table's columns (GeoJSON export)."""
         table = self.piece_table()
-        return gpd.GeoDataFrame(
-            table, geometry=self.pieces.geometry.to_numpy(), crs=self.pieces.crs
+        shapes = dict(
+            zip(
+                zip(self.pieces["district"], self.pieces["zone"], strict=True),
+                self.pieces.geometry,
+                strict=True,
+            )
+        )
+        shapes.update(
+            {(d, None): shape for d, shape in zip(self.uncovered["district"],
+                                                    self.uncovered.geometry, strict=True)}
+        )  # fmt: skip
+        zones = table["zone"].astype(object).where(table["zone"].notna(), None)
+        geometry = [shapes.get(key) for key in zip(table["district"], zones, strict=True)]
+        return gpd.GeoDataFrame(table, geometry=geometry, crs=self.pieces.crs)
+
+    def _outside_pieces(self) -> pd.DataFrame:
+        """The districts' parts in no zone as pieces: no zone, and the share of the
+        district's figures no zone received."""
+        outside = self.uncovered_districts()
+        return pd.DataFrame(
+            {
+                "district": outside.index.to_numpy(),
+                "zone": None,
+                "area_m2": outside["uncovered_area_m2"].to_numpy(),
+                "district_share": outside["uncovered_share"].to_numpy(),
+                "zone_share": np.nan,
+                "apportion_share": outside["unapportioned_share"].to_numpy(),
+            }
         )
 
     def _district_entries(self) -> list[dict[str, Any]]:
@@ -135,10 +229,12 @@ class OverlayReport:
         by_district = {
             code: group for code, group in pd.DataFrame(self.pieces).groupby("district", sort=False)
         }
+        outside = self.uncovered_districts()
         entries = []
         for code, row in self.majority.iterrows():
             nearest = self.nearest.loc[code]
             group = by_district.get(code)
+            lost = outside.loc[code] if code in outside.index else None
             entries.append(
                 {
                     "code": code,
@@ -158,6 +254,17 @@ class OverlayReport:
                         }
                         for piece in group.itertuples()
                     ],
+                    "outside_zones": None
+                    if lost is None
+                    else {
+                        "area_m2": _rounded(lost["uncovered_area_m2"], 2),
+                        "share": _rounded(lost["uncovered_share"], 6),
+                        **{
+                            name: _rounded(lost[f"uncovered_{name}"], 2)
+                            for name in APPORTIONED_FIGURES
+                            if f"uncovered_{name}" in lost
+                        },
+                    },
                     "nearest_center": nearest["nearest_center"],
                     "nearest_center_distance_m": _rounded(nearest["distance_m"], 1),
                     "weighted_center_distance_m": _rounded(nearest["weighted_distance_m"], 1),
@@ -255,6 +362,7 @@ def overlay_report(
     majority = majority_from_pieces(pieces, districts["code"], threshold)
     shares = piece_shares(pieces, districts, zones, weights, weight_column)
     pieces["apportion_share"] = shares
+    codes = districts["code"]
     return OverlayReport(
         threshold=threshold,
         weight_column=weight_column if weights is not None else None,
@@ -263,6 +371,8 @@ def overlay_report(
         centers=centers,
         pieces=pieces[[*PIECE_COLUMNS, "apportion_share", "geometry"]],
         majority=majority,
+        uncovered=uncovered_parts(districts, zones, pieces),
+        unapportioned=unapportioned_shares(pieces, shares, codes),
         zone_figures=apportioned_figures(pieces, shares, districts),
         placement=place_centers(centers, districts, zones, majority["majority_zone"]),
         nearest=nearest_centers(districts, centers, weights, weight_column),

@@ -28,6 +28,10 @@ _COVERS = "T*****FF*"
 _INTERIORS_MEET = "T********"
 
 PIECE_COLUMNS = ["district", "zone", "area_m2", "district_share", "zone_share"]
+UNCOVERED_COLUMNS = ["district", "area_m2", "district_share"]
+# A district's part in no zone smaller than this (1 dm²) is floating-point noise of the
+# overlay along edges the district and its zones share, not land outside the zones.
+UNCOVERED_MIN_M2 = 0.01
 MAJORITY_COLUMNS = ["majority_zone", "majority_share", "second_share", "split"]
 
 
@@ -65,6 +69,40 @@ def district_zone_piece_shapes(
     return gpd.GeoDataFrame(
         frame.reset_index(drop=True),
         geometry=pieces.geometry[order] if pieces.geometry is not None else None,
+        crs=districts.crs,
+    )
+
+
+def uncovered_parts(
+    districts: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, pieces: pd.DataFrame
+) -> gpd.GeoDataFrame:
+    """The part of each district that lies in no school zone: the district's code, the
+    part's area in m², its share of the district and its geometry, in district order.
+
+    ``pieces`` are the districts' pieces (``district_zone_pieces``); a district with a
+    piece of its whole area is covered and is not cut again. Parts under
+    ``UNCOVERED_MIN_M2`` are left out.
+    """
+    geometries = districts.geometry.to_numpy()
+    codes = districts["code"].astype(str).to_numpy()
+    whole = pieces.loc[pieces["district_share"] >= 1 - TIE_TOLERANCE, "district"].to_numpy()
+    candidates = np.flatnonzero(~np.isin(codes, whole))
+    zone_shapes = zones.geometry.to_numpy()
+    near_district, near_zone = shapely.STRtree(zone_shapes).query(geometries[candidates])
+    rest = geometries[candidates].copy()
+    for position in np.unique(near_district):
+        around = shapely.union_all(zone_shapes[near_zone[near_district == position]])
+        rest[position] = shapely.difference(rest[position], around)
+    area = shapely.area(rest)
+    kept = area >= UNCOVERED_MIN_M2
+    chosen = candidates[kept]
+    return gpd.GeoDataFrame(
+        {
+            "district": codes[chosen],
+            "area_m2": area[kept],
+            "district_share": area[kept] / shapely.area(geometries[chosen]),
+        },
+        geometry=_polygonal(rest[kept]),
         crs=districts.crs,
     )
 

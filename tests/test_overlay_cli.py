@@ -71,10 +71,12 @@ def test_overlay_writes_the_pieces_as_csv_and_lonlat_geojson(
     result = city_cli.invoke(main, ["overlay", "--csv", str(csv), "--geojson", str(geojson)])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(csv, encoding="utf-8-sig")
-    assert len(table) == 9 and table.loc[0, "district_name"] == "青葉"
+    assert len(table) == 10 and table.loc[0, "district_name"] == "青葉"
     assert set(table.loc[table["district"] == "B", "zone"]) == {"Z1", "Z2"}
+    outside = table[table["zone"].isna()]  # O lies in no zone: a piece without one
+    assert list(outside["district"]) == ["O"] and list(outside["population"]) == [10]
     shapes = gpd.read_file(geojson)
-    assert len(shapes) == 9 and shapes.crs.to_epsg() == 4326
+    assert len(shapes) == 10 and shapes.crs.to_epsg() == 4326
     assert 138 < shapes.total_bounds[0] < 139
 
 

@@ -75,9 +75,10 @@ def test_the_api_serves_pieces_as_csv_and_geojson(overlay_app: Flask) -> None:
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     table = pd.read_csv(io.BytesIO(response.data), encoding="utf-8-sig")
-    assert list(table["district"]) == ["A", "B", "B", "C", "C", "H", "M", "X", "X"]
+    assert list(table["district"]) == ["A", "B", "B", "C", "C", "H", "M", "O", "X", "X"]
+    assert table.loc[table["district"] == "O", "zone"].isna().all()  # O is in no zone
     collection = client.get("/api/overlay/pieces.geojson").get_json()
-    assert len(collection["features"]) == 9
+    assert len(collection["features"]) == 10
     lon, lat = collection["features"][0]["geometry"]["coordinates"][0][0][0]
     assert 138 < lon < 139 and 35 < lat < 37
 
