@@ -18,6 +18,8 @@ from werkzeug.wrappers import Response
 
 from . import current
 from .auth import login_required, require_user
+from .center_kinds import center_kind_scheme
+from .city import DEFAULT_CENTER_KINDS
 from .content_policy import nonce
 from .district_display import WEB_CRS, display_districts
 from .errors import BadInput
@@ -65,6 +67,11 @@ def city_layers(store: Store) -> dict[str, Any]:
     centers = store.read_layer(CENTERS)
     web_zones = zones[["code", "name", "geometry"]].to_crs(WEB_CRS)
     web_centers = centers[["code", "name", "kind", "geometry"]].fillna("").to_crs(WEB_CRS)
+    city = store.city()
+    kinds = center_kind_scheme(
+        city.center_kinds if city else DEFAULT_CENTER_KINDS, web_centers["kind"]
+    )
+    web_centers["color"] = [kinds.color(kind) for kind in web_centers["kind"]]
     bounds = districts.to_crs(WEB_CRS).total_bounds if len(districts) else None
     return {
         "districts": display_districts(districts, zones, centers, DISPLAY_TOLERANCE_M),

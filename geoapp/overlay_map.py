@@ -7,6 +7,8 @@ the map still needs nothing but the app's own Leaflet.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import folium
 import geopandas as gpd
 from branca.element import MacroElement
@@ -15,19 +17,21 @@ from markupsafe import Markup
 
 from .adjacency import district_adjacency, neighbours
 from .basemap import Basemap
+from .center_kinds import CenterKindScheme, center_kind_scheme
+from .city import DEFAULT_CENTER_KINDS, CenterKind
 from .feature_text import feature_layer, number, popup_table, shown
 from .i18n import translate
 from .layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from .overlay_report import OverlayReport
 from .webmap import (
-    CENTER_COLORS,
-    OTHER_CENTER_COLOR,
     WEB_CRS,
     Legend,
     base_map,
     bounds_of,
     center_style,
     counted,
+    kind_rows,
+    kind_text,
     layer_name,
     zone_label,
 )
@@ -111,19 +115,27 @@ class HatchPatterns(MacroElement):
 
 
 def overlay_map(
-    report: OverlayReport, basemap: Basemap, lang: str, leaflet_js: str, leaflet_css: str
+    report: OverlayReport,
+    basemap: Basemap,
+    lang: str,
+    leaflet_js: str,
+    leaflet_css: str,
+    center_kinds: Sequence[CenterKind] = DEFAULT_CENTER_KINDS,
 ) -> folium.Map:
-    """The overlay as a folium map with a layer switcher and a legend."""
+    """The overlay as a folium map with a layer switcher and a legend; centres coloured by
+    the city's ``center_kinds``."""
     fmap = base_map(basemap, lang, leaflet_js, leaflet_css)
     fills = zone_fills(report.zones)
     _add_districts(fmap, report, fills, lang)
     _add_pieces(fmap, report, lang)
     _add_zones(fmap, report, lang)
+    kinds = report.centers.get("kind", [])
+    centers = center_kind_scheme(center_kinds, kinds)
     if len(report.centers):
-        _add_centers(fmap, report, lang)
+        _add_centers(fmap, report, lang, centers)
     _add_coverage_problems(fmap, report, lang)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
-    Legend(overlay_legend_html(report, lang)).add_to(fmap)
+    Legend(overlay_legend_html(report, lang, centers)).add_to(fmap)
     HatchPatterns().add_to(fmap)
     web = {DISTRICTS: report.districts.to_crs(WEB_CRS), SCHOOL_ZONES: report.zones.to_crs(WEB_CRS)}
     bounds = bounds_of(web)
@@ -142,12 +154,13 @@ def zone_fills(zones: gpd.GeoDataFrame) -> dict[str, str]:
     return fills
 
 
-def overlay_legend_html(report: OverlayReport, lang: str) -> Markup:
-    """The legend: majority-zone fills, split hatching, zones without a centre, centres."""
+def overlay_legend_html(
+    report: OverlayReport, lang: str, centers: CenterKindScheme | None = None
+) -> Markup:
+    """The legend: majority-zone fills, split hatching, zones without a centre, the kinds of
+    the centres shown."""
     t = lambda text: translate(text, lang)  # noqa: E731
-    other_kinds = "kind" in report.centers and not report.centers["kind"].isin(CENTER_COLORS).all()
     head = Markup('<div class="geoapp-legend-head">{}</div>')
-    dot = Markup('<div><i class="dot" style="background:{}"></i>{}</div>')
     rows = [
         Markup('<div class="geoapp-legend-title">{}</div>').format(t("凡例")),
         head.format(t("行政区")),
@@ -166,11 +179,10 @@ def overlay_legend_html(report: OverlayReport, lang: str) -> Markup:
         Markup('<div><i class="swatch hatch-no-center"></i>{}</div>').format(
             t("拠点施設のない校区")
         ),
-        head.format(t("拠点施設")),
-        *[dot.format(color, t(kind)) for kind, color in CENTER_COLORS.items()],
     ]
-    if other_kinds:
-        rows.append(dot.format(OTHER_CENTER_COLOR, t("その他")))
+    if centers is not None and centers.entries:
+        rows.append(head.format(t("拠点施設")))
+        rows.extend(kind_rows(centers, lang))
     return Markup("").join(rows)
 
 
@@ -332,7 +344,9 @@ def _add_zones(fmap: folium.Map, report: OverlayReport, lang: str) -> None:
     group.add_to(fmap)
 
 
-def _add_centers(fmap: folium.Map, report: OverlayReport, lang: str) -> None:
+def _add_centers(
+    fmap: folium.Map, report: OverlayReport, lang: str, centers: CenterKindScheme
+) -> None:
     """Centres as circles by kind; the popup says which district and zone hold each."""
     t = lambda text: translate(text, lang)  # noqa: E731
     zone_names = dict(zip(report.zones["code"].astype(str), report.zones["name"], strict=True))
@@ -352,7 +366,7 @@ def _add_centers(fmap: folium.Map, report: OverlayReport, lang: str) -> None:
     ):
         items: list[tuple[str, object]] = [
             (t("拠点施設"), Markup("<b>{}</b>").format(row.name)),
-            (t("種別"), t(str(row.kind)) if isinstance(row.kind, str) else "—"),
+            (t("種別"), kind_text(centers, row.kind, lang)),
             (t("行政区"), district_names.get(district, "—")),
             (t("小学校区"), zone_names.get(zone, t("校区外"))),
         ]
@@ -367,7 +381,7 @@ def _add_centers(fmap: folium.Map, report: OverlayReport, lang: str) -> None:
         max_width=320,
         name=layer_name(CENTERS, len(frame), lang),
         marker=folium.CircleMarker(radius=8),
-        style_function=center_style,
+        style_function=center_style(centers),
     ).add_to(fmap)
 
 

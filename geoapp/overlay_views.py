@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from .city import DEFAULT_CENTER_KINDS
 from .city_overlay import city_overlay
 from .content_policy import nonce
 from .current import store
@@ -59,7 +60,8 @@ def overlay_page() -> str:
         return render_template(
             "overlay.html", city=city, missing=missing, report=None, threshold=threshold
         )
-    fmap = overlay_map(report, city_basemap(city), lang, leaflet_js_url(), leaflet_css_url())
+    kinds = city.center_kinds if city else DEFAULT_CENTER_KINDS
+    fmap = overlay_map(report, city_basemap(city), lang, leaflet_js_url(), leaflet_css_url(), kinds)
     add_credits(fmap, city.credits if city else "")
     data = report.to_dict()
     downloads = {

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from . import content_policy, current
 from .basemap import Basemap, basemap_for
-from .city import City
+from .city import DEFAULT_CENTER_KINDS, City
 from .errors import NotFound
 from .i18n import request_language
 from .japanese_calendar import fiscal_year, fiscal_year_label, wareki_date
@@ -53,7 +53,8 @@ def home() -> str:
     frames = {layer: db.read_layer(layer) for layer in LAYERS}
     basemap = city_basemap(city)
     plan, communities = adopted_communities()
-    fmap = city_map(frames, basemap, lang, leaflet_js_url(), leaflet_css_url(), communities)
+    kinds = city.center_kinds if city else DEFAULT_CENTER_KINDS
+    fmap = city_map(frames, basemap, lang, leaflet_js_url(), leaflet_css_url(), communities, kinds)
     add_credits(fmap, city.credits if city else "")
     imports = db.layer_imports(limit=1)
     loaded_on = imports[0].imported_at.date() if imports else None

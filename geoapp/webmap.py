@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import folium
@@ -18,19 +19,13 @@ from markupsafe import Markup
 from shapely.geometry.base import BaseGeometry
 
 from .basemap import Basemap
+from .center_kinds import NO_KIND, CenterKindScheme, center_kind_scheme, raw_kind
+from .city import DEFAULT_CENTER_KINDS, CenterKind
 from .feature_text import feature_layer, number, popup_table, shown
 from .i18n import translate
-from .layers import CENTER_KINDS, CENTERS, DISTRICTS, SCHOOL_ZONES, Layer
+from .layers import CENTERS, DISTRICTS, SCHOOL_ZONES, Layer
 
 WEB_CRS = 4326
-
-CENTER_COLORS = {
-    "公民館": "#d95f02",
-    "コミュニティセンター": "#1b9e77",
-    "地区センター": "#7570b3",
-    "市民センター": "#e7298a",
-}
-OTHER_CENTER_COLOR = "#666666"
 
 # Share of residents aged 65+ (高齢化率): upper bound of each class and its fill colour.
 AGEING_CLASSES: tuple[tuple[float, str, str], ...] = (
@@ -103,9 +98,11 @@ def city_map(
     leaflet_js: str,
     leaflet_css: str,
     communities: gpd.GeoDataFrame | None = None,
+    center_kinds: Sequence[CenterKind] = DEFAULT_CENTER_KINDS,
 ) -> folium.Map:
     """A folium map of the layers (in any CRS), with a layer switcher and a legend; with
-    ``communities`` (the adopted plan's, one row per community) drawn in their colours."""
+    ``communities`` (the adopted plan's, one row per community) drawn in their colours, and
+    centres coloured by the city's ``center_kinds``."""
     web = {layer: frame.to_crs(WEB_CRS) for layer, frame in layers.items()}
     fmap = base_map(basemap, lang, leaflet_js, leaflet_css)
     districts = web.get(DISTRICTS)
@@ -117,10 +114,12 @@ def city_map(
     if zones is not None and len(zones):
         _add_school_zones(fmap, zones, lang)
     centers = web.get(CENTERS)
+    scheme = center_kind_scheme(center_kinds, [] if centers is None else centers["kind"])
     if centers is not None and len(centers):
-        _add_centers(fmap, centers, lang)
+        _add_centers(fmap, centers, lang, scheme)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
-    Legend(legend_html(lang, communities is not None and len(communities) > 0)).add_to(fmap)
+    drawn = communities is not None and len(communities) > 0
+    Legend(legend_html(lang, drawn, scheme)).add_to(fmap)
     bounds = bounds_of(web)
     if bounds:
         fmap.fit_bounds(bounds, padding=(12, 12))
@@ -157,9 +156,11 @@ def render_map(fmap: folium.Map, nonce: str) -> RenderedMap:
     )
 
 
-def legend_html(lang: str, communities: bool = False) -> Markup:
+def legend_html(
+    lang: str, communities: bool = False, centers: CenterKindScheme | None = None
+) -> Markup:
     """The legend's HTML: ageing classes, the adopted communities' outlines (when drawn),
-    school zone line, centre kinds; every text escaped."""
+    school zone line, the kinds of the centres shown; every text escaped."""
     t = lambda text: translate(text, lang)  # noqa: E731
     title = Markup('<div class="geoapp-legend-title">{}</div>')
     head = Markup('<div class="geoapp-legend-head">{}</div>')
@@ -179,14 +180,19 @@ def legend_html(lang: str, communities: bool = False) -> Markup:
             '<div class="geoapp-legend-head"><i class="line" style="border-color:{}"></i>{}</div>'
         ).format(ZONE_COLOR, t("小学校区"))
     )
-    rows.append(head.format(t("拠点施設")))
-    for kind in CENTER_KINDS:
-        rows.append(
-            Markup('<div><i class="dot" style="background:{}"></i>{}</div>').format(
-                CENTER_COLORS[kind], t(kind)
-            )
-        )
+    if centers is not None and centers.entries:
+        rows.append(head.format(t("拠点施設")))
+        rows.extend(kind_rows(centers, lang))
     return Markup("").join(rows)
+
+
+def kind_rows(centers: CenterKindScheme, lang: str) -> list[Markup]:
+    """The legend rows of the centre kinds: a dot in each kind's colour and its name."""
+    row = Markup('<div data-kind="{}"><i class="dot" style="background:{}"></i>{}</div>')
+    return [
+        row.format(entry.label, entry.color, translate(entry.label, lang))
+        for entry in centers.entries
+    ]
 
 
 def layer_name(layer: Layer, count: int, lang: str) -> str:
@@ -322,19 +328,36 @@ def zone_label(name: object, point: BaseGeometry, badge: Markup | None = None) -
     )
 
 
-def center_style(feature: dict) -> dict:
-    """A centre's circle: white rim, filled with its kind's colour."""
-    return {
-        "className": "geoapp-center",
-        "color": "#ffffff",
-        "weight": 2,
-        "fill": True,
-        "fillColor": CENTER_COLORS.get(feature["properties"]["kind"], OTHER_CENTER_COLOR),
-        "fillOpacity": 0.95,
-    }
+def center_style(centers: CenterKindScheme) -> Callable[[dict], dict]:
+    """The style of a centre's circle: white rim, filled with its kind's colour."""
+
+    def style(feature: dict) -> dict:
+        return {
+            "className": "geoapp-center",
+            "color": "#ffffff",
+            "weight": 2,
+            "fill": True,
+            "fillColor": centers.color(feature["properties"]["kind"]),
+            "fillOpacity": 0.95,
+        }
+
+    return style
 
 
-def _add_centers(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None:
+def kind_text(centers: CenterKindScheme, raw: object, lang: str) -> str:
+    """A centre's kind for its popup: the legend's name, with the data's own word when it
+    differs (地域交流センター（交流センター）); — when the data gives none."""
+    entry = centers.entry(raw)
+    if entry.label == NO_KIND:
+        return "—"
+    label = translate(entry.label, lang)
+    given = raw_kind(raw)
+    return label if given == entry.label else f"{label}（{given}）"
+
+
+def _add_centers(
+    fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str, centers: CenterKindScheme
+) -> None:
     """Community centres as circles coloured by kind."""
     t = lambda text: translate(text, lang)  # noqa: E731
     data = frame[["code", "name", "kind", "address", "managed_by", "geometry"]].fillna("")
@@ -342,7 +365,7 @@ def _add_centers(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None:
         popup_table(
             [
                 (t("拠点施設"), row.name),
-                (t("種別"), row.kind),
+                (t("種別"), kind_text(centers, row.kind, lang)),
                 (t("所在地"), row.address),
                 (t("管理運営"), row.managed_by),
             ]
@@ -355,7 +378,7 @@ def _add_centers(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None:
         popups,
         name=layer_name(CENTERS, len(data), lang),
         marker=folium.CircleMarker(radius=8),
-        style_function=center_style,
+        style_function=center_style(centers),
     ).add_to(fmap)
 
 
