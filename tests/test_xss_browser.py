@@ -34,6 +34,8 @@ PAYLOADS = (
     "${window.__xss=6}</textarea><b onmouseover=alert(7)>",
 )
 ADMIN, ADMIN_PASSWORD = "demo-admin", "aobagawa-admin"
+CITY_NAME = "<svg onload=window.__xss=9>市"
+CREDITS = '出典 <img src=x onerror=window.__xss=10> https://example.jp/"><script>x</script>'
 
 # Watch for script that runs, dialogs, and CSP violations from before the page's own code.
 WATCH = """
@@ -143,6 +145,8 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
         hostile_layer(layer).to_file(path, driver="GeoJSON")
         geoapp(env, "import", layer.name, str(path))
     with serving_demo(instance) as url:
+        # Renamed once served: geoapp demo serves only the demo city.
+        geoapp(env, "city", "set", "--name", CITY_NAME, "--credits", CREDITS)
         yield {"url": url, **hostile_plans(url)}
 
 
@@ -206,6 +210,9 @@ def test_the_public_maps_show_every_payload_as_text_and_run_nothing(
 
     home = visit.open("/")
     assert PAYLOADS[1] in home  # the adopted plan's name, in the side panel
+    assert CITY_NAME in home and CITY_NAME in visit.page.title()
+    credits = visit.page.locator(".leaflet-control-attribution").inner_text()
+    assert "<img src=x onerror=window.__xss=10>" in credits
     shown = visit.open_every_feature()
     assert shown["features"] >= 300 + 14 + 14 + 14
     assert len(shown["tooltips"]) == len(shown["popups"]) == shown["features"]
@@ -252,6 +259,12 @@ def test_the_staff_pages_show_every_payload_as_text_and_run_nothing(
 ) -> None:
     visit = Visit(browser, hostile_server["url"])
     visit.log_in()
+
+    settings = visit.open("/admin/city/")
+    assert visit.page.locator("#field-name").input_value() == CITY_NAME
+    assert visit.page.locator("#field-credits").input_value() == CREDITS
+    assert CITY_NAME in settings
+    visit.nothing_ran("/admin/city")
 
     visit.open("/admin/import/")
     upload = tmp_path / "hostile.geojson"
