@@ -78,7 +78,7 @@ def hostile_layer(layer: Layer) -> gpd.GeoDataFrame:
     field), with free attributes whose names and values are payloads too."""
     frame = read_demo_layer(layer).drop(columns=["properties"])
     frame = frame.drop(columns=[c for c in frame.columns if c.endswith("_location")])
-    texts = [c for c in ("name", "school_name", "address", "managed_by") if c in frame]
+    texts = [c for c in ("name", "school_name", "kind", "address", "managed_by") if c in frame]
     for row, payload in enumerate(PAYLOADS):
         for column in texts:
             frame.loc[row, column] = f"{payload}{row}" if column == "name" else payload
@@ -211,6 +211,7 @@ def test_the_public_maps_show_every_payload_as_text_and_run_nothing(
     home = visit.open("/")
     assert PAYLOADS[1] in home  # the adopted plan's name, in the side panel
     assert CITY_NAME in home and CITY_NAME in visit.page.title()
+    shows_every_payload(visit.page.locator(".geoapp-legend").inner_text(), "centre kinds")
     credits = visit.page.locator(".leaflet-control-attribution").inner_text()
     assert "<img src=x onerror=window.__xss=10>" in credits
     shown = visit.open_every_feature()
