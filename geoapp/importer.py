@@ -38,7 +38,7 @@ from .geometry_checks import (
     coverage_problems,
     snap_coverage,
 )
-from .layers import CENTERS, Layer
+from .layers import CENTERS, DISTRICTS, Layer
 from .sources import SourceData, check_coordinates_in_japan, open_source
 from .storage import Store
 from .storage.base import LayerBatch, WriteMode
@@ -297,6 +297,19 @@ def _stored_fields(
                     "message_en": "No kind field: kinds were read from the end of the names.",
                 }
             )
+    if layer is DISTRICTS and "population" not in mapping.fields:
+        report.warnings.append(
+            {
+                "feature": None,
+                "code": "no_population",
+                "message": "人口の項目がないため、人口は不明（0 ではありません）として保存します。"
+                "行政区コードごとの人口表は geoapp import population（取り込み画面では"
+                "「人口表」）で読み込めます。",
+                "message_en": "No population field: population is stored as unknown (not 0). "
+                "Load a table of population by district code with geoapp import population "
+                "(the upload page's population table).",
+            }
+        )
     _require_values(layer, frame)
     return frame
 

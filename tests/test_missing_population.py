@@ -13,9 +13,11 @@ import pyogrio
 import pytest
 from flask import Flask
 from shapes import grid_centers, grid_zones, nine_districts
+from shared_data import yaizu
 from staff import GRID_CITY, PASSWORD, Staff
 
 from geoapp.accounts import User, add_user
+from geoapp.importer import ImportOptions, import_layer
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from geoapp.plans.commands import plan_group
 
@@ -149,3 +151,23 @@ def test_plan_show_prints_a_dash_and_says_the_data_is_missing(app: Flask) -> Non
     assert "人口のデータがありません（9行政区）" in shown.output
     checks = json.loads(app.test_cli_runner().invoke(plan_group, ["check", "1"]).output)
     assert checks["population_range"]["outside"] == []
+
+
+def test_yaizus_associations_import_with_unknown_population_and_raise_no_alarms(
+    app: Flask,
+) -> None:
+    store = app.extensions["geoapp.store"]
+    for folder, layer in (("自治会区域", DISTRICTS), ("小学校区", SCHOOL_ZONES)):
+        report = import_layer(store, yaizu(folder), ImportOptions(layer=layer))
+        assert report.stored, report.to_dict()["errors"]
+        if layer is DISTRICTS:
+            assert "no_population" in [w["code"] for w in report.warnings]
+    districts = store.read_layer(DISTRICTS)
+    assert districts[list(COUNTS)].isna().all().all()
+    add_user(store, "tanaka", "planner", PASSWORD)
+    with app.app_context():
+        app.extensions["geoapp.plans"].set_targets(User("kanri", "admin"), 3000, 10000)
+    checks = Staff(app, "tanaka").new_plan()["checks"]
+    assert checks["population_range"]["outside"] == []
+    assert len(checks["missing_population"]) == len(districts)
+    assert all(c["population"] is None for c in checks["communities"])
