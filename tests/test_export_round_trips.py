@@ -34,7 +34,8 @@ def geoapp_import(
 
 
 def rich_plan(staff: Staff) -> dict[str, Any]:
-    """A plan from school zones whose first community has kana, a description and a place."""
+    """A plan from school zones whose first community has kana, a description, a hub and
+    a place."""
     plan = staff.new_plan()
     place = {"name": "中央公園", "lon": 138.3, "lat": 34.9, "note": "避難場所"}
     answer = staff.edit(
@@ -44,6 +45,7 @@ def rich_plan(staff: Staff) -> dict[str, Any]:
         community=1,
         name_kana="にしちく",
         description="西の地区、=旧村",
+        hub_center="K1",
         places=[place],
     )
     assert answer.status_code == 200, answer.get_json()
@@ -78,9 +80,10 @@ def community_rows(plan: dict[str, Any]) -> list[dict[str, Any]]:
 def test_a_plan_geojson_export_with_an_empty_community_reads_back_as_the_plan(
     tanaka: Staff,
 ) -> None:
-    plan = tanaka.new_plan()
-    created = tanaka.edit(plan["id"], 1, "create_community", name="焼津東小学校")
+    plan = rich_plan(tanaka)
+    created = tanaka.edit(plan["id"], plan["version"], "create_community", name="焼津東小学校")
     assert created.status_code == 200, created.get_json()
+    plan = tanaka.plan(plan["id"])
     exported = tanaka.get(f"/api/plans/{plan['id']}/export?format=geojson")
     empty = [f for f in json.loads(exported.data)["features"] if f["geometry"] is None]
     assert [f["properties"]["name"] for f in empty] == ["焼津東小学校"]
@@ -90,11 +93,28 @@ def test_a_plan_geojson_export_with_an_empty_community_reads_back_as_the_plan(
         content_type="multipart/form-data",
     )
     assert again.status_code == 201, again.get_json()
-    names = {c["id"]: c["name"] for c in again.get_json()["communities"]}
-    original = {c["id"]: c["name"] for c in plan["communities"]}
-    assert {code: names[cid] for code, cid in again.get_json()["assignments"].items()} == {
-        code: original[cid] for code, cid in plan["assignments"].items()
-    }
+    copy = again.get_json()
+    assert copy["assignments"] == plan["assignments"]
+    fields = ["id", "name", "name_kana", "color", "description", "hub_center"]
+    assert [{key: c[key] for key in fields} for c in copy["communities"]] == [
+        {key: c[key] for key in fields} for c in plan["communities"]
+    ]
+    assert plan["communities"][0]["hub_center"] and plan["communities"][0]["name_kana"]
+
+
+def test_a_plan_geojson_with_a_bad_community_field_is_refused_naming_it(tanaka: Staff) -> None:
+    plan = tanaka.new_plan()
+    collection = json.loads(tanaka.get(f"/api/plans/{plan['id']}/export?format=geojson").data)
+    collection["features"][0]["properties"]["color"] = "red"
+    answer = tanaka.post(
+        "/api/plans/import",
+        data={"file": (io.BytesIO(json.dumps(collection).encode()), "plan.geojson")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 400
+    name = collection["features"][0]["properties"]["name"]
+    message = answer.get_json()["message"]
+    assert f"「{name}」" in message and "#RRGGBB" in message
 
 
 def test_a_plan_csv_export_reads_back_as_the_same_plan(tanaka: Staff) -> None:

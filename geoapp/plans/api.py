@@ -16,7 +16,7 @@ from ..auth import require_user
 from ..current import planning
 from ..downloads import attachment
 from ..errors import BadInput
-from .exchange import boundaries_geojson, export_plan, read_mapping_csv, read_mapping_geojson
+from .exchange import boundaries_geojson, export_plan, read_plan_csv, read_plan_geojson
 
 blueprint = Blueprint("plans_api", __name__, url_prefix="/api/plans")
 public_blueprint = Blueprint("public_plan_api", __name__, url_prefix="/api/public")
@@ -84,9 +84,9 @@ def import_plan() -> tuple[Response, int]:
     geo = work.geography()
     name = upload.filename.lower()
     if name.endswith((".geojson", ".json")):
-        mapping = read_mapping_geojson(data, geo, upload.filename)
+        plan_file = read_plan_geojson(data, geo, upload.filename)
     elif name.endswith((".csv", ".txt")):
-        mapping = read_mapping_csv(data, geo, upload.filename)
+        plan_file = read_plan_csv(data, geo, upload.filename)
     else:
         raise BadInput(
             f"{upload.filename} は取り込めません。"
@@ -98,7 +98,8 @@ def import_plan() -> tuple[Response, int]:
         request.form.get("name") or upload.filename.rsplit(".", 1)[0],
         request.form.get("description", ""),
         "import",
-        mapping=mapping,
+        mapping=plan_file.mapping,
+        communities=plan_file.communities,
     )
     return jsonify(plan), 201
 

@@ -24,7 +24,7 @@ from ..accounts import (
 from ..current import planning, store
 from ..errors import BadInput
 from ..login_sessions import end_user_sessions
-from .exchange import EXPORT_FORMATS, export_plan, read_mapping_csv, read_mapping_geojson
+from .exchange import EXPORT_FORMATS, PlanFile, export_plan, read_plan_csv, read_plan_geojson
 from .model import STATUS_LABELS, STATUSES
 
 SOURCES = ("empty", "school_zones", "copy", "csv", "geojson")
@@ -141,21 +141,22 @@ def plan_create(
 ) -> None:
     """案を作る / Create a draft plan (empty, from school zones, a copy, CSV or GeoJSON)."""
     work = planning()
-    mapping = None
+    plan_file: PlanFile | None = None
     if source in ("csv", "geojson"):
         if path is None:
             raise BadInput(
                 "--file で取り込むファイルを指定してください。", "Give the file to import (--file)."
             )
-        read = read_mapping_csv if source == "csv" else read_mapping_geojson
-        mapping = read(path.read_bytes(), work.geography(), path.name)
+        read = read_plan_csv if source == "csv" else read_plan_geojson
+        plan_file = read(path.read_bytes(), work.geography(), path.name)
     plan = work.create_plan(
         _operator(user_name),
         name,
         description,
-        "import" if mapping is not None else source,
+        "import" if plan_file is not None else source,
         copy_of,
-        mapping,
+        plan_file.mapping if plan_file else None,
+        plan_file.communities if plan_file else None,
     )
     click.echo(
         f"作成しました / created: 案 {plan['id']}「{plan['name']}」 "

@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from ..errors import BadInput
 from ..spreadsheet_csv import csv_bytes, unquoted
 from .boundaries import community_boundaries
 from .checks import plan_checks
+from .edits import community_fields
 from .geography import Geography
 from .model import PlanState
 from .shapefile_export import shapefile_zip
@@ -32,12 +35,24 @@ _NAME_HEADERS = {"community", "community_name", "コミュニティ", "コミュ
 # The header of geoapp's own plan CSV: its cells were made spreadsheet-safe.
 PLAN_CSV_HEADER = ("district_code", "district_name", "community_id", "community")
 EXPORT_FORMATS = ("geojson", "gpkg", "shp", "csv")
+# A community's own fields that geoapp's GeoJSON carries and a plan import takes back.
+_COMMUNITY_FIELDS = ("id", "name_kana", "color", "description", "hub_center")
 # Counts summed per community: nullable integers, written empty (never 0) where unknown.
 _COUNTS = ("population", "households", "population_65")
 
 
 # --- imports -----------------------------------------------------------------------------
-def read_mapping_csv(data: bytes, geo: Geography, filename: str = "CSV") -> dict[str, str]:
+@dataclass(frozen=True)
+class PlanFile:
+    """A plan read from a file: district code → community name, and by community name the
+    fields the file gives (geoapp's GeoJSON: id, kana, colour, description, hub centre),
+    communities without districts included."""
+
+    mapping: dict[str, str]
+    communities: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def read_plan_csv(data: bytes, geo: Geography, filename: str = "CSV") -> PlanFile:
     """District code → community name from a CSV (UTF-8 or Shift_JIS): the first two
     columns, or with a header row the district code column and the community column (so
     geoapp's own CSV export reads back). A row with no community leaves it unassigned.
@@ -75,13 +90,13 @@ def read_mapping_csv(data: bytes, geo: Geography, filename: str = "CSV") -> dict
         raise BadInput(
             f"{filename} に行政区の割り当てがありません。", f"{filename} assigns no district."
         )
-    return mapping
+    return PlanFile(mapping)
 
 
-def read_mapping_geojson(data: bytes, geo: Geography, filename: str = "GeoJSON") -> dict[str, str]:
-    """District code → community name from GeoJSON: district features carrying a
-    ``community`` property, or community polygons (each district goes to the polygon
-    holding most of its area)."""
+def read_plan_geojson(data: bytes, geo: Geography, filename: str = "GeoJSON") -> PlanFile:
+    """A plan from GeoJSON: district features carrying a ``community`` property, or
+    community polygons (each district goes to the polygon holding most of its area) with
+    the communities' own fields as geoapp writes them."""
     try:
         frame = gpd.read_file(io.BytesIO(data))
     except Exception as exc:
@@ -99,7 +114,7 @@ def read_mapping_geojson(data: bytes, geo: Geography, filename: str = "GeoJSON")
         ]
         buffer = io.StringIO()
         csv.writer(buffer).writerows(rows)
-        return read_mapping_csv(buffer.getvalue().encode(), geo, filename)
+        return read_plan_csv(buffer.getvalue().encode(), geo, filename)
     name_column = name_column or columns.get("name")
     if name_column is None or frame.crs is None:
         raise BadInput(
@@ -108,7 +123,42 @@ def read_mapping_geojson(data: bytes, geo: Geography, filename: str = "GeoJSON")
             f"{filename} needs district features with code and community properties, or "
             "community polygons with a name.",
         )
-    return _mapping_from_polygons(frame, name_column, geo, filename)
+    return PlanFile(
+        _mapping_from_polygons(frame, name_column, geo, filename),
+        _community_fields(frame, name_column, geo, filename),
+    )
+
+
+def _community_fields(
+    frame: gpd.GeoDataFrame, name_column: str, geo: Geography, filename: str
+) -> dict[str, dict[str, Any]]:
+    """Each named community's fields in the file, checked as an edit checks them; an
+    ``id`` is kept when it is a whole number above 0."""
+    given = [column for column in _COMMUNITY_FIELDS if column in frame.columns]
+    found: dict[str, dict[str, Any]] = {}
+    for record in frame[[name_column, *given]].to_dict("records"):
+        name = str(record.pop(name_column) or "").strip()
+        params = {key: value for key, value in record.items() if _given(value)}
+        number = params.pop("id", None)
+        try:
+            fields = community_fields(PlanState(), geo, params, None)
+        except BadInput as error:
+            raise BadInput(
+                f"{filename} のコミュニティ「{name}」: {error.message}",
+                f"{filename}, community {name!r}: {error.message_en}",
+            ) from error
+        if isinstance(number, int | float) and number == int(number) and number > 0:
+            fields["id"] = int(number)
+        if name:
+            found[name] = fields
+    return found
+
+
+def _given(value: object) -> bool:
+    """Whether a property holds a value (not null, NaN or blank)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return False
+    return not (isinstance(value, str) and not value.strip())
 
 
 def _mapping_from_polygons(
@@ -123,7 +173,7 @@ def _mapping_from_polygons(
     geometries = frame.geometry.to_numpy()
     drawn = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
     polygons = frame[drawn].to_crs(geo.districts.crs)
-    polygons = polygons.assign(**{name_column: polygons[name_column].astype(str)})
+    polygons = polygons.assign(**{name_column: polygons[name_column].astype(str).str.strip()})
     polygons = polygons.dissolve(by=name_column, as_index=False, sort=False)
     names = polygons[name_column]
     zones = gpd.GeoDataFrame(

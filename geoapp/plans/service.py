@@ -174,6 +174,7 @@ class Planning:
         source: str = "empty",
         copy_of: int | None = None,
         mapping: dict[str, str] | None = None,
+        communities: dict[str, dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
         """A new draft plan, empty or built from school zones, another plan or an import.
 
@@ -181,7 +182,8 @@ class Planning:
         ----------
         source
             ``empty``, ``school_zones`` (each district to its majority zone), ``copy``
-            (of plan ``copy_of``) or ``import`` (``mapping`` of district code → community name).
+            (of plan ``copy_of``) or ``import`` (``mapping`` of district code → community name,
+            and ``communities``: fields by community name, checked, as a plan file gives them).
         """
         name = text_field({"name": name}, "name", MAX_NAME, required=True)
         description = text_field({"description": description}, "description", MAX_TEXT)
@@ -202,7 +204,7 @@ class Planning:
                 dict(state.assignments),
             )
         elif source == "import":
-            state = state_from_mapping(geo, mapping or {})
+            state = state_from_mapping(geo, mapping or {}, communities)
         else:
             raise BadInput(
                 f"作成方法（source）「{source}」は使えません。empty, school_zones, copy, import "
@@ -540,10 +542,20 @@ def state_from_school_zones(geo: Geography) -> PlanState:
     return PlanState({}, communities, assignments)
 
 
-def state_from_mapping(geo: Geography, mapping: dict[str, str]) -> PlanState:
-    """Communities named in a district code → community name mapping (already checked)."""
-    names = sorted(set(mapping.values()))
-    ids = {name: number for number, name in enumerate(names, start=1)}
+def state_from_mapping(
+    geo: Geography,
+    mapping: dict[str, str],
+    fields: dict[str, dict[str, Any]] | None = None,
+) -> PlanState:
+    """Communities named in a district code → community name mapping, with the fields a
+    plan file gave them (already checked), under the file's ids when they are distinct."""
+    given = fields or {}
+    names = sorted(set(mapping.values()) | set(given))
+    wanted = [given.get(name, {}).get("id") for name in names]
+    if all(wanted) and len(set(wanted)) == len(wanted):
+        ids = dict(zip(names, wanted, strict=True))
+    else:
+        ids = {name: number for number, name in enumerate(names, start=1)}
     communities = {
         number: {
             "name": name,
@@ -553,6 +565,7 @@ def state_from_mapping(geo: Geography, mapping: dict[str, str]) -> PlanState:
             "hub_center": None,
             "places": [],
             "locked": False,
+            **{key: value for key, value in given.get(name, {}).items() if key != "id"},
         }
         for name, number in ids.items()
     }
