@@ -165,12 +165,7 @@ def describe_population(report: PopulationReport) -> str:
     if report.without_row:
         lines.append(f"  表に行のない行政区（値は元のまま）: {_listed(report.without_row)}")
     lines += _issue_lines("エラー", report.errors)
-    if report.stored:
-        lines.append("保存しました。")
-    elif report.ok:
-        lines.append("試行（--dry-run）のため保存していません。")
-    else:
-        lines.append("エラーがあるため何も保存していません。データベースは元のままです。")
+    lines.append(_outcome(report.stored, report.ok))
     return "\n".join(lines)
 
 
@@ -231,13 +226,17 @@ def describe_report(report: ImportReport) -> str:
     lines += _issue_lines("警告", report.warnings)
     lines += _coverage_lines(report.coverage)
     lines += _issue_lines("エラー", report.errors)
-    if report.stored:
-        lines.append("保存しました。")
-    elif report.ok:
-        lines.append("試行（--dry-run）のため保存していません。")
-    else:
-        lines.append("エラーがあるため何も保存していません。データベースは元のままです。")
+    lines.append(_outcome(report.stored, report.ok))
     return "\n".join(lines)
+
+
+def _outcome(stored: bool, ok: bool) -> str:
+    """The report's last line: stored, only checked, or refused."""
+    if stored:
+        return "保存しました。"
+    if ok:
+        return "試行（--dry-run）のため保存していません。"
+    return "エラーがあるため何も保存していません。データベースは元のままです。"
 
 
 def _issue_lines(title: str, issues: list[dict[str, Any]]) -> list[str]:
