@@ -221,9 +221,8 @@ def test_a_layer_geojson_imports_back_with_the_same_values(
     assert present == list(original.sort_values("code")["properties"])
 
 
-def test_yaizus_plan_exports_read_back_with_the_command_after_a_community_empties(
-    app: Flask, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def yaizu_plan(database_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """Yaizu's associations and school zones loaded, and plan 1 made from the zones."""
     monkeypatch.setenv("GEOAPP_DATABASE_URL", database_url)
     runner = CliRunner()
     for layer, folder in (("districts", "自治会区域"), ("school-zones", "小学校区")):
@@ -231,6 +230,38 @@ def test_yaizus_plan_exports_read_back_with_the_command_after_a_community_emptie
         assert loaded.exit_code == 0, loaded.output
     made = runner.invoke(main, ["plan", "create", "校区案", "--from", "school_zones"])
     assert made.exit_code == 0, made.output
+    return runner
+
+
+def test_yaizus_geopackage_and_shapefile_exports_import_as_layers_with_the_same_values(
+    app: Flask,
+    database_url: str,
+    second_store: Store,
+    second_database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runner = yaizu_plan(database_url, monkeypatch)
+    paths = {fmt: tmp_path / f"plan-{fmt}" for fmt in ("gpkg", "shp")}
+    for fmt, path in paths.items():
+        exported = runner.invoke(main, ["plan", "export", "1", "--format", fmt, "-o", str(path)])
+        assert exported.exit_code == 0, exported.output
+    paths["shp"] = paths["shp"].rename(tmp_path / "plan-shp.zip")
+    paths["gpkg"] = paths["gpkg"].rename(tmp_path / "plan.gpkg")
+    columns = ["code", "name", "population", "households", "population_65"]
+    original = app.extensions["geoapp.store"].read_layer(DISTRICTS)
+    geoapp_import(second_database_url, monkeypatch, "districts", paths["gpkg"])
+    assert rows(second_store.read_layer(DISTRICTS), columns) == rows(original, columns)
+    geoapp_import(second_database_url, monkeypatch, "districts", paths["shp"])
+    monkeypatch.setenv("GEOAPP_DATABASE_URL", database_url)
+    plan = json.loads(runner.invoke(main, ["plan", "show", "1", "--json"]).output)
+    assert rows(second_store.read_layer(DISTRICTS), columns) == community_rows(plan)
+
+
+def test_yaizus_plan_exports_read_back_with_the_command_after_a_community_empties(
+    app: Flask, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = yaizu_plan(database_url, monkeypatch)
     add_user(app.extensions["geoapp.store"], "tanaka", "planner", PASSWORD)
     staff = Staff(app, "tanaka")
     plan = staff.plan(1)
