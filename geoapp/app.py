@@ -26,7 +26,7 @@ from . import (
     views,
 )
 from .error_pages import register_error_handlers
-from .i18n import LANGUAGES, request_language, translate
+from .i18n import LANGUAGES, language_link, request_language, translate
 from .japanese_calendar import japan_time, wareki_datetime
 from .plans import api as plans_api
 from .plans.service import Planning
@@ -97,6 +97,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
             "_": lambda text: translate(text, lang),
             "lang": lang,
             "languages": LANGUAGES,
+            "language_link": language_link,
         }
 
     @app.after_request

@@ -4,6 +4,7 @@ centre kinds; the working CRS is shown, not edited."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -22,7 +23,9 @@ from .city_settings import (
     apply_settings,
     settings_input,
 )
+from .errors import GeoappError
 from .i18n import request_language
+from .storage.migration import latest_version
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +33,19 @@ blueprint = Blueprint("city_settings", __name__, url_prefix="/admin/city")
 
 # Empty rows under the centre kinds, for adding new ones.
 SPARE_KIND_ROWS = 3
+
+
+@blueprint.app_context_processor
+def city_in_templates() -> dict[str, Any]:
+    """The city for every page's header (none before set-up, with an outdated schema, or
+    with the database down, so error pages still render); views may pass their own."""
+    try:
+        db = current.store()
+        if db.schema_version() < latest_version(db.backend):
+            return {"city": None}
+        return {"city": db.city()}
+    except GeoappError:
+        return {"city": None}
 
 
 @blueprint.get("/")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import request
 
@@ -36,3 +37,9 @@ def request_language() -> str:
     if asked in LANGUAGES:
         return asked
     return request.accept_languages.best_match(LANGUAGES, default="ja") or "ja"
+
+
+def language_link(lang: str) -> str:
+    """A link to this page in ``lang``: the page's query kept, only ``lang`` changed."""
+    kept = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return "?" + urlencode([*kept, ("lang", lang)])

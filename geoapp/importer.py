@@ -116,15 +116,16 @@ class ImportReport:
         return asdict(self)
 
     def fail(self, error: BadInput) -> None:
-        """Record a refusal."""
-        self.errors.append(
-            {
-                "feature": error.details.get("feature"),
-                "code": error.details.get("reason", error.code),
-                "message": error.message,
-                "message_en": error.message_en,
-            }
-        )
+        """Record a refusal (with the candidate CRSs, when it names some)."""
+        entry = {
+            "feature": error.details.get("feature"),
+            "code": error.details.get("reason", error.code),
+            "message": error.message,
+            "message_en": error.message_en,
+        }
+        if error.details.get("candidates"):
+            entry["candidates"] = list(error.details["candidates"])
+        self.errors.append(entry)
 
 
 def import_layer(

@@ -16,6 +16,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from .auth import current_user, require_user
+from .crs_choices import crs_choices, page_crs_issue
 from .current import store
 from .errors import BadInput, NotFound
 from .field_mapping import parse_map_option
@@ -169,9 +170,13 @@ def _report_page(report: ImportReport, token: str | None) -> str:
 
 
 def _page(**context: object) -> str:
-    """The import page: the form, the recent loads and whatever ``context`` adds."""
+    """The import page: the form (its CRS choices led by the city's working CRS), the recent
+    loads and whatever ``context`` adds."""
+    working = store().geometry_srid()
     return render_template(
         "import.html",
+        crs_groups=crs_choices(working),
+        page_issue=lambda issue: page_crs_issue(issue, working),
         layers=(*LAYERS, POPULATION),
         layer_labels={layer.name: layer.label for layer in (*LAYERS, POPULATION)},
         imports=store().layer_imports(limit=10),

@@ -606,7 +606,7 @@
       item.append(
         el("span", { className: "swatch", style: { background: community.color } }),
         el("span", { className: "community-name" }, community.name,
-          community.locked ? [" ", el("span", { className: "lock", title: T("ロック中") }, "🔒")] : null,
+          community.locked ? [" ", el("span", { className: "lock", title: T("ロック中"), role: "img", "aria-label": T("ロック中") })] : null,
           " ", el("small", {}, community.name_kana || "")),
         el("span", { className: "community-figures" },
           el("span", { dataset: { figure: "population" } }, fmt(figure.population)), figure.population === null ? null : el("small", {}, T("人")),

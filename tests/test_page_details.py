@@ -1,0 +1,108 @@
+"""Small things a city notices: the compare table names communities, the language switch
+keeps the page's query, the upload page points at its own CRS field (the city's zone
+first), and the lock icon ships with the app."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from conftest import TEST_SRID
+from flask import Flask
+from layer_files import write_shapefile, zip_shapefile
+from staff import Staff
+from test_importer import districts_frame
+from test_uploads import upload
+
+from geoapp.crs_choices import crs_choices, page_crs_issue
+
+STATIC = Path(__file__).resolve().parents[1] / "geoapp" / "static"
+
+
+def test_the_compare_table_names_communities_instead_of_printing_dicts(tanaka: Staff) -> None:
+    first = tanaka.new_plan(name="西東案")
+    second = tanaka.new_plan(name="別案")
+    moved = tanaka.edit(second["id"], 1, "unassign", districts=["G1"])
+    assert moved.status_code == 200, moved.get_json()
+    page = tanaka.get(f"/plans/compare?a={first['id']}&b={second['id']}").get_data(as_text=True)
+    row = re.search(r'<tr data-district="G1">(.*?)</tr>', page, re.S).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+    community = tanaka.plan(first["id"])["communities"]
+    names = {c["name"] for c in (community.values() if isinstance(community, dict) else community)}
+    assert cells[2] in names and cells[3] == "未割当"
+    assert "{&#39;" not in page and "{'" not in page and "&#39;id&#39;" not in page
+
+
+def test_the_language_switch_keeps_the_pages_query(tanaka: Staff) -> None:
+    page = tanaka.get("/plans/compare?a=2&b=1").get_data(as_text=True)
+    links = {
+        m.group(2): html.unescape(m.group(1))
+        for m in re.finditer(r'<a href="([^"]+)" class="[^"]*" lang="(ja|en)">', page)
+    }
+    assert links == {"ja": "?a=2&b=1&lang=ja", "en": "?a=2&b=1&lang=en"}
+    english = tanaka.get("/plans/compare?a=2&b=1&lang=en").get_data(as_text=True)
+    assert 'href="?a=2&amp;b=1&amp;lang=ja"' in english
+
+
+def test_the_upload_form_offers_the_citys_working_crs_first(grid_app: Flask) -> None:
+    page = Staff(grid_app, "tanaka").get("/admin/import/").get_data(as_text=True)
+    select = page[
+        page.index('<select name="crs"') : page.index("</select>", page.index('name="crs"'))
+    ]
+    values = re.findall(r'<option value="(\d*)"', select)
+    assert values[:2] == ["", str(TEST_SRID)]
+    assert len(values) == len(set(values)) == 1 + 19 * 3 + 4
+    assert "--crs" not in page
+
+
+def test_a_file_without_a_crs_is_refused_pointing_at_the_form_field(
+    grid_app: Flask, tmp_path: Path
+) -> None:
+    shp = write_shapefile(districts_frame(), tmp_path / "src" / "町丁.shp")
+    shp.with_suffix(".prj").unlink()
+    answer = upload(Staff(grid_app, "tanaka").client, zip_shapefile(shp, tmp_path / "町丁.zip"))
+    page = answer.get_data(as_text=True)
+    errors = page[page.index('class="issues errors"') :].split("</ul>")[0]
+    assert "「詳細設定」の「座標系」欄で正しい座標系を選んでから" in errors
+    assert "--crs" not in errors
+    assert re.search(rf"候補: EPSG:{TEST_SRID}（平面直角座標系 第VIII系（JGD2011））", errors)
+
+
+def test_other_refusals_are_shown_as_the_importer_words_them() -> None:
+    issue = {"code": "missing_field", "message": "名称がありません。", "message_en": "No name."}
+    assert page_crs_issue(issue, 6676) is issue
+
+
+def test_lon_lat_candidates_do_not_put_the_citys_zone_first() -> None:
+    issue = {
+        "code": "crs_missing",
+        "message": "x.csv に座標系がありません。--crs で指定してください。緯度経度のようです。",
+        "message_en": "x.csv has no CRS; give it with --crs. It looks like lon/lat.",
+        "candidates": [6668, 4612, 4326],
+    }
+    shown = page_crs_issue(issue, 6676)
+    assert shown["candidates"] == [6668, 4612, 4326]
+    assert shown["message"].startswith("x.csv に座標系がありません。「詳細設定」")
+    assert shown["message_en"].startswith("x.csv has no CRS. Choose the right one")
+
+
+def test_the_crs_groups_hold_every_accepted_code_once() -> None:
+    codes = [choice.code for group in crs_choices(6680) for choice in group.choices]
+    assert codes[0] == 6680 and codes.count(6680) == 1
+    assert set(codes) == {
+        *range(6668, 6688),
+        *range(2443, 2462),
+        *range(30161, 30180),
+        4612,
+        4301,
+        4326,
+    }
+
+
+def test_the_lock_icon_is_a_drawing_shipped_with_the_app_not_an_emoji() -> None:
+    script = (STATIC / "editor.js").read_text(encoding="utf-8")
+    assert "🔒" not in script and 'className: "lock"' in script
+    icon = (STATIC / "lock.svg").read_text(encoding="utf-8")
+    assert icon.startswith("<svg") and "<path" in icon
+    assert 'url("lock.svg")' in (STATIC / "editor.css").read_text(encoding="utf-8")
