@@ -8,8 +8,8 @@ from werkzeug.wrappers import Response
 
 from .accounts import ROLE_LABELS, list_users
 from .auth import login_required
-from .current import store
-from .login_sessions import end_user_sessions
+from .current import session_limits, store
+from .login_sessions import end_user_sessions, live_session_counts
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/admin/users")
 
@@ -17,8 +17,13 @@ blueprint = Blueprint("accounts", __name__, url_prefix="/admin/users")
 @blueprint.get("/")
 @login_required("admin")
 def accounts() -> str:
-    """Every account, its role and how many sessions it has open."""
-    return render_template("accounts.html", accounts=list_users(store()), role_labels=ROLE_LABELS)
+    """Every account, its role and how many unexpired sessions it has open."""
+    return render_template(
+        "accounts.html",
+        accounts=list_users(store()),
+        sessions=live_session_counts(store(), session_limits()),
+        role_labels=ROLE_LABELS,
+    )
 
 
 @blueprint.post("/<name>/signout")

@@ -92,11 +92,11 @@ def require_account(session: Session, name: str) -> dict[str, Any]:
     return account
 
 
-def list_users(store: Store) -> list[tuple[User, int]]:
-    """Every account by name, with the number of sessions it has open."""
+def list_users(store: Store) -> list[User]:
+    """Every account, by name."""
     with store.session() as session:
         rows = records.user_rows(session)
-    return [(User(row["name"], row["role"]), int(row["sessions"])) for row in rows]
+    return [User(row["name"], row["role"]) for row in rows]
 
 
 def find_user(store: Store, name: str) -> User | None:
@@ -109,6 +109,8 @@ def find_user(store: Store, name: str) -> User | None:
 def authenticate(store: Store, name: str, password: str, remote_addr: str) -> User:
     """The account whose password this is; refused while the throttle makes this name and
     address wait. Every checked attempt is recorded; refused ones are not checked."""
+    if not _NAME.match(name):
+        raise _wrong_login(name, remote_addr)  # no account has such a name: nothing to record
     now = _now()
     with store.session(write=True) as session:
         refuse_when_throttled(session, name, remote_addr, now)
@@ -118,12 +120,16 @@ def authenticate(store: Store, name: str, password: str, remote_addr: str) -> Us
         records.insert_attempt(session, name, remote_addr, now, succeeded)
         records.purge_attempts(session, now - ATTEMPTS_KEPT)
     if not succeeded or account is None:
-        logger.warning("failed login for %r from %s", name, remote_addr)
-        raise Unauthorized(
-            "ユーザー名またはパスワードが違います。",
-            "The user name or password is wrong.",
-        )
+        raise _wrong_login(name, remote_addr)
     return User(account["name"], account["role"])
+
+
+def _wrong_login(name: str, remote_addr: str) -> Unauthorized:
+    """The answer to a wrong name or password, the same for both."""
+    logger.warning("failed login for %r from %s", name[:80], remote_addr)
+    return Unauthorized(
+        "ユーザー名またはパスワードが違います。", "The user name or password is wrong."
+    )
 
 
 def check_user_name(name: str) -> None:

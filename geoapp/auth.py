@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -18,7 +17,6 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Flask,
-    current_app,
     g,
     jsonify,
     make_response,
@@ -36,8 +34,7 @@ from . import current
 from .accounts import ROLE_LABELS, User, authenticate
 from .errors import BadInput, Forbidden, GeoappError, Unauthorized
 from .i18n import request_language
-from .login_sessions import SessionLimits, end_session, session_user, start_session
-from .settings import Settings
+from .login_sessions import end_session, session_user, start_session
 
 logger = logging.getLogger(__name__)
 
@@ -52,21 +49,12 @@ class GeoappSessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
-def session_limits() -> SessionLimits:
-    """The idle and absolute limits of login sessions, from the app's settings."""
-    settings: Settings = current_app.config["GEOAPP"]
-    return SessionLimits(
-        idle=timedelta(minutes=settings.session_idle_minutes),
-        lifetime=timedelta(hours=settings.session_max_hours),
-    )
-
-
 def current_user() -> User | None:
     """The logged-in user of this request, from its server-side session: one that was
     ended or has expired leaves the request anonymous and the cookie cleared."""
     if "user" not in g:
         token = session.get("sid")
-        user = session_user(current.store(), token, session_limits()) if token else None
+        user = session_user(current.store(), token, current.session_limits()) if token else None
         if token and user is None:
             session.clear()
         g.user = user
@@ -122,7 +110,7 @@ def _log_in(name: str, password: str) -> User:
     address = request.remote_addr or "unknown"
     user = authenticate(store, name, password, address)
     _end_current_session()
-    session["sid"] = start_session(store, user, address, session_limits())
+    session["sid"] = start_session(store, user, address, current.session_limits())
     session.permanent = True
     g.user = user
     logger.info("%s logged in from %s", user.name, request.remote_addr)

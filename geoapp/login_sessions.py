@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from .accounts import User, require_account
+from .settings import Settings
 from .storage import Store
 from .storage import accounts as records
 
@@ -29,6 +30,14 @@ class SessionLimits:
 
     idle: timedelta
     lifetime: timedelta
+
+    @classmethod
+    def of(cls, settings: Settings) -> SessionLimits:
+        """The limits an app is configured with."""
+        return cls(
+            idle=timedelta(minutes=settings.session_idle_minutes),
+            lifetime=timedelta(hours=settings.session_max_hours),
+        )
 
 
 def start_session(store: Store, user: User, remote_addr: str, limits: SessionLimits) -> str:
@@ -68,6 +77,13 @@ def end_user_sessions(store: Store, name: str) -> int:
         ended = records.delete_user_sessions(session, require_account(session, name)["id"])
     logger.info("signed %s out everywhere (%d sessions)", name, ended)
     return ended
+
+
+def live_session_counts(store: Store, limits: SessionLimits) -> dict[str, int]:
+    """How many unexpired sessions each account has open, by account name."""
+    now = datetime.now(UTC)
+    with store.session() as session:
+        return records.live_session_counts(session, now - limits.idle, now - limits.lifetime)
 
 
 def _hashed(token: str) -> str:

@@ -5,6 +5,7 @@ expire when idle and after their absolute lifetime; the id is stored only hashed
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,13 @@ def shift_session(store: Store, **ages: timedelta) -> None:
 def stored_sessions(store: Store) -> list[dict[str, Any]]:
     with store.session() as session:
         return session.rows("SELECT id_hash, user_id FROM login_sessions")
+
+
+def open_sessions(page: str, name: str) -> int:
+    """The session count the accounts page shows for ``name``."""
+    row = re.search(rf'data-account="{name}">.*?data-sessions>(\d+)<', page, re.S)
+    assert row is not None, name
+    return int(row.group(1))
 
 
 @pytest.fixture
@@ -129,10 +137,12 @@ def test_an_admin_signs_an_account_out_everywhere_from_the_accounts_page(
 ) -> None:
     kanri = Staff(grid_app, "kanri")
     page = kanri.get("/admin/users/").get_data(as_text=True)
-    assert "すべてログアウト" in page and 'data-account="tanaka"' in page
+    assert "すべてログアウト" in page and open_sessions(page, "tanaka") == 1
     answer = kanri.post("/admin/users/tanaka/signout", data={"csrf_token": kanri.token})
     assert answer.status_code == 302 and answer.headers["Location"] == "/admin/users/"
-    assert "すべてのセッションを終了しました" in kanri.get("/admin/users/").get_data(as_text=True)
+    page = kanri.get("/admin/users/").get_data(as_text=True)
+    assert "すべてのセッションを終了しました" in page and open_sessions(page, "tanaka") == 0
+    assert open_sessions(page, "kanri") == 1
     assert_anonymous(grid_app, tanaka_cookie)
     assert kanri.get("/api/plans").status_code == 200
 
@@ -222,6 +232,8 @@ def test_expired_sessions_are_purged_when_someone_logs_in(
 ) -> None:
     store = grid_app.extensions["geoapp.store"]
     shift_session(store, created_at=timedelta(hours=11))
+    listed = grid_app.test_cli_runner().invoke(main, ["user", "list"])
+    assert "tanaka\tplanner\t0" in listed.output
     Staff(grid_app, "suzuki")
     (left,) = stored_sessions(store)
     assert (

@@ -160,3 +160,13 @@ def test_the_login_page_says_how_long_to_wait_with_retry_after(app: Flask) -> No
     client.set_cookie("lang", "en")
     english = client.post("/login", data={**form, "password": PASSWORD})
     assert english.status_code == 429 and "try again in" in english.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", ["x" * 10_000, "tana\x00ka", "田中"])
+def test_a_name_no_account_can_have_is_refused_like_a_wrong_password_and_not_stored(
+    accounts: Store, name: str
+) -> None:
+    with pytest.raises(Unauthorized, match="ユーザー名またはパスワードが違います"):
+        authenticate(accounts, name, PASSWORD, ATTACKER)
+    with accounts.session() as session:
+        assert session.rows("SELECT name FROM login_attempts") == []

@@ -21,9 +21,9 @@ from ..accounts import (
     remove_user,
     set_password,
 )
-from ..current import planning, store
+from ..current import planning, session_limits, store
 from ..errors import BadInput
-from ..login_sessions import end_user_sessions
+from ..login_sessions import end_user_sessions, live_session_counts
 from .exchange import EXPORT_FORMATS, PlanFile, export_plan, read_plan_csv, read_plan_geojson
 from .model import STATUS_LABELS, STATUSES
 
@@ -91,8 +91,9 @@ def user_remove(name: str) -> None:
 def user_list() -> None:
     """アカウントの一覧（名前・役割・開いているセッション数） / List accounts (name, role,
     open sessions)."""
-    for user, sessions in list_users(store()):
-        click.echo(f"{user.name}\t{user.role}\t{sessions}")
+    sessions = live_session_counts(store(), session_limits())
+    for user in list_users(store()):
+        click.echo(f"{user.name}\t{user.role}\t{sessions.get(user.name, 0)}")
 
 
 @user_group.command("signout")

@@ -28,13 +28,20 @@ def user_row(session: Session, name: str) -> dict[str, Any] | None:
 
 
 def user_rows(session: Session) -> list[dict[str, Any]]:
-    """Every account by name, with how many sessions it has open (expired ones included
-    until they are purged)."""
-    return session.rows(
-        "SELECT u.name, u.role, count(s.id_hash) AS sessions FROM users u "
-        "LEFT JOIN login_sessions s ON s.user_id = u.id "
-        "GROUP BY u.id, u.name, u.role ORDER BY u.name"
+    """Every account (name, role) by name."""
+    return session.rows("SELECT name, role FROM users ORDER BY name")
+
+
+def live_session_counts(
+    session: Session, seen_after: datetime, created_after: datetime
+) -> dict[str, int]:
+    """How many sessions within both limits each account has open, by account name."""
+    rows = session.rows(
+        "SELECT u.name, count(*) AS n FROM login_sessions s JOIN users u ON u.id = s.user_id "
+        "WHERE s.last_seen_at > %s AND s.created_at > %s GROUP BY u.name",
+        (seen_after, created_after),
     )
+    return {row["name"]: int(row["n"]) for row in rows}
 
 
 def insert_user(session: Session, name: str, role: str, password_hash: str, now: datetime) -> None:
