@@ -29,6 +29,19 @@ def load_grid_city(app: Flask) -> None:
         add_user(store, name, role, PASSWORD)
 
 
+def api_log_in(
+    client: FlaskClient, name: str, password: str, address: str = "127.0.0.1"
+) -> TestResponse:
+    """``POST /api/session`` from ``address`` with the CSRF token the client is given."""
+    token = client.get("/api/session").get_json()["csrf_token"]
+    return client.post(
+        "/api/session",
+        json={"name": name, "password": password},
+        headers={"X-CSRFToken": token},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
 class Staff:
     """A test client logged in through the JSON API, sending its CSRF token."""
 
@@ -36,11 +49,7 @@ class Staff:
         self.client: FlaskClient = app.test_client()
         self.token = self.client.get("/api/session").get_json()["csrf_token"]
         if name is not None:
-            answer = self.client.post(
-                "/api/session",
-                json={"name": name, "password": PASSWORD},
-                headers={"X-CSRFToken": self.token},
-            )
+            answer = api_log_in(self.client, name, PASSWORD)
             assert answer.status_code == 200, answer.get_json()
             self.token = answer.get_json()["csrf_token"]
 

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from staff import api_log_in
 
 from geoapp import create_app
 from geoapp.accounts import add_user, authenticate, remove_user, set_password
@@ -119,13 +120,7 @@ def test_the_session_cookie_is_httponly_and_samesite_and_secure_over_https(
 
 def test_logging_out_ends_the_session(staff_app: Flask) -> None:
     client = staff_app.test_client()
-    token = client.get("/api/session").get_json()["csrf_token"]
-    answer = client.post(
-        "/api/session",
-        json={"name": "tanaka", "password": PASSWORD},
-        headers={"X-CSRFToken": token},
-    )
-    token = answer.get_json()["csrf_token"]
+    token = api_log_in(client, "tanaka", PASSWORD).get_json()["csrf_token"]
     assert client.get("/api/plans").status_code == 200
     assert client.delete("/api/session", headers={"X-CSRFToken": token}).status_code == 204
     assert client.get("/api/plans").status_code == 401
@@ -183,24 +178,14 @@ def test_a_new_password_or_a_removed_account_ends_the_sessions_already_open(
     clients = []
     for _ in range(2):
         client = staff_app.test_client()
-        token = client.get("/api/session").get_json()["csrf_token"]
-        client.post(
-            "/api/session",
-            json={"name": "tanaka", "password": PASSWORD},
-            headers={"X-CSRFToken": token},
-        )
+        api_log_in(client, "tanaka", PASSWORD)
         assert client.get("/api/plans").status_code == 200
         clients.append(client)
     set_password(store, "tanaka", "a brand new passphrase")
     assert clients[0].get("/api/plans").status_code == 401
     assert clients[0].get("/api/session").get_json()["user"] is None
     again = staff_app.test_client()
-    token = again.get("/api/session").get_json()["csrf_token"]
-    again.post(
-        "/api/session",
-        json={"name": "tanaka", "password": "a brand new passphrase"},
-        headers={"X-CSRFToken": token},
-    )
+    api_log_in(again, "tanaka", "a brand new passphrase")
     assert again.get("/api/plans").status_code == 200
     remove_user(store, "tanaka")
     assert again.get("/api/plans").status_code == 401

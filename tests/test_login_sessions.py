@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from staff import PASSWORD, Staff
+from staff import PASSWORD, Staff, api_log_in
 
 from geoapp import create_app
 from geoapp.accounts import add_user
@@ -102,13 +102,8 @@ def test_a_cookie_replayed_after_geoapp_user_password_is_refused(
     assert changed.exit_code == 0, changed.output
     assert_anonymous(grid_app, tanaka_cookie)
     again = grid_app.test_client()
-    token = again.get("/api/session").get_json()["csrf_token"]
-    answer = again.post(
-        "/api/session",
-        json={"name": "tanaka", "password": NEW_PASSWORD},
-        headers={"X-CSRFToken": token},
-    )
-    assert answer.status_code == 200 and again.get("/api/plans").status_code == 200
+    assert api_log_in(again, "tanaka", NEW_PASSWORD).status_code == 200
+    assert again.get("/api/plans").status_code == 200
 
 
 def test_a_cookie_replayed_after_geoapp_user_remove_is_refused(

@@ -9,8 +9,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from staff import PASSWORD
+from staff import PASSWORD, api_log_in
 
 from geoapp.accounts import add_user, authenticate
 from geoapp.errors import TooManyAttempts, Unauthorized
@@ -112,36 +111,21 @@ def test_a_city_hall_behind_one_address_logs_in_while_someone_there_sprays_names
     assert authenticate(accounts, "suzuki", PASSWORD, CITY_HALL).name == "suzuki"
 
 
-def api_login(client: FlaskClient, token: str, password: str):
-    return client.post(
-        "/api/session",
-        json={"name": "tanaka", "password": password},
-        headers={"X-CSRFToken": token},
-    )
-
-
 def test_the_api_answers_429_with_retry_after_once_the_pair_is_throttled(app: Flask) -> None:
     add_user(app.extensions["geoapp.store"], "tanaka", "planner", PASSWORD)
     client = app.test_client()
-    token = client.get("/api/session").get_json()["csrf_token"]
-    statuses = [api_login(client, token, "guess").status_code for _ in range(PAIR_FREE_FAILURES)]
+    statuses = [
+        api_log_in(client, "tanaka", "guess").status_code for _ in range(PAIR_FREE_FAILURES)
+    ]
     assert statuses == [401] * PAIR_FREE_FAILURES
-    refused = api_login(client, token, PASSWORD)
+    refused = api_log_in(client, "tanaka", PASSWORD)
     assert refused.status_code == 429
     assert 55 <= int(refused.headers["Retry-After"]) <= 60
     body = refused.get_json()
     assert body["error"] == "too_many_attempts" and body["details"]["retry_after"] > 0
     assert "この接続元からのログインを一時的に止めています" in body["message"]
     assert "from this address" in body["message_en"]
-    elsewhere = app.test_client()
-    token = elsewhere.get("/api/session").get_json()["csrf_token"]
-    answer = elsewhere.post(
-        "/api/session",
-        json={"name": "tanaka", "password": PASSWORD},
-        headers={"X-CSRFToken": token},
-        environ_base={"REMOTE_ADDR": OWNER},
-    )
-    assert answer.status_code == 200
+    assert api_log_in(app.test_client(), "tanaka", PASSWORD, OWNER).status_code == 200
 
 
 def test_the_login_page_says_how_long_to_wait_with_retry_after(app: Flask) -> None:
