@@ -32,7 +32,7 @@ from .plans.service import EDITABLE_STATUSES
 from .storage import Store
 from .vendor_assets import leaflet_css_url, leaflet_js_url
 from .views import city_basemap
-from .webmap import base_map, render_map
+from .webmap import base_map, lonlat_bounds, render_map
 
 blueprint = Blueprint("editor", __name__)
 api = Blueprint("editor_api", __name__, url_prefix="/api/editor")
@@ -87,9 +87,10 @@ def display() -> CityDisplay:
 
 
 def page_map(lang: str) -> Any:
-    """The rendered folium base map the editor's script draws on."""
+    """The rendered folium base map the editor's script draws on, opening on the city."""
     city = current.store().city()
-    fmap = base_map(city_basemap(city), lang, leaflet_js_url(), leaflet_css_url())
+    bounds = lonlat_bounds(current.planning().geography().districts)
+    fmap = base_map(city_basemap(city), lang, leaflet_js_url(), leaflet_css_url(), bounds)
     add_credits(fmap, city.credits if city else "")
     return render_map(fmap, nonce())
 

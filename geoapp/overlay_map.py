@@ -124,7 +124,8 @@ def overlay_map(
 ) -> folium.Map:
     """The overlay as a folium map with a layer switcher and a legend; centres coloured by
     the city's ``center_kinds``."""
-    fmap = base_map(basemap, lang, leaflet_js, leaflet_css)
+    web = {DISTRICTS: report.districts.to_crs(WEB_CRS), SCHOOL_ZONES: report.zones.to_crs(WEB_CRS)}
+    fmap = base_map(basemap, lang, leaflet_js, leaflet_css, bounds_of(web))
     fills = zone_fills(report.zones)
     _add_districts(fmap, report, fills, lang)
     _add_pieces(fmap, report, lang)
@@ -137,10 +138,6 @@ def overlay_map(
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
     Legend(overlay_legend_html(report, lang, centers)).add_to(fmap)
     HatchPatterns().add_to(fmap)
-    web = {DISTRICTS: report.districts.to_crs(WEB_CRS), SCHOOL_ZONES: report.zones.to_crs(WEB_CRS)}
-    bounds = bounds_of(web)
-    if bounds:
-        fmap.fit_bounds(bounds, padding=(12, 12))
     return fmap
 
 

@@ -16,6 +16,7 @@ import geopandas as gpd
 from branca.element import MacroElement
 from jinja2 import Template
 from markupsafe import Markup
+from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from .basemap import Basemap
@@ -37,6 +38,8 @@ AGEING_CLASSES: tuple[tuple[float, str, str], ...] = (
 NO_POPULATION_COLOR = "#e6e6e6"
 COUNT_COLUMNS = ("population", "households", "population_65")
 ZONE_COLOR = "#1f5fbf"
+# Where a map without any layer opens: the middle of Honshu.
+JAPAN_CENTER = (36.5, 138.0)
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,25 @@ class Legend(MacroElement):
         self.html = html
 
 
+class InitialView(MacroElement):
+    """The map's first view: ``bounds`` fitted at once, without animation."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.fitBounds(
+            {{ this.bounds|tojson }}, {padding: [12, 12], animate: false}
+        );
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "InitialView"
+        self.bounds = bounds
+
+
 def ageing_color(population: object, population_65: object) -> str:
     """The fill colour of a district by its share of residents aged 65+ (grey when either
     count is unknown)."""
@@ -104,7 +126,7 @@ def city_map(
     ``communities`` (the adopted plan's, one row per community) drawn in their colours, and
     centres coloured by the city's ``center_kinds``."""
     web = {layer: frame.to_crs(WEB_CRS) for layer, frame in layers.items()}
-    fmap = base_map(basemap, lang, leaflet_js, leaflet_css)
+    fmap = base_map(basemap, lang, leaflet_js, leaflet_css, bounds_of(web))
     districts = web.get(DISTRICTS)
     if districts is not None and len(districts):
         _add_districts(fmap, districts, lang)
@@ -120,17 +142,34 @@ def city_map(
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
     drawn = communities is not None and len(communities) > 0
     Legend(legend_html(lang, drawn, scheme)).add_to(fmap)
-    bounds = bounds_of(web)
-    if bounds:
-        fmap.fit_bounds(bounds, padding=(12, 12))
     return fmap
 
 
-def base_map(basemap: Basemap, lang: str, leaflet_js: str, leaflet_css: str) -> folium.Map:
-    """An empty folium map loading Leaflet from the app, with the base tiles if any."""
-    fmap = folium.Map(tiles=None, control_scale=True, zoom_start=12, prefer_canvas=False)
+def base_map(
+    basemap: Basemap,
+    lang: str,
+    leaflet_js: str,
+    leaflet_css: str,
+    bounds: list[list[float]] | None = None,
+) -> folium.Map:
+    """An empty folium map loading Leaflet from the app, opening on ``bounds`` (the city's
+    [[south, west], [north, east]]) or else on Japan, with the base tiles if any.
+
+    The view is set before the tile layer is added: a map below the tiles' minimum zoom
+    starts an animated zoom when they arrive, and Leaflet drops every other change of view
+    asked for while that runs, so a later fit to the city would be lost.
+    """
+    fmap = folium.Map(
+        location=JAPAN_CENTER,
+        zoom_start=basemap.min_zoom,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+    )
     fmap.default_js = [("leaflet", leaflet_js)]
     fmap.default_css = [("leaflet_css", leaflet_css)]
+    if bounds:
+        InitialView(bounds).add_to(fmap)
     if basemap.url:
         folium.TileLayer(
             tiles=basemap.url,
@@ -380,6 +419,15 @@ def _add_centers(
         marker=folium.CircleMarker(radius=8),
         style_function=center_style(centers),
     ).add_to(fmap)
+
+
+def lonlat_bounds(frame: gpd.GeoDataFrame) -> list[list[float]] | None:
+    """The extent of a frame in any CRS as [[south, west], [north, east]] in lon/lat."""
+    if not len(frame):
+        return None
+    to_web = Transformer.from_crs(frame.crs, WEB_CRS, always_xy=True)
+    west, south, east, north = to_web.transform_bounds(*frame.total_bounds)
+    return [[south, west], [north, east]]
 
 
 def bounds_of(web: dict[Layer, gpd.GeoDataFrame]) -> list[list[float]] | None:

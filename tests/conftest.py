@@ -133,13 +133,12 @@ def second_store(second_database_url: str) -> Iterator[Store]:
 
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """An app on a fresh, upgraded database of each backend, with no base map tiles."""
+    """An app on a fresh, upgraded database of each backend, with the default settings."""
     application = create_app(
         {
             "DATABASE_URL": database_url,
             "INSTANCE_PATH": tmp_path / "instance",
             "SECRET_KEY": "test-secret",
-            "BASEMAP": "none",
             "CRS": TEST_SRID,
             "TESTING": True,
         }

@@ -1,8 +1,9 @@
 """The demo in a real headless Chromium (Debian's package, driven by Playwright).
 
-``geoapp demo`` is started as a user would start it; the browser may reach only that
-server. The map must draw every district, zone and centre, with no request leaving the
-machine and no console error.
+``geoapp demo`` is started as a user would start it, with the default settings (the GSI
+base map); the browser is on a closed network: it may reach only that server, and the
+tile requests to GSI fail. The map must open on the city, with every district, zone and
+centre drawn inside it, no other request trying to leave the machine and no console error.
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ from urllib.parse import urlparse
 
 import pytest
 from conftest import missing
+from map_view import (
+    CITY_SCALE_ZOOM,
+    TILE_HOSTS,
+    assert_city_in_view,
+    record_opening_view,
+    tile_zooms,
+)
 
 from geoapp.demo import read_demo_layer
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
@@ -66,22 +74,23 @@ def wait_until_healthy(url: str, process: subprocess.Popen, seconds: float = 60)
 GEOAPP = str(Path(sys.executable).parent / "geoapp")
 
 
-def demo_environment(instance: Path) -> dict[str, str]:
+def demo_environment(instance: Path, **settings: str) -> dict[str, str]:
     """The environment of a ``geoapp`` command on a fresh embedded database in ``instance``,
-    with no base map."""
-    env = {**os.environ, "GEOAPP_INSTANCE_PATH": str(instance), "GEOAPP_BASEMAP": "none"}
+    with the default settings (the GSI base map) unless ``settings`` (GEOAPP_ variables)
+    say otherwise."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEOAPP_BASEMAP")}
     env.pop("GEOAPP_DATABASE_URL", None)
-    return env
+    return {**env, "GEOAPP_INSTANCE_PATH": str(instance), **settings}
 
 
 @contextmanager
-def serving_demo(instance: Path) -> Iterator[str]:
+def serving_demo(instance: Path, **settings: str) -> Iterator[str]:
     """``geoapp demo`` on a free port of the loopback, stopped on leaving; its URL."""
     port = free_port()
     log = (instance / "server.log").open("w")
     process = subprocess.Popen(
         [GEOAPP, "demo", "--port", str(port)],
-        env=demo_environment(instance),
+        env=demo_environment(instance, **settings),
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -117,26 +126,44 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-def watched_page(browser, server: str) -> tuple[object, object, list[str], list[str]]:
-    """A Japanese page that may reach only ``server``: its context, the page, and the lists
-    of requests refused (they would have left the machine) and of console errors."""
-    local = urlparse(server).netloc
+def watched_page(
+    browser, server: str, reachable: tuple[str, ...] = ()
+) -> tuple[object, object, list[str], list[str]]:
+    """A Japanese page on a closed network: it may reach only ``server`` (and the hosts in
+    ``reachable``, e.g. a local tile server). Its context, the page, and the lists of
+    requests refused other than the base map's tiles (nothing else may try to leave the
+    machine) and of console errors other than those refused tiles'."""
+    local = {urlparse(server).netloc, *reachable}
     left_machine: list[str] = []
     console_errors: list[str] = []
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="ja-JP")
     page = context.new_page()
 
     def only_local(route) -> None:
-        if urlparse(route.request.url).netloc == local:
+        url = urlparse(route.request.url)
+        if url.netloc in local:
             route.continue_()
-        else:
+            return
+        if url.netloc not in TILE_HOSTS:
             left_machine.append(route.request.url)
-            route.abort()
+        route.abort()
+
+    def console(message) -> None:
+        source = urlparse(message.location.get("url", "")).netloc
+        if message.type == "error" and source not in TILE_HOSTS:
+            console_errors.append(message.text)
 
     page.route("**/*", only_local)
-    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    record_opening_view(page)
+    page.on("console", console)
     page.on("pageerror", lambda error: console_errors.append(str(error)))
     return context, page, left_machine, console_errors
+
+
+def demo_bounds() -> tuple[float, float, float, float]:
+    """The demo city's extent in lon/lat (min lon, min lat, max lon, max lat)."""
+    minx, miny, maxx, maxy = read_demo_layer(DISTRICTS).to_crs(4326).total_bounds
+    return float(minx), float(miny), float(maxx), float(maxy)
 
 
 def test_the_demo_map_draws_every_feature_offline(demo_server: str, browser) -> None:
@@ -154,12 +181,23 @@ def test_the_demo_map_draws_every_feature_offline(demo_server: str, browser) -> 
         timeout=20_000,
     )
     drawn = {selector: page.locator(selector).count() for selector in expected}
+    view = assert_city_in_view(
+        page, "path.geoapp-district", expected["path.geoapp-district"], demo_bounds()
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "home.png"))
 
     assert drawn == expected
+    assert tile_zooms(view) and min(tile_zooms(view)) >= CITY_SCALE_ZOOM  # GSI's, refused
     assert page.locator(".geoapp-legend").is_visible()
-    assert page.locator(".leaflet-control-layers").inner_text().count("（") == 4  # + communities
+    switcher = page.locator(".leaflet-control-layers").inner_text().split()
+    assert switcher == [
+        "地理院地図（淡色）",
+        "行政区（300）",
+        "広域コミュニティ（14）",
+        "小学校区（14）",
+        "拠点施設（14）",
+    ]
     assert page.locator("path.geoapp-community").count() == 14
     assert left_machine == []
     assert console_errors == []
@@ -198,6 +236,12 @@ def test_the_overlay_map_hatches_split_districts_and_shows_piece_shares(
     page.locator("path.geoapp-split-district").first.wait_for(timeout=20_000)
 
     split = len(report.split_districts)
+    assert_city_in_view(
+        page,
+        "path.geoapp-split-district, path.geoapp-overlay-district",
+        len(report.districts),
+        demo_bounds(),
+    )
     assert page.locator("path.geoapp-split-district").count() == split
     assert page.locator("path.geoapp-overlay-district").count() == len(report.districts) - split
     without = report.summary()["zones_without_center"]

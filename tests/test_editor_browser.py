@@ -1,4 +1,5 @@
-"""The boundary editor in a real headless Chromium, against ``geoapp demo`` on the demo city.
+"""The boundary editor in a real headless Chromium, against ``geoapp demo`` on the demo city
+with the default settings (the GSI base map, its tiles refused as on a closed network).
 
 A planner logs in, creates a plan from school zones on the plan list, and uses every tool;
 after each step the map (each district's path), the panel and the server must agree.
@@ -16,19 +17,25 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from map_view import assert_city_in_view
 from test_browser import (
     ARTIFACTS,
     GEOAPP,
     browser,
+    demo_bounds,
     demo_environment,
     serving_demo,
     watched_page,
 )
 
+from geoapp.demo import read_demo_layer
+from geoapp.layers import DISTRICTS
+
 pytestmark = pytest.mark.browser
 __all__ = ["browser"]
 
 PLANNER, PASSWORD = "tanaka", "aoba-planner-2026"
+DISTRICTS_DRAWN = len(read_demo_layer(DISTRICTS))
 
 
 class ApiClient:
@@ -150,6 +157,7 @@ def test_a_planner_draws_a_community_with_every_tool(editor_server: str, browser
     plan_id = int(page.url.rstrip("/").split("/")[-2])
     editor = Editor(page, plan_id, ApiClient(editor_server, PLANNER, PASSWORD))
     start = editor.server_plan()
+    assert_city_in_view(page, "path.geoapp-district", DISTRICTS_DRAWN, demo_bounds())
     assert page.locator("#community-list li").count() == len(start["communities"]) == 14
     assert editor.client_assignments() == start["assignments"]
 
@@ -386,6 +394,28 @@ def test_a_hub_description_and_place_are_set_in_the_editor_and_an_adopted_plan_i
     assert not page.locator('.tool[data-tool="click"]').is_disabled()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "editor-copy.png"))
+    assert left_machine == []
+    assert errors == []
+    context.close()
+
+
+def test_the_comparison_map_opens_on_the_city_with_every_district_in_view(
+    editor_server: str, browser
+) -> None:
+    context, page, left_machine, errors = watched_page(browser, editor_server)
+    page.goto(editor_server + "/login?next=/plans/compare")
+    page.fill("#login-name", PLANNER)
+    page.fill("#login-password", PASSWORD)
+    page.click("form.login-form button[type=submit]")
+    page.wait_for_selector("body[data-compare-ready=true]", timeout=30_000)
+    assert page.locator("#moved-table tr[data-district]").count() > 0
+    assert_city_in_view(page, "path.geoapp-district", DISTRICTS_DRAWN, demo_bounds())
+    assert (
+        page.locator("path.geoapp-district.moved").count()
+        == page.locator("#moved-table tr[data-district]").count()
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "compare.png"))
     assert left_machine == []
     assert errors == []
     context.close()

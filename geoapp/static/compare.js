@@ -42,7 +42,7 @@
     }
     map.options.zoomSnap = 0.25; // fit the whole city, not the next whole zoom level down
     map.invalidateSize();
-    if (city.bounds) map.fitBounds(city.bounds, { padding: [16, 16] });
+    if (city.bounds) map.fitBounds(city.bounds, { padding: [16, 16], animate: false });
     for (const row of document.querySelectorAll("#moved-table tr[data-district]")) {
       row.addEventListener("click", () => {
         districts.eachLayer((layer) => {

@@ -248,7 +248,7 @@
       .addTo(map);
     map.options.zoomSnap = 0.25; // fit the whole city, not the next whole zoom level down
     map.invalidateSize();
-    if (city.bounds) map.fitBounds(city.bounds, { padding: [16, 16] });
+    if (city.bounds) map.fitBounds(city.bounds, { padding: [16, 16], animate: false });
     map.on("zoomend moveend", drawLabels);
   }
 
