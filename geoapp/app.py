@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -52,7 +51,6 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.config.update(
         SECRET_KEY=settings.secret_key,
         GEOAPP=settings,
-        GEOAPP_BASEMAP_ATTRIBUTION=os.environ.get("GEOAPP_BASEMAP_ATTRIBUTION", ""),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=False,
@@ -116,6 +114,7 @@ def _is_setting(key: str) -> bool:
         "DATABASE_URL",
         "SECRET_KEY",
         "BASEMAP",
+        "BASEMAP_ATTRIBUTION",
         "CRS",
         "POOL_SIZE",
         "INSTANCE_PATH",

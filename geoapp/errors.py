@@ -70,6 +70,12 @@ class SchemaOutdated(StorageUnavailable):
     code = "schema_outdated"
 
 
+class BadSetting(GeoappError):
+    """A setting (an environment variable) the app cannot start with; the message names it."""
+
+    code = "bad_setting"
+
+
 class Unauthorized(GeoappError):
     """The request needs a logged-in user."""
 

@@ -1,10 +1,14 @@
 """Settings from environment variables, with defaults kept in the instance folder.
 
+Settings are checked when they are loaded, so a value the app cannot work with stops it
+from starting, with a message naming the variable, instead of failing page by page.
+
 | variable | meaning | default |
 |---|---|---|
 | GEOAPP_DATABASE_URL | ``sqlite:///path`` or ``postgresql://…`` | SQLite file in the instance dir |
 | GEOAPP_SECRET_KEY | signs session cookies | a random key saved in the instance folder |
 | GEOAPP_BASEMAP | ``gsi-pale``, ``gsi-std``, ``none`` or an XYZ URL template | the city's setting |
+| GEOAPP_BASEMAP_ATTRIBUTION | the credit shown for an XYZ URL's tiles (required with one) | none |
 | GEOAPP_CRS | working CRS (EPSG code) for a new database | 6677 |
 | GEOAPP_POOL_SIZE | PostgreSQL connection pool size | 10 |
 | GEOAPP_PROXY_COUNT | reverse proxies in front (trust their X-Forwarded-For/-Proto) | 0 |
@@ -20,7 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BadInput
+from .basemap import basemap_for
+from .errors import BadInput, BadSetting
 
 DEFAULT_WORKING_CRS = 6677
 
@@ -37,6 +42,7 @@ class Settings:
     proxy_count: int = 0
     session_idle_minutes: int = 120
     session_max_hours: int = 10
+    basemap_attribution: str = ""
 
 
 def instance_folder(config: Mapping[str, object]) -> Path:
@@ -74,10 +80,14 @@ def load_settings(
         return None if value in (None, "") else str(value)
 
     database_url = pick("DATABASE_URL") or sqlite_url(instance_path / "geoapp.sqlite3")
+    basemap, attribution = pick("BASEMAP"), pick("BASEMAP_ATTRIBUTION") or ""
+    if basemap:
+        check_basemap_setting(basemap, attribution)
     return Settings(
         database_url=database_url,
         secret_key=pick("SECRET_KEY") or _instance_secret_key(instance_path),
-        basemap=pick("BASEMAP"),
+        basemap=basemap,
+        basemap_attribution=attribution,
         working_crs=int(pick("CRS") or DEFAULT_WORKING_CRS),
         pool_size=int(pick("POOL_SIZE") or 10),
         proxy_count=int(pick("PROXY_COUNT") or 0),
@@ -96,3 +106,14 @@ def _positive(value: str | None, default: int, name: str) -> int:
             f"GEOAPP_{name} must be a whole number above zero, not {value!r}.",
         )
     return int(value)
+
+
+def check_basemap_setting(value: str, attribution: str) -> None:
+    """Refuse a GEOAPP_BASEMAP the maps could not draw, saying which variable to fix."""
+    try:
+        basemap_for(value, attribution)
+    except BadInput as error:
+        raise BadSetting(
+            f"環境変数 GEOAPP_BASEMAP の設定では地図を表示できません。{error.message}",
+            f"The map cannot be drawn with the GEOAPP_BASEMAP setting. {error.message_en}",
+        ) from error

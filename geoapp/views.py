@@ -31,9 +31,9 @@ def city_basemap(city: City | None) -> Basemap:
     """The base map: the GEOAPP_BASEMAP setting (with GEOAPP_BASEMAP_ATTRIBUTION), else the
     city's own, else GSI pale (attributions are text, shown escaped); the page's
     Content-Security-Policy then allows its tiles."""
-    override = current_app.config["GEOAPP"].basemap
-    if override:
-        setting, attribution = override, current_app.config.get("GEOAPP_BASEMAP_ATTRIBUTION", "")
+    settings = current_app.config["GEOAPP"]
+    if settings.basemap:
+        setting, attribution = settings.basemap, settings.basemap_attribution
     elif city is None:
         setting, attribution = "gsi-pale", ""
     else:
