@@ -98,9 +98,22 @@ def test_each_request_gets_a_new_nonce(grid_app: Flask) -> None:
     assert len(seen) == 3
 
 
-def test_without_a_base_map_images_come_only_from_the_app(grid_app: Flask) -> None:
-    found = directives(grid_app.test_client().get("/").headers["Content-Security-Policy"])
-    assert found["img-src"] == ["'self'", "data:"]
+def test_without_a_base_map_images_come_only_from_the_app(tmp_path: Path) -> None:
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'geoapp.sqlite3'}",
+            "INSTANCE_PATH": tmp_path / "instance",
+            "BASEMAP": "none",
+            "CRS": TEST_SRID,
+        }
+    )
+    store = app.extensions["geoapp.store"]
+    try:
+        store.upgrade()
+        found = directives(app.test_client().get("/").headers["Content-Security-Policy"])
+        assert found["img-src"] == ["'self'", "data:"]
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize(
@@ -119,6 +132,7 @@ def test_the_map_pages_allow_images_from_the_base_map_tile_server(
             "DATABASE_URL": f"sqlite:///{tmp_path / 'geoapp.sqlite3'}",
             "INSTANCE_PATH": tmp_path / "instance",
             "BASEMAP": basemap,
+            "BASEMAP_ATTRIBUTION": "庁内地図",
             "CRS": TEST_SRID,
         }
     )
