@@ -131,21 +131,33 @@ def second_store(second_database_url: str) -> Iterator[Store]:
         yield opened
 
 
-@pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """An app on a fresh, upgraded database of each backend, with the default settings."""
+@contextmanager
+def app_with(database_url: str, instance: Path, **settings: object) -> Iterator[Flask]:
+    """An app on the upgraded database, with ``settings`` (the GEOAPP_ variables without
+    their prefix, or Flask's) over the defaults; its connections closed on leaving."""
     application = create_app(
         {
             "DATABASE_URL": database_url,
-            "INSTANCE_PATH": tmp_path / "instance",
+            "INSTANCE_PATH": instance,
             "SECRET_KEY": "test-secret",
             "CRS": TEST_SRID,
             "TESTING": True,
+            **settings,
         }
     )
-    application.extensions["geoapp.store"].upgrade()
-    yield application
-    application.extensions["geoapp.store"].close()
+    store = application.extensions["geoapp.store"]
+    try:
+        store.upgrade()
+        yield application
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app on a fresh, upgraded database of each backend, with the default settings."""
+    with app_with(database_url, tmp_path / "instance") as application:
+        yield application
 
 
 @pytest.fixture

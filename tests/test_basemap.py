@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TEST_SRID
+from conftest import TEST_SRID, app_with
 from shapes import all_layers
 
 from geoapp import create_app
@@ -71,25 +71,15 @@ def test_the_geoapp_command_prints_the_setting_error_and_exits_non_zero(tmp_path
 def test_a_tile_url_with_its_attribution_draws_the_map_opening_on_the_city(
     database_url: str, tmp_path: Path
 ) -> None:
-    app = create_app(
-        {
-            "DATABASE_URL": database_url,
-            "INSTANCE_PATH": tmp_path,
-            "CRS": TEST_SRID,
-            "BASEMAP": TILES,
-            "BASEMAP_ATTRIBUTION": "青葉川市 庁内地図",
-        }
-    )
-    store = app.extensions["geoapp.store"]
-    try:
-        store.upgrade()
+    with app_with(
+        database_url, tmp_path, BASEMAP=TILES, BASEMAP_ATTRIBUTION="青葉川市 庁内地図"
+    ) as app:
+        store = app.extensions["geoapp.store"]
         store.save_city(City("青葉川市", "あおばがわし", "999016", TEST_SRID))
         store.replace_layers(all_layers(), source="hand-drawn")
         answer = app.test_client().get("/")
-        page = answer.get_data(as_text=True)
-        assert answer.status_code == 200
-        assert TILES in page and "\\u5e81\\u5185\\u5730\\u56f3" in page  # 庁内地図
-        # The map opens on the city before the tiles are added (no zoom to their minimum).
-        assert page.index("fitBounds") < page.index("L.tileLayer")
-    finally:
-        store.close()
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert TILES in page and "\\u5e81\\u5185\\u5730\\u56f3" in page  # 庁内地図
+    # The map opens on the city before the tiles are added (no zoom to their minimum).
+    assert page.index("fitBounds") < page.index("L.tileLayer")

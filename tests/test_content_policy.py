@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import TEST_SRID
+from conftest import TEST_SRID, app_with
 from flask import Flask
 from staff import Staff
 
@@ -99,21 +99,9 @@ def test_each_request_gets_a_new_nonce(grid_app: Flask) -> None:
 
 
 def test_without_a_base_map_images_come_only_from_the_app(tmp_path: Path) -> None:
-    app = create_app(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'geoapp.sqlite3'}",
-            "INSTANCE_PATH": tmp_path / "instance",
-            "BASEMAP": "none",
-            "CRS": TEST_SRID,
-        }
-    )
-    store = app.extensions["geoapp.store"]
-    try:
-        store.upgrade()
+    with app_with(f"sqlite:///{tmp_path / 'geoapp.sqlite3'}", tmp_path, BASEMAP="none") as app:
         found = directives(app.test_client().get("/").headers["Content-Security-Policy"])
-        assert found["img-src"] == ["'self'", "data:"]
-    finally:
-        store.close()
+    assert found["img-src"] == ["'self'", "data:"]
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import TEST_SRID
+from conftest import TEST_SRID, app_with
 from flask import Flask
 from shapes import all_layers
 
@@ -54,24 +54,13 @@ def test_the_home_page_loads_leaflet_from_the_app_and_names_no_cdn(city_app: Fla
 
 
 def test_the_none_basemap_requests_no_tiles(database_url: str, tmp_path) -> None:
-    app = create_app(
-        {
-            "DATABASE_URL": database_url,
-            "INSTANCE_PATH": tmp_path,
-            "CRS": TEST_SRID,
-            "BASEMAP": "none",
-        }
-    )
-    store = app.extensions["geoapp.store"]
-    try:
-        store.upgrade()
+    with app_with(database_url, tmp_path, BASEMAP="none") as app:
+        store = app.extensions["geoapp.store"]
         store.save_city(CITY)
         store.replace_layers(all_layers(), source="hand-drawn")
         page = app.test_client().get("/").get_data(as_text=True)
-        assert "tileLayer" not in page
-        assert "背景地図なし" in page and "fitBounds" in page
-    finally:
-        store.close()
+    assert "tileLayer" not in page
+    assert "背景地図なし" in page and "fitBounds" in page
 
 
 def test_the_gsi_basemap_shows_its_tiles_and_attribution(database_url: str, tmp_path) -> None:
