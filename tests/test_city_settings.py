@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import TEST_SRID
+from conftest import TEST_SRID, app_with
 from flask import Flask
-from staff import GRID_CITY, Staff
+from staff import GRID_CITY, Staff, load_grid_city
 from test_web import readable
 
 from geoapp import create_app
@@ -140,8 +140,12 @@ def test_an_inhouse_tile_server_needs_its_url_and_attribution(
     assert (city.basemap, city.basemap_attribution) == (url, "© 庁内 <地図>")
 
 
-def test_the_page_says_when_geoapp_basemap_overrides_the_city_setting(admin: Staff) -> None:
-    page = admin.get("/admin/city/").get_data(as_text=True)
+def test_the_page_says_when_geoapp_basemap_overrides_the_city_setting(
+    database_url: str, tmp_path: Path
+) -> None:
+    with app_with(database_url, tmp_path, BASEMAP="none") as app:
+        load_grid_city(app)
+        page = Staff(app, "kanri").get("/admin/city/").get_data(as_text=True)
     assert "環境変数 GEOAPP_BASEMAP が設定されているため" in page
     assert "<code>none</code>" in page
 
