@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from .importer import (
     import_layer,
 )
 from .layers import POPULATION, layer_named
+from .plans.model import STATUS_LABELS
 from .population_table import PopulationReport, load_population
 from .settings import instance_folder, load_settings
 from .storage import Store, open_store
@@ -225,6 +227,7 @@ def describe_report(report: ImportReport) -> str:
         lines.append("  項目の対応: " + ", ".join(pairs))
     lines += _issue_lines("警告", report.warnings)
     lines += _coverage_lines(report.coverage)
+    lines += _district_change_lines(report.district_changes)
     lines += _issue_lines("エラー", report.errors)
     lines.append(_outcome(report.stored, report.ok))
     return "\n".join(lines)
@@ -249,6 +252,44 @@ def _issue_lines(title: str, issues: list[dict[str, Any]]) -> list[str]:
     if len(issues) > 30:
         lines.append(f"    … ほか {len(issues) - 30}件（--json で全件）")
     return lines
+
+
+def _district_change_lines(changes: dict[str, Any]) -> list[str]:
+    """The districts that vanish or are new, and what that does to each plan."""
+    if not changes:
+        return []
+    vanished, new = changes["vanished"], changes["new"]
+    lines = [f"  行政区の変化: なくなるコード {len(vanished)}件、新しいコード {len(new)}件"]
+    for title, items in (("なくなる", vanished), ("新しい", new)):
+        if items:
+            lines.append(
+                f"    {title}: " + _listed(f"{d['code']} {d['name'] or ''}".strip() for d in items)
+            )
+    for plan in changes["plans"]:
+        status = STATUS_LABELS[plan["status"]][0]
+        lines.append(
+            f"  区域案 {plan['id']}「{plan['name']}」（{status}）: 割り当てを保つ行政区 "
+            f"{plan['kept']}件、割り当てがなくなるコード {len(plan['vanished'])}件、"
+            f"未割当で加わる行政区 {len(plan['new'])}件"
+        )
+        if plan["vanished"]:
+            lines.append(
+                "    なくなる: "
+                + _listed(
+                    f"{d['code']}（{d['community_name'] or d['community']}）"
+                    for d in plan["vanished"]
+                )
+            )
+        if plan["new"]:
+            lines.append("    未割当: " + _listed(plan["new"]))
+    return lines
+
+
+def _listed(items: Iterable[str], limit: int = 30) -> str:
+    """Items joined by commas, at most ``limit`` of them."""
+    shown = list(items)
+    rest = len(shown) - limit
+    return "、".join(shown[:limit]) + (f" … ほか {rest}件（--json で全件）" if rest > 0 else "")
 
 
 def _coverage_lines(coverage: dict[str, Any]) -> list[str]:

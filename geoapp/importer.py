@@ -39,6 +39,7 @@ from .geometry_checks import (
     snap_coverage,
 )
 from .layers import CENTERS, DISTRICTS, Layer
+from .plans.district_changes import PlansBeforeImport
 from .sources import SourceData, check_coordinates_in_japan, open_source
 from .storage import Store
 from .storage.base import LayerBatch, WriteMode
@@ -103,6 +104,7 @@ class ImportReport:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     coverage: dict[str, Any] = field(default_factory=dict)
+    district_changes: dict[str, Any] = field(default_factory=dict)
     stored: bool = False
     duration_seconds: float = 0.0
 
@@ -204,6 +206,7 @@ def _import_source(
     step(STAGES[1])
     fields = _mapped_fields(layer, path, source.fields, options, report)
     exclaves = _exclave_parts(layer, fields)
+    plans_before = PlansBeforeImport.read(store) if layer is DISTRICTS else None
     # Reprojecting and checking the geometry go batch by batch, beside storing it.
     step(STAGES[2])
     step(STAGES[3])
@@ -223,6 +226,12 @@ def _import_source(
             report.coverage = features.coverage_report(edges, options.snap)
             if not report.ok:
                 raise _Refused
+            if plans_before is not None:
+                report.district_changes = plans_before.changes(
+                    features.stored_codes(),
+                    dict(zip(fields["code"], fields["name"], strict=True)),
+                    upsert=options.mode == "upsert",
+                )
             if not options.dry_run:
                 step(STAGES[5])
             report.imported = features.count
@@ -492,6 +501,10 @@ class _Features:
             merged = self._merged(pd.concat(parts))
             self.count += len(merged)
             yield LayerBatch(merged, properties=merged["_properties"].tolist())
+
+    def stored_codes(self) -> set[str]:
+        """The codes of the features stored (or, in a dry run, that would be)."""
+        return {str(code) for codes in self.codes for code in codes}
 
     def _note_checks(self, repairs: list[GeometryIssue], rejections: list[GeometryIssue]) -> None:
         """Report the repairs, and the refusals as warnings (``skip_invalid``) or errors."""

@@ -29,6 +29,7 @@ from .importer import (
     summary_counts,
 )
 from .layers import LAYERS, POPULATION, layer_named
+from .plans.model import STATUS_LABELS
 from .population_table import PopulationReport, load_population
 
 blueprint = Blueprint("uploads", __name__, url_prefix="/admin/import")
@@ -165,6 +166,7 @@ def _report_page(report: ImportReport, token: str | None) -> str:
         counts=summary_counts(report.to_dict()),
         encoding_sources=ENCODING_SOURCES,
         crs_sources=CRS_SOURCES,
+        status_labels=STATUS_LABELS,
         token=token,
     )
 

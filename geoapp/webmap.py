@@ -130,6 +130,10 @@ def city_map(
     districts = web.get(DISTRICTS)
     if districts is not None and len(districts):
         _add_districts(fmap, districts, lang)
+    if communities is not None:
+        # A community whose districts are all gone (or not yet chosen) has no outline.
+        shapes = communities.geometry
+        communities = communities[shapes.notna() & ~shapes.is_empty]
     if communities is not None and len(communities):
         _add_communities(fmap, communities, lang)
     zones = layers.get(SCHOOL_ZONES)

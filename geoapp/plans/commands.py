@@ -213,6 +213,12 @@ def plan_show(plan_id: int, as_json: bool) -> None:
             f"人口のデータがありません（{len(missing)}行政区） / "
             f"no population data for {len(missing)} districts"
         )
+    unknown = plan["checks"]["unknown_districts"]
+    if unknown:
+        click.echo(
+            f"行政区のレイヤからなくなったコード / codes no longer in the districts: {len(unknown)}"
+            f"（{'、'.join(unknown[:30])}{' …' if len(unknown) > 30 else ''}）"
+        )
 
 
 @plan_group.command("check")

@@ -778,6 +778,10 @@
     const items = [];
     const name = (cid) => state.communities.get(cid)?.name || String(cid);
     if (checks.unassigned.length) items.push({ kind: "unassigned", text: `${T("未割当の行政区")}: ${checks.unassigned.length}${T("件")}`, districts: checks.unassigned });
+    if (checks.unknown_districts.length) {
+      const listed = checks.unknown_districts.map((code) => `${code}（${name(state.plan.assignments[code])}）`).join("、");
+      items.push({ kind: "vanished", text: `${T("行政区のレイヤからなくなったコード")}: ${listed}` });
+    }
     for (const item of checks.non_contiguous) items.push({ kind: "non-contiguous", text: `${name(item.community)}: ${T("離れた部分があります")}（${item.pieces}）`, community: item.community });
     for (const item of checks.enclaves) items.push({ kind: "enclave", text: `${name(item.community)}: ${T("他のコミュニティに囲まれています")}（${name(item.surrounded_by)}）`, community: item.community });
     for (const item of checks.strays) items.push({ kind: "stray", text: `${name(item.community)}: ${T("飛び地")} ${item.districts.length}${T("件")}`, districts: item.districts });
@@ -806,7 +810,7 @@
       entry.dataset.check = item.kind;
       entry.tabIndex = 0;
       entry.textContent = item.text;
-      entry.addEventListener("click", () => (item.districts ? zoomToDistricts(item.districts) : zoomToCommunity(item.community)));
+      if (item.districts || item.community !== undefined) entry.addEventListener("click", () => (item.districts ? zoomToDistricts(item.districts) : zoomToCommunity(item.community)));
       list.append(entry);
     }
     $("fix-strays").disabled = !checks.strays.length;

@@ -187,3 +187,8 @@ def _plan(row: dict[str, Any]) -> dict[str, Any]:
         "created_at": as_datetime(row["created_at"]),
         "updated_at": as_datetime(row["updated_at"]),
     }
+
+
+def district_names(session: Session) -> dict[str, str]:
+    """The stored districts' names by code."""
+    return {row["code"]: row["name"] for row in session.rows("SELECT code, name FROM districts")}
