@@ -4,8 +4,8 @@ version, restore, compare and publish plans.
 Every change runs in one write transaction that first locks the plan's row and compares
 the version the client edited against with the stored one: a stale edit is refused with
 the newer version named, never applied on top. The district geography and each plan's
-latest state are cached in memory; the cache is only trusted when its version equals the
-locked row's, so several workers and threads stay correct.
+latest state are cached in memory, keyed on versions stored in the database (the data
+generation, the plan's version), so several workers and threads stay correct.
 """
 
 from __future__ import annotations
@@ -79,7 +79,8 @@ class Planning:
 
     # --- the city -------------------------------------------------------------------------
     def geography(self) -> Geography:
-        """The district geography, rebuilt only when a layer was loaded since last time."""
+        """The district geography, rebuilt when the data generation stored in the database
+        has changed (a load through any process)."""
         stamp = self.store.data_stamp()
         cached = self._geography
         if cached is None or cached[0] != stamp:

@@ -37,6 +37,10 @@ CITY_COLUMNS = (
 )
 # What a write records about a load, asked for once the layer's rows are written.
 ReportSource = Callable[[], Mapping[str, Any]]
+# Raised in the transaction of every write of the layers or the city (schema 8): the
+# data stamp that per-process caches of derived data are keyed on.
+RAISE_DATA_GENERATION = "UPDATE data_generation SET generation = generation + 1 WHERE id = 1"
+DATA_GENERATION = "SELECT origin, generation FROM data_generation WHERE id = 1"
 
 
 @dataclass(frozen=True)
@@ -251,10 +255,13 @@ class Store(ABC):
         A read session sees one consistent snapshot; ``write`` sessions are serialized with
         other writers where the backend needs it."""
 
-    @abstractmethod
     def data_stamp(self) -> str:
-        """A value that changes whenever a layer is loaded: caches of derived city data
-        (adjacency, majority zones) are keyed by it."""
+        """The data generation, raised by every committed write of the layers or the city:
+        every process keys its caches of derived city data (adjacency, majority zones,
+        display layers) on it, so a load through one process is seen by all at once."""
+        with self.session() as session:
+            row = session.rows(DATA_GENERATION)[0]
+        return f"{row['origin']}-{row['generation']}"
 
     @abstractmethod
     def close(self) -> None:

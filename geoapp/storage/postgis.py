@@ -25,6 +25,7 @@ from ..layers import LAYERS, Layer
 from . import binary_copy
 from .base import (
     CITY_COLUMNS,
+    RAISE_DATA_GENERATION,
     LayerBatch,
     LayerImport,
     ReportSource,
@@ -166,6 +167,8 @@ class PostGISStore(Store):
                             " report) VALUES (%s, %s, %s, now(), %s)",
                             (layer.name, source, count, Jsonb(dict(report()))),
                         )
+                # Last, so that concurrent writes queue on this row only until one commits.
+                _raise_data_generation(connection)
         except (psycopg.OperationalError, PoolTimeout) as exc:
             raise _unavailable(self.url, exc) from exc
 
@@ -178,13 +181,6 @@ class PostGISStore(Store):
                 yield PostGISSession(connection)
         except (psycopg.OperationalError, PoolTimeout) as exc:
             raise _unavailable(self.url, exc) from exc
-
-    def data_stamp(self) -> str:
-        row = self._run(
-            "SELECT (SELECT coalesce(max(id), 0) FROM layer_imports) AS loads, "
-            "(SELECT updated_at FROM city WHERE id = 1) AS city"
-        )[0]
-        return f"{row['loads']}:{row['city']}"
 
     def close(self) -> None:
         self.pool.close()
@@ -207,6 +203,14 @@ class PostGISSession(Session):
     def run_many(self, query: str, params: Iterable[Sequence[Any]]) -> None:
         with self.connection.cursor() as cursor:
             cursor.executemany(query, [[_postgis_value(v) for v in row] for row in params])
+
+
+def _raise_data_generation(connection: psycopg.Connection) -> None:
+    """Raise the data generation, once the schema has it (a database being upgraded may
+    be written before it does)."""
+    row = connection.execute("SELECT to_regclass('data_generation') IS NOT NULL").fetchone()
+    if row and row[0]:
+        connection.execute(RAISE_DATA_GENERATION)
 
 
 def _postgis_value(value: Any) -> Any:

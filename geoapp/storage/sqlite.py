@@ -18,6 +18,7 @@ from ..errors import StorageUnavailable
 from ..layers import Layer
 from .base import (
     CITY_COLUMNS,
+    RAISE_DATA_GENERATION,
     LayerBatch,
     LayerImport,
     ReportSource,
@@ -175,6 +176,7 @@ class SQLiteStore(Store):
                             json.dumps(dict(report()), ensure_ascii=False),
                         ),
                     )
+            _raise_data_generation(connection)
 
     @contextmanager
     def session(self, write: bool = False) -> Iterator[Session]:
@@ -188,14 +190,6 @@ class SQLiteStore(Store):
                 yield SQLiteSession(connection)
             finally:
                 connection.execute("ROLLBACK")
-
-    def data_stamp(self) -> str:
-        with self._connection() as connection:
-            row = connection.execute(
-                "SELECT (SELECT coalesce(max(id), 0) FROM layer_imports), "
-                "(SELECT updated_at FROM city WHERE id = 1)"
-            ).fetchone()
-        return f"{row[0]}:{row[1]}"
 
     def close(self) -> None:
         """Nothing to release: every call opens and closes its own connection."""
@@ -220,6 +214,16 @@ class SQLiteSession(Session):
         self.connection.executemany(
             _sqlite_query(query), ([_sqlite_value(v) for v in row] for row in params)
         )
+
+
+def _raise_data_generation(connection: sqlite3.Connection) -> None:
+    """Raise the data generation, once the schema has it (a database being upgraded may
+    be written before it does)."""
+    exists = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'data_generation'"
+    ).fetchone()
+    if exists:
+        connection.execute(RAISE_DATA_GENERATION)
 
 
 def _sqlite_query(query: str) -> str:
