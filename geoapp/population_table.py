@@ -23,6 +23,7 @@ from .field_mapping import choose_mapping
 from .layers import DISTRICTS, POPULATION
 from .sources import read_table
 from .storage import Store
+from .storage.base import RAISE_DATA_GENERATION
 
 logger = logging.getLogger(__name__)
 
@@ -203,7 +204,8 @@ def _store(
     counts: list[str],
     report: PopulationReport,
 ) -> None:
-    """Update the districts' counts and record the load, in one transaction."""
+    """Update the districts' counts and record the load, in one transaction that raises
+    the data generation (so every process rebuilds what it derived from the districts)."""
     assignments = ", ".join(f"{name} = %s" for name in counts)
     with store.session(write=True) as session:
         session.run_many(
@@ -216,4 +218,5 @@ def _store(
             "VALUES (%s, %s, %s, %s, %s)",
             (POPULATION.name, report.source, len(values), datetime.now(UTC), report.to_dict()),
         )
+        session.run(RAISE_DATA_GENERATION)
     logger.info("stored %s of %d districts from %s", ", ".join(counts), len(values), report.source)
