@@ -14,6 +14,7 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 from markupsafe import Markup, escape
@@ -32,8 +33,9 @@ def shown(value: object) -> Markup:
 
 
 def number(value: float | None) -> str:
-    """A count with thousands separators (1,234), or a dash when there is none."""
-    if value is None or math.isnan(value):
+    """A count with thousands separators (1,234), or a dash when there is none (None, NaN,
+    or the missing value of an integer column, as an unknown population is)."""
+    if value is None or pd.isna(value):
         return MISSING
     return f"{value:,.0f}"
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -263,7 +262,8 @@ def _district_change_lines(changes: dict[str, Any]) -> list[str]:
     for title, items in (("なくなる", vanished), ("新しい", new)):
         if items:
             lines.append(
-                f"    {title}: " + _listed(f"{d['code']} {d['name'] or ''}".strip() for d in items)
+                f"    {title}: "
+                + _listed([f"{d['code']} {d['name'] or ''}".strip() for d in items])
             )
     for plan in changes["plans"]:
         status = STATUS_LABELS[plan["status"]][0]
@@ -276,20 +276,15 @@ def _district_change_lines(changes: dict[str, Any]) -> list[str]:
             lines.append(
                 "    なくなる: "
                 + _listed(
-                    f"{d['code']}（{d['community_name'] or d['community']}）"
-                    for d in plan["vanished"]
+                    [
+                        f"{d['code']}（{d['community_name'] or d['community']}）"
+                        for d in plan["vanished"]
+                    ]
                 )
             )
         if plan["new"]:
             lines.append("    未割当: " + _listed(plan["new"]))
     return lines
-
-
-def _listed(items: Iterable[str], limit: int = 30) -> str:
-    """Items joined by commas, at most ``limit`` of them."""
-    shown = list(items)
-    rest = len(shown) - limit
-    return "、".join(shown[:limit]) + (f" … ほか {rest}件（--json で全件）" if rest > 0 else "")
 
 
 def _coverage_lines(coverage: dict[str, Any]) -> list[str]:

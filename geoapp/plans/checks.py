@@ -79,10 +79,10 @@ def plan_checks(
     missing = [geography.codes[i] for i in np.flatnonzero(np.isnan(geography.population))]
     unassigned = [geography.codes[i] for i in np.flatnonzero(assigned == UNASSIGNED)]
     # Assigned codes the district layer no longer has (a new layer dropped them).
-    unknown = sorted(set(state.assignments) - set(geography.index))
+    vanished = sorted(set(state.assignments) - set(geography.index))
     checks: dict[str, Any] = {
         "unassigned": unassigned,
-        "unknown_districts": unknown,
+        "unknown_districts": vanished,
         "non_contiguous": [
             {"community": cid, "pieces": len(pieces[cid])}
             for cid in ids
@@ -109,7 +109,7 @@ def plan_checks(
     }
     checks["problem_count"] = (
         len(unassigned)
-        + len(unknown)
+        + len(vanished)
         + len(checks["non_contiguous"])
         + len(checks["enclaves"])
         + len(hubs["without_hub"])
