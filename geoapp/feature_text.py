@@ -8,7 +8,6 @@ Every map binds its feature text through ``feature_layer`` instead, which takes 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -26,8 +25,8 @@ MISSING = "—"
 
 
 def shown(value: object) -> Markup:
-    """A value as escaped text: None and NaN as a dash, ``Markup`` kept as it is."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A value as escaped text: None, NaN and pandas' NA as a dash, ``Markup`` kept as it is."""
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return Markup(MISSING)
     return escape(value if isinstance(value, Markup) else str(value))
 

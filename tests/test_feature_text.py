@@ -6,6 +6,7 @@ import json
 import re
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from markupsafe import Markup
 from shapes import all_layers, two_zones
@@ -67,7 +68,7 @@ def test_markup_built_with_format_is_escaped_once_and_kept() -> None:
 
 
 def test_a_missing_value_shows_a_dash() -> None:
-    assert shown(None) == "—" and shown(float("nan")) == "—"
+    assert shown(None) == "—" and shown(float("nan")) == "—" and shown(pd.NA) == "—"
     assert shown("a&b") == "a&amp;b"
 
 
