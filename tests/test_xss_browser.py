@@ -269,8 +269,11 @@ def test_the_staff_pages_show_every_payload_as_text_and_run_nothing(
 
     visit.open("/admin/import/")
     upload = tmp_path / "hostile.geojson"
-    hostile_layer(DISTRICTS).to_file(upload, driver="GeoJSON")
+    name_field = "<script>alert(8)</script>"  # a field name the mapping can name (no = or ,)
+    hostile_layer(DISTRICTS).rename(columns={"name": name_field}).to_file(upload, driver="GeoJSON")
     visit.page.select_option("select[name=layer]", "districts")
+    visit.page.click("form.form details summary")
+    visit.page.fill("input[name=mapping]", f"name={name_field}")
     visit.page.set_input_files(
         "input[name=files]",
         files=[
@@ -285,6 +288,7 @@ def test_the_staff_pages_show_every_payload_as_text_and_run_nothing(
     visit.page.wait_for_load_state("networkidle")
     report = visit.page.locator("section.report").inner_text()
     assert "img src=x onerror=window.__xss=8" in report  # the file's name, as text
+    assert f"name ← {name_field}" in report  # the attribute's name, as text
     visit.page.click("button[data-action=cancel]")
     visit.page.wait_for_load_state("networkidle")
     visit.nothing_ran("/admin/import/")
