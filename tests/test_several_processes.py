@@ -30,13 +30,13 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 
 @contextmanager
 def gunicorn(database_url: str, instance: Path) -> Iterator[str]:
-    """One gunicorn server with one worker on a free port, on the given database; its URL."""
+    """One gunicorn server with one worker on a free port, on the given database, with the
+    default settings otherwise; its URL."""
     port = free_port()
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if not name.startswith("GEOAPP_")},
         "GEOAPP_DATABASE_URL": database_url,
         "GEOAPP_INSTANCE_PATH": str(instance),
-        "GEOAPP_BASEMAP": "none",
         "GEOAPP_POOL_SIZE": "2",
     }
     log = (instance / f"gunicorn-{port}.log").open("w")

@@ -150,8 +150,10 @@ class Planning:
         return rows[0]["id"]
 
     def public_plan(self) -> dict[str, Any]:
-        """The adopted plan's public fields: name, communities and their districts."""
+        """The adopted plan's public fields: name, communities and their districts (those
+        the district layer has: a code a new layer dropped is the planners' matter)."""
         row, state = self._current(self.adopted_plan_id())
+        known = self.geography().index
         return {
             "id": row["id"],
             "name": row["name"],
@@ -163,7 +165,9 @@ class Planning:
                 {name: ({"id": cid, **c}).get(name) for name in PUBLIC_COMMUNITY_FIELDS}
                 for cid, c in sorted(state.communities.items())
             ],
-            "assignments": dict(sorted(state.assignments.items())),
+            "assignments": {
+                code: cid for code, cid in sorted(state.assignments.items()) if code in known
+            },
         }
 
     # --- creating -------------------------------------------------------------------------
