@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask import Flask
@@ -70,6 +71,14 @@ class Staff:
         answer = self.get(f"/api/plans/{plan_id}")
         assert answer.status_code == 200, answer.get_json()
         return answer.get_json()
+
+    def import_plan(self, filename: str, data: bytes, name: str = "取込案") -> TestResponse:
+        """Upload a plan file (CSV or GeoJSON) as a new plan called ``name``."""
+        return self.post(
+            "/api/plans/import",
+            data={"file": (io.BytesIO(data), filename), "name": name},
+            content_type="multipart/form-data",
+        )
 
     def new_plan(self, source: str = "school_zones", name: str = "小学校区案") -> dict[str, Any]:
         answer = self.post("/api/plans", {"name": name, "source": source})

@@ -3,7 +3,6 @@ imports with the same codes, names and numbers (both backends)."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -87,11 +86,7 @@ def test_a_plan_geojson_export_with_an_empty_community_reads_back_as_the_plan(
     exported = tanaka.get(f"/api/plans/{plan['id']}/export?format=geojson")
     empty = [f for f in json.loads(exported.data)["features"] if f["geometry"] is None]
     assert [f["properties"]["name"] for f in empty] == ["焼津東小学校"]
-    again = tanaka.post(
-        "/api/plans/import",
-        data={"file": (io.BytesIO(exported.data), "plan.geojson"), "name": "再取込"},
-        content_type="multipart/form-data",
-    )
+    again = tanaka.import_plan("plan.geojson", exported.data, "再取込")
     assert again.status_code == 201, again.get_json()
     copy = again.get_json()
     assert copy["assignments"] == plan["assignments"]
@@ -106,11 +101,7 @@ def test_a_plan_geojson_with_a_bad_community_field_is_refused_naming_it(tanaka: 
     plan = tanaka.new_plan()
     collection = json.loads(tanaka.get(f"/api/plans/{plan['id']}/export?format=geojson").data)
     collection["features"][0]["properties"]["color"] = "red"
-    answer = tanaka.post(
-        "/api/plans/import",
-        data={"file": (io.BytesIO(json.dumps(collection).encode()), "plan.geojson")},
-        content_type="multipart/form-data",
-    )
+    answer = tanaka.import_plan("plan.geojson", json.dumps(collection).encode())
     assert answer.status_code == 400
     name = collection["features"][0]["properties"]["name"]
     message = answer.get_json()["message"]
@@ -121,11 +112,7 @@ def test_a_plan_csv_export_reads_back_as_the_same_plan(tanaka: Staff) -> None:
     plan = rich_plan(tanaka)
     tanaka.edit(plan["id"], plan["version"], "unassign", districts=["G9"])
     exported = tanaka.get(f"/api/plans/{plan['id']}/export?format=csv")
-    again = tanaka.post(
-        "/api/plans/import",
-        data={"file": (io.BytesIO(exported.data), "plan.csv"), "name": "再取込"},
-        content_type="multipart/form-data",
-    )
+    again = tanaka.import_plan("plan.csv", exported.data, "再取込")
     assert again.status_code == 201, again.get_json()
     copy = again.get_json()
     names = {c["id"]: c["name"] for c in copy["communities"]}

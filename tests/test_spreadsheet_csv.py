@@ -89,22 +89,14 @@ def test_the_plan_csv_quotes_formulas_and_reads_back_to_the_same_names(
     names = {row[0]: row[1] for row in rows[1:]}
     assert names["G1"] == "'" + HOSTILE[0] and names["G9"] == "第9区"
     assert all(not row[3].startswith("=") for row in rows[1:])
-    again = tanaka.post(
-        "/api/plans/import",
-        data={"file": (io.BytesIO(exported.data), "plan.csv"), "name": "再取込"},
-        content_type="multipart/form-data",
-    )
+    again = tanaka.import_plan("plan.csv", exported.data, "再取込")
     assert again.status_code == 201, again.get_json()
     assert HOSTILE[0] in {c["name"] for c in again.get_json()["communities"]}
 
 
 def test_a_csv_not_written_by_geoapp_keeps_its_quotes(tanaka: Staff) -> None:
     rows = "行政区コード,コミュニティ名\nG1,'=北部\nG2,北部\n".encode()
-    answer = tanaka.post(
-        "/api/plans/import",
-        data={"file": (io.BytesIO(rows), "割当.csv"), "name": "外部"},
-        content_type="multipart/form-data",
-    )
+    answer = tanaka.import_plan("割当.csv", rows, "外部")
     assert answer.status_code == 201, answer.get_json()
     assert {c["name"] for c in answer.get_json()["communities"]} == {"'=北部", "北部"}
 
