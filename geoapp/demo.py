@@ -47,6 +47,8 @@ _FIELD_NAMES: dict[Layer, dict[str, str]] = {
         "MANAGED": "managed_by",
     },
 }
+# How the demo layers' loads are recorded.
+DEMO_SOURCE = "geodata/demo"
 _FILE_NAMES = {DISTRICTS: "districts.shp", SCHOOL_ZONES: "school_zones.shp", CENTERS: "centers.shp"}
 
 
@@ -90,7 +92,7 @@ def load_demo_city(store: Store, force: bool = False) -> bool:
         return False
     store.save_city(city)
     frames = {layer: read_demo_layer(layer).to_crs(city.working_crs) for layer in _FILE_NAMES}
-    store.replace_layers(frames, source="geodata/demo")
+    store.replace_layers(frames, source=DEMO_SOURCE)
     logger.info("loaded the demo city %s", city.name)
     return True
 

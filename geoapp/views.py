@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from . import content_policy, current
 from .basemap import Basemap, basemap_for
 from .city import DEFAULT_CENTER_KINDS, City
+from .demo import DEMO_SOURCE
 from .errors import NotFound
 from .i18n import request_language
 from .japanese_calendar import fiscal_year, fiscal_year_label, wareki_date
@@ -56,8 +57,11 @@ def home() -> str:
     kinds = city.center_kinds if city else DEFAULT_CENTER_KINDS
     fmap = city_map(frames, basemap, lang, leaflet_js_url(), leaflet_css_url(), communities, kinds)
     add_credits(fmap, city.credits if city else "")
-    imports = db.layer_imports(limit=1)
+    imports = db.layer_imports(limit=20)
     loaded_on = imports[0].imported_at.date() if imports else None
+    latest = {}
+    for load in imports:
+        latest.setdefault(load.layer, load.source)
     districts = frames[DISTRICTS]
     population = known_total(districts["population"])
     population_65 = known_total(districts["population_65"])
@@ -79,6 +83,7 @@ def home() -> str:
         fiscal_year_label=fiscal_year_label(fiscal_year(today)),
         plan=plan,
         community_count=len(communities) if communities is not None else 0,
+        demo_data=all(source == DEMO_SOURCE for source in latest.values()),
     )
 
 

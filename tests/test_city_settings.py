@@ -13,12 +13,15 @@ import pytest
 from click.testing import CliRunner
 from conftest import TEST_SRID, app_with
 from flask import Flask
+from shapes import two_centers
 from staff import GRID_CITY, Staff, load_grid_city
 from test_web import readable
 
 from geoapp import create_app
 from geoapp.city import DEFAULT_CENTER_KINDS, CenterKind, check_digit
 from geoapp.cli import main
+from geoapp.demo import load_demo_city
+from geoapp.layers import CENTERS
 
 YAIZU_CREDITS = "出典：焼津市オープンデータ（https://github.com/yaizu-city/opendata）を加工して作成"
 DEMO_NOTICE = "デモ用に生成したデータ"
@@ -82,7 +85,9 @@ def test_saving_names_the_city_in_the_header_with_credits_on_the_map(
     grid_app: Flask, admin: Staff
 ) -> None:
     grid_app.extensions["geoapp.store"].save_city(replace(GRID_CITY, demo=True))
-    assert DEMO_NOTICE in admin.get("/").get_data(as_text=True)
+    before = admin.get("/").get_data(as_text=True)
+    assert 'id="demo-settings-notice"' in before and DEMO_NOTICE not in before
+    assert 'href="/admin/city/"' in before
     status, page = save(admin, settings_form())
     assert status == 200 and "市の設定を保存しました" in page
     city = grid_app.extensions["geoapp.store"].city()
@@ -95,7 +100,7 @@ def test_saving_names_the_city_in_the_header_with_credits_on_the_map(
     home = readable(grid_app.test_client().get("/").get_data(as_text=True))
     header = home[home.index('<header class="app-header">') : home.index("</header>")]
     assert "焼津市" in header and "格子市" not in home
-    assert DEMO_NOTICE not in home and "架空" not in home
+    assert DEMO_NOTICE not in home and "架空" not in home and "demo-settings-notice" not in home
     assert "出典：焼津市オープンデータ（" in home
     assert "https://github.com/yaizu-city/opendata</a>" in home
 
@@ -248,6 +253,17 @@ def test_geoapp_city_set_refuses_a_bad_code_naming_the_field_and_stores_nothing(
     assert bad_kind.exit_code == 1 and "「拠点施設の種別」" in bad_kind.output
     city = shown(cli)
     assert (city["name"], city["municipality_code"]) == ("焼津市", "22212")
+
+
+def test_the_demo_notice_shows_only_while_the_demo_citys_own_layers_are_loaded(
+    app: Flask,
+) -> None:
+    store = app.extensions["geoapp.store"]
+    assert load_demo_city(store)
+    assert DEMO_NOTICE in app.test_client().get("/").get_data(as_text=True)
+    store.replace_layers({CENTERS: two_centers()}, source="公共施設一覧.csv")
+    page = app.test_client().get("/").get_data(as_text=True)
+    assert DEMO_NOTICE not in page and 'id="demo-settings-notice"' in page
 
 
 def test_the_demo_city_is_marked_and_loses_its_notice_when_renamed(cli: CliRunner) -> None:
