@@ -49,7 +49,7 @@ def _print_city(city: City, override: str | None) -> None:
     """The settings as lines of text."""
     click.echo(f"市区町村名 / name: {city.name}")
     click.echo(f"よみがな / kana: {city.name_kana}")
-    click.echo(f"市区町村コード / code: {city.municipality_code} ({city.prefecture})")
+    click.echo(f"市区町村コード / code: {city.municipality_code} {city.prefecture}".rstrip())
     click.echo(f"作業用座標系 / working CRS: EPSG:{city.working_crs} {crs_name(city.working_crs)}")
     click.echo(f"背景地図 / basemap: {city.basemap}")
     if city.basemap_attribution:
