@@ -20,6 +20,7 @@ from . import (
     current,
     editor,
     overlay_views,
+    pending_uploads,
     uploads,
     vendor_assets,
     views,
@@ -29,9 +30,11 @@ from .i18n import LANGUAGES, language_link, request_language, translate
 from .japanese_calendar import japan_time, wareki_datetime
 from .plans import api as plans_api
 from .plans.service import Planning
+from .request_limits import register_body_limits
 from .resources import templates_dir
 from .settings import instance_folder, load_settings
 from .storage import open_store
+from .validation import IdConverter
 
 logger = logging.getLogger(__name__)
 
@@ -62,14 +65,25 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     )
     app.config.update({k: v for k, v in given.items() if k.isupper() and not _is_setting(k)})
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    pending_uploads.expire_pending(
+        uploads.uploads_dir(app.instance_path),
+        app.config.get("PENDING_UPLOAD_LIFETIME", pending_uploads.LIFETIME),
+    )
     app.session_interface = auth.GeoappSessionInterface()
     if settings.proxy_count:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count
         )
-    store = open_store(settings.database_url, settings.working_crs, settings.pool_size)
+    app.url_map.converters["int"] = IdConverter
+    store = open_store(
+        settings.database_url,
+        settings.working_crs,
+        settings.pool_size,
+        settings.sqlite_busy_timeout,
+    )
     app.extensions[current.STORE] = store
     app.extensions[current.PLANS] = Planning(store)
+    register_body_limits(app)  # before CSRFProtect, whose check reads the form
     CSRFProtect(app)
     app.register_blueprint(views.blueprint)
     app.register_blueprint(overlay_views.blueprint)
@@ -121,4 +135,5 @@ def _is_setting(key: str) -> bool:
         "PROXY_COUNT",
         "SESSION_IDLE_MINUTES",
         "SESSION_MAX_HOURS",
+        "SQLITE_BUSY_TIMEOUT",
     }

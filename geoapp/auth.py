@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import (
@@ -28,6 +28,7 @@ from flask import (
 )
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
+from pydantic import AfterValidator, StringConstraints
 from werkzeug.wrappers import Response
 
 from . import current
@@ -35,11 +36,15 @@ from .accounts import ROLE_LABELS, User, authenticate
 from .errors import BadInput, Forbidden, GeoappError, Unauthorized
 from .i18n import request_language
 from .login_sessions import end_session, session_user, start_session
+from .validation import QueryModel, RequestModel, from_form, from_json, refuse_unsafe_text, text
 
 logger = logging.getLogger(__name__)
 
 blueprint = Blueprint("auth", __name__)
 View = TypeVar("View", bound=Callable[..., Any])
+# Names are at most 64 characters (``accounts``); the bound keeps odd input out of the logs.
+UserName = text(64)
+Password = Annotated[str, StringConstraints(max_length=1024), AfterValidator(refuse_unsafe_text)]
 
 
 class GeoappSessionInterface(SecureCookieSessionInterface):
@@ -47,6 +52,20 @@ class GeoappSessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+class Login(RequestModel):
+    """``POST /api/session``: a user name and a password."""
+
+    name: UserName = ""
+    password: Password = ""
+
+
+class LoginForm(QueryModel):
+    """The login page's form fields."""
+
+    name: UserName = ""
+    password: Password = ""
 
 
 def current_user() -> User | None:
@@ -138,7 +157,8 @@ def login() -> Response | str:
         )
     name = request.form.get("name", "").strip()
     try:
-        _log_in(name, request.form.get("password", ""))
+        form = from_form(LoginForm)
+        _log_in(form.name, form.password)
     except GeoappError as error:
         message = error.message_en if lang == "en" else error.message
         page = make_response(
@@ -186,12 +206,8 @@ def session_info() -> Response:
 @blueprint.post("/api/session")
 def api_login() -> Response:
     """Log in with JSON ``{"name", "password"}``; returns the user and a new CSRF token."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadInput(
-            "JSON で name と password を送ってください。", "Send name and password as JSON."
-        )
-    user = _log_in(str(body.get("name", "")).strip(), str(body.get("password", "")))
+    body = from_json(Login)
+    user = _log_in(body.name, body.password)
     return jsonify({"user": user_json(user), "csrf_token": generate_csrf()})
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Any
+from typing import Annotated, Any
 
 import geopandas as gpd
 import shapely
 from flask import Blueprint, current_app, render_template, request
+from pydantic import Field
 from werkzeug.wrappers import Response
 
 from . import current
@@ -22,7 +23,6 @@ from .center_kinds import center_kind_scheme
 from .city import DEFAULT_CENTER_KINDS
 from .content_policy import nonce
 from .district_display import WEB_CRS, display_districts
-from .errors import BadInput
 from .i18n import request_language
 from .lasso import districts_mostly_inside
 from .layers import CENTERS, DISTRICTS, SCHOOL_ZONES
@@ -30,6 +30,7 @@ from .map_credits import add_credits
 from .plans.model import STATUS_LABELS, TRANSITIONS
 from .plans.service import EDITABLE_STATUSES
 from .storage import Store
+from .validation import OptionalId, QueryModel, RequestModel, from_args, from_json
 from .vendor_assets import leaflet_css_url, leaflet_js_url
 from .views import city_basemap
 from .webmap import base_map, lonlat_bounds, render_map
@@ -41,6 +42,22 @@ api = Blueprint("editor_api", __name__, url_prefix="/api/editor")
 DISPLAY_TOLERANCE_M = 2.0
 MAX_LASSO_POINTS = 5000
 STAFF = ("admin", "planner")
+
+
+LassoPoint = tuple[Annotated[float, Field(ge=-180, le=180)], Annotated[float, Field(ge=-90, le=90)]]
+
+
+class Lasso(RequestModel):
+    """``POST /api/editor/lasso``: the drawn loop as [lon, lat] points."""
+
+    polygon: Annotated[list[LassoPoint], Field(min_length=3, max_length=MAX_LASSO_POINTS)]
+
+
+class ComparedPlans(QueryModel):
+    """``?a=&b=`` of the comparison page (the two latest plans when not given)."""
+
+    a: OptionalId = None
+    b: OptionalId = None
 
 
 class CityDisplay:
@@ -129,10 +146,11 @@ def edit(plan_id: int) -> str:
 def compare() -> str:
     """Two plans side by side: a map of the districts that differ and a table."""
     lang = request_language()
+    asked = from_args(ComparedPlans)
     listed = current.planning().list_plans()
     ids = [plan["id"] for plan in listed]
-    first = _plan_arg("a", ids[1] if len(ids) > 1 else (ids[0] if ids else None))
-    second = _plan_arg("b", ids[0] if ids else None)
+    first = asked.a or (ids[1] if len(ids) > 1 else (ids[0] if ids else None))
+    second = asked.b or (ids[0] if ids else None)
     comparison = current.planning().compare(first, second) if first and second else None
     return render_template(
         "compare.html",
@@ -165,30 +183,8 @@ def city() -> Response:
 @api.post("/lasso")
 def lasso() -> Response:
     """The districts with most of their area inside ``{"polygon": [[lon, lat], …]}``."""
-    body = request.get_json(silent=True)
-    ring = body.get("polygon") if isinstance(body, dict) else None
-    if not isinstance(ring, list) or not 3 <= len(ring) <= MAX_LASSO_POINTS:
-        raise BadInput(
-            f"囲む範囲（polygon）は3点以上{MAX_LASSO_POINTS}点以下の経度・緯度の列にしてください。",
-            f"The lasso (polygon) needs 3 to {MAX_LASSO_POINTS} [lon, lat] points.",
-        )
-    try:
-        shape = shapely.Polygon([(float(lon), float(lat)) for lon, lat in ring])
-    except (TypeError, ValueError) as error:
-        raise BadInput(
-            "囲む範囲の座標は [経度, 緯度] の数の組にしてください。",
-            "Each lasso point must be a [lon, lat] pair of numbers.",
-        ) from error
+    ring = from_json(Lasso).polygon
+    shape = shapely.Polygon(ring)
     districts = current.planning().geography().districts
     working = gpd.GeoSeries([shape], crs=WEB_CRS).to_crs(districts.crs).iloc[0]
     return current_app.json.response({"districts": districts_mostly_inside(districts, working)})
-
-
-def _plan_arg(name: str, default: int | None) -> int | None:
-    """A plan id from the query string, or ``default``."""
-    value = request.args.get(name, "")
-    if not value:
-        return default
-    if not value.isdigit():
-        raise BadInput(f"案の番号「{value}」が正しくありません。", f"Invalid plan id {value!r}.")
-    return int(value)

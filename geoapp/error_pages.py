@@ -20,7 +20,6 @@ _HTTP_MESSAGES = {
     403: ("この操作を行う権限がありません。", "You are not allowed to do this."),
     404: ("お探しのページは見つかりませんでした。", "The page you asked for does not exist."),
     405: ("この方法ではアクセスできません。", "This method is not allowed here."),
-    413: ("送信されたファイルが大きすぎます。", "The upload is too large."),
 }
 
 
@@ -55,6 +54,15 @@ def respond_with_error(error: GeoappError) -> Response:
     return response
 
 
+def _too_large(limit: int | None) -> tuple[str, str]:
+    """The 413 message, naming the route's limit."""
+    shown = f"{limit / 1024 / 1024:g} MB" if limit else ""
+    return (
+        f"送信された内容（本文・ファイル）が大きすぎます（上限 {shown}）。",
+        f"The request body or upload is too large (at most {shown}).",
+    )
+
+
 def register_error_handlers(app: Flask) -> None:
     """Turn domain errors, HTTP errors and unexpected failures into answers."""
 
@@ -80,7 +88,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         status = error.code or 500
-        message, message_en = _HTTP_MESSAGES.get(status, (error.description, error.description))
+        if status == 413:
+            message, message_en = _too_large(request.max_content_length)
+        else:
+            message, message_en = _HTTP_MESSAGES.get(status, (error.description, error.description))
         wrapped = GeoappError(message, message_en)
         wrapped.status = status
         wrapped.code = (error.name or "error").lower().replace(" ", "_")

@@ -58,16 +58,26 @@ class Conflict(GeoappError):
 
 
 class StorageUnavailable(GeoappError):
-    """The database cannot be reached or is not set up."""
+    """The database cannot be reached or is not set up; clients may retry after a while."""
 
     status = HTTPStatus.SERVICE_UNAVAILABLE
     code = "storage_unavailable"
+    retry_after = 30
+
+
+class StorageBusy(StorageUnavailable):
+    """Another writer held the database's lock for longer than the busy timeout."""
+
+    code = "storage_busy"
+    retry_after = 5
 
 
 class SchemaOutdated(StorageUnavailable):
-    """The database schema is older than this version of geoapp expects."""
+    """The database schema is older than this version of geoapp expects (waiting does
+    not help: an administrator runs ``geoapp db upgrade``)."""
 
     code = "schema_outdated"
+    retry_after = None
 
 
 class BadSetting(GeoappError):

@@ -179,7 +179,12 @@ def _listed(items: list[str], limit: int = 50) -> str:
 def command_store() -> Store:
     """The database named by the settings (GEOAPP_DATABASE_URL or the instance folder)."""
     settings = load_settings(instance_folder({}))
-    return open_store(settings.database_url, settings.working_crs, settings.pool_size)
+    return open_store(
+        settings.database_url,
+        settings.working_crs,
+        settings.pool_size,
+        settings.sqlite_busy_timeout,
+    )
 
 
 def _run_import(store: Store, source: Path, options: ImportOptions, as_json: bool) -> ImportReport:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request, url_for
+from typing import Annotated
+
+from flask import Blueprint, jsonify, render_template, url_for
+from pydantic import BeforeValidator, Field
 from werkzeug.wrappers import Response
 
 from .city import DEFAULT_CENTER_KINDS
@@ -10,12 +13,13 @@ from .city_overlay import city_overlay
 from .content_policy import nonce
 from .current import store
 from .downloads import attachment
-from .errors import BadInput, NotFound
+from .errors import NotFound
 from .i18n import request_language
 from .map_credits import add_credits
 from .overlay_map import overlay_map, share_text
 from .overlay_report import WEB_CRS
 from .spreadsheet_csv import frame_csv_bytes
+from .validation import QueryModel, blank_is_none, from_args
 from .vendor_assets import leaflet_css_url, leaflet_js_url
 from .views import city_basemap
 from .webmap import render_map
@@ -26,18 +30,18 @@ blueprint = Blueprint("overlay", __name__)
 THRESHOLD_CHOICES = (0.01, 0.02, 0.05, 0.1, 0.2)
 
 
+class OverlayQuery(QueryModel):
+    """``?threshold=``: the second zone's share above which a district counts as split."""
+
+    threshold: Annotated[
+        Annotated[float, Field(ge=0, lt=0.5)] | None, BeforeValidator(blank_is_none)
+    ] = None
+
+
 def requested_threshold() -> float:
     """The ``threshold`` query parameter (a fraction, default 0.05)."""
-    given = request.args.get("threshold")
-    if given in (None, ""):
-        return DEFAULT_SPLIT_THRESHOLD
-    try:
-        return float(given)
-    except ValueError:
-        raise BadInput(
-            f"しきい値「{given}」は数値ではありません。0.05 のように指定してください。",
-            f"The threshold {given!r} is not a number; give a fraction such as 0.05.",
-        ) from None
+    given = from_args(OverlayQuery).threshold
+    return DEFAULT_SPLIT_THRESHOLD if given is None else given
 
 
 @blueprint.app_template_filter("share")

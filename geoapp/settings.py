@@ -14,10 +14,12 @@ from starting, with a message naming the variable, instead of failing page by pa
 | GEOAPP_PROXY_COUNT | reverse proxies in front (trust their X-Forwarded-For/-Proto) | 0 |
 | GEOAPP_SESSION_IDLE_MINUTES | a login session ends after this long unused | 120 |
 | GEOAPP_SESSION_MAX_HOURS | a login session ends this long after logging in | 10 |
+| GEOAPP_SQLITE_BUSY_TIMEOUT | seconds to wait for another's SQLite lock (then 503) | 30 |
 """
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -43,6 +45,7 @@ class Settings:
     session_idle_minutes: int = 120
     session_max_hours: int = 10
     basemap_attribution: str = ""
+    sqlite_busy_timeout: float = 30.0
 
 
 def instance_folder(config: Mapping[str, object]) -> Path:
@@ -93,6 +96,7 @@ def load_settings(
         proxy_count=int(pick("PROXY_COUNT") or 0),
         session_idle_minutes=_positive(pick("SESSION_IDLE_MINUTES"), 120, "SESSION_IDLE_MINUTES"),
         session_max_hours=_positive(pick("SESSION_MAX_HOURS"), 10, "SESSION_MAX_HOURS"),
+        sqlite_busy_timeout=_seconds(pick("SQLITE_BUSY_TIMEOUT"), 30.0, "SQLITE_BUSY_TIMEOUT"),
     )
 
 
@@ -106,6 +110,22 @@ def _positive(value: str | None, default: int, name: str) -> int:
             f"GEOAPP_{name} must be a whole number above zero, not {value!r}.",
         )
     return int(value)
+
+
+def _seconds(value: str | None, default: float, name: str) -> float:
+    """A number of seconds above zero (``0.5`` allowed), or ``default`` when unset."""
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not value.isascii() or not 0 < seconds < math.inf:
+        raise BadInput(
+            f"GEOAPP_{name} には0より大きい秒数を指定してください（「{value}」）。",
+            f"GEOAPP_{name} must be a number of seconds above zero, not {value!r}.",
+        )
+    return seconds
 
 
 def check_basemap_setting(value: str, attribution: str) -> None:

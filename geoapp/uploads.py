@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import shutil
 import unicodedata
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
+from typing import Annotated, Literal
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from pydantic import BeforeValidator, Field
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from .auth import current_user, require_user
 from .crs_choices import crs_choices, page_crs_issue
 from .current import store
-from .errors import BadInput, NotFound
+from .errors import BadInput
 from .field_mapping import parse_map_option
 from .importer import (
     CRS_SOURCES,
@@ -29,12 +31,39 @@ from .importer import (
     summary_counts,
 )
 from .layers import LAYERS, POPULATION, layer_named
+from .pending_uploads import LIFETIME, OPTIONS_FILE, expire_pending, new_pending, pending_folder
 from .plans.model import STATUS_LABELS
 from .population_table import PopulationReport, load_population
+from .request_limits import accepts_files
+from .validation import (
+    QueryModel,
+    blank_is_none,
+    check_file_name,
+    from_form,
+    refused,
+    text,
+    validate,
+)
 
 blueprint = Blueprint("uploads", __name__, url_prefix="/admin/import")
+MAX_EPSG = 999_999
 
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+def _epsg_code(value: object) -> int | None:
+    """An EPSG code from the form (blank: read it from the file)."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value  # kept with a pending upload, checked when it was sent
+    given = str(value).strip()
+    if not given:
+        return None
+    if not (given.isascii() and given.isdigit() and 0 < int(given) <= MAX_EPSG):
+        raise refused(
+            f"EPSG コードの数字（例: 6676）を入れてください（入力: {given[:20]}）。",
+            f"give an EPSG number such as 6676 (got {given[:20]!r}).",
+        )
+    return int(given)
+
+
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -47,9 +76,29 @@ def require_staff() -> Response | None:
     return None
 
 
-def _uploads_dir() -> Path:
+class UploadForm(QueryModel):
+    """The upload form's fields (also kept with a pending upload for its confirmation)."""
+
+    layer: text(40) = ""
+    encoding: text(40) = ""
+    crs: Annotated[int | None, BeforeValidator(_epsg_code)] = None
+    mapping: text(2000) = ""
+    mode: Literal["replace", "upsert"] = "replace"
+    snap: Annotated[Annotated[float, Field(gt=0, le=10)] | None, BeforeValidator(blank_is_none)] = (
+        None
+    )
+    source_layer: text(200) = ""
+    skip_invalid: bool = False
+
+
+def uploads_dir(instance_path: str) -> Path:
     """Where uploads wait for confirmation."""
-    return Path(current_app.instance_path) / "uploads"
+    return Path(instance_path) / "uploads"
+
+
+def upload_lifetime() -> timedelta:
+    """How long a checked upload waits for confirmation (``PENDING_UPLOAD_LIFETIME``)."""
+    return current_app.config.get("PENDING_UPLOAD_LIFETIME", LIFETIME)
 
 
 @blueprint.get("/")
@@ -59,29 +108,29 @@ def form() -> str:
 
 
 @blueprint.post("/")
+@accepts_files()
 def check_upload() -> str:
     """Save the upload, run a dry run, and show its report with confirm and cancel."""
-    population = request.form.get("layer") == POPULATION.name
-    layer = POPULATION if population else layer_named(request.form.get("layer", ""))
+    form = from_form(UploadForm)
+    population = form.layer == POPULATION.name
+    options = None if population else _options(form)
     files = [f for f in request.files.getlist("files") if f and f.filename]
     if not files:
         raise BadInput(
             "ファイルが選ばれていません。シェープファイル一式、zip、GeoJSON などを選んでください。",
             "No file chosen; choose a Shapefile set, a zip, GeoJSON, …",
         )
-    if population:
-        return _check_population(files)
-    options = _options_from_form(layer.name)
-    token = secrets.token_urlsafe(18)
-    folder = _uploads_dir() / token
-    folder.mkdir(parents=True)
+    for upload in files:
+        check_file_name(upload.filename or "", "files")
+    root = uploads_dir(current_app.instance_path)
+    expire_pending(root, upload_lifetime())
+    if options is None:
+        return _check_population(files, form)
+    token, folder = new_pending(root)
     try:
         saved = [_save(upload, folder) for upload in files]
         source = _source_path(folder, saved)
-        (folder / "options.json").write_text(
-            json.dumps({"form": request.form.to_dict(), "source": source.name}, ensure_ascii=False),
-            encoding="utf-8",
-        )
+        _keep_form(folder, form, source)
         report = import_layer(store(), source, replace(options, dry_run=True), _label(saved))
     except Exception:
         shutil.rmtree(folder, ignore_errors=True)
@@ -95,15 +144,16 @@ def check_upload() -> str:
 def confirm(token: str) -> str:
     """Import the checked upload for real."""
     folder = _pending(token)
-    saved = json.loads((folder / "options.json").read_text(encoding="utf-8"))
-    if saved["form"]["layer"] == POPULATION.name:
+    saved = json.loads((folder / OPTIONS_FILE).read_text(encoding="utf-8"))
+    form = validate(UploadForm, saved["form"])
+    if form.layer == POPULATION.name:
         try:
-            report = _load_population(folder / saved["source"], saved["form"], dry_run=False)
+            report = _load_population(folder / saved["source"], form, dry_run=False)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return _page(population_report=report)
-    options = _options_from_form(saved["form"]["layer"], saved["form"])
-    files = sorted(p for p in folder.iterdir() if p.name != "options.json")
+    options = _options(form)
+    files = sorted(p for p in folder.iterdir() if p.name != OPTIONS_FILE)
     try:
         report = import_layer(store(), folder / saved["source"], options, _label(files))
     finally:
@@ -119,7 +169,15 @@ def cancel(token: str) -> Response:
     return redirect(url_for("uploads.form"))
 
 
-def _check_population(files: list[FileStorage]) -> str:
+def _keep_form(folder: Path, form: UploadForm, source: Path) -> None:
+    """Keep the checked form beside the upload, for its confirmation."""
+    (folder / OPTIONS_FILE).write_text(
+        json.dumps({"form": form.model_dump(), "source": source.name}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+
+
+def _check_population(files: list[FileStorage], form: UploadForm) -> str:
     """Save an uploaded population table, check it, and show the report with confirm
     and cancel when every row could be taken."""
     if len(files) != 1:
@@ -127,16 +185,10 @@ def _check_population(files: list[FileStorage]) -> str:
             "人口表は CSV ファイル1つで送ってください。",
             "Send the population table as one CSV file.",
         )
-    token = secrets.token_urlsafe(18)
-    folder = _uploads_dir() / token
-    folder.mkdir(parents=True)
+    token, folder = new_pending(uploads_dir(current_app.instance_path))
     try:
         source = _save(files[0], folder)
-        form = request.form.to_dict()
-        (folder / "options.json").write_text(
-            json.dumps({"form": form, "source": source.name}, ensure_ascii=False),
-            encoding="utf-8",
-        )
+        _keep_form(folder, form, source)
         report = _load_population(source, form, dry_run=True)
     except Exception:
         shutil.rmtree(folder, ignore_errors=True)
@@ -146,14 +198,13 @@ def _check_population(files: list[FileStorage]) -> str:
     return _page(population_report=report, token=token if report.ok else None)
 
 
-def _load_population(source: Path, form: dict[str, str], dry_run: bool) -> PopulationReport:
+def _load_population(source: Path, form: UploadForm, dry_run: bool) -> PopulationReport:
     """Check, or load, a saved population table with the form's encoding and mapping."""
-    mapping = form.get("mapping", "").strip()
     return load_population(
         store(),
         source,
-        mapping=parse_map_option(mapping, POPULATION) if mapping else None,
-        encoding=form.get("encoding", "").strip() or None,
+        mapping=parse_map_option(form.mapping, POPULATION) if form.mapping else None,
+        encoding=form.encoding or None,
         dry_run=dry_run,
     )
 
@@ -187,51 +238,22 @@ def _page(**context: object) -> str:
 
 
 def _pending(token: str) -> Path:
-    """The folder of a pending upload."""
-    folder = _uploads_dir() / token
-    if not _TOKEN.match(token) or not (folder / "options.json").is_file():
-        raise NotFound(
-            "この取り込みは見つかりません（取り消し済みか、既に取り込み済みです）。",
-            "This upload no longer exists (cancelled or already imported).",
-        )
-    return folder
+    """The folder of a pending upload (expired ones are refused and removed)."""
+    return pending_folder(uploads_dir(current_app.instance_path), token, upload_lifetime())
 
 
-def _options_from_form(layer_name: str, form: dict[str, str] | None = None) -> ImportOptions:
-    """Import options from the form, with clear messages for bad values."""
-    values = form if form is not None else request.form.to_dict()
-    layer = layer_named(layer_name)
-    crs = values.get("crs", "").strip()
-    snap = values.get("snap", "").strip()
-    mode = values.get("mode", "replace")
-    if crs and not crs.isdigit():
-        raise BadInput(
-            f"座標系の欄には EPSG コードの数字を入れてください（入力: {crs}）。",
-            f"The CRS field takes an EPSG number (got {crs!r}).",
-        )
-    if mode not in ("replace", "upsert"):
-        raise BadInput("取り込み方法の値が正しくありません。", f"Unknown mode {mode!r}.")
-    try:
-        snap_value = float(snap) if snap else None
-    except ValueError as exc:
-        raise BadInput(
-            f"スナップ幅はメートルの数値で入れてください（入力: {snap}）。",
-            f"The snap tolerance takes metres (got {snap!r}).",
-        ) from exc
-    if snap_value is not None and not 0 < snap_value <= 10:
-        raise BadInput(
-            "スナップ幅は 0 より大きく 10 m 以下にしてください。",
-            "The snap tolerance must be more than 0 and at most 10 m.",
-        )
+def _options(form: UploadForm) -> ImportOptions:
+    """Import options from the checked form."""
+    layer = layer_named(form.layer)
     return ImportOptions(
         layer=layer,
-        encoding=values.get("encoding", "").strip() or None,
-        crs=int(crs) if crs else None,
-        mapping=parse_map_option(values.get("mapping", ""), layer),
-        mode=mode,  # type: ignore[arg-type]
-        snap=snap_value,
-        layer_name=values.get("source_layer", "").strip() or None,
-        skip_invalid=values.get("skip_invalid") == "on",
+        encoding=form.encoding or None,
+        crs=form.crs,
+        mapping=parse_map_option(form.mapping, layer),
+        mode=form.mode,
+        snap=form.snap,
+        layer_name=form.source_layer or None,
+        skip_invalid=form.skip_invalid,
     )
 
 
@@ -239,7 +261,7 @@ def _save(upload: FileStorage, folder: Path) -> Path:
     """Store one uploaded file under a safe version of its own name (Japanese kept)."""
     name = unicodedata.normalize("NFC", Path(upload.filename or "").name)
     name = _UNSAFE.sub("_", name).strip().lstrip(".")
-    if not name or name == "options.json":
+    if not name or name == OPTIONS_FILE:
         raise BadInput(
             f"ファイル名「{upload.filename}」は使えません。",
             f"The file name {upload.filename!r} cannot be used.",

@@ -16,29 +16,27 @@ from ..auth import require_user
 from ..current import planning
 from ..downloads import attachment
 from ..errors import BadInput
+from ..request_limits import MAX_BODY_BYTES, accepts_files
+from ..validation import check_file_name, from_args, from_form, from_json, request_json
+from .edits import MAX_NAME
 from .exchange import boundaries_geojson, export_plan, read_plan_csv, read_plan_geojson
+from .requests import (
+    Comparison,
+    CreatePlan,
+    ExportFormat,
+    PlanImportForm,
+    Restore,
+    StatusChange,
+    StatusFilter,
+    VersionRange,
+    edit_request,
+)
 
 blueprint = Blueprint("plans_api", __name__, url_prefix="/api/plans")
 public_blueprint = Blueprint("public_plan_api", __name__, url_prefix="/api/public")
 
 DISPLAY_TOLERANCE_M = 5.0
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
-MAX_JSON_BYTES = 5 * 1024 * 1024
-
-
-def json_body() -> dict[str, Any]:
-    """The request's JSON object (at most 5 MB: every edit's request is kept in the audit log)."""
-    if (request.content_length or 0) > MAX_JSON_BYTES:
-        raise BadInput(
-            "リクエストが大きすぎます（5MBまで）。", "The request is too large (5 MB at most)."
-        )
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadInput(
-            "リクエストの本文は JSON のオブジェクトにしてください。",
-            "The request body must be a JSON object.",
-        )
-    return body
 
 
 @blueprint.before_request
@@ -50,31 +48,30 @@ def require_staff() -> None:
 @blueprint.get("")
 def list_plans() -> Response:
     """Every plan (``?status=`` to filter)."""
-    return jsonify({"plans": planning().list_plans(request.args.get("status"))})
+    return jsonify({"plans": planning().list_plans(from_args(StatusFilter).status)})
 
 
 @blueprint.post("")
 def create_plan() -> tuple[Response, int]:
     """A new draft: ``{"name", "description", "source": empty|school_zones|copy, "copy_of"}``."""
-    body = json_body()
+    body = from_json(CreatePlan)
     plan = planning().create_plan(
-        require_user(),
-        body.get("name", ""),
-        body.get("description", ""),
-        str(body.get("source", "empty")),
-        _optional_id(body.get("copy_of")),
+        require_user(), body.name or "", body.description or "", body.source, body.copy_of
     )
     return jsonify(plan), 201
 
 
 @blueprint.post("/import")
+@accepts_files(MAX_IMPORT_BYTES + MAX_BODY_BYTES)
 def import_plan() -> tuple[Response, int]:
     """A new draft from an uploaded CSV (district code, community name) or GeoJSON file."""
+    form = from_form(PlanImportForm)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise BadInput(
             "取り込むファイル（file）を選んでください。", "Choose a file to import (file)."
         )
+    check_file_name(upload.filename, "file")
     data = upload.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
         raise BadInput(
@@ -95,8 +92,8 @@ def import_plan() -> tuple[Response, int]:
         )
     plan = work.create_plan(
         require_user(),
-        request.form.get("name") or upload.filename.rsplit(".", 1)[0],
-        request.form.get("description", ""),
+        form.name or upload.filename.rsplit(".", 1)[0][:MAX_NAME],
+        form.description or "",
         "import",
         mapping=plan_file.mapping,
         communities=plan_file.communities,
@@ -113,27 +110,22 @@ def get_plan(plan_id: int) -> Response:
 @blueprint.post("/<int:plan_id>/edits")
 def edit_plan(plan_id: int) -> Response:
     """One edit: ``{"version", "op", …parameters of the operation}``."""
-    body = json_body()
-    version, operation = body.pop("version", None), body.pop("op", None)
-    return jsonify(planning().edit(require_user(), plan_id, version, operation, body))
+    edit = edit_request(request_json())
+    return jsonify(planning().edit(require_user(), plan_id, edit.version, edit.op, edit.params()))
 
 
 @blueprint.post("/<int:plan_id>/status")
 def set_status(plan_id: int) -> Response:
     """Propose, adopt, archive or reopen: ``{"version", "status"}``."""
-    body = json_body()
-    return jsonify(
-        planning().set_status(require_user(), plan_id, body.get("version"), body.get("status"))
-    )
+    body = from_json(StatusChange)
+    return jsonify(planning().set_status(require_user(), plan_id, body.version, body.status))
 
 
 @blueprint.post("/<int:plan_id>/restore")
 def restore(plan_id: int) -> Response:
     """Bring back an earlier version as a new one: ``{"version", "to_version"}``."""
-    body = json_body()
-    return jsonify(
-        planning().restore(require_user(), plan_id, body.get("version"), body.get("to_version"))
-    )
+    body = from_json(Restore)
+    return jsonify(planning().restore(require_user(), plan_id, body.version, body.to_version))
 
 
 @blueprint.get("/<int:plan_id>/checks")
@@ -157,7 +149,8 @@ def version(plan_id: int, version: int) -> Response:
 @blueprint.get("/<int:plan_id>/diff")
 def diff(plan_id: int) -> Response:
     """What changed between ``?from=`` and ``?to=`` (versions)."""
-    return jsonify(planning().diff(plan_id, request.args.get("from"), request.args.get("to")))
+    versions = from_args(VersionRange)
+    return jsonify(planning().diff(plan_id, versions.from_, versions.to))
 
 
 @blueprint.get("/<int:plan_id>/audit")
@@ -170,12 +163,14 @@ def audit(plan_id: int) -> Response:
 def compare() -> Response:
     """Two plans compared by community name: ``?a=&b=`` (``&a_version=&b_version=`` to
     compare earlier versions)."""
-    a, b = _optional_id(request.args.get("a")), _optional_id(request.args.get("b"))
-    if a is None or b is None:
-        raise BadInput("比べる二つの案（a, b）を指定してください。", "Give two plans (a, b).")
-    return jsonify(
-        planning().compare(a, b, request.args.get("a_version"), request.args.get("b_version"))
-    )
+    asked = from_args(Comparison)
+    if asked.a is None or asked.b is None:
+        raise BadInput(
+            "比べる二つの案（a, b）を指定してください。",
+            "Give two plans (a, b).",
+            fields=["a", "b"],
+        )
+    return jsonify(planning().compare(asked.a, asked.b, asked.a_version, asked.b_version))
 
 
 @blueprint.get("/<int:plan_id>/boundaries")
@@ -189,15 +184,16 @@ def boundaries(plan_id: int) -> Response:
 @blueprint.get("/<int:plan_id>/export")
 def export(plan_id: int) -> Response:
     """The plan as ``?format=geojson|gpkg|shp|csv`` (``&encoding=utf-8`` for UTF-8 Shapefiles)."""
+    asked = from_args(ExportFormat)
     work = planning()
     row, state = work.state(plan_id)
     base_name = f"plan-{plan_id}-v{row['version']}"
     data, filename, mimetype = export_plan(
         work.geography(),
         state,
-        request.args.get("format", "geojson"),
+        asked.format,
         base_name,
-        request.args.get("encoding", "cp932").lower(),
+        asked.encoding.lower(),
     )
     suffix = filename.removeprefix(base_name)
     return attachment(data, mimetype, filename, f"{row['name']}-v{row['version']}{suffix}")
@@ -222,12 +218,3 @@ def _geojson(collection: dict[str, Any]) -> Response:
     response = jsonify(collection)
     response.mimetype = "application/geo+json"
     return response
-
-
-def _optional_id(value: object) -> int | None:
-    """A plan id from a request, or None."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, bool) or not str(value).isdigit():
-        raise BadInput(f"案の番号「{value}」が正しくありません。", f"Invalid plan id {value!r}.")
-    return int(str(value))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import BadInput, Locked, NotFound
+from ..validation import unsafe_character
 from .checks import plan_checks
 from .geography import Geography
 from .model import Delta, PlanState, empty_delta
@@ -340,6 +341,12 @@ def text_field(params: dict[str, Any], name: str, limit: int, required: bool = F
     if not isinstance(value, str):
         raise BadInput(f"「{name}」は文字列で指定してください。", f"{name} must be text.")
     value = value.strip()
+    if (character := unsafe_character(value)) is not None:
+        raise BadInput(
+            f"「{name}」に使えない文字（{character}）が含まれています。",
+            f"{name} holds a character that is not allowed ({character}).",
+            fields=[name],
+        )
     if required and not value:
         raise BadInput(f"「{name}」を入力してください。", f"{name} must not be empty.")
     if len(value) > limit:

@@ -22,6 +22,7 @@ import shapely
 
 from ..errors import BadInput
 from ..spreadsheet_csv import csv_bytes, unquoted
+from ..validation import MAX_ID, unsafe_character
 from .boundaries import community_boundaries
 from .checks import plan_checks
 from .edits import community_fields
@@ -60,7 +61,13 @@ def read_plan_csv(data: bytes, geo: Geography, filename: str = "CSV") -> PlanFil
     Under geoapp's own header the quote ``spreadsheet_csv`` put before formula-like text is
     dropped again; other files are read as they are."""
     text = _decode(data, filename)
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise BadInput(
+            f"{filename} を CSV として読めません（{exc}）。",
+            f"Cannot read {filename} as CSV ({exc}).",
+        ) from exc
     if rows and tuple(cell.strip() for cell in rows[0]) == PLAN_CSV_HEADER:
         rows = [[unquoted(cell) for cell in row] for row in rows]
     code_at, name_at, start = 0, 1, 1
@@ -74,7 +81,21 @@ def read_plan_csv(data: bytes, geo: Geography, filename: str = "CSV") -> PlanFil
             continue
         code = row[code_at].strip() if len(row) > code_at else ""
         name = row[name_at].strip() if len(row) > name_at else ""
-        if not code:
+        unsafe = [
+            (label, label_en, character)
+            for value, label, label_en in (
+                (code, "行政区コード", "district code"),
+                (name, "コミュニティ名", "community name"),
+            )
+            if (character := unsafe_character(value)) is not None
+        ]
+        if unsafe:
+            label, label_en, character = unsafe[0]
+            problems.append(f"{number}行目: {label}に使えない文字（{character}）があります")
+            problems_en.append(
+                f"row {number}: the {label_en} holds a forbidden character ({character})"
+            )
+        elif not code:
             problems.append(f"{number}行目: 行政区コードがありません")
             problems_en.append(f"row {number}: no district code")
         elif code not in geo.index:
@@ -133,7 +154,7 @@ def _community_fields(
     frame: gpd.GeoDataFrame, name_column: str, geo: Geography, filename: str
 ) -> dict[str, dict[str, Any]]:
     """Each named community's fields in the file, checked as an edit checks them; an
-    ``id`` is kept when it is a whole number above 0."""
+    ``id`` is kept when it is a whole number from 1 to ``MAX_ID``."""
     given = [column for column in _COMMUNITY_FIELDS if column in frame.columns]
     found: dict[str, dict[str, Any]] = {}
     for record in frame[[name_column, *given]].to_dict("records"):
@@ -147,7 +168,7 @@ def _community_fields(
                 f"{filename} のコミュニティ「{name}」: {error.message}",
                 f"{filename}, community {name!r}: {error.message_en}",
             ) from error
-        if isinstance(number, int | float) and number == int(number) and number > 0:
+        if isinstance(number, int | float) and 0 < number <= MAX_ID and number == int(number):
             fields["id"] = int(number)
         if name:
             found[name] = fields
@@ -181,6 +202,16 @@ def _mapping_from_polygons(
     )
     majority = majority_zones(geo.districts, zones)
     chosen = majority["majority_zone"].dropna()
+    unsafe = sorted({name for name in chosen if unsafe_character(str(name)) is not None})
+    if unsafe:
+        character = unsafe_character(str(unsafe[0]))
+        raise BadInput(
+            f"{filename} のコミュニティ名（{name_column}）に使えない文字（{character}）が"
+            "あります。",
+            f"A community name ({name_column}) in {filename} holds a forbidden character "
+            f"({character}).",
+            fields=[str(name_column)],
+        )
     if not len(chosen):
         raise BadInput(
             f"{filename} の区域が行政区と重なりません（座標系を確認してください）。",

@@ -15,13 +15,16 @@ from .base import LayerImport, Store
 __all__ = ["LayerImport", "Store", "open_store"]
 
 
-def open_store(url: str, default_srid: int, pool_size: int = 10) -> Store:
-    """The backend for ``url``: ``sqlite:///path`` or ``postgresql://…``."""
+def open_store(
+    url: str, default_srid: int, pool_size: int = 10, busy_timeout: float = 30.0
+) -> Store:
+    """The backend for ``url``: ``sqlite:///path`` or ``postgresql://…``; ``busy_timeout``
+    is how many seconds an SQLite statement waits for another's lock."""
     scheme = urlparse(url).scheme
     if scheme == "sqlite":
         from .sqlite import SQLiteStore
 
-        return SQLiteStore(Path(url.removeprefix("sqlite://")), default_srid)
+        return SQLiteStore(Path(url.removeprefix("sqlite://")), default_srid, busy_timeout)
     if scheme in ("postgresql", "postgres"):
         from .postgis import PostGISStore
 

@@ -14,7 +14,7 @@ from typing import Any
 import geopandas as gpd
 
 from ..city import City
-from ..errors import StorageUnavailable
+from ..errors import StorageBusy, StorageUnavailable
 from ..layers import Layer
 from .base import (
     CITY_COLUMNS,
@@ -38,20 +38,25 @@ class SQLiteStore(Store):
 
     backend = "sqlite"
 
-    def __init__(self, path: Path, default_srid: int) -> None:
+    def __init__(self, path: Path, default_srid: int, busy_timeout: float = 30.0) -> None:
         super().__init__(default_srid)
         self.path = Path(path)
+        self.busy_timeout = busy_timeout
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
         """A fresh connection in autocommit mode; transactions are explicit.
 
         A layer write hands the connection to its writer thread, one statement at a time.
+        A lock held by another writer past the busy timeout is ``StorageBusy`` (503).
         """
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(
-                self.path, timeout=30, isolation_level=None, check_same_thread=False
+                self.path,
+                timeout=self.busy_timeout,
+                isolation_level=None,
+                check_same_thread=False,
             )
         except (OSError, sqlite3.Error) as exc:
             raise StorageUnavailable(
@@ -63,6 +68,16 @@ class SQLiteStore(Store):
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA foreign_keys=ON")
             yield connection
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise StorageBusy(
+                    f"データベース（{self.path.name}）が他の処理で使用中のため、"
+                    f"{self.busy_timeout:g}秒待っても書き込めませんでした。"
+                    "しばらくしてからもう一度お試しください。",
+                    f"The database ({self.path.name}) stayed busy with another task for "
+                    f"{self.busy_timeout:g} s; try again in a moment.",
+                ) from exc
+            raise
         finally:
             connection.close()
 
