@@ -28,6 +28,7 @@ from pydantic import (
     ValidationError,
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, Map
 
 from .errors import BadInput
@@ -152,22 +153,27 @@ def request_json() -> object:
     (``request_limits``), and nesting past Python's recursion limit is refused here."""
     if not request.is_json:
         raise BadInput(
-            "リクエストの本文は JSON（Content-Type: application/json）で送ってください。",
+            "リクエストの本文（body）は JSON（Content-Type: application/json）で送ってください。",
             "Send the request body as JSON (Content-Type: application/json).",
             fields=["body"],
         )
     data = request.get_data(cache=True)
+    limit = request.max_content_length
+    if limit is not None and len(data) >= limit:
+        # A chunked body is cut at the limit by Werkzeug's read-all, not refused: a body
+        # that fills the cap is taken as longer than it.
+        raise RequestEntityTooLarge()
     try:
         return json.loads(data)
     except RecursionError:
         raise BadInput(
-            "リクエストの本文（JSON）の入れ子が深すぎます。",
+            "リクエストの本文（body）の JSON の入れ子が深すぎます。",
             "The request body (JSON) is nested too deeply.",
             fields=["body"],
         ) from None
     except ValueError as exc:
         raise BadInput(
-            "リクエストの本文を JSON として読めません。",
+            "リクエストの本文（body）を JSON として読めません。",
             f"The request body is not valid JSON ({_shown(str(exc))}).",
             fields=["body"],
         ) from None

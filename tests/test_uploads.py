@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from layer_files import write_shapefile, zip_shapefile
 from staff import Staff
 from test_importer import districts_frame
 
+from geoapp import create_app
 from geoapp.accounts import add_user
 from geoapp.layers import DISTRICTS
 
@@ -117,3 +120,46 @@ def test_a_bad_form_value_names_the_field(uploads_app, districts_zip) -> None:
     response = upload(planner_client(uploads_app), districts_zip, crs="JGD2011")
     assert response.status_code == 400
     assert "EPSG" in response.get_data(as_text=True)
+
+
+def test_a_checked_upload_left_too_long_expires_and_says_so_on_confirmation(
+    uploads_app, districts_zip
+) -> None:
+    uploads_app.config["PENDING_UPLOAD_LIFETIME"] = timedelta(0)
+    client = planner_client(uploads_app)
+    checked = upload(client, districts_zip).get_data(as_text=True)
+    confirm = re.search(r'action="(/admin/import/[^"]+/confirm)"', checked).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', checked).group(1)
+    time.sleep(1.1)  # the token's clock counts whole seconds
+    page = client.post(confirm, data={"csrf_token": token}, headers={"Accept": "text/html"})
+    assert page.status_code == 410
+    assert "期限切れ" in page.get_data(as_text=True)
+    assert uploads_app.extensions["geoapp.store"].count(DISTRICTS) == 0
+    assert not list((Path(uploads_app.instance_path) / "uploads").iterdir())
+
+
+def test_expired_uploads_are_removed_at_the_next_upload_and_at_start(
+    uploads_app, districts_zip
+) -> None:
+    root = Path(uploads_app.instance_path) / "uploads"
+    hour_ago = int(time.time()) - 3700
+    for name in (f"{hour_ago:010d}-{'a' * 24}", f"{hour_ago:010d}-{'b' * 24}"):
+        (root / name).mkdir(parents=True)
+        (root / name / "big.shp").write_bytes(b"x" * 1000)
+    fresh_token = f"{int(time.time()):010d}-{'c' * 24}"
+    (root / fresh_token).mkdir()
+    checked = upload(planner_client(uploads_app), districts_zip).get_data(as_text=True)
+    assert 'data-report-status="checked"' in checked
+    kept = sorted(p.name for p in root.iterdir())
+    assert len(kept) == 2 and fresh_token in kept  # the fresh one and the new upload
+    old_folder = root / f"{hour_ago:010d}-{'d' * 24}"
+    old_folder.mkdir()
+    restarted = create_app(
+        {
+            "DATABASE_URL": uploads_app.config["GEOAPP"].database_url,
+            "INSTANCE_PATH": uploads_app.instance_path,
+            "SECRET_KEY": "test-secret",
+        }
+    )
+    restarted.extensions["geoapp.store"].close()
+    assert not old_folder.exists() and (root / fresh_token).exists()

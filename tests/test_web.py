@@ -142,6 +142,7 @@ def test_health_is_503_when_the_database_is_out_of_reach(tmp_path) -> None:
     try:
         response = app.test_client().get("/healthz")
         assert response.status_code == 503
+        assert response.headers["Retry-After"] == "30"
         assert "接続できません" in response.get_json()["message"]
     finally:
         app.extensions["geoapp.store"].close()

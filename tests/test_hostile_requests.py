@@ -1,0 +1,384 @@
+"""Hostile requests against every route that takes input, on both backends, as an admin,
+a planner and an anonymous visitor: each is refused with a 4xx whose message names the
+field, and the database is exactly as it was before."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from staff import Staff
+
+BIG = 2**63
+DEEP = "[" * 100_000 + "]" * 100_000
+DEEP_OBJECT = '{"a":' * 50_000 + "1" + "}" * 50_000
+STAFF_ONLY = {"plans_api", "editor_api", "editor", "uploads"}
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One hostile request and the field its refusal must name (None: only a 4xx; a pair
+    when the Japanese and English messages name it differently)."""
+
+    endpoint: str
+    method: str
+    url: str
+    names: str | tuple[str, str] | None
+    json: object = None
+    raw: str | None = None
+    form: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+
+
+def edit(names: str, **body: object) -> Probe:
+    return Probe("plans_api.edit_plan", "POST", "/api/plans/{plan}/edits", names, json=body)
+
+
+def raw_edit(names: str, text: str) -> Probe:
+    return Probe("plans_api.edit_plan", "POST", "/api/plans/{plan}/edits", names, raw=text)
+
+
+def lasso(names: str, text: str) -> Probe:
+    return Probe("editor_api.lasso", "POST", "/api/editor/lasso", names, raw=text)
+
+
+def upload(names: str, file_name: str = "町丁.geojson", **form: str) -> Probe:
+    files = {"files": (b'{"type": "FeatureCollection", "features": []}', file_name)}
+    return Probe("uploads.check_upload", "POST", "/admin/import/", names, form=form, files=files)
+
+
+def plan_file(names: str, content: bytes, file_name: str = "割当.csv", **form: str) -> Probe:
+    files = {"file": (content, file_name)}
+    return Probe(
+        "plans_api.import_plan", "POST", "/api/plans/import", names, form=form, files=files
+    )
+
+
+SQUARE = "[[139.0, 35.0], [139.1, 35.0], [139.1, 35.1]"
+PROBES: list[Probe] = [
+    # logging in, also anonymously
+    Probe("auth.api_login", "POST", "/api/session", "body", raw=DEEP),
+    Probe("auth.api_login", "POST", "/api/session", "body", raw=DEEP_OBJECT),
+    Probe("auth.api_login", "POST", "/api/session", "name", json={"name": ["kanri"]}),
+    Probe("auth.api_login", "POST", "/api/session", "name", json={"name": "kan\x00ri"}),
+    Probe(
+        "auth.api_login",
+        "POST",
+        "/api/session",
+        "password",
+        json={"name": "kanri", "password": "\ud800"},
+    ),
+    Probe("auth.api_login", "POST", "/api/session", "role", json={"name": "a", "role": "admin"}),
+    Probe("auth.api_login", "POST", "/api/session", "body", json=["kanri"]),
+    Probe("auth.api_login", "POST", "/api/session", "body", form={"name": "kanri"}),
+    Probe("auth.login", "POST", "/login", "name", form={"name": "kan\x00ri", "password": "x"}),
+    Probe("auth.login", "POST", "/login", "password", form={"name": "k", "password": "x" * 2000}),
+    # plans
+    Probe("plans_api.list_plans", "GET", "/api/plans?status=²", "status"),
+    Probe("plans_api.create_plan", "POST", "/api/plans", "body", raw=DEEP),
+    Probe("plans_api.create_plan", "POST", "/api/plans", "name", json={"name": "案\x00"}),
+    Probe("plans_api.create_plan", "POST", "/api/plans", "name", json={"name": "案\udfff"}),
+    Probe("plans_api.create_plan", "POST", "/api/plans", "name", json={"name": "案" * 61}),
+    Probe("plans_api.create_plan", "POST", "/api/plans", "source", json={"source": ["empty"]}),
+    Probe(
+        "plans_api.create_plan",
+        "POST",
+        "/api/plans",
+        "copy_of",
+        json={"name": "複製", "source": "copy", "copy_of": BIG},
+    ),
+    Probe(
+        "plans_api.create_plan",
+        "POST",
+        "/api/plans",
+        "copy_of",
+        json={"name": "複製", "source": "copy", "copy_of": "²"},
+    ),
+    Probe(
+        "plans_api.create_plan",
+        "POST",
+        "/api/plans",
+        "description",
+        json={"name": "a", "description": 5},
+    ),
+    raw_edit("body", DEEP),
+    edit("version", version="²", op="fix_strays"),
+    edit("version", version=-1, op="fix_strays"),
+    edit("version", version=BIG, op="fix_strays"),
+    edit("version", version=True, op="fix_strays"),
+    edit("op", version=1, op=["assign"]),
+    edit("op", version=1, op={}),
+    edit("op", version=1, op="drop_table"),
+    edit("op", version=1),
+    raw_edit(
+        "population", '{"version": 1, "op": "update_community", "community": 1, "population": NaN}'
+    ),
+    edit("population", version=1, op="update_community", community=1, population=5),
+    edit("community", version=1, op="assign", community=BIG, districts=["G1"]),
+    edit("community", version=1, op="assign", community="１", districts=["G1"]),
+    edit("districts", version=1, op="assign", community=1, districts="G1"),
+    edit("districts", version=1, op="assign", community=1, districts=[["G1"]]),
+    edit("districts", version=1, op="unassign", districts=["G1"] * 50_001),
+    edit("districts", version=1, op="unassign", districts=["G\x001"]),
+    edit("zone", version=1, op="assign", community=1, zone={"code": "Z1"}),
+    edit("assignments", version=1, op="reassign", assignments={"G1": "²"}),
+    edit("assignments", version=1, op="reassign", assignments=["G1"]),
+    edit("name", version=1, op="create_community", name="\ud800西"),
+    edit("name", version=1, op="create_community", name="西\x00"),
+    edit("name_kana", version=1, op="create_community", name="西", name_kana=7),
+    edit("color", version=1, op="create_community", name="西", color=["#fff"]),
+    raw_edit(
+        "places",
+        '{"version": 1, "op": "update_community", "community": 1,'
+        ' "places": [{"name": "p", "lon": Infinity, "lat": 35}]}',
+    ),
+    raw_edit(
+        "places",
+        '{"version": 1, "op": "update_community", "community": 1,'
+        ' "places": [{"name": "p", "lon": 1e400, "lat": 35}]}',
+    ),
+    edit(
+        "places", version=1, op="update_community", community=1, places=[{"lon": 1, "lat": 95}] * 51
+    ),
+    edit("communities", version=1, op="merge_communities", into=1, communities=[-1]),
+    edit("into", version=1, op="merge_communities", into="a", communities=[2]),
+    edit("description", version=1, op="update_plan", description="x" * 2001),
+    Probe(
+        "plans_api.set_status",
+        "POST",
+        "/api/plans/{plan}/status",
+        "status",
+        json={"version": 1, "status": 5},
+    ),
+    Probe(
+        "plans_api.set_status",
+        "POST",
+        "/api/plans/{plan}/status",
+        "version",
+        json={"version": BIG, "status": "proposed"},
+    ),
+    Probe(
+        "plans_api.restore",
+        "POST",
+        "/api/plans/{plan}/restore",
+        "to_version",
+        json={"version": 1, "to_version": "²"},
+    ),
+    Probe(
+        "plans_api.restore",
+        "POST",
+        "/api/plans/{plan}/restore",
+        "to_version",
+        json={"version": 1, "to_version": -5},
+    ),
+    Probe("plans_api.diff", "GET", "/api/plans/{plan}/diff?from=²&to=1", "from"),
+    Probe("plans_api.diff", "GET", f"/api/plans/{{plan}}/diff?from=1&to={BIG}", "to"),
+    Probe("plans_api.diff", "GET", "/api/plans/{plan}/diff?from=1", "to"),
+    Probe("plans_api.compare", "GET", "/api/plans/compare?a=²&b={plan}", "a"),
+    Probe("plans_api.compare", "GET", f"/api/plans/compare?a={{plan}}&b={BIG}", "b"),
+    Probe(
+        "plans_api.compare", "GET", "/api/plans/compare?a={plan}&b={plan}&a_version=-1", "a_version"
+    ),
+    Probe("plans_api.export", "GET", "/api/plans/{plan}/export?format=gpkg%00", "format"),
+    Probe(
+        "plans_api.export",
+        "GET",
+        "/api/plans/{plan}/export?format=shp&encoding=" + "x" * 30,
+        "encoding",
+    ),
+    Probe("plans_api.get_plan", "GET", f"/api/plans/{BIG}", None),
+    Probe("plans_api.get_plan", "GET", "/api/plans/²", None),
+    Probe("plans_api.checks", "GET", f"/api/plans/{BIG}/checks", None),
+    Probe("plans_api.boundaries", "GET", f"/api/plans/{BIG}/boundaries", None),
+    Probe("plans_api.versions", "GET", f"/api/plans/{BIG}/versions", None),
+    Probe("plans_api.version", "GET", f"/api/plans/{{plan}}/versions/{BIG}", None),
+    Probe("plans_api.audit", "GET", f"/api/plans/{BIG}/audit", None),
+    plan_file(("1行目", "row 1"), "G1,西\x00地区\n".encode()),
+    plan_file("file", b"G1,x\n", file_name="割" * 300 + ".csv"),
+    plan_file("name", b"G1,x\n", name="案\x00"),
+    # the editor
+    lasso("body", DEEP),
+    lasso("polygon", '{"polygon": [[NaN, 35.0], [139.1, 35.0], [139.1, 35.1]]}'),
+    lasso("polygon", '{"polygon": [[Infinity, 35.0], [139.1, 35.0], [139.1, 35.1]]}'),
+    lasso("polygon", '{"polygon": [[1e400, 35.0], [139.1, 35.0], [139.1, 35.1]]}'),
+    lasso("polygon", '{"polygon": [[139.0, 95.0], [139.1, 35.0], [139.1, 35.1]]}'),
+    lasso("polygon", '{"polygon": [["東", "西"], [139.1, 35.0], [139.1, 35.1]]}'),
+    lasso("polygon", '{"polygon": [[139.0, 35.0]]}'),
+    lasso("polygon", '{"polygon": ' + json.dumps([[139.0, 35.0]] * 5001) + "}"),
+    lasso("polygon", '{"polygon": "' + SQUARE + '"}'),
+    lasso("extra", '{"polygon": ' + SQUARE + "], " + '"extra": 1}'),
+    Probe("editor.compare", "GET", "/plans/compare?a=²", "a"),
+    Probe("editor.compare", "GET", f"/plans/compare?b={BIG}", "b"),
+    Probe("editor.edit", "GET", f"/plans/{BIG}/edit", None),
+    # the overlay
+    Probe("overlay.api", "GET", "/api/overlay?threshold=nan", "threshold"),
+    Probe("overlay.overlay_page", "GET", "/overlay?threshold=inf", "threshold"),
+    Probe("overlay.csv", "GET", "/api/overlay/pieces.csv?threshold=²", "threshold"),
+    Probe("overlay.geojson", "GET", "/api/overlay/pieces.geojson?threshold=1e400", "threshold"),
+    # layers and files
+    Probe("pages.layer_geojson", "GET", "/api/layers/%00", None),
+    Probe("vendor.asset", "GET", "/vendor/leaflet/%00", None),
+    Probe("vendor.asset", "GET", "/vendor/%00/leaflet.js", None),
+    Probe("static", "GET", "/static/..%2f..%2fpyproject.toml", None),
+    upload("crs", crs="²", layer="districts"),
+    upload("crs", crs=str(BIG), layer="districts"),
+    upload("mode", mode="drop", layer="districts"),
+    upload("snap", snap="nan", layer="districts"),
+    upload("snap", snap="1e400", layer="districts"),
+    upload("snap", snap="-1", layer="districts"),
+    upload("skip_invalid", skip_invalid="perhaps", layer="districts"),
+    upload("encoding", encoding="cp932\x00", layer="districts"),
+    upload("files", file_name="町" * 300 + ".geojson", layer="districts"),
+    upload("files", file_name="a\x00.geojson", layer="districts"),
+    upload(("レイヤ", "layer"), layer="plans"),
+    Probe("uploads.confirm", "POST", "/admin/import/%00/confirm", None),
+    Probe("uploads.confirm", "POST", "/admin/import/0000000001-aaaaaaaaaaaaaaaaaaaa/confirm", None),
+    Probe("uploads.cancel", "POST", "/admin/import/" + "a" * 300 + "/cancel", None),
+]
+
+# Routes whose only input is the session, the language or the cookie: nothing to probe.
+NO_INPUT = {
+    "pages.home",
+    "pages.healthz",
+    "auth.session_info",
+    "auth.api_logout",
+    "auth.logout",
+    "uploads.form",
+    "editor_api.city",
+    "editor.plans",
+    "public_plan_api.public_plan",
+    "public_plan_api.public_boundaries",
+}
+
+
+def test_every_route_either_takes_no_input_or_has_hostile_probes(grid_app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in grid_app.url_map.iter_rules()}
+    probed = {probe.endpoint for probe in PROBES}
+    assert endpoints - probed - NO_INPUT == set(), "add probes for these routes"
+    assert probed | NO_INPUT <= endpoints
+
+
+def database_dump(app: Flask) -> dict[str, list[str]]:
+    """Every table's rows (as text, sorted), to compare before and after."""
+    store = app.extensions["geoapp.store"]
+    if store.backend == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+    else:
+        query = (
+            "SELECT table_name AS name FROM information_schema.tables "
+            "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        )
+    with store.session() as session:
+        tables = [row["name"] for row in session.rows(query)]
+        return {
+            table: sorted(repr(row) for row in session.rows(f'SELECT * FROM "{table}"'))
+            for table in tables
+        }
+
+
+def send(client: Staff, probe: Probe, plan: int) -> Any:
+    """The probe's request, with the CSRF token."""
+    url = probe.url.replace("{plan}", str(plan))
+    headers = {"X-CSRFToken": client.token}
+    if probe.method == "GET":
+        return client.client.get(url, headers=headers)
+    if probe.raw is not None:
+        return client.client.open(
+            url,
+            method=probe.method,
+            data=probe.raw.encode("utf-8", "surrogatepass"),
+            content_type="application/json",
+            headers=headers,
+        )
+    if probe.json is not None:
+        return client.client.open(
+            url,
+            method=probe.method,
+            data=json.dumps(probe.json),
+            content_type="application/json",
+            headers=headers,
+        )
+    data: dict[str, Any] = dict(probe.form)
+    for name, (content, file_name) in probe.files.items():
+        data[name] = (io.BytesIO(content), file_name)
+    return client.client.open(url, method=probe.method, data=data, headers=headers)
+
+
+def refusal_problem(probe: Probe, answer: Any, role: str | None) -> str | None:
+    """What is wrong with the answer to a probe, or None when it is a proper refusal."""
+    status = answer.status_code
+    staff_route = probe.endpoint.split(".")[0] in STAFF_ONLY
+    if role is None and staff_route:
+        to_login = status == 302 and answer.headers["Location"].startswith("/login")
+        # 404: an id past 64 bits matches no route, before any login is asked for
+        return None if status in (401, 404) or to_login else f"anonymous got {status}"
+    if not 400 <= status < 500:
+        return f"status {status}"
+    if probe.names is None:
+        return None
+    ja, en = (probe.names, probe.names) if isinstance(probe.names, str) else probe.names
+    if answer.is_json:
+        body = answer.get_json()
+        named = ja in body.get("message", "") and en in body.get("message_en", "")
+        shown = body.get("message", "")
+    else:
+        shown = answer.get_data(as_text=True)
+        named = ja in shown
+    return None if named else f"{status} without naming {ja!r}: {shown[:300]!r}"
+
+
+@pytest.mark.parametrize("role", ["kanri", "tanaka", None])
+def test_hostile_requests_are_refused_naming_the_field_and_change_nothing(
+    grid_app: Flask, role: str | None
+) -> None:
+    plan = Staff(grid_app, "tanaka").new_plan()["id"]
+    client = Staff(grid_app, role)
+    uploads = Path(grid_app.instance_path) / "uploads"
+    before = database_dump(grid_app)
+    problems = []
+    for probe in PROBES:
+        try:
+            answer = send(client, probe, plan)
+        except Exception as error:  # the test app propagates what would be a 500
+            problems.append(f"{probe}: raised {error!r}"[:500])
+            continue
+        if (problem := refusal_problem(probe, answer, role)) is not None:
+            problems.append(f"{probe.method} {probe.url[:80]} {probe.names}: {problem}")
+    assert problems == []
+    assert database_dump(grid_app) == before
+    assert not uploads.exists() or not list(uploads.iterdir())
+
+
+def check_each_versions_and_audit_are_valid_json(client: Staff, plan: int) -> None:
+    for url in (f"/api/plans/{plan}/versions", f"/api/plans/{plan}/audit"):
+        answer = client.get(url)
+        assert answer.status_code == 200
+        json.loads(answer.get_data(as_text=True), parse_constant=_refuse_constant)
+
+
+def _refuse_constant(name: str) -> Callable[[], None]:
+    raise AssertionError(f"{name} in a JSON answer")
+
+
+def test_the_audit_keeps_only_known_fields_and_stays_valid_json(tanaka: Staff) -> None:
+    plan = tanaka.new_plan()
+    east = next(c["id"] for c in plan["communities"] if c["name"] == "東小学校区")
+    refused = tanaka.client.post(
+        f"/api/plans/{plan['id']}/edits",
+        data=f'{{"version": 1, "op": "update_community", "community": {east}, "name": "東",'
+        ' "population": NaN}',
+        content_type="application/json",
+        headers={"X-CSRFToken": tanaka.token},
+    )
+    assert refused.status_code == 400 and "population" in refused.get_json()["message"]
+    renamed = tanaka.edit(plan["id"], 1, "update_community", community=str(east), name=" 東 ")
+    assert renamed.status_code == 200, renamed.get_json()
+    audit = tanaka.get(f"/api/plans/{plan['id']}/audit").get_json()["edits"]
+    assert audit[-1]["request"] == {"community": east, "name": "東"}
+    check_each_versions_and_audit_are_valid_json(tanaka, plan["id"])

@@ -1,0 +1,128 @@
+"""Request limits on a real HTTP server: a chunked body without a Content-Length is capped
+like any other, and a database that stays locked answers 503 with Retry-After."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import TEST_SRID
+from flask import Flask
+from staff import Staff, load_grid_city
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from geoapp import create_app
+from geoapp.request_limits import MAX_BODY_BYTES
+
+
+@pytest.fixture
+def served(grid_app: Flask) -> Iterator[BaseWSGIServer]:
+    """The grid city's app behind Werkzeug's HTTP server on a free port."""
+    server = make_server("127.0.0.1", 0, grid_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    thread.join()
+
+
+def chunks(total: int, size: int = 64 * 1024) -> Iterator[bytes]:
+    """A JSON body of about ``total`` bytes, sent piece by piece."""
+    yield b'{"version": 1, "op": "unassign", "districts": ["G1"], "note": "'
+    sent = 0
+    while sent < total:
+        yield b"x" * size
+        sent += size
+    yield b'"}'
+
+
+def post_chunked(server: BaseWSGIServer, path: str, total: int, cookie: str, token: str):
+    """POST a chunked body (Transfer-Encoding: chunked, no Content-Length)."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=30)
+    headers = {"Content-Type": "application/json", "X-CSRFToken": token, "Cookie": cookie}
+    # the server may answer and close before the whole body is sent
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        connection.request("POST", path, body=chunks(total), headers=headers, encode_chunked=True)
+    answer = connection.getresponse()
+    return answer.status, answer.read(), connection
+
+
+def session_cookie(staff: Staff) -> str:
+    """The test client's session cookie, to send from another HTTP client."""
+    cookie = staff.client.get_cookie("session")
+    assert cookie is not None
+    return f"session={cookie.value}"
+
+
+def test_a_chunked_body_over_the_limit_is_refused_with_413(
+    grid_app: Flask, served: BaseWSGIServer
+) -> None:
+    tanaka = Staff(grid_app, "tanaka")
+    plan = tanaka.new_plan()
+    path = f"/api/plans/{plan['id']}/edits"
+    cookie = session_cookie(tanaka)
+    status, body, connection = post_chunked(served, path, 3 * MAX_BODY_BYTES, cookie, tanaka.token)
+    connection.close()
+    assert status == 413
+    assert "2 MB" in json.loads(body)["message"]
+    assert tanaka.plan(plan["id"])["version"] == 1
+    audit = tanaka.get(f"/api/plans/{plan['id']}/audit").get_json()["edits"]
+    assert [edit["operation"] for edit in audit] == ["create"]
+
+
+def test_a_chunked_body_under_the_limit_is_read_whole(
+    grid_app: Flask, served: BaseWSGIServer
+) -> None:
+    tanaka = Staff(grid_app, "tanaka")
+    plan = tanaka.new_plan()
+    path = f"/api/plans/{plan['id']}/edits"
+    status, body, connection = post_chunked(
+        served, path, MAX_BODY_BYTES // 2, session_cookie(tanaka), tanaka.token
+    )
+    connection.close()
+    assert status == 400  # read whole, then refused by the schema: "note" is no field
+    assert "note" in json.loads(body)["message"]
+
+
+@pytest.fixture
+def impatient_app(tmp_path: Path) -> Iterator[Flask]:
+    """The grid city on SQLite, waiting only a fifth of a second for a lock."""
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'geoapp.sqlite3'}",
+            "INSTANCE_PATH": tmp_path / "instance",
+            "SECRET_KEY": "test-secret",
+            "BASEMAP": "none",
+            "CRS": TEST_SRID,
+            "SQLITE_BUSY_TIMEOUT": 0.2,
+            "TESTING": True,
+        }
+    )
+    app.extensions["geoapp.store"].upgrade()
+    load_grid_city(app)
+    yield app
+    app.extensions["geoapp.store"].close()
+
+
+def test_a_held_sqlite_write_lock_answers_503_with_retry_after(impatient_app: Flask) -> None:
+    tanaka = Staff(impatient_app, "tanaka")
+    plan = tanaka.new_plan()
+    holder = sqlite3.connect(impatient_app.extensions["geoapp.store"].path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        answer = tanaka.edit(plan["id"], 1, "unassign", districts=["G1"])
+        assert answer.status_code == 503
+        assert answer.headers["Retry-After"] == "5"
+        assert answer.get_json()["error"] == "storage_busy"
+        assert "使用中" in answer.get_json()["message"]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    again = tanaka.edit(plan["id"], 1, "unassign", districts=["G1"])
+    assert again.status_code == 200 and again.get_json()["version"] == 2
