@@ -18,7 +18,8 @@ from staff import Staff
 BIG = 2**63
 DEEP = "[" * 100_000 + "]" * 100_000
 DEEP_OBJECT = '{"a":' * 50_000 + "1" + "}" * 50_000
-STAFF_ONLY = {"plans_api", "editor_api", "editor", "uploads"}
+STAFF_ONLY = {"plans_api", "editor_api", "editor", "uploads", "city_settings"}
+ADMIN_ONLY = {"city_settings"}
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,22 @@ PROBES: list[Probe] = [
     plan_file(("1行目", "row 1"), "G1,西\x00地区\n".encode()),
     plan_file("file", b"G1,x\n", file_name="割" * 300 + ".csv"),
     plan_file("name", b"G1,x\n", name="案\x00"),
+    # the city's settings (admins only)
+    Probe("city_settings.save", "POST", "/admin/city/", "name", form={"name": "青葉\x00市"}),
+    Probe(
+        "city_settings.save",
+        "POST",
+        "/admin/city/",
+        "municipality_code",
+        form={"name": "青葉川市", "municipality_code": "²²²²²²"},
+    ),
+    Probe(
+        "city_settings.save",
+        "POST",
+        "/admin/city/",
+        "basemap",
+        form={"name": "青葉川市", "basemap": "x" * 5000},
+    ),
     # the editor
     lasso("body", DEEP),
     lasso("polygon", '{"polygon": [[NaN, 35.0], [139.1, 35.0], [139.1, 35.1]]}'),
@@ -254,6 +271,7 @@ NO_INPUT = {
     "editor.plans",
     "public_plan_api.public_plan",
     "public_plan_api.public_boundaries",
+    "city_settings.form",
 }
 
 
@@ -318,6 +336,8 @@ def refusal_problem(probe: Probe, answer: Any, role: str | None) -> str | None:
         to_login = status == 302 and answer.headers["Location"].startswith("/login")
         # 404: an id past 64 bits matches no route, before any login is asked for
         return None if status in (401, 404) or to_login else f"anonymous got {status}"
+    if role != "kanri" and probe.endpoint.split(".")[0] in ADMIN_ONLY:
+        return None if status == 403 else f"a planner got {status}"
     if not 400 <= status < 500:
         return f"status {status}"
     if probe.names is None:
