@@ -3,7 +3,8 @@
 Every route reads at most ``MAX_BODY_BYTES`` (JSON, forms); a route that takes files
 declares its own cap with ``@accepts_files``. The cap is set on the request before anything
 reads the body, so Werkzeug refuses a longer body with 413 whether it came with a
-``Content-Length`` or chunked without one.
+``Content-Length`` or chunked without one (except that reading a chunked body whole stops
+at the cap without an error: ``validation.request_json`` refuses a body that fills it).
 """
 
 from __future__ import annotations

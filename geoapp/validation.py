@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
 from flask import request
@@ -24,7 +23,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    TypeAdapter,
     ValidationError,
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
@@ -35,7 +33,7 @@ from .errors import BadInput
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
+Model = TypeVar("Model", bound=BaseModel)
 
 # The largest id SQLite and PostgreSQL's bigint can hold.
 MAX_ID = 2**63 - 1
@@ -179,26 +177,25 @@ def request_json() -> object:
         ) from None
 
 
-def from_json(schema: type[T] | TypeAdapter[T]) -> T:
-    """The JSON body checked against ``schema`` (a model or a ``TypeAdapter``)."""
+def from_json(schema: type[Model]) -> Model:
+    """The JSON body checked against ``schema``."""
     return validate(schema, request_json())
 
 
-def from_args(schema: type[T]) -> T:
+def from_args(schema: type[Model]) -> Model:
     """The query string checked against ``schema`` (the first value of each name)."""
     return validate(schema, request.args.to_dict())
 
 
-def from_form(schema: type[T], form: Mapping[str, str] | None = None) -> T:
-    """Form fields (the request's, or ``form`` kept from an earlier request) checked."""
-    return validate(schema, dict(request.form.to_dict() if form is None else form))
+def from_form(schema: type[Model]) -> Model:
+    """The form fields checked against ``schema`` (the first value of each name)."""
+    return validate(schema, request.form.to_dict())
 
 
-def validate(schema: type[T] | TypeAdapter[T], data: object) -> T:
+def validate(schema: type[Model], data: object) -> Model:
     """``data`` checked against ``schema``; a ``BadInput`` naming every wrong field."""
-    adapter = schema if isinstance(schema, TypeAdapter) else TypeAdapter(schema)
     try:
-        return adapter.validate_python(data)
+        return schema.model_validate(data)
     except ValidationError as exc:
         raise refusal(exc.errors(include_url=False)) from None
 
