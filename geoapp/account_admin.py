@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from .accounts import ROLE_LABELS, list_users
+from .accounts import ROLE_LABELS, check_user_name, find_user, list_users
 from .auth import login_required
 from .current import session_limits, store
+from .errors import NotFound
 from .login_sessions import end_user_sessions, live_session_counts
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/admin/users")
@@ -29,7 +30,11 @@ def accounts() -> str:
 @blueprint.post("/<name>/signout")
 @login_required("admin")
 def sign_out_everywhere(name: str) -> Response:
-    """End every session of the account ``name``."""
+    """End every session of the account ``name`` (a name no account can have is refused
+    before the database sees it)."""
+    check_user_name(name)
+    if find_user(store(), name) is None:
+        raise NotFound(f"アカウント「{name}」はありません。", f"There is no account {name!r}.")
     end_user_sessions(store(), name)
     flash("このアカウントのすべてのセッションを終了しました。")
     return redirect(url_for("accounts.accounts"))

@@ -18,8 +18,8 @@ from staff import Staff
 BIG = 2**63
 DEEP = "[" * 100_000 + "]" * 100_000
 DEEP_OBJECT = '{"a":' * 50_000 + "1" + "}" * 50_000
-STAFF_ONLY = {"plans_api", "editor_api", "editor", "uploads", "city_settings"}
-ADMIN_ONLY = {"city_settings"}
+STAFF_ONLY = {"plans_api", "editor_api", "editor", "uploads", "city_settings", "accounts"}
+ADMIN_ONLY = {"city_settings", "accounts"}
 
 
 @dataclass(frozen=True)
@@ -219,6 +219,20 @@ PROBES: list[Probe] = [
         "basemap",
         form={"name": "青葉川市", "basemap": "x" * 5000},
     ),
+    # accounts (admins only)
+    Probe(
+        "accounts.sign_out_everywhere",
+        "POST",
+        "/admin/users/ka%00nri/signout",
+        ("ユーザー名", "User name"),
+    ),
+    Probe(
+        "accounts.sign_out_everywhere",
+        "POST",
+        "/admin/users/" + "k" * 300 + "/signout",
+        ("ユーザー名", "User name"),
+    ),
+    Probe("accounts.sign_out_everywhere", "POST", "/admin/users/nobody/signout", "nobody"),
     # the editor
     lasso("body", DEEP),
     lasso("polygon", '{"polygon": [[NaN, 35.0], [139.1, 35.0], [139.1, 35.1]]}'),
@@ -272,6 +286,7 @@ NO_INPUT = {
     "public_plan_api.public_plan",
     "public_plan_api.public_boundaries",
     "city_settings.form",
+    "accounts.accounts",
 }
 
 
