@@ -233,70 +233,86 @@ def _field_name(error: ErrorDetails) -> str:
     return ".".join(parts) or "body"
 
 
+_INTEGER = (
+    "「{field}」は整数（半角数字）で指定してください。",
+    "{field} must be a whole number (ASCII digits).",
+)
+_NUMBER = (
+    "「{field}」は数値で指定してください（NaN・Infinity は使えません）。",
+    "{field} must be a finite number (not NaN or Infinity).",
+)
+_UNSAFE = (
+    "「{field}」に使えない文字（{character}: 制御文字または対になっていないサロゲート）が"
+    "含まれています。",
+    "{field} holds a character that is not allowed ({character}: a control character or a "
+    "lone surrogate).",
+)
+_OBJECT = (
+    "「{field}」は JSON のオブジェクトで指定してください。",
+    "{field} must be a JSON object.",
+)
+_LIST = ("「{field}」はリスト（配列）で指定してください。", "{field} must be a list.")
+# What each kind of pydantic error says, in Japanese and English; ``{field}`` and the
+# error's context (``{max_length}``, ``{character}`` …) are filled in.
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "refused": ("「{field}」: {ja}", "{field}: {en}"),
+    "missing": ("「{field}」を指定してください。", "{field} is required."),
+    "union_tag_not_found": ("「{field}」を指定してください。", "{field} is required."),
+    "extra_forbidden": ("「{field}」という項目はありません。", "{field} is not a known field."),
+    "whole_number": _INTEGER,
+    "int_parsing": _INTEGER,
+    "int_type": _INTEGER,
+    "int_from_float": _INTEGER,
+    "finite_number": _NUMBER,
+    "float_parsing": _NUMBER,
+    "float_type": _NUMBER,
+    "string_type": ("「{field}」は文字列で指定してください。", "{field} must be text."),
+    "string_too_short": ("「{field}」を入力してください。", "{field} must not be empty."),
+    "string_too_long": (
+        "「{field}」は{max_length}文字以内にしてください。",
+        "{field} may have at most {max_length} characters.",
+    ),
+    "unsafe_text": _UNSAFE,
+    "string_unicode": _UNSAFE,
+    "list_type": _LIST,
+    "tuple_type": _LIST,
+    "dict_type": _OBJECT,
+    "model_type": _OBJECT,
+    "model_attributes_type": _OBJECT,
+}
+
+
 def _explain(error: ErrorDetails) -> tuple[str, str]:
     """What is wrong with one field, in Japanese and English."""
-    field = _field_name(error)
     kind = error["type"]
-    ctx = error.get("ctx") or {}
-    if kind == "refused":
-        return f"「{field}」: {ctx['ja']}", f"{field}: {ctx['en']}"
-    if kind == "missing":
-        return f"「{field}」を指定してください。", f"{field} is required."
-    if kind == "extra_forbidden":
-        return f"「{field}」という項目はありません。", f"{field} is not a known field."
-    if kind == "union_tag_not_found":
-        return f"「{field}」を指定してください。", f"{field} is required."
+    values = {"character": "U+D800–U+DFFF", **(error.get("ctx") or {})}
+    values["field"] = _field_name(error)
+    if kind in _MESSAGES:
+        ja, en = _MESSAGES[kind]
+        return ja.format_map(values), en.format_map(values)
+    field = values["field"]
     if kind in ("union_tag_invalid", "literal_error", "enum"):
-        expected = _shown(str(ctx.get("expected_tags", ctx.get("expected", ""))), limit=400)
+        expected = _shown(str(values.get("expected_tags", values.get("expected", ""))), 400)
         return (
             f"「{field}」は次のいずれかにしてください: {expected}。",
             f"{field} must be one of: {expected}.",
         )
-    if kind in ("whole_number", "int_parsing", "int_type", "int_from_float"):
-        return (
-            f"「{field}」は整数（半角数字）で指定してください。",
-            f"{field} must be a whole number (ASCII digits).",
-        )
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        low = ctx.get("ge", ctx.get("gt"))
-        high = ctx.get("le", ctx.get("lt"))
-        bound = f"{low} 以上" if low is not None else f"{high} 以下"
-        bound_en = f"at least {low}" if low is not None else f"at most {high}"
-        return f"「{field}」は{bound}にしてください。", f"{field} must be {bound_en}."
-    if kind in ("finite_number", "float_parsing", "float_type"):
-        return (
-            f"「{field}」は数値で指定してください（NaN・Infinity は使えません）。",
-            f"{field} must be a finite number (not NaN or Infinity).",
-        )
-    if kind == "string_type":
-        return f"「{field}」は文字列で指定してください。", f"{field} must be text."
-    if kind == "string_too_short":
-        return f"「{field}」を入力してください。", f"{field} must not be empty."
-    if kind == "string_too_long":
-        limit = ctx.get("max_length")
-        return (
-            f"「{field}」は{limit}文字以内にしてください。",
-            f"{field} may have at most {limit} characters.",
-        )
-    if kind in ("unsafe_text", "string_unicode"):
-        character = ctx.get("character", "U+D800–U+DFFF")
-        return (
-            f"「{field}」に使えない文字（{character}: 制御文字または対になっていない"
-            "サロゲート）が含まれています。",
-            f"{field} holds a character that is not allowed ({character}: a control "
-            "character or a lone surrogate).",
-        )
-    if kind in ("list_type", "tuple_type"):
-        return f"「{field}」はリスト（配列）で指定してください。", f"{field} must be a list."
+        low = values.get("ge", values.get("gt"))
+        if low is not None:
+            return f"「{field}」は{low} 以上にしてください。", f"{field} must be at least {low}."
+        high = values.get("le", values.get("lt"))
+        return f"「{field}」は{high} 以下にしてください。", f"{field} must be at most {high}."
     if kind in ("too_short", "too_long"):
-        low, high = ctx.get("min_length", 0), ctx.get("max_length")
-        span = f"{low}〜{high}" if high is not None else f"{low} 以上"
-        span_en = f"{low} to {high}" if high is not None else f"at least {low}"
-        return f"「{field}」は{span}件にしてください。", f"{field} must hold {span_en} items."
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        low, high = values.get("min_length", 0), values.get("max_length")
+        if high is None:
+            return (
+                f"「{field}」は{low}件以上にしてください。",
+                f"{field} must hold at least {low} items.",
+            )
         return (
-            f"「{field}」は JSON のオブジェクトで指定してください。",
-            f"{field} must be a JSON object.",
+            f"「{field}」は{low}〜{high}件にしてください。",
+            f"{field} must hold {low} to {high} items.",
         )
     return f"「{field}」の値が正しくありません。", f"{field} is not valid ({_shown(error['msg'])})."
 

@@ -60,34 +60,36 @@ def session_cookie(staff: Staff) -> str:
     return f"session={cookie.value}"
 
 
+def chunked_edit(app: Flask, server: BaseWSGIServer, size: int) -> tuple[Staff, int, int, dict]:
+    """A planner's new plan and an edit of about ``size`` bytes posted to it chunked: the
+    planner, the plan's id, and the answer's status and JSON body."""
+    tanaka = Staff(app, "tanaka")
+    plan = tanaka.new_plan()["id"]
+    cookie = session_cookie(tanaka)
+    status, body, connection = post_chunked(
+        server, f"/api/plans/{plan}/edits", size, cookie, tanaka.token
+    )
+    connection.close()
+    return tanaka, plan, status, json.loads(body)
+
+
 def test_a_chunked_body_over_the_limit_is_refused_with_413(
     grid_app: Flask, served: BaseWSGIServer
 ) -> None:
-    tanaka = Staff(grid_app, "tanaka")
-    plan = tanaka.new_plan()
-    path = f"/api/plans/{plan['id']}/edits"
-    cookie = session_cookie(tanaka)
-    status, body, connection = post_chunked(served, path, 3 * MAX_BODY_BYTES, cookie, tanaka.token)
-    connection.close()
+    tanaka, plan, status, body = chunked_edit(grid_app, served, 3 * MAX_BODY_BYTES)
     assert status == 413
-    assert "2 MB" in json.loads(body)["message"]
-    assert tanaka.plan(plan["id"])["version"] == 1
-    audit = tanaka.get(f"/api/plans/{plan['id']}/audit").get_json()["edits"]
+    assert "2 MB" in body["message"]
+    assert tanaka.plan(plan)["version"] == 1
+    audit = tanaka.get(f"/api/plans/{plan}/audit").get_json()["edits"]
     assert [edit["operation"] for edit in audit] == ["create"]
 
 
 def test_a_chunked_body_under_the_limit_is_read_whole(
     grid_app: Flask, served: BaseWSGIServer
 ) -> None:
-    tanaka = Staff(grid_app, "tanaka")
-    plan = tanaka.new_plan()
-    path = f"/api/plans/{plan['id']}/edits"
-    status, body, connection = post_chunked(
-        served, path, MAX_BODY_BYTES // 2, session_cookie(tanaka), tanaka.token
-    )
-    connection.close()
+    _, _, status, body = chunked_edit(grid_app, served, MAX_BODY_BYTES // 2)
     assert status == 400  # read whole, then refused by the schema: "note" is no field
-    assert "note" in json.loads(body)["message"]
+    assert "note" in body["message"]
 
 
 @pytest.fixture
