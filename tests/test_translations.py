@@ -22,3 +22,13 @@ def test_every_japanese_template_text_has_an_english_translation() -> None:
         if JAPANESE.search(text := match.group(1) or match.group(2)) and text not in english
     }
     assert sorted(missing) == []
+
+
+def test_every_japanese_text_the_editor_script_translates_reaches_it_with_an_english_one() -> None:
+    english = json.loads(LOCALE.read_text(encoding="utf-8"))
+    script = (LOCALE.parents[1] / "static" / "editor.js").read_text(encoding="utf-8")
+    page = (templates_dir() / "editor.html").read_text(encoding="utf-8")
+    asked = {text for text in re.findall(r'\bT\(\s*"([^"]+)"', script) if JAPANESE.search(text)}
+    assert "{n} 行政区" in asked
+    assert sorted(text for text in asked if f'"{text}": _("{text}")' not in page) == []
+    assert sorted(text for text in asked if text not in english) == []
