@@ -101,7 +101,8 @@ def _page(given: SettingsInput, errors: dict[str, tuple[str, str]], saved: bool 
     db = current.store()
     city = db.city()
     srid = db.geometry_srid()
-    rows = [*given.center_kinds, *(CenterKindRow() for _ in range(SPARE_KIND_ROWS))]
+    typed = [row for row in given.center_kinds if row.name.strip() or row.aliases.strip()]
+    rows = [*typed, *(CenterKindRow() for _ in range(SPARE_KIND_ROWS))]
     return render_template(
         "city_settings.html",
         city=city,

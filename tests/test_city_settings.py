@@ -19,6 +19,7 @@ from test_web import readable
 
 from geoapp import create_app
 from geoapp.city import DEFAULT_CENTER_KINDS, CenterKind, check_digit
+from geoapp.city_views import SPARE_KIND_ROWS
 from geoapp.cli import main
 from geoapp.demo import load_demo_city
 from geoapp.layers import CENTERS
@@ -282,3 +283,10 @@ def test_the_demo_city_is_marked_and_loses_its_notice_when_renamed(cli: CliRunne
 def test_the_settings_page_has_no_error_markup_when_all_is_well(admin: Staff) -> None:
     page = admin.get("/admin/city/").get_data(as_text=True)
     assert not re.search(r'aria-invalid|role="alert"|class="field-error"', page)
+
+
+def test_a_refused_form_shows_the_typed_kinds_and_the_usual_spare_rows_only(admin: Staff) -> None:
+    status, page = save(admin, settings_form(municipality_code="12"))
+    assert status == 400
+    assert page.count('name="kind_name"') == 2 + SPARE_KIND_ROWS
+    assert 'name="kind_name" value="地域交流センター"' in page
