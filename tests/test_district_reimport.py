@@ -130,6 +130,15 @@ def test_a_districts_upload_lists_vanished_and_new_codes_per_plan_before_it_is_c
     }
 
 
+def test_a_citys_first_districts_report_no_district_changes(app: Flask, tmp_path: Path) -> None:
+    store = app.extensions["geoapp.store"]
+    path = grid_without_g9_with_g10(tmp_path)
+    first = import_layer(store, path, ImportOptions(layer=DISTRICTS))
+    assert first.stored and first.district_changes == {}
+    again = import_layer(store, path, ImportOptions(layer=DISTRICTS, dry_run=True))
+    assert again.district_changes == {"vanished": [], "new": [], "plans": []}
+
+
 def test_an_upsert_of_districts_keeps_every_code_and_adds_the_new_one_unassigned(
     grid_app: Flask, tmp_path: Path
 ) -> None:

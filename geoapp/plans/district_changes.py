@@ -41,7 +41,7 @@ class PlansBeforeImport:
     ) -> dict[str, Any]:
         """The districts that vanish and those new to the city, and for each plan the
         assignments kept, the assigned codes that vanish and the new districts it leaves
-        unassigned.
+        unassigned; nothing for a city's first districts (every code would be new).
 
         Parameters
         ----------
@@ -52,6 +52,8 @@ class PlansBeforeImport:
         upsert
             Whether the load keeps the districts it does not name (an upsert).
         """
+        if not self.districts:
+            return {}
         after = set(loaded) | (set(self.districts) if upsert else set())
         vanished = sorted(set(self.districts) - after, key=code_order)
         new = sorted(after - set(self.districts), key=code_order)
