@@ -84,15 +84,13 @@ def demo_environment(instance: Path, **settings: str) -> dict[str, str]:
 
 
 @contextmanager
-def serving_demo(instance: Path, **settings: str) -> Iterator[str]:
-    """``geoapp demo`` on a free port of the loopback, stopped on leaving; its URL."""
+def serving(command: str, env: dict[str, str], log_folder: Path) -> Iterator[str]:
+    """``geoapp COMMAND`` (``demo`` or ``run``) with ``env`` on a free port of the loopback,
+    stopped on leaving; its URL. Its output goes to server.log in ``log_folder``."""
     port = free_port()
-    log = (instance / "server.log").open("w")
+    log = (log_folder / "server.log").open("w")
     process = subprocess.Popen(
-        [GEOAPP, "demo", "--port", str(port)],
-        env=demo_environment(instance, **settings),
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        [GEOAPP, command, "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -102,6 +100,13 @@ def serving_demo(instance: Path, **settings: str) -> Iterator[str]:
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+@contextmanager
+def serving_demo(instance: Path, **settings: str) -> Iterator[str]:
+    """``geoapp demo`` on a free port of the loopback, stopped on leaving; its URL."""
+    with serving("demo", demo_environment(instance, **settings), instance) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -26,8 +26,7 @@ from test_browser import (
     GEOAPP,
     browser,
     demo_environment,
-    free_port,
-    wait_until_healthy,
+    serving,
     watched_page,
 )
 
@@ -65,18 +64,8 @@ def city_server(database_url: str, tmp_path: Path) -> Iterator[str]:
             [GEOAPP, *args], env=env, input=stdin, text=True, capture_output=True, check=False
         )
         assert done.returncode == 0, done.stdout + done.stderr
-    port = free_port()
-    with (instance / "server.log").open("w") as log:
-        process = subprocess.Popen(
-            [GEOAPP, "run", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_healthy(url, process)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with serving("run", env, instance) as url:
+        yield url
 
 
 class Week:
