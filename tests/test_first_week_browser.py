@@ -93,25 +93,32 @@ class Week:
         assert answer.status == 200, f"{path}: {answer.status} {answer.text()[:300]}"
         return answer.body()
 
-    def upload(self, layer: str, files: list[Path], mode: str = "replace") -> dict[str, str]:
-        """Check ``files`` as ``layer`` on the import page, then confirm; the report's figures."""
+    def check_upload(self, layer: str, files: list[Path]) -> Any:
+        """Check ``files`` as ``layer`` on the import page (nothing stored yet); the report."""
         page = self.page
         page.goto(f"{self.server}/admin/import/")
         page.select_option("select[name=layer]", layer)
         page.set_input_files("input[name=files]", [str(path) for path in files])
-        if mode != "replace":
-            page.click("details summary")
-            page.select_option("select[name=mode]", mode)
         page.click("form.form button[type=submit]")
         report = page.locator("section.report")
         assert report.count() == 1, page.locator("main").inner_text()
         assert report.get_attribute("data-report-status") == "checked", report.inner_text()
-        page.click("button[data-action=confirm]")
-        assert page.locator("section.report").get_attribute("data-report-status") == "stored"
+        return report
+
+    def confirm(self) -> dict[str, str]:
+        """Store the checked upload; the stored report's figures."""
+        self.page.click("button[data-action=confirm]")
+        report = self.page.locator("section.report")
+        assert report.get_attribute("data-report-status") == "stored"
         return {
-            name: page.locator(f'section.report [data-figure="{name}"]').inner_text()
+            name: report.locator(f'[data-figure="{name}"]').inner_text()
             for name in ("read", "imported", "rejected")
         }
+
+    def upload(self, layer: str, files: list[Path]) -> dict[str, str]:
+        """Check ``files`` as ``layer``, then store them; the report's figures."""
+        self.check_upload(layer, files)
+        return self.confirm()
 
     def settle(self) -> None:
         """Wait until the editor has had every queued edit answered."""
@@ -247,10 +254,18 @@ def test_a_city_names_itself_loads_its_layers_adopts_a_plan_and_reimports_in_its
     reduced = tmp_path / "自治会区域_改訂" / "自治会区域.shp"
     reduced.parent.mkdir()
     pyogrio.write_dataframe(source.iloc[1:], reduced, encoding="utf-8")
-    again = week.upload("districts", shapefile(reduced.parent))
+    gone = f"{source['SAUID'].iloc[0]}"
+    report = week.check_upload("districts", shapefile(reduced.parent))
+    changes = report.locator("[data-district-changes]")
+    assert (
+        changes.locator("[data-vanished]").inner_text() == f"{gone} {source['SAFIELD000'].iloc[0]}"
+    )
+    assert changes.locator("[data-new]").inner_text() == "なし"
+    row = changes.locator(f'tr[data-plan="{plan_id}"]')
+    assert row.locator("[data-plan-vanished]").inner_text().startswith(f"{gone}（")
+    assert row.locator("td.num").inner_text() == str(district_count - 1)
+    again = week.confirm()
     assert again["imported"] == str(district_count - 1)
-    # Not asserted yet (issue 16, point 4, being built): the report and the plan's checks
-    # naming the vanished 自治会 per plan before and after the planner confirms.
 
     # Every 自治会 still there keeps its community, on the public plan, the map and exports.
     remaining = set(source["SAUID"].astype(str)[1:])
@@ -260,13 +275,20 @@ def test_a_city_names_itself_loads_its_layers_adopts_a_plan_and_reimports_in_its
     assert page.locator("path.geoapp-community").count() == len(set(kept.values()))
     adopted = week.api("/api/public/plan")
     assert adopted["id"] == plan_id
-    assert {code: adopted["assignments"][code] for code in remaining} == kept
+    assert adopted["assignments"] == kept
     checks = week.api(f"/api/plans/{plan_id}/checks")
     assert sorted(checks["missing_population"]) == sorted(remaining)
-    assert checks["unassigned"] == []
+    assert checks["unassigned"] == [] and checks["unknown_districts"] == [gone]
     exported = week.exports(plan_id)
     assert {row[0]: int(row[2]) for row in exported["csv"][1:]} == kept
     shown = sum(feature["properties"]["districts"] for feature in exported["geojson"]["features"])
     assert shown == district_count - 1
     page.screenshot(path=str(ARTIFACTS / "first-week-reimported.png"))
+    page.goto(f"{city_server}/plans/{plan_id}/edit")
+    page.wait_for_selector("body[data-editor-ready=true]", timeout=30_000)
+    assert_city_in_view(page, "path.geoapp-district", district_count - 1, bounds)
+    checks = page.locator("#check-list .check-item").all_inner_texts()
+    community = next(c["name"] for c in communities if c["id"] == before[gone])
+    assert f"行政区のレイヤからなくなったコード: {gone}（{community}）" in checks
+    assert f"人口のデータがありません（{district_count - 1}行政区）" in checks
     week.done()
