@@ -18,6 +18,7 @@ from staff import Staff, load_grid_city
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from geoapp import create_app
+from geoapp.layers import DISTRICTS
 from geoapp.request_limits import MAX_BODY_BYTES
 
 
@@ -32,32 +33,34 @@ def served(grid_app: Flask) -> Iterator[BaseWSGIServer]:
     thread.join()
 
 
-def chunks(total: int, size: int = 64 * 1024) -> Iterator[bytes]:
-    """A JSON body of about ``total`` bytes, sent piece by piece."""
-    yield b'{"version": 1, "op": "unassign", "districts": ["G1"], "note": "'
-    sent = 0
-    while sent < total:
+def padded(head: bytes, total: int, tail: bytes, size: int = 64 * 1024) -> Iterator[bytes]:
+    """``head``, about ``total`` bytes of padding and ``tail``, piece by piece."""
+    yield head
+    for _ in range(0, total, size):
         yield b"x" * size
-        sent += size
-    yield b'"}'
+    yield tail
 
 
-def post_chunked(server: BaseWSGIServer, path: str, total: int, cookie: str, token: str):
-    """POST a chunked body (Transfer-Encoding: chunked, no Content-Length)."""
+def post_chunked(
+    server: BaseWSGIServer, path: str, body: Iterator[bytes], content_type: str, staff: Staff
+) -> tuple[int, bytes]:
+    """POST a chunked body (Transfer-Encoding: chunked, no Content-Length) as ``staff``."""
     connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=30)
-    headers = {"Content-Type": "application/json", "X-CSRFToken": token, "Cookie": cookie}
-    # the server may answer and close before the whole body is sent
-    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-        connection.request("POST", path, body=chunks(total), headers=headers, encode_chunked=True)
-    answer = connection.getresponse()
-    return answer.status, answer.read(), connection
-
-
-def session_cookie(staff: Staff) -> str:
-    """The test client's session cookie, to send from another HTTP client."""
     cookie = staff.client.get_cookie("session")
     assert cookie is not None
-    return f"session={cookie.value}"
+    headers = {
+        "Content-Type": content_type,
+        "X-CSRFToken": staff.token,
+        "Cookie": f"session={cookie.value}",
+    }
+    try:
+        # the server may answer and close before the whole body is sent
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            connection.request("POST", path, body=body, headers=headers, encode_chunked=True)
+        answer = connection.getresponse()
+        return answer.status, answer.read()
+    finally:
+        connection.close()
 
 
 def chunked_edit(app: Flask, server: BaseWSGIServer, size: int) -> tuple[Staff, int, int, dict]:
@@ -65,12 +68,11 @@ def chunked_edit(app: Flask, server: BaseWSGIServer, size: int) -> tuple[Staff, 
     planner, the plan's id, and the answer's status and JSON body."""
     tanaka = Staff(app, "tanaka")
     plan = tanaka.new_plan()["id"]
-    cookie = session_cookie(tanaka)
-    status, body, connection = post_chunked(
-        server, f"/api/plans/{plan}/edits", size, cookie, tanaka.token
+    body = padded(b'{"version": 1, "op": "unassign", "districts": ["G1"], "note": "', size, b'"}')
+    status, answer = post_chunked(
+        server, f"/api/plans/{plan}/edits", body, "application/json", tanaka
     )
-    connection.close()
-    return tanaka, plan, status, json.loads(body)
+    return tanaka, plan, status, json.loads(answer)
 
 
 def test_a_chunked_body_over_the_limit_is_refused_with_413(
@@ -90,6 +92,26 @@ def test_a_chunked_body_under_the_limit_is_read_whole(
     _, _, status, body = chunked_edit(grid_app, served, MAX_BODY_BYTES // 2)
     assert status == 400  # read whole, then refused by the schema: "note" is no field
     assert "note" in body["message"]
+
+
+def test_a_chunked_upload_over_the_upload_limit_is_refused_with_413_and_keeps_nothing(
+    grid_app: Flask, served: BaseWSGIServer
+) -> None:
+    grid_app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    head = (
+        b'--B\r\nContent-Disposition: form-data; name="layer"\r\n\r\ndistricts\r\n'
+        b'--B\r\nContent-Disposition: form-data; name="files"; filename="a.geojson"\r\n\r\n'
+    )
+    body = padded(head, 3 * 1024 * 1024, b"\r\n--B--\r\n")
+    tanaka = Staff(grid_app, "tanaka")
+    status, page = post_chunked(
+        served, "/admin/import/", body, "multipart/form-data; boundary=B", tanaka
+    )
+    assert status == 413
+    assert "1 MB" in page.decode()
+    assert grid_app.extensions["geoapp.store"].count(DISTRICTS) == 9
+    uploads = Path(grid_app.instance_path) / "uploads"
+    assert not uploads.exists() or not list(uploads.iterdir())
 
 
 @pytest.fixture
