@@ -28,6 +28,7 @@ from . import (
 from .error_pages import register_error_handlers
 from .i18n import LANGUAGES, language_link, request_language, translate
 from .japanese_calendar import japan_time, wareki_datetime
+from .json_answers import FiniteJSONProvider
 from .plans import api as plans_api
 from .plans.service import Planning
 from .request_limits import register_body_limits
@@ -64,7 +65,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.update({k: v for k, v in given.items() if k.isupper() and not _is_setting(k)})
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json = FiniteJSONProvider(app)
     pending_uploads.expire_pending(
         uploads.uploads_dir(app.instance_path),
         app.config.get("PENDING_UPLOAD_LIFETIME", pending_uploads.LIFETIME),

@@ -417,3 +417,20 @@ def test_the_audit_keeps_only_known_fields_and_stays_valid_json(tanaka: Staff) -
     audit = tanaka.get(f"/api/plans/{plan['id']}/audit").get_json()["edits"]
     assert audit[-1]["request"] == {"community": east, "name": "東"}
     check_each_versions_and_audit_are_valid_json(tanaka, plan["id"])
+
+
+# PostgreSQL's jsonb never held NaN: only SQLite files can have such rows.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_audit_row_stored_with_nan_before_requests_were_checked_reads_as_valid_json(
+    tanaka: Staff,
+) -> None:
+    store = tanaka.client.application.extensions["geoapp.store"]
+    plan = tanaka.new_plan()["id"]
+    with store.session(write=True) as session:
+        session.run(
+            "UPDATE plan_edits SET request = %s WHERE plan_id = %s",
+            ('{"population": NaN, "ratio": Infinity}', plan),
+        )
+    check_each_versions_and_audit_are_valid_json(tanaka, plan)
+    audit = tanaka.get(f"/api/plans/{plan}/audit").get_json()["edits"]
+    assert audit[0]["request"] == {"population": None, "ratio": None}
