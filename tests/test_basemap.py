@@ -68,7 +68,7 @@ def test_the_geoapp_command_prints_the_setting_error_and_exits_non_zero(tmp_path
     assert not (tmp_path / "geoapp.sqlite3").exists()
 
 
-def test_a_tile_url_with_its_attribution_draws_the_map_opening_on_the_city(
+def test_a_tile_url_with_its_attribution_draws_both_maps_opening_on_the_city(
     database_url: str, tmp_path: Path
 ) -> None:
     with app_with(
@@ -77,9 +77,10 @@ def test_a_tile_url_with_its_attribution_draws_the_map_opening_on_the_city(
         store = app.extensions["geoapp.store"]
         store.save_city(City("青葉川市", "あおばがわし", "999016", TEST_SRID))
         store.replace_layers(all_layers(), source="hand-drawn")
-        answer = app.test_client().get("/")
-    page = answer.get_data(as_text=True)
-    assert answer.status_code == 200
-    assert TILES in page and "\\u5e81\\u5185\\u5730\\u56f3" in page  # 庁内地図
-    # The map opens on the city before the tiles are added (no zoom to their minimum).
-    assert page.index("fitBounds") < page.index("L.tileLayer")
+        answers = {path: app.test_client().get(path) for path in ("/", "/overlay")}
+    for path, answer in answers.items():
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 200, path
+        assert TILES in page and "\\u5e81\\u5185\\u5730\\u56f3" in page, path  # 庁内地図
+        # The map opens on the city before the tiles are added (no zoom to their minimum).
+        assert page.index("fitBounds") < page.index("L.tileLayer"), path
