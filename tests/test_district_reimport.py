@@ -282,3 +282,25 @@ def test_an_empty_community_an_empty_plan_and_no_adopted_plan_break_no_page(
     public = visitor.get("/api/public/plan")
     assert public.status_code == 200 and public.get_json()["communities"] == []
     assert visitor.get("/api/public/plan/boundaries").status_code == 200
+
+
+def test_districts_with_all_codes_new_leave_every_plan_empty_and_say_so(
+    grid_app: Flask, tmp_path: Path
+) -> None:
+    """As when a city loads its own districts over the demo's: no code stays."""
+    admin = Staff(grid_app, "kanri")
+    plan = adopted(admin, admin.new_plan())
+    frame = nine_districts().drop(columns="properties")
+    frame["code"] = [f"N{n}" for n in range(1, 10)]
+    path = tmp_path / "renamed.geojson"
+    pyogrio.write_dataframe(frame, path)
+    report = import_layer(grid_app.extensions["geoapp.store"], path, ImportOptions(layer=DISTRICTS))
+    assert report.stored, report.errors
+    (mine,) = report.district_changes["plans"]
+    assert mine["kept"] == 0 and len(mine["vanished"]) == 9 and len(mine["new"]) == 9
+    checks = admin.plan(plan["id"])["checks"]
+    assert checks["unassigned"] == sorted(frame["code"])
+    assert checks["unknown_districts"] == [f"G{n}" for n in range(1, 10)]
+    assert checks["problem_count"] >= 18
+    assert_every_page_answers(admin, [plan["id"]])
+    assert Staff(grid_app, None).get("/api/public/plan").get_json()["assignments"] == {}
