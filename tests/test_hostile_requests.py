@@ -32,7 +32,7 @@ class Probe:
     url: str
     names: str | tuple[str, str] | None
     json: object = None
-    raw: str | None = None
+    raw: str | bytes | None = None
     form: dict[str, Any] = field(default_factory=dict)
     files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
 
@@ -41,7 +41,7 @@ def edit(names: str, **body: object) -> Probe:
     return Probe("plans_api.edit_plan", "POST", "/api/plans/{plan}/edits", names, json=body)
 
 
-def raw_edit(names: str, text: str) -> Probe:
+def raw_edit(names: str, text: str | bytes) -> Probe:
     return Probe("plans_api.edit_plan", "POST", "/api/plans/{plan}/edits", names, raw=text)
 
 
@@ -109,6 +109,9 @@ PROBES: list[Probe] = [
         json={"name": "a", "description": 5},
     ),
     raw_edit("body", DEEP),
+    raw_edit("body", '{"version": 1' + "0" * 5000 + ', "op": "fix_strays"}'),
+    raw_edit("body", '{"version": 1, "op": "fix_strays"'),
+    raw_edit("body", b'{"version": 1, "op": "\xff\xfe"}'),
     edit("version", version="²", op="fix_strays"),
     edit("version", version=-1, op="fix_strays"),
     edit("version", version=BIG, op="fix_strays"),
@@ -325,7 +328,9 @@ def send(client: Staff, probe: Probe, plan: int) -> Any:
         return client.client.open(
             url,
             method=probe.method,
-            data=probe.raw.encode("utf-8", "surrogatepass"),
+            data=probe.raw
+            if isinstance(probe.raw, bytes)
+            else probe.raw.encode("utf-8", "surrogatepass"),
             content_type="application/json",
             headers=headers,
         )
