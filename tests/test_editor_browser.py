@@ -334,6 +334,10 @@ def test_a_hub_description_and_place_are_set_in_the_editor_and_an_adopted_plan_i
     assert saved["hub_center"] == hub
     assert saved["description"] == "<b>公民館</b>を拠点に活動"
     assert page.locator("#community-form textarea").input_value() == saved["description"]
+    version = editor.server_plan()["version"]
+    page.click("#community-form button[type=submit]")  # unchanged: nothing is sent
+    editor.settle()
+    assert editor.server_plan()["version"] == version
 
     # An important place is put where the map is clicked, and drawn there.
     member = next(code for code, cid in plan["assignments"].items() if cid == community["id"])

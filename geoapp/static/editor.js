@@ -682,17 +682,23 @@
     return el("form", { className: "community-form", id: "community-form", onsubmit: (event) => saveCommunity(event, community) }, fields);
   }
 
+  /** Save the fields that changed; a form saved unchanged sends nothing. */
   function saveCommunity(event, community) {
     event.preventDefault();
     const data = new FormData(event.target);
-    edit("update_community", {
-      community: community.id,
+    const fields = {
       name: data.get("name"),
       name_kana: data.get("name_kana"),
       color: data.get("color"),
       hub_center: data.get("hub_center") || null,
       description: data.get("description"),
-    }, `${T("update_community")}: ${data.get("name")}`);
+    };
+    const changed = Object.fromEntries(Object.entries(fields).filter(([key, value]) => value !== (community[key] ?? (key === "hub_center" ? null : ""))));
+    if (!Object.keys(changed).length) {
+      flash(T("変更はありません"));
+      return;
+    }
+    edit("update_community", { community: community.id, ...changed }, `${T("update_community")}: ${fields.name}`);
   }
 
   function deleteCommunity(community) {
