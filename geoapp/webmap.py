@@ -211,7 +211,7 @@ def legend_html(
     rows = [title.format(t("凡例")), head.format(t("行政区（高齢化率）"))]
     for _upper, color, label in AGEING_CLASSES:
         rows.append(swatch.format(color, t(label)))
-    rows.append(swatch.format(NO_POPULATION_COLOR, t("人口なし")))
+    rows.append(swatch.format(NO_POPULATION_COLOR, t("人口なし・データなし")))
     if communities:
         rows.append(
             Markup('<div class="geoapp-legend-head"><i class="line community"></i>{}</div>').format(

@@ -20,6 +20,7 @@ from geoapp.accounts import User, add_user
 from geoapp.importer import ImportOptions, import_layer
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from geoapp.plans.commands import plan_group
+from geoapp.webmap import ageing_color, legend_html
 
 COUNTS = ("population", "households", "population_65")
 
@@ -171,3 +172,9 @@ def test_yaizus_associations_import_with_unknown_population_and_raise_no_alarms(
     assert checks["population_range"]["outside"] == []
     assert len(checks["missing_population"]) == len(districts)
     assert all(c["population"] is None for c in checks["communities"])
+
+
+def test_the_legends_grey_swatch_says_it_also_stands_for_unknown_counts() -> None:
+    assert "人口なし・データなし" in legend_html("ja")
+    assert "no residents or no data" in legend_html("en")
+    assert ageing_color(None, None) == ageing_color(0, 0)
