@@ -39,7 +39,7 @@
   const layers = {};
   const $ = (id) => document.getElementById(id);
   const fmt = (n) => (n === null || n === undefined ? "—" : Number(n).toLocaleString(config.lang === "en" ? "en-US" : "ja-JP"));
-  const pct = (x) => (x === null || x === undefined ? "—" : (100 * x).toFixed(1) + "%");
+  const pct = (x) => (x === null || x === undefined ? "—" : x > 0 && x < 0.001 ? "<0.1%" : (100 * x).toFixed(1) + "%");
   const editable = () => EDITABLE.includes(state.plan.status);
 
   /** An element with properties set (``dataset`` and ``style`` merged, ``on…`` as listeners,
