@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -178,3 +179,14 @@ def test_the_legends_grey_swatch_says_it_also_stands_for_unknown_counts() -> Non
     assert "人口なし・データなし" in legend_html("ja")
     assert "no residents or no data" in legend_html("en")
     assert ageing_color(None, None) == ageing_color(0, 0)
+
+
+def test_the_home_page_counts_districts_without_population_in_a_sentence(app: Flask) -> None:
+    load_city_without_counts(app)
+    client = app.test_client()
+    note = r'data-figure="without-population">(.*?)</span>'
+    assert re.search(note, client.get("/").get_data(as_text=True)).group(1) == (
+        "人口のデータがない行政区 9"
+    )
+    english = client.get("/?lang=en").get_data(as_text=True)
+    assert re.search(note, english).group(1) == "9 districts without population data"
