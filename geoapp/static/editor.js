@@ -610,7 +610,7 @@
           " ", el("small", {}, community.name_kana || "")),
         el("span", { className: "community-figures" },
           el("span", { dataset: { figure: "population" } }, fmt(figure.population)), figure.population === null ? null : el("small", {}, T("人")),
-          " ", el("span", { className: "sub", dataset: { figure: "districts" } }, T("{n} 行政区").replace("{n}", fmt(figure.districts)))),
+          " ", el("span", { className: "sub", dataset: { figure: "districts" } }, figure.districts === 1 ? T("1 行政区") : T("{n} 行政区").replace("{n}", fmt(figure.districts)))),
       );
       item.addEventListener("click", () => selectCommunity(community.id));
       item.addEventListener("dblclick", () => zoomToCommunity(community.id));
