@@ -226,3 +226,29 @@ def test_the_upload_page_checks_then_loads_a_population_table(app: Flask, tmp_pa
     west = plan["checks"]["communities"][0]
     assert west["population"] == 1000 + 4000 + 5000 + 7000  # G1 G4 G5 G7
     assert plan["checks"]["missing_population"] == ["G9"]
+
+
+def test_the_english_population_report_names_rows_and_separates_lists_in_english(
+    app: Flask, tmp_path: Path
+) -> None:
+    store = app.extensions["geoapp.store"]
+    store_grid_without_counts(store)
+    add_user(store, "tanaka", "planner", PASSWORD)
+    staff = Staff(app, "tanaka")
+    page = staff.get("/admin/import/?lang=en").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    table = resident_register(tmp_path)
+    checked = staff.client.post(
+        "/admin/import/?lang=en",
+        data={
+            "csrf_token": token,
+            "layer": "population",
+            "files": (io.BytesIO(table.read_bytes()), table.name),
+        },
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    unknown = re.search(r'data-list="unknown-codes">(.*?)</ul>', checked, re.S).group(1)
+    assert re.search(r"X1 <small[^>]*>row \d+</small>", unknown)
+    assert "Codes matching no district" in checked
+    report = checked[checked.index("data-report-status") : checked.index("</section>")]
+    assert "、" not in report and "行" not in report
