@@ -112,3 +112,16 @@ def test_the_credits_example_on_the_english_settings_page_is_english(grid_app: F
     page = Staff(grid_app, "kanri").get("/admin/city/?lang=en").get_data(as_text=True)
     example = re.search(r'id="field-credits"[^>]*placeholder="([^"]+)"', page).group(1)
     assert example.startswith("e.g. Source: Yaizu City open data")
+
+
+def test_the_english_upload_report_names_each_overlap_in_the_singular(
+    grid_app: Flask, tmp_path: Path
+) -> None:
+    frame = districts_frame()
+    frame.loc[0, "geometry"] = frame.geometry[0].buffer(3, join_style="mitre")
+    shp = write_shapefile(frame, tmp_path / "src" / "町丁.shp")
+    client = Staff(grid_app, "tanaka").client
+    client.get("/?lang=en")
+    page = upload(client, zip_shapefile(shp, tmp_path / "町丁.zip")).get_data(as_text=True)
+    assert "<tr><td>Overlap</td>" in page
+    assert "<tr><td>Overlaps</td>" not in page and "<tr><td>重なり</td>" not in page
