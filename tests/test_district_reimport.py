@@ -304,3 +304,13 @@ def test_districts_with_all_codes_new_leave_every_plan_empty_and_say_so(
     assert checks["problem_count"] >= 18
     assert_every_page_answers(admin, [plan["id"]])
     assert Staff(grid_app, None).get("/api/public/plan").get_json()["assignments"] == {}
+
+
+def test_the_english_upload_report_brackets_a_vanished_codes_community_in_english(
+    grid_app: Flask, tmp_path: Path
+) -> None:
+    admin = Staff(grid_app, "kanri")
+    plan = admin.new_plan()
+    admin.get("/?lang=en")
+    page, _token = upload(admin, grid_without_g9_with_g10(tmp_path))
+    assert cell(page, plan["id"], "data-plan-vanished") == "G9 (東小学校区)"
