@@ -125,3 +125,9 @@ def test_the_english_upload_report_names_each_overlap_in_the_singular(
     page = upload(client, zip_shapefile(shp, tmp_path / "町丁.zip")).get_data(as_text=True)
     assert "<tr><td>Overlap</td>" in page
     assert "<tr><td>Overlaps</td>" not in page and "<tr><td>重なり</td>" not in page
+
+
+def test_the_compare_choices_name_the_version_in_english_brackets(tanaka: Staff) -> None:
+    plan = tanaka.new_plan(name="西東案")
+    page = tanaka.get(f"/plans/compare?a={plan['id']}&b={plan['id']}&lang=en")
+    assert "西東案 (version 1)</option>" in page.get_data(as_text=True)
