@@ -219,3 +219,13 @@ def test_behind_a_proxy_the_cookie_is_secure_when_the_proxy_says_https(
         (attempt,) = session.rows("SELECT remote_addr FROM login_attempts")
     assert attempt["remote_addr"] == "203.0.113.7"
     store.close()
+
+
+def test_the_login_page_shows_the_account_command_as_code_in_both_languages(
+    staff_app: Flask,
+) -> None:
+    client = staff_app.test_client()
+    for url in ("/login", "/login?lang=en"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<code>geoapp user add</code>" in page, url
+        assert "&lt;code&gt;" not in page, url
