@@ -12,30 +12,25 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from . import (
-    account_admin,
-    auth,
-    city_views,
-    content_policy,
-    current,
-    editor,
-    overlay_views,
-    pending_uploads,
-    uploads,
-    vendor_assets,
-    views,
-)
-from .error_pages import register_error_handlers
-from .i18n import LANGUAGES, language_link, request_language, translate
+from .accounts import admin_views as account_admin
+from .accounts import views as auth
+from .city import views as city_views
+from .editor import views as editor
+from .importing import pending_uploads
+from .importing import views as uploads
 from .japanese_calendar import japan_time, wareki_datetime
-from .json_answers import FiniteJSONProvider
-from .plans import api as plans_api
+from .overlay import views as overlay_views
+from .plans import views as plans_api
 from .plans.service import Planning
-from .request_limits import register_body_limits
 from .resources import templates_dir
 from .settings import instance_folder, load_settings
 from .storage import open_store
-from .validation import IdConverter
+from .web import content_policy, current, vendor_assets, views
+from .web.error_pages import register_error_handlers
+from .web.i18n import LANGUAGES, language_link, request_language, translate
+from .web.json_answers import FiniteJSONProvider
+from .web.request_limits import register_body_limits
+from .web.validation import IdConverter
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +45,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         "geoapp",
         instance_path=str(instance_path),
         template_folder=str(templates_dir()),
-        static_folder=str(Path(__file__).resolve().parent / "static"),
+        static_folder=str(Path(__file__).resolve().parent / "web" / "static"),
     )
     app.config.update(
         SECRET_KEY=settings.secret_key,

@@ -24,16 +24,16 @@ logger = logging.getLogger(__name__)
 
 # Each command's name and where it is defined, as module:attribute.
 COMMANDS = {
-    "city": "geoapp.city_command:city_group",
-    "db": "geoapp.db_command:db",
-    "demo": "geoapp.demo_command:demo",
-    "import": "geoapp.import_command:import_command",
-    "overlay": "geoapp.overlay_command:overlay_command",
+    "city": "geoapp.city.commands:city_group",
+    "db": "geoapp.storage.commands:db",
+    "demo": "geoapp.demo.commands:demo",
+    "import": "geoapp.importing.commands:import_command",
+    "overlay": "geoapp.overlay.commands:overlay_command",
     "plan": "geoapp.plans.commands:plan_group",
     "routes": "flask.cli:routes_command",
     "run": "flask.cli:run_command",
     "shell": "flask.cli:shell_command",
-    "user": "geoapp.plans.commands:user_group",
+    "user": "geoapp.accounts.commands:user_group",
 }
 # The commands that open the database on their own, without the web app.
 WITHOUT_APP = frozenset({"import"})
@@ -75,8 +75,8 @@ def _offer_app(ctx: click.Context) -> None:
 
 def command_app() -> Flask:
     """The app a command works with; its database connections close when the command ends."""
-    from . import current
-    from .app import create_app  # the web app is heavy: built only for commands that use it
+    from .app import create_app
+    from .web import current
 
     app = create_app()
     context = click.get_current_context(silent=True)

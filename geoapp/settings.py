@@ -26,8 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .basemap import basemap_for
 from .errors import BadInput, BadSetting
+from .web.basemap import basemap_for
 
 DEFAULT_WORKING_CRS = 6677
 

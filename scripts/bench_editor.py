@@ -33,8 +33,8 @@ from playwright.sync_api import Route, sync_playwright
 from werkzeug.serving import make_server
 
 from geoapp import create_app
-from geoapp.accounts import add_user
-from geoapp.city import City
+from geoapp.accounts.users import add_user
+from geoapp.city.model import City
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geoapp.zone_assignment import majority_zones
+from geoapp.overlay.zones import majority_zones
 
 SRID = 6676
 DISTRICT_SPACING = 200.0

@@ -34,8 +34,8 @@ import shapely
 from werkzeug.serving import make_server
 
 from geoapp import create_app
-from geoapp.accounts import add_user
-from geoapp.city import City
+from geoapp.accounts.users import add_user
+from geoapp.city.model import City
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from geoapp.plans.checks import assignment_array
 

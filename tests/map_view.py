@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
 
-from geoapp.basemap import BASEMAPS
+from geoapp.web.basemap import BASEMAPS
 
 # A zoom at which a whole city, not a region of Japan, fills the map.
 CITY_SCALE_ZOOM = 11

@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 from shapes import SRID, grid_centers, grid_zones, nine_districts
 from werkzeug.test import TestResponse
 
-from geoapp.accounts import add_user
-from geoapp.city import City
+from geoapp.accounts.users import add_user
+from geoapp.city.model import City
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 
 GRID_CITY = City("格子市", "こうしし", "999024", SRID)

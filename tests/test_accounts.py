@@ -13,10 +13,10 @@ from flask.testing import FlaskClient
 from staff import api_log_in
 
 from geoapp import create_app
-from geoapp.accounts import add_user, authenticate, remove_user, set_password
+from geoapp.accounts.throttle import PAIR_FREE_FAILURES
+from geoapp.accounts.users import add_user, authenticate, remove_user, set_password
 from geoapp.cli import main
 from geoapp.errors import BadInput, Conflict, TooManyAttempts, Unauthorized
-from geoapp.login_throttle import PAIR_FREE_FAILURES
 from geoapp.storage import Store
 
 PASSWORD = "correct horse battery"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from overlay_shapes import grid_districts
 
-from geoapp.adjacency import district_adjacency, neighbours
-from geoapp.demo import read_demo_layer
+from geoapp.demo.city import read_demo_layer
 from geoapp.layers import DISTRICTS
+from geoapp.overlay.adjacency import district_adjacency, neighbours
 
 
 def test_districts_sharing_an_edge_are_adjacent_with_its_length() -> None:

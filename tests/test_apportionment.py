@@ -7,9 +7,9 @@ import pytest
 from overlay_shapes import districts, zones
 from shapely import Point
 
-from geoapp.apportionment import apportioned_figures, piece_shares
 from geoapp.errors import BadInput
-from geoapp.zone_assignment import district_zone_pieces
+from geoapp.overlay.apportionment import apportioned_figures, piece_shares
+from geoapp.overlay.zones import district_zone_pieces
 
 
 def figures(weights: gpd.GeoDataFrame | None = None) -> dict[str, dict[str, float]]:

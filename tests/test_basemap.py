@@ -15,9 +15,9 @@ from conftest import TEST_SRID, app_with
 from shapes import all_layers
 
 from geoapp import create_app
-from geoapp.basemap import basemap_for
-from geoapp.city import City
+from geoapp.city.model import City
 from geoapp.errors import BadInput, BadSetting
+from geoapp.web.basemap import basemap_for
 
 TILES = "http://tiles.city.local/{z}/{x}/{y}.png"
 GEOAPP = str(Path(sys.executable).parent / "geoapp")

@@ -15,7 +15,7 @@ import pytest
 from map_view import CITY_SCALE_ZOOM, TileServer, assert_city_in_view, serving_tiles, tile_zooms
 from test_browser import ARTIFACTS, browser, demo_bounds, serving_demo, watched_page
 
-from geoapp.demo import DEMO_ACCOUNTS, read_demo_layer
+from geoapp.demo.city import DEMO_ACCOUNTS, read_demo_layer
 from geoapp.layers import DISTRICTS
 
 pytestmark = pytest.mark.browser

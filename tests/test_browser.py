@@ -30,9 +30,9 @@ from map_view import (
     tile_zooms,
 )
 
-from geoapp.demo import read_demo_layer
+from geoapp.demo.city import read_demo_layer
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
-from geoapp.overlay_report import overlay_report
+from geoapp.overlay.report import overlay_report
 
 pytestmark = pytest.mark.browser
 

@@ -12,9 +12,9 @@ from shared_data import yaizu
 from staff import GRID_CITY
 from test_web import readable
 
-from geoapp.center_kinds import EXTRA_COLORS, NO_KIND, NO_KIND_COLOR, center_kind_scheme
-from geoapp.city import DEFAULT_CENTER_KINDS, CenterKind
-from geoapp.importer import ImportOptions, import_layer
+from geoapp.city.center_kinds import EXTRA_COLORS, NO_KIND, NO_KIND_COLOR, center_kind_scheme
+from geoapp.city.model import DEFAULT_CENTER_KINDS, CenterKind
+from geoapp.importing.pipeline import ImportOptions, import_layer
 from geoapp.layers import CENTERS
 
 KINDS = (

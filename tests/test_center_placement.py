@@ -7,9 +7,9 @@ import pytest
 from overlay_shapes import centers, districts, zones
 from shapely import Point
 
-from geoapp.center_placement import centers_by_zone, place_centers
-from geoapp.nearest_center import nearest_centers
-from geoapp.zone_assignment import majority_zones
+from geoapp.overlay.centers import centers_by_zone, place_centers
+from geoapp.overlay.nearest_center import nearest_centers
+from geoapp.overlay.zones import majority_zones
 
 
 def placement():

@@ -2,11 +2,11 @@
 
 import pytest
 
-from geoapp.basemap import basemap_for
-from geoapp.city import City
+from geoapp.city.model import City
 from geoapp.errors import BadInput
 from geoapp.layers import layer_named
 from geoapp.storage import open_store
+from geoapp.web.basemap import basemap_for
 
 
 def test_a_lonlat_working_crs_is_refused() -> None:

@@ -18,10 +18,10 @@ from staff import GRID_CITY, Staff, load_grid_city
 from test_web import readable
 
 from geoapp import create_app
-from geoapp.city import DEFAULT_CENTER_KINDS, CenterKind, check_digit
-from geoapp.city_views import SPARE_KIND_ROWS
+from geoapp.city.model import DEFAULT_CENTER_KINDS, CenterKind, check_digit
+from geoapp.city.views import SPARE_KIND_ROWS
 from geoapp.cli import main
-from geoapp.demo import load_demo_city
+from geoapp.demo.city import load_demo_city
 from geoapp.layers import CENTERS
 
 YAIZU_CREDITS = "出典：焼津市オープンデータ（https://github.com/yaizu-city/opendata）を加工して作成"

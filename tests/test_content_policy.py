@@ -11,7 +11,7 @@ from flask import Flask
 from staff import Staff
 
 from geoapp import create_app
-from geoapp.content_policy import policy, tile_source
+from geoapp.web.content_policy import policy, tile_source
 
 
 class PageScripts(HTMLParser):

@@ -11,16 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import Polygon, box
 
-from geoapp.coverage_edges import (
+from geoapp.geometry.checks import coverage_problems
+from geoapp.geometry.coverage_edges import (
     CoverageEdges,
     coverage_faces,
     free_edges,
     unmatched_edges,
 )
-from geoapp.coverage_edges import (
-    _unmatched as unmatched_with_hashes,
-)
-from geoapp.geometry_checks import coverage_problems
+from geoapp.geometry.coverage_edges import _unmatched as unmatched_with_hashes
 
 
 def grid(columns: int, rows: int) -> np.ndarray:

@@ -13,9 +13,9 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from geoapp.city import City
+from geoapp.city.model import City
 from geoapp.cli import main
-from geoapp.demo import demo_city, demo_dir, load_demo_city, read_demo_layer
+from geoapp.demo.city import demo_city, demo_dir, load_demo_city, read_demo_layer
 from geoapp.errors import Conflict
 from geoapp.layers import CENTERS, DISTRICTS, LAYERS, SCHOOL_ZONES
 from geoapp.storage import Store

@@ -22,9 +22,9 @@ from shapes import nine_districts
 from shared_data import yaizu
 from staff import Staff
 
-from geoapp.accounts import add_user
+from geoapp.accounts.users import add_user
 from geoapp.cli import main
-from geoapp.importer import ImportOptions, import_layer
+from geoapp.importing.pipeline import ImportOptions, import_layer
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 
 EXPORT_FORMATS = ("geojson", "gpkg", "shp", "csv")

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from staff import Staff
 
-from geoapp.downloads import content_disposition, file_name
+from geoapp.web.downloads import content_disposition, file_name
 
 
 def disposition_names(header: str) -> dict[str, str]:

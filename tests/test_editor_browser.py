@@ -28,7 +28,7 @@ from test_browser import (
     watched_page,
 )
 
-from geoapp.demo import read_demo_layer
+from geoapp.demo.city import read_demo_layer
 from geoapp.layers import DISTRICTS
 
 pytestmark = pytest.mark.browser

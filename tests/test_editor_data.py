@@ -11,9 +11,9 @@ from shapely.geometry import shape
 from shapes import grid_centers, grid_zones, nine_districts
 from staff import Staff
 
-from geoapp.district_display import display_districts
+from geoapp.editor.display import display_districts
 from geoapp.errors import BadInput
-from geoapp.lasso import districts_mostly_inside
+from geoapp.geometry.lasso import districts_mostly_inside
 from geoapp.layers import DISTRICTS
 
 

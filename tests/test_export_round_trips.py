@@ -15,7 +15,7 @@ from shapes import all_layers
 from shared_data import yaizu
 from staff import PASSWORD, Staff
 
-from geoapp.accounts import add_user
+from geoapp.accounts.users import add_user
 from geoapp.cli import main
 from geoapp.layers import CENTERS, DISTRICTS, Layer, layer_named
 from geoapp.storage import Store

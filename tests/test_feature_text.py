@@ -11,12 +11,12 @@ import pytest
 from markupsafe import Markup
 from shapes import all_layers, two_zones
 
-from geoapp.basemap import basemap_for
-from geoapp.feature_text import feature_layer, popup_table, shown
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
-from geoapp.overlay_map import overlay_map
-from geoapp.overlay_report import overlay_report
-from geoapp.webmap import city_map, render_map
+from geoapp.overlay.map import overlay_map
+from geoapp.overlay.report import overlay_report
+from geoapp.web.basemap import basemap_for
+from geoapp.web.feature_text import feature_layer, popup_table, shown
+from geoapp.web.webmap import city_map, render_map
 
 PAYLOAD = "<img src=x onerror=window.__xss=1>高橋"
 ESCAPED = "&lt;img src=x onerror=window.__xss=1&gt;高橋"

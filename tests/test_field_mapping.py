@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from geoapp.errors import BadInput
-from geoapp.field_mapping import choose_mapping, parse_map_option
+from geoapp.importing.field_mapping import choose_mapping, parse_map_option
 from geoapp.layers import CENTERS, DISTRICTS
 
 

@@ -8,13 +8,8 @@ import numpy as np
 import shapely
 from shapely import GeometryCollection, LineString, MultiPoint, Point, Polygon, box
 
-from geoapp.coverage_edges import CoverageEdges
-from geoapp.geometry_checks import (
-    check_points,
-    check_polygons,
-    coverage_problems,
-    snap_coverage,
-)
+from geoapp.geometry.checks import check_points, check_polygons, coverage_problems, snap_coverage
+from geoapp.geometry.coverage_edges import CoverageEdges
 
 
 def checked(*geometries):

@@ -16,7 +16,7 @@ from shapely import MultiPolygon, Point, box
 from shared_data import yaizu
 
 from geoapp.cli import main
-from geoapp.importer import ImportOptions, import_layer
+from geoapp.importing.pipeline import ImportOptions, import_layer
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from geoapp.storage import Store
 
@@ -126,7 +126,7 @@ def test_a_code_shared_by_differently_named_districts_is_refused(
 @pytest.fixture
 def batches_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
     """Stream imports two features at a time, so that four districts come in two batches."""
-    monkeypatch.setattr("geoapp.importer.BATCH_FEATURES", 2)
+    monkeypatch.setattr("geoapp.importing.pipeline.BATCH_FEATURES", 2)
 
 
 @pytest.mark.usefixtures("batches_of_two")

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from staff import PASSWORD, Staff, api_log_in
 
 from geoapp import create_app
-from geoapp.accounts import add_user
+from geoapp.accounts.users import add_user
 from geoapp.cli import main
 from geoapp.storage import Store
 

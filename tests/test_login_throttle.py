@@ -11,14 +11,14 @@ import pytest
 from flask import Flask
 from staff import PASSWORD, api_log_in
 
-from geoapp.accounts import add_user, authenticate
-from geoapp.errors import TooManyAttempts, Unauthorized
-from geoapp.login_throttle import (
+from geoapp.accounts.throttle import (
     ADDRESS_MAX_FAILURES,
     PAIR_FREE_FAILURES,
     PAIR_MAX_DELAY,
     pair_delay,
 )
+from geoapp.accounts.users import add_user, authenticate
+from geoapp.errors import TooManyAttempts, Unauthorized
 from geoapp.storage import Store
 from geoapp.storage.base import as_datetime
 

@@ -17,8 +17,8 @@ from shapes import grid_centers, grid_zones, nine_districts
 from shared_data import yaizu
 from staff import GRID_CITY, PASSWORD, Staff
 
-from geoapp.accounts import User, add_user
-from geoapp.importer import ImportOptions, import_layer
+from geoapp.accounts.users import User, add_user
+from geoapp.importing.pipeline import ImportOptions, import_layer
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from geoapp.plans.commands import plan_group
 from geoapp.webmap import ageing_color, legend_html

@@ -13,7 +13,7 @@ from conftest import TEST_SRID
 from overlay_shapes import centers, districts, zones
 from shapely import Point
 
-from geoapp.city import City
+from geoapp.city.model import City
 from geoapp.cli import main
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from geoapp.storage import open_store

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from geoapp.adjacency import district_adjacency
-from geoapp.demo import read_demo_layer
+from geoapp.demo.city import read_demo_layer
 from geoapp.layers import SCHOOL_ZONES
-from geoapp.overlay_map import ZONE_FILLS, share_text, zone_fills
+from geoapp.overlay.adjacency import district_adjacency
+from geoapp.overlay.map import ZONE_FILLS, share_text, zone_fills
 
 
 def test_neighbouring_zones_never_share_a_fill_colour() -> None:

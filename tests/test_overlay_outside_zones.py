@@ -17,12 +17,12 @@ from shapely import Point, box
 from shared_data import yaizu
 from test_overlay_web import CITY
 
-from geoapp.city_overlay import city_overlay
-from geoapp.importer import ImportOptions, import_layer
+from geoapp.importing.pipeline import ImportOptions, import_layer
+from geoapp.importing.population_table import load_population
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
-from geoapp.overlay_command import describe_overlay
-from geoapp.overlay_report import OverlayReport, overlay_report
-from geoapp.population_table import load_population
+from geoapp.overlay.commands import describe_overlay
+from geoapp.overlay.report import OverlayReport, overlay_report
+from geoapp.overlay.stored_city import city_overlay
 from geoapp.storage import Store
 
 # O (400 m², 10 people) lies wholly outside; P = box(190, 60, 220, 70) has 100 of its

@@ -10,8 +10,8 @@ import shapely
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from geoapp.apportionment import apportioned_figures, piece_shares
-from geoapp.zone_assignment import district_zone_pieces, majority_from_pieces
+from geoapp.overlay.apportionment import apportioned_figures, piece_shares
+from geoapp.overlay.zones import district_zone_pieces, majority_from_pieces
 
 SIDE = 1000.0
 SQUARE = shapely.box(0, 0, SIDE, SIDE)

@@ -13,12 +13,12 @@ from overlay_shapes import centers, districts, zones
 from shapely import box
 from shared_data import yaizu
 
-from geoapp.demo import read_demo_layer
-from geoapp.importer import ImportOptions, import_layer
+from geoapp.demo.city import read_demo_layer
+from geoapp.importing.pipeline import ImportOptions, import_layer
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
-from geoapp.overlay_report import overlay_report
+from geoapp.overlay.report import overlay_report
+from geoapp.overlay.zones import district_zone_pieces, majority_zones
 from geoapp.storage import Store
-from geoapp.zone_assignment import district_zone_pieces, majority_zones
 
 
 def hand_drawn_report() -> dict:

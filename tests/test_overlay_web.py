@@ -13,9 +13,9 @@ from overlay_shapes import centers, districts, zones
 from shapely import box
 from test_web import readable
 
-from geoapp.city import City
+from geoapp.city.model import City
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
-from geoapp.overlay_report import overlay_report
+from geoapp.overlay.report import overlay_report
 
 CITY = City("青葉川市", "あおばがわし", "999016", TEST_SRID, basemap="gsi-pale")
 

@@ -15,9 +15,9 @@ from staff import Staff
 from test_importer import districts_frame
 from test_uploads import upload
 
-from geoapp.crs_choices import crs_choices, page_crs_issue
+from geoapp.importing.crs_choices import crs_choices, page_crs_issue
 
-STATIC = Path(__file__).resolve().parents[1] / "geoapp" / "static"
+STATIC = Path(__file__).resolve().parents[1] / "geoapp" / "web" / "static"
 
 
 def test_the_compare_table_names_communities_instead_of_printing_dicts(tanaka: Staff) -> None:

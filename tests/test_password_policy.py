@@ -7,10 +7,10 @@ import pytest
 from flask import Flask
 from staff import PASSWORD
 
-from geoapp.accounts import add_user, authenticate, set_password
+from geoapp.accounts.passwords import check_password
+from geoapp.accounts.users import add_user, authenticate, set_password
 from geoapp.cli import main
 from geoapp.errors import BadInput
-from geoapp.password_policy import check_password
 from geoapp.storage import Store
 
 WEAK = [

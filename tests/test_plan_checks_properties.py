@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapes import SRID, grid_centers
 
-from geoapp.adjacency import district_adjacency, neighbours
+from geoapp.overlay.adjacency import district_adjacency, neighbours
 from geoapp.plans.checks import plan_checks
 from geoapp.plans.geography import build_geography
 from geoapp.plans.model import PlanState

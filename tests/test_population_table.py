@@ -18,11 +18,11 @@ from flask import Flask
 from shapes import grid_centers, grid_zones, nine_districts
 from staff import GRID_CITY, PASSWORD, Staff
 
-from geoapp.accounts import add_user
+from geoapp.accounts.users import add_user
 from geoapp.cli import main
+from geoapp.importing.population_table import load_population
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from geoapp.plans.service import Planning
-from geoapp.population_table import load_population
 from geoapp.storage import Store
 
 COUNTS = ["population", "households", "population_65"]

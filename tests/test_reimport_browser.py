@@ -13,7 +13,7 @@ from test_browser import browser, watched_page
 from test_district_reimport import adopted, grid_without_g9_with_g10
 from test_several_processes import gunicorn
 
-from geoapp.importer import ImportOptions, import_layer
+from geoapp.importing.pipeline import ImportOptions, import_layer
 from geoapp.layers import DISTRICTS
 
 pytestmark = pytest.mark.browser

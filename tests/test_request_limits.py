@@ -19,7 +19,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from geoapp import create_app
 from geoapp.layers import DISTRICTS
-from geoapp.request_limits import MAX_BODY_BYTES
+from geoapp.web.request_limits import MAX_BODY_BYTES
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from layer_files import rewrite_shapes, write_shapefile
 from shapely import MultiPolygon, Polygon, box
 from shared_data import yaizu
 
-from geoapp.shapefile_polygons import ShapefilePolygons
-from geoapp.sources import open_source
+from geoapp.sources.reading import open_source
+from geoapp.sources.shapefile_polygons import ShapefilePolygons
 
 ZONE_8 = 6676
 EAST, NORTH = -19_000.0, -128_000.0

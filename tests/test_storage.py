@@ -14,7 +14,7 @@ import shapely
 from conftest import TEST_SRID
 from shapes import all_layers, three_districts, two_centers, two_zones
 
-from geoapp.city import City
+from geoapp.city.model import City
 from geoapp.errors import BadInput, SchemaOutdated
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from geoapp.storage import Store, open_store

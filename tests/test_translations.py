@@ -10,10 +10,10 @@ from pathlib import Path
 from flask import Flask
 from staff import GRID_CITY
 
-from geoapp.city import PREFECTURES
+from geoapp.city.model import PREFECTURES
 from geoapp.resources import templates_dir
 
-LOCALE = Path(__file__).resolve().parents[1] / "geoapp" / "locales" / "en.json"
+LOCALE = Path(__file__).resolve().parents[1] / "geoapp" / "web" / "locales" / "en.json"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 TRANSLATED = re.compile(r"""_\(\s*(?:"([^"]+)"|'([^']+)')\s*\)""")
 

@@ -17,7 +17,7 @@ from staff import Staff
 from test_importer import districts_frame
 
 from geoapp import create_app
-from geoapp.accounts import add_user
+from geoapp.accounts.users import add_user
 from geoapp.layers import DISTRICTS
 
 

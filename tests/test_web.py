@@ -10,7 +10,7 @@ from flask import Flask
 from shapes import all_layers
 
 from geoapp import create_app
-from geoapp.city import City
+from geoapp.city.model import City
 
 CITY = City("青葉川市", "あおばがわし", "999016", TEST_SRID, basemap="gsi-pale")
 CDN_HOSTS = re.compile(r"cdn\.jsdelivr|unpkg\.com|cdnjs|code\.jquery|bootstrapcdn|googleapis")

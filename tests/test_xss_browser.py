@@ -19,7 +19,7 @@ import pytest
 from test_browser import GEOAPP, browser, demo_environment, serving_demo, watched_page
 from test_editor_browser import ApiClient
 
-from geoapp.demo import read_demo_layer
+from geoapp.demo.city import read_demo_layer
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES, Layer
 
 pytestmark = pytest.mark.browser

@@ -10,11 +10,7 @@ import shapely
 from overlay_shapes import districts, zones
 
 from geoapp.errors import BadInput
-from geoapp.zone_assignment import (
-    district_zone_piece_shapes,
-    district_zone_pieces,
-    majority_zones,
-)
+from geoapp.overlay.zones import district_zone_piece_shapes, district_zone_pieces, majority_zones
 
 
 def pieces_by_pair() -> dict[tuple[str, str], tuple[float, float, float]]:

@@ -1,29 +1,18 @@
-"""``geoapp user …`` and ``geoapp plan …``: accounts and plans for administrators and
-scripts. Output is plain text, or JSON where a script reads it."""
+"""``geoapp plan …``: plans for administrators and scripts. Output is plain text, or JSON
+where a script reads it."""
 
 from __future__ import annotations
 
 import getpass
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
-from flask.cli import with_appcontext
 
-from ..accounts import (
-    ROLES,
-    User,
-    add_user,
-    find_user,
-    list_users,
-    remove_user,
-    set_password,
-)
-from ..current import planning, session_limits, store
+from ..accounts.users import User, find_user
 from ..errors import BadInput
-from ..login_sessions import end_user_sessions, live_session_counts
+from ..web.current import planning, store, with_app
 from .exchange import EXPORT_FORMATS, PlanFile, export_plan, read_plan_csv, read_plan_geojson
 from .model import STATUS_LABELS, STATUSES
 
@@ -45,80 +34,6 @@ def _print_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-@click.group("user")
-def user_group() -> None:
-    """アカウントの管理 / Manage accounts (admin, planner)."""
-
-
-@user_group.command("add")
-@click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), required=True, help="役割 / role")
-@click.option("--password-stdin", is_flag=True, help="パスワードを標準入力から読む / read stdin")
-@click.option("--generate", is_flag=True, help="パスワードを生成して表示 / generate and print one")
-@with_appcontext
-def user_add(name: str, role: str, password_stdin: bool, generate: bool) -> None:
-    """アカウントを作る / Create an account."""
-    password = _new_password(password_stdin, generate)
-    user, password = add_user(store(), name, role, password)
-    click.echo(f"作成しました / created: {user.name} ({user.role})")
-    if generate:
-        click.echo(f"パスワード / password: {password}")
-
-
-@user_group.command("password")
-@click.argument("name")
-@click.option("--password-stdin", is_flag=True, help="パスワードを標準入力から読む / read stdin")
-@with_appcontext
-def user_password(name: str, password_stdin: bool) -> None:
-    """パスワードを変える（セッションは終了） / Set a new password (ends its sessions)."""
-    password = _typed_password(password_stdin)
-    set_password(store(), name, password)
-    click.echo(f"変更しました / changed: {name}")
-
-
-@user_group.command("remove")
-@click.argument("name")
-@click.confirmation_option(prompt="アカウントを削除しますか？ / Remove the account?")
-@with_appcontext
-def user_remove(name: str) -> None:
-    """アカウントを削除（ログイン中のセッションも終了） / Remove an account and end its sessions."""
-    remove_user(store(), name)
-    click.echo(f"削除しました / removed: {name}")
-
-
-@user_group.command("list")
-@with_appcontext
-def user_list() -> None:
-    """アカウントの一覧（名前・役割・開いているセッション数） / List accounts (name, role,
-    open sessions)."""
-    sessions = live_session_counts(store(), session_limits())
-    for user in list_users(store()):
-        click.echo(f"{user.name}\t{user.role}\t{sessions.get(user.name, 0)}")
-
-
-@user_group.command("signout")
-@click.argument("name")
-@with_appcontext
-def user_signout(name: str) -> None:
-    """すべてのセッションを終了 / Sign an account out everywhere."""
-    ended = end_user_sessions(store(), name)
-    click.echo(f"ログアウトさせました / signed out: {name} ({ended})")
-
-
-def _new_password(from_stdin: bool, generate: bool) -> str | None:
-    """The password to set: None to have one generated, else read or typed."""
-    return None if generate else _typed_password(from_stdin)
-
-
-def _typed_password(from_stdin: bool) -> str:
-    """A password from stdin, or typed twice at a prompt."""
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    return click.prompt(
-        "パスワード / password", hide_input=True, confirmation_prompt=True, err=True
-    )
-
-
 @click.group("plan")
 def plan_group() -> None:
     """区域案の作成・確認・出力 / Create, check and export boundary plans."""
@@ -131,7 +46,7 @@ def plan_group() -> None:
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--description", default="", help="説明 / description")
 @click.option("--user", "user_name", help="作成者のアカウント / author account")
-@with_appcontext
+@with_app
 def plan_create(
     name: str,
     source: str,
@@ -168,7 +83,7 @@ def plan_create(
 @plan_group.command("list")
 @click.option("--status", type=click.Choice(STATUSES))
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力 / print JSON")
-@with_appcontext
+@with_app
 def plan_list(status: str | None, as_json: bool) -> None:
     """案の一覧 / List plans."""
     plans = planning().list_plans(status)
@@ -186,7 +101,7 @@ def plan_list(status: str | None, as_json: bool) -> None:
 @plan_group.command("show")
 @click.argument("plan_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力 / print JSON")
-@with_appcontext
+@with_app
 def plan_show(plan_id: int, as_json: bool) -> None:
     """案の内容 / Show a plan: its communities and their figures."""
     plan = planning().plan(plan_id)
@@ -223,7 +138,7 @@ def plan_show(plan_id: int, as_json: bool) -> None:
 
 @plan_group.command("check")
 @click.argument("plan_id", type=int)
-@with_appcontext
+@with_app
 def plan_check(plan_id: int) -> None:
     """案の検査結果を JSON で出力 / Print the plan's checks as JSON."""
     _print_json(planning().checks(plan_id))
@@ -234,7 +149,7 @@ def plan_check(plan_id: int) -> None:
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="geojson")
 @click.option("--encoding", type=click.Choice(["cp932", "utf-8"]), default="cp932")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@with_appcontext
+@with_app
 def plan_export(plan_id: int, fmt: str, encoding: str, output: Path) -> None:
     """案をファイルに出力 / Export a plan (GeoJSON, GeoPackage, Shapefile zip, CSV)."""
     work = planning()
@@ -248,7 +163,7 @@ def plan_export(plan_id: int, fmt: str, encoding: str, output: Path) -> None:
 
 @plan_group.command("adopt")
 @click.argument("plan_id", type=int)
-@with_appcontext
+@with_app
 def plan_adopt(plan_id: int) -> None:
     """案を決定する（前の決定案は保管） / Adopt a plan (the adopted one is archived)."""
     work = planning()
@@ -263,7 +178,7 @@ def plan_adopt(plan_id: int) -> None:
 @plan_group.command("targets")
 @click.option("--min", "low", type=int, help="下限 / lower bound")
 @click.option("--max", "high", type=int, help="上限 / upper bound")
-@with_appcontext
+@with_app
 def plan_targets(low: int | None, high: int | None) -> None:
     """コミュニティの目標人口 / Set the communities' target population range."""
     planning().set_targets(_operator(None), low, high)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import BadInput, Locked, NotFound
-from ..validation import unsafe_character
+from ..web.validation import unsafe_character
 from .checks import plan_checks
 from .geography import Geography
 from .model import Delta, PlanState, empty_delta

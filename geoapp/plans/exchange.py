@@ -21,8 +21,8 @@ import pyogrio
 import shapely
 
 from ..errors import BadInput
-from ..spreadsheet_csv import csv_bytes, unquoted
-from ..validation import MAX_ID, unsafe_character
+from ..exports.spreadsheet_csv import csv_bytes, unquoted
+from ..web.validation import MAX_ID, unsafe_character
 from .boundaries import community_boundaries
 from .checks import plan_checks
 from .edits import community_fields
@@ -189,7 +189,7 @@ def _mapping_from_polygons(
 
     A community without districts has no polygon (geoapp writes a null geometry for it) and
     assigns nothing; the parts of one name are one community."""
-    from ..zone_assignment import majority_zones
+    from ..overlay.zones import majority_zones
 
     geometries = frame.geometry.to_numpy()
     drawn = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..validation import (
+from ..web.validation import (
     Code,
     Id,
     OptionalId,

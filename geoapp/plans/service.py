@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..accounts import User
+from ..accounts.users import User
 from ..errors import BadInput, Conflict, Forbidden, NotFound, PlanReadOnly
 from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from ..storage import Store
@@ -51,8 +51,8 @@ GeographyLoader = Callable[[Store], Geography]
 
 def load_geography(store: Store) -> Geography:
     """The plan geography of the stored layers (district adjacency, majority zones)."""
-    from ..adjacency import district_adjacency
-    from ..zone_assignment import majority_zones
+    from ..overlay.adjacency import district_adjacency
+    from ..overlay.zones import majority_zones
 
     districts = store.read_layer(DISTRICTS)
     zones = store.read_layer(SCHOOL_ZONES)
@@ -92,7 +92,7 @@ class Planning:
                     cached = (stamp, geo)
                     self._geography = cached
         with self.store.session() as session:
-            targets = read_targets(session)
+            targets = records.read_targets(session)
         return dataclasses.replace(cached[1], target_population=targets)
 
     def set_targets(self, user: User, low: int | None, high: int | None) -> None:
@@ -104,13 +104,7 @@ class Planning:
                 f"The target population range ({low}-{high}) is not valid.",
             )
         with self.store.session(write=True) as session:
-            session.run(
-                "INSERT INTO community_targets (id, population_min, population_max) "
-                "VALUES (1, %s, %s) ON CONFLICT (id) DO UPDATE SET "
-                "population_min = excluded.population_min, "
-                "population_max = excluded.population_max",
-                (low, high),
-            )
+            records.write_targets(session, low, high)
 
     # --- reading --------------------------------------------------------------------------
     def list_plans(self, status: str | None = None) -> list[dict[str, Any]]:
@@ -578,12 +572,6 @@ def state_from_mapping(
 
 
 # --- small helpers -----------------------------------------------------------------------
-def read_targets(session: Session) -> tuple[int | None, int | None]:
-    """The target population range (either end may be open)."""
-    rows = session.rows("SELECT population_min, population_max FROM community_targets")
-    return (rows[0]["population_min"], rows[0]["population_max"]) if rows else (None, None)
-
-
 def plan_summary(row: dict[str, Any]) -> dict[str, Any]:
     """A plan record as JSON."""
     return {

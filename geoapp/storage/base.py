@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..city import City
+from ..city.model import City
 from ..errors import BadInput, Conflict, SchemaOutdated
 from ..layers import LAYERS, Field, Layer
 from .migration import Migration, latest_version, migrations_for

@@ -192,3 +192,20 @@ def _plan(row: dict[str, Any]) -> dict[str, Any]:
 def district_names(session: Session) -> dict[str, str]:
     """The stored districts' names by code."""
     return {row["code"]: row["name"] for row in session.rows("SELECT code, name FROM districts")}
+
+
+def read_targets(session: Session) -> tuple[int | None, int | None]:
+    """The target population range communities should fall in (either end may be open)."""
+    rows = session.rows("SELECT population_min, population_max FROM community_targets")
+    return (rows[0]["population_min"], rows[0]["population_max"]) if rows else (None, None)
+
+
+def write_targets(session: Session, low: int | None, high: int | None) -> None:
+    """Set the target population range."""
+    session.run(
+        "INSERT INTO community_targets (id, population_min, population_max) "
+        "VALUES (1, %s, %s) ON CONFLICT (id) DO UPDATE SET "
+        "population_min = excluded.population_min, "
+        "population_max = excluded.population_max",
+        (low, high),
+    )

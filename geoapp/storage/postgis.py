@@ -19,7 +19,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from ..city import City
+from ..city.model import City
 from ..errors import StorageUnavailable
 from ..layers import LAYERS, Layer
 from . import binary_copy

@@ -13,7 +13,7 @@ from typing import Any
 
 import geopandas as gpd
 
-from ..city import City
+from ..city.model import City
 from ..errors import StorageBusy, StorageUnavailable
 from ..layers import Layer
 from .base import (

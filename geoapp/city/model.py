@@ -1,0 +1,201 @@
+"""A city's settings: its name, municipality code, working CRS, base map, data credits and
+the kinds of its community centres."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from pyproj import CRS
+
+from ..errors import BadInput
+
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Prefectures by the first two digits of a municipality code (全国地方公共団体コード).
+PREFECTURES = (
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県",
+    "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県",
+    "山梨県", "長野県", "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府",
+    "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県",
+    "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県",
+    "鹿児島県", "沖縄県",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CenterKind:
+    """A kind of community centre on the maps: its legend name, marker colour, and the
+    other names the data may give it (``aliases``)."""
+
+    name: str
+    color: str
+    aliases: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The kind as stored (JSON)."""
+        return {"name": self.name, "color": self.color, "aliases": list(self.aliases)}
+
+
+DEFAULT_CENTER_KINDS = (
+    CenterKind("公民館", "#d95f02"),
+    CenterKind("コミュニティセンター", "#1b9e77"),
+    CenterKind("地区センター", "#7570b3"),
+    CenterKind("市民センター", "#e7298a"),
+    CenterKind("地域交流センター", "#66a61e", ("交流センター",)),
+    CenterKind("集会所", "#a6761d"),
+)
+
+
+@dataclass(frozen=True)
+class City:
+    """The one city a geoapp database serves; ``demo`` marks the generated demo city."""
+
+    name: str
+    name_kana: str
+    municipality_code: str
+    working_crs: int
+    basemap: str = "gsi-pale"
+    prefecture: str = ""
+    basemap_attribution: str = ""
+    credits: str = ""
+    demo: bool = False
+    center_kinds: tuple[CenterKind, ...] = field(default=DEFAULT_CENTER_KINDS)
+
+    def __post_init__(self) -> None:
+        problem = municipality_code_problem(self.municipality_code)
+        if problem:
+            raise BadInput(*problem)
+        check_metric_crs(self.working_crs)
+
+    def with_crs(self, epsg: int) -> City:
+        """The same city with another working CRS."""
+        return replace(self, working_crs=epsg)
+
+    def to_row(self) -> dict[str, Any]:
+        """The city as the ``city`` table stores it (centre kinds as JSON text)."""
+        return {
+            "name": self.name,
+            "name_kana": self.name_kana,
+            "prefecture": self.prefecture,
+            "municipality_code": self.municipality_code,
+            "working_crs": self.working_crs,
+            "basemap": self.basemap,
+            "basemap_attribution": self.basemap_attribution,
+            "credits": self.credits,
+            "demo": self.demo,
+            "center_kinds": json.dumps(
+                [kind.to_dict() for kind in self.center_kinds], ensure_ascii=False
+            ),
+        }
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> City:
+        """A city from its stored row; a row without centre kinds gets the default list."""
+        kinds = row.get("center_kinds")
+        if isinstance(kinds, str):
+            kinds = json.loads(kinds)
+        return cls(
+            name=row["name"],
+            name_kana=row["name_kana"],
+            municipality_code=row["municipality_code"],
+            working_crs=int(row["working_crs"]),
+            basemap=row["basemap"],
+            prefecture=row["prefecture"],
+            basemap_attribution=row.get("basemap_attribution") or "",
+            credits=row.get("credits") or "",
+            demo=bool(row.get("demo")),
+            center_kinds=DEFAULT_CENTER_KINDS
+            if kinds is None
+            else tuple(
+                CenterKind(k["name"], k["color"], tuple(k.get("aliases", ()))) for k in kinds
+            ),
+        )
+
+
+def municipality_code_problem(code: str) -> tuple[str, str] | None:
+    """Why ``code`` is not a municipality code (5 digits, or 6 whose last is the check
+    digit of 全国地方公共団体コード), in Japanese and English; None when it is one."""
+    if not (code.isascii() and code.isdigit() and len(code) in (5, 6)):
+        return (
+            f"市区町村コード「{code}」は5桁または6桁の数字で指定してください。",
+            f"Municipality code {code!r} must be 5 or 6 digits.",
+        )
+    if len(code) == 6 and code[5] != check_digit(code[:5]):
+        return (
+            f"市区町村コード「{code}」の検査数字（6桁目）が合いません。"
+            f"{code[:5]} の検査数字は {check_digit(code[:5])} です。",
+            f"Municipality code {code}: the check digit (6th) is wrong; "
+            f"{code[:5]} takes {check_digit(code[:5])}.",
+        )
+    return None
+
+
+def check_digit(code5: str) -> str:
+    """The check digit of a 5-digit municipality code: weights 6–2, sum mod 11, from 11."""
+    total = sum(int(digit) * weight for digit, weight in zip(code5, (6, 5, 4, 3, 2), strict=True))
+    return str((11 - total % 11) % 10)
+
+
+def prefecture_of(code: str, fallback: str = "") -> str:
+    """The prefecture a municipality code belongs to; ``fallback`` for codes of none."""
+    number = int(code[:2]) if code[:2].isdigit() else 0
+    return PREFECTURES[number - 1] if 1 <= number <= len(PREFECTURES) else fallback
+
+
+def is_color(value: str) -> bool:
+    """True for a colour written as #rrggbb."""
+    return bool(_COLOR.match(value))
+
+
+def crs_name(epsg: int) -> str:
+    """The name of an EPSG CRS as pyproj gives it (e.g. JGD2011 / Japan Plane Rectangular
+    CS VIII)."""
+    return CRS.from_epsg(epsg).name
+
+
+def check_metric_crs(epsg: int) -> None:
+    """Refuse a working CRS whose unit is not the metre: areas must come out in m²."""
+    try:
+        crs = CRS.from_epsg(epsg)
+    except Exception as exc:
+        raise BadInput(
+            f"EPSG:{epsg} は座標参照系として認識できません。",
+            f"EPSG:{epsg} is not a known coordinate reference system.",
+        ) from exc
+    units = {axis.unit_name for axis in crs.axis_info}
+    if not crs.is_projected or units != {"metre"}:
+        raise BadInput(
+            f"作業用の座標参照系 EPSG:{epsg}（{crs.name}）は"
+            "メートル単位の投影座標系ではありません。"
+            "平面直角座標系（例: EPSG:6669〜6687）を指定してください。",
+            f"Working CRS EPSG:{epsg} ({crs.name}) is not projected in metres; "
+            "use a plane rectangular zone such as EPSG:6669-6687.",
+        )
+
+
+def load_city_preset(path: Path) -> City:
+    """A city from a TOML preset file (``[city]`` table)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))["city"]
+        return City(
+            name=data["name"],
+            name_kana=data.get("name_kana", ""),
+            municipality_code=str(data["municipality_code"]),
+            working_crs=int(data["working_crs"]),
+            basemap=data.get("basemap", "gsi-pale"),
+            prefecture=data.get("prefecture", ""),
+            credits=data.get("credits", ""),
+            demo=bool(data.get("demo", False)),
+        )
+    except (KeyError, tomllib.TOMLDecodeError) as exc:
+        raise BadInput(
+            f"市の設定ファイル {path} を読めません（{exc}）。[city] 表に name, municipality_code, "
+            "working_crs が必要です。",
+            f"Cannot read city preset {path} ({exc}); [city] needs name, municipality_code, "
+            "working_crs.",
+        ) from exc

@@ -1,0 +1,1 @@
+"""The boundary editor: the districts as it draws them and its pages."""

@@ -1,0 +1,2 @@
+"""Importing a layer: the pipeline (read, check, store), its report and field mapping; ``geoapp
+import`` and the upload page."""

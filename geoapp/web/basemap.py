@@ -1,0 +1,83 @@
+"""Base map tiles: GSI maps by default, ``none`` for closed networks, or an in-house server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from markupsafe import escape
+
+from ..errors import BadInput
+
+TILE_PLACEHOLDERS = ("{z}", "{x}", "{y}")
+
+_GSI_ATTRIBUTION = (
+    '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank" '
+    'rel="noopener">地理院タイル</a>'
+)
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A tile source; ``url`` is None when the map has no base tiles at all."""
+
+    key: str
+    label: str
+    label_en: str
+    url: str | None
+    attribution: str = ""
+    min_zoom: int = 5
+    max_native_zoom: int = 18
+
+
+BASEMAPS: dict[str, Basemap] = {
+    "gsi-pale": Basemap(
+        "gsi-pale",
+        "地理院地図（淡色）",
+        "GSI pale map",
+        "https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png",
+        _GSI_ATTRIBUTION,
+    ),
+    "gsi-std": Basemap(
+        "gsi-std",
+        "地理院地図（標準）",
+        "GSI standard map",
+        "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png",
+        _GSI_ATTRIBUTION,
+    ),
+    "none": Basemap("none", "背景地図なし", "No base map", None),
+}
+
+
+def basemap_for(setting: str, attribution: str = "") -> Basemap:
+    """The base map of a setting: a preset key, or an XYZ URL template of an in-house server,
+    which must come with its attribution (the credit the map shows for its tiles)."""
+    if setting in BASEMAPS:
+        return BASEMAPS[setting]
+    url = urlparse(setting)
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise BadInput(
+            f"背景地図の設定「{setting}」は使えません。gsi-pale, gsi-std, none, "
+            "または {z}/{x}/{y} を含むタイルURL（http:// または https://）を指定してください。",
+            f"Unknown base map {setting!r}; use gsi-pale, gsi-std, none or an XYZ URL "
+            "template (http:// or https://).",
+        )
+    missing = [part for part in TILE_PLACEHOLDERS if part not in setting]
+    if missing:
+        raise BadInput(
+            f"タイルURL「{setting}」に {'・'.join(missing)} がありません。"
+            "ズーム・列・行を {z}/{x}/{y} の形で入れてください"
+            "（例: https://tiles.example.lg.jp/{z}/{x}/{y}.png）。",
+            f"The tile URL {setting!r} lacks {', '.join(missing)}; give the zoom, column and "
+            "row as {z}/{x}/{y} (e.g. https://tiles.example.lg.jp/{z}/{x}/{y}.png).",
+        )
+    if not attribution.strip():
+        raise BadInput(
+            f"タイルURL「{setting}」の背景地図には出典の表示が必要です。"
+            "GEOAPP_BASEMAP_ATTRIBUTION に地図の提供元"
+            "（例: 「○○市 庁内地図」）を指定してください。",
+            f"The base map at {setting!r} needs an attribution: set GEOAPP_BASEMAP_ATTRIBUTION "
+            "to the tiles' provider (e.g. 'City of X in-house map').",
+        )
+    # Leaflet shows attribution as HTML; a city's own attribution is shown as text.
+    return Basemap("custom", "背景地図", "Base map", setting, str(escape(attribution)))

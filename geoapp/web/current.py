@@ -1,0 +1,49 @@
+"""The current app's store, plans and settings, for the views and commands that run in its
+context; commands reach the app through ``with_app`` rather than Flask itself."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from ..accounts.sessions import SessionLimits
+
+if TYPE_CHECKING:
+    from ..plans.service import Planning
+    from ..settings import Settings
+    from ..storage import Store
+
+# Where the app factory keeps them in ``app.extensions``.
+STORE = "geoapp.store"
+PLANS = "geoapp.plans"
+
+
+# A click command decorated with this runs inside the app built from the settings.
+with_app = with_appcontext
+
+
+def app() -> Flask:
+    """The app itself (the demo command serves it)."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]
+
+
+def settings() -> Settings:
+    """The app's settings."""
+    return current_app.config["GEOAPP"]
+
+
+def store() -> Store:
+    """The app's store."""
+    return current_app.extensions[STORE]
+
+
+def planning() -> Planning:
+    """The app's plans."""
+    return current_app.extensions[PLANS]
+
+
+def session_limits() -> SessionLimits:
+    """How long the app's login sessions last (idle and at most)."""
+    return SessionLimits.of(current_app.config["GEOAPP"])

@@ -1,0 +1,109 @@
+"""Every error answered in one place: JSON for API routes, an HTML page for the rest."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Request, jsonify, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from ..errors import GeoappError
+from .i18n import request_language
+
+logger = logging.getLogger(__name__)
+
+# Japanese text for the HTTP errors Flask raises itself.
+_HTTP_MESSAGES = {
+    400: ("リクエストの内容が正しくありません。", "The request is not valid."),
+    403: ("この操作を行う権限がありません。", "You are not allowed to do this."),
+    404: ("お探しのページは見つかりませんでした。", "The page you asked for does not exist."),
+    405: ("この方法ではアクセスできません。", "This method is not allowed here."),
+}
+
+
+def wants_json(req: Request) -> bool:
+    """True for API and health routes, and for clients that ask for JSON; a browser that
+    opened an API link as a page (a download such as a plan export) gets the error page."""
+    if req.headers.get("Sec-Fetch-Dest") == "document":
+        return False
+    if req.path.startswith(("/api/", "/healthz")):
+        return True
+    best = req.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def respond_with_error(error: GeoappError) -> Response:
+    """The JSON body or the error page for ``error``, with Retry-After when it has one."""
+    if wants_json(request):
+        response = jsonify(error.to_dict())
+    else:
+        lang = request_language()
+        response = make_response(
+            render_template(
+                "error.html",
+                error=error,
+                message=error.message_en if lang == "en" else error.message,
+                lang=lang,
+            )
+        )
+    response.status_code = int(error.status)
+    if error.retry_after is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def _too_large(limit: int | None) -> tuple[str, str]:
+    """The 413 message, naming the route's limit."""
+    shown = f"{limit / 1024 / 1024:g} MB" if limit else ""
+    return (
+        f"送信された内容（本文・ファイル）が大きすぎます（上限 {shown}）。",
+        f"The request body or upload is too large (at most {shown}).",
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Turn domain errors, HTTP errors and unexpected failures into answers."""
+
+    @app.errorhandler(GeoappError)
+    def domain_error(error: GeoappError) -> Response:
+        if error.status >= 500:
+            logger.error("%s: %s", error.code, error.message_en)
+        return respond_with_error(error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> Response:
+        logger.warning("refused %s %s: %s", request.method, request.path, error.description)
+        wrapped = GeoappError(
+            "送信を受け付けられませんでした（フォームの確認用トークンがないか、期限切れです）。"
+            "ページを開き直してからもう一度送信してください。",
+            "The form was refused (its CSRF token is missing or expired); reload the page "
+            "and send it again.",
+        )
+        wrapped.status = 400
+        wrapped.code = "csrf_failed"
+        return respond_with_error(wrapped)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        if status == 413:
+            message, message_en = _too_large(request.max_content_length)
+        else:
+            message, message_en = _HTTP_MESSAGES.get(status, (error.description, error.description))
+        wrapped = GeoappError(message, message_en)
+        wrapped.status = status
+        wrapped.code = (error.name or "error").lower().replace(" ", "_")
+        return respond_with_error(wrapped)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> Response:
+        logger.exception("unexpected error on %s", request.path)
+        return respond_with_error(
+            GeoappError(
+                "システムでエラーが発生しました。時間をおいて再度お試しください。"
+                "解決しない場合は管理者に連絡してください。",
+                "Something went wrong on the server. Try again later, or tell the administrator.",
+            )
+        )

@@ -1,0 +1,334 @@
+"""Every request's input is checked here: JSON bodies, query strings and form fields are
+parsed into pydantic models, and a refusal is a ``BadInput`` naming the field in Japanese
+and English, never a 500.
+
+Routes call ``from_json``, ``from_args`` or ``from_form`` with their model; the models use
+the field types below, which refuse what the database or the geometry library would choke
+on later: control characters and lone surrogates in text, ids past 64 bits, NaN and
+infinite coordinates.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Annotated, Any, TypeVar
+
+from flask import request
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter, Map
+
+from ..errors import BadInput
+
+logger = logging.getLogger(__name__)
+
+Model = TypeVar("Model", bound=BaseModel)
+
+# The largest id SQLite and PostgreSQL's bigint can hold.
+MAX_ID = 2**63 - 1
+# Characters no stored or shown text may hold: C0 controls except tab and line breaks,
+# DEL, and UTF-16 surrogates (a lone one cannot be encoded, so PostgreSQL refuses it and
+# JSON answers break).
+_UNSAFE_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_ASCII_DIGITS = re.compile(r"^\s*[0-9]+\s*$")
+_SHOWN_NAME_LENGTH = 60
+# File names are kept on disk while an upload waits; most file systems allow 255 bytes.
+MAX_FILE_NAME_BYTES = 200
+
+
+class RequestModel(BaseModel):
+    """A JSON request body: unknown fields, NaN and infinities are refused."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, hide_input_in_errors=True)
+
+
+class QueryModel(BaseModel):
+    """Query-string or form fields: other fields (``lang``, ``csrf_token``) are ignored."""
+
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False, hide_input_in_errors=True)
+
+
+def unsafe_character(text: str) -> str | None:
+    """The first character of ``text`` no stored text may hold, shown as ``U+XXXX``."""
+    found = _UNSAFE_TEXT.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
+def refuse_unsafe_text(value: str) -> str:
+    """Refuse text holding a control character or a lone surrogate."""
+    if (shown := unsafe_character(value)) is not None:
+        raise PydanticCustomError(
+            "unsafe_text", "text holds the character {character}", {"character": shown}
+        )
+    return value
+
+
+def refused(message: str, message_en: str) -> PydanticCustomError:
+    """The error a field's own validator raises, with its message in both languages."""
+    return PydanticCustomError("refused", "{en}", {"ja": message, "en": message_en})
+
+
+def _whole_number(value: object) -> object:
+    """Ints and strings of ASCII digits pass on to the int check; booleans, floats and other
+    digits (``²``, full-width) are refused before Python's ``int()`` sees them."""
+    if isinstance(value, bool | float) or (
+        isinstance(value, str) and not _ASCII_DIGITS.match(value)
+    ):
+        raise PydanticCustomError("whole_number", "must be a whole number")
+    return value
+
+
+def _code_text(value: object) -> object:
+    """A code given as a number is read as its digits."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def blank_is_none(value: object) -> object:
+    """An empty query or form value means the field was not given."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def text(max_length: int) -> Any:
+    """A trimmed text type of at most ``max_length`` characters, with no unsafe character."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=max_length),
+        AfterValidator(refuse_unsafe_text),
+    ]
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+Id = Annotated[WholeNumber, Field(ge=1, le=MAX_ID)]
+Version = Annotated[WholeNumber, Field(ge=0, le=MAX_ID)]
+Code = Annotated[
+    str,
+    BeforeValidator(_code_text),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(refuse_unsafe_text),
+]
+OptionalId = Annotated[Id | None, BeforeValidator(blank_is_none)]
+OptionalVersion = Annotated[Version | None, BeforeValidator(blank_is_none)]
+
+
+def check_file_name(name: str, field: str) -> str:
+    """An uploaded file's name, refused when it holds an unsafe character or is too long
+    to keep on disk."""
+    shown = _shown(name)
+    if (character := unsafe_character(name)) is not None:
+        raise BadInput(
+            f"「{field}」のファイル名「{shown}」に使えない文字（{character}）が含まれています。",
+            f"The file name {shown!r} ({field}) holds a character that is not allowed "
+            f"({character}).",
+            fields=[field],
+        )
+    if len(name.encode("utf-8")) > MAX_FILE_NAME_BYTES:
+        raise BadInput(
+            f"「{field}」のファイル名「{shown}」が長すぎます（UTF-8 で{MAX_FILE_NAME_BYTES}"
+            "バイト、日本語でおよそ60文字まで）。短い名前にしてから送ってください。",
+            f"The file name {shown!r} ({field}) is too long (at most {MAX_FILE_NAME_BYTES} "
+            "bytes in UTF-8); rename the file and send it again.",
+            fields=[field],
+        )
+    return name
+
+
+# --- reading a request -------------------------------------------------------------------
+def request_json() -> object:
+    """The request body parsed as JSON, or ``BadInput``; the body's size is capped before
+    (``request_limits``), and nesting past Python's recursion limit is refused here."""
+    if not request.is_json:
+        raise BadInput(
+            "リクエストの本文（body）は JSON（Content-Type: application/json）で送ってください。",
+            "Send the request body as JSON (Content-Type: application/json).",
+            fields=["body"],
+        )
+    data = request.get_data(cache=True)
+    limit = request.max_content_length
+    if limit is not None and len(data) >= limit:
+        # A chunked body is cut at the limit by Werkzeug's read-all, not refused: a body
+        # that fills the cap is taken as longer than it.
+        raise RequestEntityTooLarge()
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise BadInput(
+            "リクエストの本文（body）の JSON の入れ子が深すぎます。",
+            "The request body (JSON) is nested too deeply.",
+            fields=["body"],
+        ) from None
+    except ValueError as exc:
+        raise BadInput(
+            "リクエストの本文（body）を JSON として読めません。",
+            f"The request body is not valid JSON ({_shown(str(exc))}).",
+            fields=["body"],
+        ) from None
+
+
+def from_json(schema: type[Model]) -> Model:
+    """The JSON body checked against ``schema``."""
+    return validate(schema, request_json())
+
+
+def from_args(schema: type[Model]) -> Model:
+    """The query string checked against ``schema`` (the first value of each name)."""
+    return validate(schema, request.args.to_dict())
+
+
+def from_form(schema: type[Model]) -> Model:
+    """The form fields checked against ``schema`` (the first value of each name)."""
+    return validate(schema, request.form.to_dict())
+
+
+def validate(schema: type[Model], data: object) -> Model:
+    """``data`` checked against ``schema``; a ``BadInput`` naming every wrong field."""
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise refusal(exc.errors(include_url=False)) from None
+
+
+def refusal(errors: list[ErrorDetails]) -> BadInput:
+    """One ``BadInput`` for pydantic's errors: each field named with what is wrong."""
+    lines = [_with_input(error, *_explain(error)) for error in errors[:5]]
+    fields = list(dict.fromkeys(_field_name(error) for error in errors))
+    more, more_en = ("", "") if len(errors) <= 5 else (f"（ほか{len(errors) - 5}件）", " …")
+    return BadInput(
+        "入力が正しくありません: " + " ".join(ja for ja, _ in lines) + more,
+        "The request is not valid: " + " ".join(en for _, en in lines) + more_en,
+        fields=fields,
+    )
+
+
+def _with_input(error: ErrorDetails, message: str, message_en: str) -> tuple[str, str]:
+    """The message with the value given, when it is a short scalar (safe to show)."""
+    given = error.get("input")
+    if error["type"] in ("missing", "refused") or not isinstance(given, str | int | float):
+        return message, message_en
+    shown = _shown(str(given), limit=30)
+    return (
+        message.removesuffix("。") + f"（入力: {shown}）。",
+        message_en.removesuffix(".") + f" (got {shown!r}).",
+    )
+
+
+def _field_name(error: ErrorDetails) -> str:
+    """The dotted name of the field an error is about (``body`` for the whole body)."""
+    ctx = error.get("ctx") or {}
+    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        return _shown(str(ctx.get("discriminator", "")).strip("'"))
+    parts = [_shown(str(part)) for part in error["loc"]]
+    return ".".join(parts) or "body"
+
+
+_INTEGER = (
+    "「{field}」は整数（半角数字）で指定してください。",
+    "{field} must be a whole number (ASCII digits).",
+)
+_NUMBER = (
+    "「{field}」は数値で指定してください（NaN・Infinity は使えません）。",
+    "{field} must be a finite number (not NaN or Infinity).",
+)
+_UNSAFE = (
+    "「{field}」に使えない文字（{character}: 制御文字または対になっていないサロゲート）が"
+    "含まれています。",
+    "{field} holds a character that is not allowed ({character}: a control character or a "
+    "lone surrogate).",
+)
+_OBJECT = (
+    "「{field}」は JSON のオブジェクトで指定してください。",
+    "{field} must be a JSON object.",
+)
+_LIST = ("「{field}」はリスト（配列）で指定してください。", "{field} must be a list.")
+# What each kind of pydantic error says, in Japanese and English; ``{field}`` and the
+# error's context (``{max_length}``, ``{character}`` …) are filled in.
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "refused": ("「{field}」: {ja}", "{field}: {en}"),
+    "missing": ("「{field}」を指定してください。", "{field} is required."),
+    "union_tag_not_found": ("「{field}」を指定してください。", "{field} is required."),
+    "extra_forbidden": ("「{field}」という項目はありません。", "{field} is not a known field."),
+    "whole_number": _INTEGER,
+    "int_parsing": _INTEGER,
+    "int_type": _INTEGER,
+    "int_from_float": _INTEGER,
+    "finite_number": _NUMBER,
+    "float_parsing": _NUMBER,
+    "float_type": _NUMBER,
+    "string_type": ("「{field}」は文字列で指定してください。", "{field} must be text."),
+    "string_too_short": ("「{field}」を入力してください。", "{field} must not be empty."),
+    "string_too_long": (
+        "「{field}」は{max_length}文字以内にしてください。",
+        "{field} may have at most {max_length} characters.",
+    ),
+    "unsafe_text": _UNSAFE,
+    "string_unicode": _UNSAFE,
+    "list_type": _LIST,
+    "tuple_type": _LIST,
+    "dict_type": _OBJECT,
+    "model_type": _OBJECT,
+    "model_attributes_type": _OBJECT,
+}
+
+
+def _explain(error: ErrorDetails) -> tuple[str, str]:
+    """What is wrong with one field, in Japanese and English."""
+    kind = error["type"]
+    values = {"character": "U+D800–U+DFFF", **(error.get("ctx") or {})}
+    values["field"] = _field_name(error)
+    if kind in _MESSAGES:
+        ja, en = _MESSAGES[kind]
+        return ja.format_map(values), en.format_map(values)
+    field = values["field"]
+    if kind in ("union_tag_invalid", "literal_error", "enum"):
+        expected = _shown(str(values.get("expected_tags", values.get("expected", ""))), 400)
+        return (
+            f"「{field}」は次のいずれかにしてください: {expected}。",
+            f"{field} must be one of: {expected}.",
+        )
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        low = values.get("ge", values.get("gt"))
+        if low is not None:
+            return f"「{field}」は{low} 以上にしてください。", f"{field} must be at least {low}."
+        high = values.get("le", values.get("lt"))
+        return f"「{field}」は{high} 以下にしてください。", f"{field} must be at most {high}."
+    if kind in ("too_short", "too_long"):
+        low, high = values.get("min_length", 0), values.get("max_length")
+        if high is None:
+            return (
+                f"「{field}」は{low}件以上にしてください。",
+                f"{field} must hold at least {low} items.",
+            )
+        return (
+            f"「{field}」は{low}〜{high}件にしてください。",
+            f"{field} must hold {low} to {high} items.",
+        )
+    return f"「{field}」の値が正しくありません。", f"{field} is not valid ({_shown(error['msg'])})."
+
+
+def _shown(value: str, limit: int = _SHOWN_NAME_LENGTH) -> str:
+    """Text from a request made safe to show: unsafe characters escaped, long text cut."""
+    escaped = _UNSAFE_TEXT.sub(lambda found: f"\\u{ord(found.group()):04x}", value)
+    return escaped if len(escaped) <= limit else escaped[: limit - 1] + "…"
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in routes: ASCII digits up to ``MAX_ID`` only, so an id past 64 bits is
+    a 404 like any other missing one, never an overflow in the database driver."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
