@@ -22,7 +22,7 @@ def test_every_japanese_template_text_has_an_english_translation() -> None:
     english = json.loads(LOCALE.read_text(encoding="utf-8"))
     missing = {
         f"{path.name}: {text}"
-        for path in templates_dir().glob("*.html")
+        for path in templates_dir().rglob("*.html")
         for match in TRANSLATED.finditer(path.read_text(encoding="utf-8"))
         if JAPANESE.search(text := match.group(1) or match.group(2)) and text not in english
     }
@@ -32,7 +32,7 @@ def test_every_japanese_template_text_has_an_english_translation() -> None:
 def test_every_japanese_text_the_editor_script_translates_reaches_it_with_an_english_one() -> None:
     english = json.loads(LOCALE.read_text(encoding="utf-8"))
     script = (LOCALE.parents[1] / "static" / "editor.js").read_text(encoding="utf-8")
-    page = (templates_dir() / "editor.html").read_text(encoding="utf-8")
+    page = (templates_dir() / "editor/editor.html").read_text(encoding="utf-8")
     asked = {text for text in re.findall(r'\bT\(\s*"([^"]+)"', script) if JAPANESE.search(text)}
     assert {"{n} 行政区", "1 行政区"} <= asked
     assert sorted(text for text in asked if f'"{text}": _("{text}")' not in page) == []

@@ -20,7 +20,7 @@ blueprint = Blueprint("accounts", __name__, url_prefix="/admin/users")
 def accounts() -> str:
     """Every account, its role and how many unexpired sessions it has open."""
     return render_template(
-        "accounts.html",
+        "accounts/accounts.html",
         accounts=list_users(store()),
         sessions=live_session_counts(store(), session_limits()),
         role_labels=ROLE_LABELS,

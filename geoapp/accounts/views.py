@@ -160,7 +160,7 @@ def login() -> Response | str:
     city = _city_or_none()
     if request.method == "GET":
         return render_template(
-            "login.html", lang=lang, city=city, next_url=next_url, error=None, name=""
+            "accounts/login.html", lang=lang, city=city, next_url=next_url, error=None, name=""
         )
     name = request.form.get("name", "").strip()
     try:
@@ -170,7 +170,7 @@ def login() -> Response | str:
         message = error.message_en if lang == "en" else error.message
         page = make_response(
             render_template(
-                "login.html", lang=lang, city=city, next_url=next_url, error=message, name=name
+                "accounts/login.html", lang=lang, city=city, next_url=next_url, error=message, name=name
             ),
             int(error.status),
         )

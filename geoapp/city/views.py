@@ -104,7 +104,7 @@ def _page(given: SettingsInput, errors: dict[str, tuple[str, str]], saved: bool 
     typed = [row for row in given.center_kinds if row.name.strip() or row.aliases.strip()]
     rows = [*typed, *(CenterKindRow() for _ in range(SPARE_KIND_ROWS))]
     return render_template(
-        "city_settings.html",
+        "city/settings.html",
         city=city,
         given=given,
         kind_rows=rows,

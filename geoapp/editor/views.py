@@ -117,7 +117,7 @@ def page_map(lang: str) -> Any:
 def plans() -> str:
     """Every plan, with forms to create, copy and import one."""
     return render_template(
-        "plans.html",
+        "editor/plans.html",
         plans=current.planning().list_plans(),
         status_labels=STATUS_LABELS,
         has_zones=current.store().count(SCHOOL_ZONES) > 0,
@@ -131,7 +131,7 @@ def edit(plan_id: int) -> str:
     lang = request_language()
     plan = current.planning().plan(plan_id)
     return render_template(
-        "editor.html",
+        "editor/editor.html",
         plan=plan,
         map=page_map(lang),
         status_labels=STATUS_LABELS,
@@ -153,7 +153,7 @@ def compare() -> str:
     second = asked.b or (ids[0] if ids else None)
     comparison = current.planning().compare(first, second) if first and second else None
     return render_template(
-        "compare.html",
+        "editor/compare.html",
         plans=listed,
         first=first,
         second=second,

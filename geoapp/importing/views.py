@@ -227,7 +227,7 @@ def _page(**context: object) -> str:
     loads and whatever ``context`` adds."""
     working = store().geometry_srid()
     return render_template(
-        "import.html",
+        "importing/import.html",
         crs_groups=crs_choices(working),
         page_issue=lambda issue: page_crs_issue(issue, working),
         layers=(*LAYERS, POPULATION),

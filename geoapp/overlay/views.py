@@ -62,7 +62,7 @@ def overlay_page() -> str:
         report = city_overlay(db, threshold)
     except NotFound as missing:
         return render_template(
-            "overlay.html", city=city, missing=missing, report=None, threshold=threshold
+            "overlay/overlay.html", city=city, missing=missing, report=None, threshold=threshold
         )
     kinds = city.center_kinds if city else DEFAULT_CENTER_KINDS
     fmap = overlay_map(report, city_basemap(city), lang, leaflet_js_url(), leaflet_css_url(), kinds)
@@ -74,7 +74,7 @@ def overlay_page() -> str:
     }
     choices = sorted({*THRESHOLD_CHOICES, threshold})
     return render_template(
-        "overlay.html",
+        "overlay/overlay.html",
         city=city,
         map=render_map(fmap, nonce()),
         report=data,

@@ -42,7 +42,7 @@ def respond_with_error(error: GeoappError) -> Response:
         lang = request_language()
         response = make_response(
             render_template(
-                "error.html",
+                "web/error.html",
                 error=error,
                 message=error.message_en if lang == "en" else error.message,
                 lang=lang,

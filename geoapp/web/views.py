@@ -67,7 +67,7 @@ def home() -> str:
     population_65 = known_total(districts["population_65"])
     today = date.today()
     return render_template(
-        "home.html",
+        "web/home.html",
         lang=lang,
         city=city,
         map=render_map(fmap, content_policy.nonce()),
