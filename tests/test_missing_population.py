@@ -21,7 +21,7 @@ from geoapp.accounts.users import User, add_user
 from geoapp.importing.pipeline import ImportOptions, import_layer
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from geoapp.plans.commands import plan_group
-from geoapp.webmap import ageing_color, legend_html
+from geoapp.web.webmap import ageing_color, legend_html
 
 COUNTS = ("population", "households", "population_65")
 

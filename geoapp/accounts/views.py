@@ -170,7 +170,12 @@ def login() -> Response | str:
         message = error.message_en if lang == "en" else error.message
         page = make_response(
             render_template(
-                "accounts/login.html", lang=lang, city=city, next_url=next_url, error=message, name=name
+                "accounts/login.html",
+                lang=lang,
+                city=city,
+                next_url=next_url,
+                error=message,
+                name=name,
             ),
             int(error.status),
         )
