@@ -13,6 +13,9 @@ from .errors import BadInput
 
 FieldKind = Literal["text", "integer", "real", "point"]
 
+# Lon/lat (EPSG:4326): the CRS of everything sent to a browser map or a GeoJSON download.
+WEB_CRS = 4326
+
 
 @dataclass(frozen=True)
 class Field:

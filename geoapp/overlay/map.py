@@ -17,12 +17,11 @@ from markupsafe import Markup
 
 from ..city.center_kinds import CenterKindScheme, center_kind_scheme
 from ..city.model import DEFAULT_CENTER_KINDS, CenterKind
-from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES
+from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES, WEB_CRS
 from ..web.basemap import Basemap
 from ..web.feature_text import feature_layer, number, popup_table, shown
 from ..web.i18n import translate
 from ..web.webmap import (
-    WEB_CRS,
     Legend,
     base_map,
     bounds_of,

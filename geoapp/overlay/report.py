@@ -17,6 +17,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from ..geometry.checks import CoverageProblem, coverage_problems
+from ..layers import WEB_CRS
 from .adjacency import district_adjacency, neighbours
 from .apportionment import (
     APPORTIONED_FIGURES,
@@ -35,7 +36,6 @@ from .zones import (
     uncovered_parts,
 )
 
-WEB_CRS = 4326
 WHOLE_SHARE = 1 - 1e-9
 # Land or people of the districts in no school zone are worth a warning above this share
 # of the city's (0.1 %): a slip of the zone lines, or land the zones were not drawn for.

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from ..city.model import DEFAULT_CENTER_KINDS
 from ..errors import NotFound
 from ..exports.spreadsheet_csv import frame_csv_bytes
+from ..layers import WEB_CRS
 from ..web.content_policy import nonce
 from ..web.current import store
 from ..web.downloads import attachment
@@ -21,7 +22,6 @@ from ..web.vendor_assets import leaflet_css_url, leaflet_js_url
 from ..web.views import city_basemap
 from ..web.webmap import render_map
 from .map import overlay_map, share_text
-from .report import WEB_CRS
 from .stored_city import city_overlay
 from .zones import DEFAULT_SPLIT_THRESHOLD
 

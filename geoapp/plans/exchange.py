@@ -22,6 +22,7 @@ import shapely
 
 from ..errors import BadInput
 from ..exports.spreadsheet_csv import csv_bytes, unquoted
+from ..layers import WEB_CRS
 from ..web.validation import MAX_ID, unsafe_character
 from .boundaries import community_boundaries
 from .checks import plan_checks
@@ -30,7 +31,6 @@ from .geography import Geography
 from .model import PlanState
 from .shapefile_export import shapefile_zip
 
-WEB_CRS = 4326
 _CODE_HEADERS = {"code", "district", "district_code", "行政区コード", "コード", "行政区"}
 _NAME_HEADERS = {"community", "community_name", "コミュニティ", "コミュニティ名"}
 # The header of geoapp's own plan CSV: its cells were made spreadsheet-safe.

@@ -15,7 +15,7 @@ from ..demo.city import DEMO_SOURCE
 from ..errors import NotFound
 from ..exports.layer_geojson import layer_export_frame
 from ..japanese_calendar import fiscal_year, fiscal_year_label, wareki_date
-from ..layers import CENTERS, DISTRICTS, LAYERS, SCHOOL_ZONES, layer_named
+from ..layers import CENTERS, DISTRICTS, LAYERS, SCHOOL_ZONES, WEB_CRS, layer_named
 from ..plans.exchange import communities_frame
 from ..plans.service import Planning
 from . import content_policy, current
@@ -23,7 +23,7 @@ from .basemap import Basemap, basemap_for
 from .i18n import request_language
 from .map_credits import add_credits
 from .vendor_assets import leaflet_css_url, leaflet_js_url
-from .webmap import WEB_CRS, city_map, render_map
+from .webmap import city_map, render_map
 
 blueprint = Blueprint("pages", __name__)
 

@@ -21,12 +21,10 @@ from shapely.geometry.base import BaseGeometry
 
 from ..city.center_kinds import NO_KIND, CenterKindScheme, center_kind_scheme, raw_kind
 from ..city.model import DEFAULT_CENTER_KINDS, CenterKind
-from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES, Layer
+from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES, WEB_CRS, Layer
 from .basemap import Basemap
 from .feature_text import feature_layer, number, popup_table, shown
 from .i18n import translate
-
-WEB_CRS = 4326
 
 # Share of residents aged 65+ (高齢化率): upper bound of each class and its fill colour.
 AGEING_CLASSES: tuple[tuple[float, str, str], ...] = (
