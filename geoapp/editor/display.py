@@ -1,13 +1,15 @@
 """The districts as the boundary editor draws them: simplified without opening gaps
 between neighbours, in lon/lat, with the figures the editor's panel adds up.
 
-A pure function of the stored layers; the editor's view caches its result per load of
-the city's data.
+``display_districts`` is a pure function of the stored layers; ``CityDisplay`` caches the
+serialized layers per load of the city's data (keyed on the data generation stamp).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
 from typing import Any
 
 import geopandas as gpd
@@ -15,14 +17,57 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..city.center_kinds import center_kind_scheme
+from ..city.model import DEFAULT_CENTER_KINDS
 from ..geometry.point_location import lowest_covering_code
+from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES, WEB_CRS
 from ..overlay.zones import district_zone_pieces, majority_from_pieces
+from ..storage import Store
 
 logger = logging.getLogger(__name__)
 
-WEB_CRS = 4326
+# How far the drawn district edges may move from the stored ones, in metres.
+DISPLAY_TOLERANCE_M = 2.0
 # Degrees kept in the payload: 1e-6° is about 0.1 m, finer than any map shows.
 COORDINATE_GRID = 1e-6
+
+
+class CityDisplay:
+    """The city's display layers as JSON, built once per load of the layers."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cached: tuple[str, bytes] | None = None
+
+    def payload(self, store: Store) -> tuple[str, bytes]:
+        """The data stamp and the serialized layers, rebuilt when the stamp changes."""
+        stamp = store.data_stamp()
+        with self._lock:
+            if self._cached is None or self._cached[0] != stamp:
+                body = json.dumps(city_layers(store), ensure_ascii=False, separators=(",", ":"))
+                self._cached = (stamp, body.encode("utf-8"))
+            return self._cached
+
+
+def city_layers(store: Store) -> dict[str, Any]:
+    """Districts, school zones and centres as the editor draws them, in lon/lat."""
+    districts = store.read_layer(DISTRICTS)
+    zones = store.read_layer(SCHOOL_ZONES)
+    centers = store.read_layer(CENTERS)
+    web_zones = zones[["code", "name", "geometry"]].to_crs(WEB_CRS)
+    web_centers = centers[["code", "name", "kind", "geometry"]].fillna("").to_crs(WEB_CRS)
+    city = store.city()
+    kinds = center_kind_scheme(
+        city.center_kinds if city else DEFAULT_CENTER_KINDS, web_centers["kind"]
+    )
+    web_centers["color"] = [kinds.color(kind) for kind in web_centers["kind"]]
+    bounds = districts.to_crs(WEB_CRS).total_bounds if len(districts) else None
+    return {
+        "districts": display_districts(districts, zones, centers, DISPLAY_TOLERANCE_M),
+        "zones": json.loads(web_zones.to_json(drop_id=True, ensure_ascii=False)),
+        "centers": json.loads(web_centers.to_json(drop_id=True, ensure_ascii=False)),
+        "bounds": None if bounds is None else [[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
+    }
 
 
 def display_districts(

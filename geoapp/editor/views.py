@@ -7,8 +7,6 @@ pages and hand the browser what it draws.
 
 from __future__ import annotations
 
-import json
-import threading
 from typing import Annotated, Any
 
 import geopandas as gpd
@@ -18,13 +16,10 @@ from pydantic import Field
 from werkzeug.wrappers import Response
 
 from ..accounts.views import login_required, require_user
-from ..city.center_kinds import center_kind_scheme
-from ..city.model import DEFAULT_CENTER_KINDS
 from ..geometry.lasso import districts_mostly_inside
-from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES
+from ..layers import SCHOOL_ZONES, WEB_CRS
 from ..plans.model import STATUS_LABELS, TRANSITIONS
 from ..plans.service import EDITABLE_STATUSES
-from ..storage import Store
 from ..web import current
 from ..web.content_policy import nonce
 from ..web.i18n import request_language
@@ -33,13 +28,11 @@ from ..web.validation import OptionalId, QueryModel, RequestModel, from_args, fr
 from ..web.vendor_assets import leaflet_css_url, leaflet_js_url
 from ..web.views import city_basemap
 from ..web.webmap import base_map, lonlat_bounds, render_map
-from .display import WEB_CRS, display_districts
+from .display import CityDisplay
 
 blueprint = Blueprint("editor", __name__)
 api = Blueprint("editor_api", __name__, url_prefix="/api/editor")
 
-# How far the drawn district edges may move from the stored ones, in metres.
-DISPLAY_TOLERANCE_M = 2.0
 MAX_LASSO_POINTS = 5000
 STAFF = ("admin", "planner")
 
@@ -58,44 +51,6 @@ class ComparedPlans(QueryModel):
 
     a: OptionalId = None
     b: OptionalId = None
-
-
-class CityDisplay:
-    """The city's display layers as JSON, built once per load of the layers."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._cached: tuple[str, bytes] | None = None
-
-    def payload(self, store: Store) -> tuple[str, bytes]:
-        """The data stamp and the serialized layers, rebuilt when the stamp changes."""
-        stamp = store.data_stamp()
-        with self._lock:
-            if self._cached is None or self._cached[0] != stamp:
-                body = json.dumps(city_layers(store), ensure_ascii=False, separators=(",", ":"))
-                self._cached = (stamp, body.encode("utf-8"))
-            return self._cached
-
-
-def city_layers(store: Store) -> dict[str, Any]:
-    """Districts, school zones and centres as the editor draws them, in lon/lat."""
-    districts = store.read_layer(DISTRICTS)
-    zones = store.read_layer(SCHOOL_ZONES)
-    centers = store.read_layer(CENTERS)
-    web_zones = zones[["code", "name", "geometry"]].to_crs(WEB_CRS)
-    web_centers = centers[["code", "name", "kind", "geometry"]].fillna("").to_crs(WEB_CRS)
-    city = store.city()
-    kinds = center_kind_scheme(
-        city.center_kinds if city else DEFAULT_CENTER_KINDS, web_centers["kind"]
-    )
-    web_centers["color"] = [kinds.color(kind) for kind in web_centers["kind"]]
-    bounds = districts.to_crs(WEB_CRS).total_bounds if len(districts) else None
-    return {
-        "districts": display_districts(districts, zones, centers, DISPLAY_TOLERANCE_M),
-        "zones": json.loads(web_zones.to_json(drop_id=True, ensure_ascii=False)),
-        "centers": json.loads(web_centers.to_json(drop_id=True, ensure_ascii=False)),
-        "bounds": None if bounds is None else [[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
-    }
 
 
 def display() -> CityDisplay:

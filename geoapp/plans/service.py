@@ -3,21 +3,17 @@ version, restore, compare and publish plans.
 
 Every change runs in one write transaction that first locks the plan's row and compares
 the version the client edited against with the stored one: a stale edit is refused with
-the newer version named, never applied on top. The district geography and each plan's
-latest state are cached in memory, keyed on versions stored in the database (the data
-generation, the plan's version), so several workers and threads stay correct.
+the newer version named, never applied on top. The caches it reads through live in
+``caches.py``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-
-import numpy as np
 
 from ..accounts.users import User
 from ..errors import BadInput, Conflict, Forbidden, NotFound, PlanReadOnly
@@ -25,6 +21,7 @@ from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from ..storage import Store
 from ..storage import plans as records
 from ..storage.base import Session
+from .caches import GeographyCache, PlanCache
 from .changelog import changes_text, describe_versions
 from .checks import assignment_array, plan_checks, updated_assignment
 from .edits import MAX_NAME, MAX_TEXT, operation_named, palette_color, text_field
@@ -72,28 +69,20 @@ class Planning:
     def __init__(self, store: Store, geography_loader: GeographyLoader = load_geography) -> None:
         self.store = store
         self._load_geography = geography_loader
-        self._geography: tuple[str, Geography] | None = None
-        self._states: dict[int, tuple[int, PlanState]] = {}
-        self._arrays: dict[int, tuple[int, str, np.ndarray]] = {}
-        self._lock = threading.Lock()
+        self._geography = GeographyCache()
+        self._plans = PlanCache()
 
     # --- the city -------------------------------------------------------------------------
     def geography(self) -> Geography:
         """The district geography, rebuilt when the data generation stored in the database
         has changed (a load through any process)."""
         stamp = self.store.data_stamp()
-        cached = self._geography
-        if cached is None or cached[0] != stamp:
-            with self._lock:
-                cached = self._geography
-                if cached is None or cached[0] != stamp:
-                    logger.info("building the plan geography (%s)", stamp)
-                    geo = dataclasses.replace(self._load_geography(self.store), stamp=stamp)
-                    cached = (stamp, geo)
-                    self._geography = cached
+        geo = self._geography.get(
+            stamp, lambda: dataclasses.replace(self._load_geography(self.store), stamp=stamp)
+        )
         with self.store.session() as session:
             targets = records.read_targets(session)
-        return dataclasses.replace(cached[1], target_population=targets)
+        return dataclasses.replace(geo, target_population=targets)
 
     def set_targets(self, user: User, low: int | None, high: int | None) -> None:
         """Set the population range communities should fall in (admins only)."""
@@ -225,7 +214,7 @@ class Planning:
             version = records.write_edit(
                 session, row, delta, user.name, now, "create", request, next_id
             )
-        self._remember(plan_id, version, state)
+        self._plans.remember_state(plan_id, version, state)
         logger.info("%s created plan %s (%s) from %s", user.name, plan_id, name, source)
         return self.plan(plan_id)
 
@@ -334,7 +323,9 @@ class Planning:
                     your_version=base,
                 )
             state = self._cached_state(session, row)
-            assigned = self._assignment(plan_id, row["version"], geo, state)
+            assigned = self._plans.assignment(plan_id, row["version"], geo.stamp)
+            if assigned is None:
+                assigned = assignment_array(geo, state)
             delta, next_id = change(state, row)
             if is_empty(delta):
                 raise BadInput(
@@ -348,12 +339,9 @@ class Planning:
             version = records.write_edit(
                 session, row, delta, user.name, now, operation, params, next_id
             )
-        self._remember(plan_id, version, new_state)
+        self._plans.remember_state(plan_id, version, new_state)
         assigned = updated_assignment(geo, assigned, delta["assignments"])
-        with self._lock:
-            known = self._arrays.get(plan_id)
-            if known is None or known[0] < version:
-                self._arrays[plan_id] = (version, geo.stamp, assigned)
+        self._plans.remember_assignment(plan_id, version, geo.stamp, assigned)
         return {
             "plan": plan_id,
             "version": version,
@@ -385,7 +373,7 @@ class Planning:
                 {"status": "archived", "because_adopted": adopting},
                 locked["next_community_id"],
             )
-            self._forget(other["id"])
+            self._plans.forget(other["id"])
 
     # --- history --------------------------------------------------------------------------
     def versions(self, plan_id: int) -> list[dict[str, Any]]:
@@ -479,33 +467,11 @@ class Planning:
 
     def _cached_state(self, session: Session, row: dict[str, Any]) -> PlanState:
         """The state of ``row``'s version: cached, or read and cached."""
-        cached = self._states.get(row["id"])
-        if cached is not None and cached[0] == row["version"]:
-            return cached[1]
-        state = records.read_state(session, row)
-        self._remember(row["id"], row["version"], state)
+        state = self._plans.state(row["id"], row["version"])
+        if state is None:
+            state = records.read_state(session, row)
+            self._plans.remember_state(row["id"], row["version"], state)
         return state
-
-    def _assignment(
-        self, plan_id: int, version: int, geo: Geography, state: PlanState
-    ) -> np.ndarray:
-        """The plan's community per district at ``version``, kept across edits."""
-        cached = self._arrays.get(plan_id)
-        if cached is not None and cached[:2] == (version, geo.stamp):
-            return cached[2]
-        return assignment_array(geo, state)
-
-    def _remember(self, plan_id: int, version: int, state: PlanState) -> None:
-        """Cache a plan's state unless a newer version is cached already."""
-        with self._lock:
-            cached = self._states.get(plan_id)
-            if cached is None or cached[0] < version:
-                self._states[plan_id] = (version, state)
-
-    def _forget(self, plan_id: int) -> None:
-        """Drop a plan's cached state."""
-        with self._lock:
-            self._states.pop(plan_id, None)
 
 
 # --- plan construction -------------------------------------------------------------------
