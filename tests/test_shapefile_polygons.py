@@ -17,7 +17,7 @@ from layer_files import rewrite_shapes, write_shapefile
 from shapely import MultiPolygon, Polygon, box
 from shared_data import yaizu
 
-from geoapp.sources.reading import open_source
+from geoapp.sources import open_source
 from geoapp.sources.shapefile_polygons import ShapefilePolygons
 
 ZONE_8 = 6676

@@ -20,7 +20,7 @@ from shapely import Point, Polygon, box
 from shared_data import YAIZU
 
 from geoapp.errors import BadInput
-from geoapp.sources.reading import (
+from geoapp.sources import (
     GeometryArray,
     check_coordinates_in_japan,
     crs_candidates,

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..sources.reading import JGD2011_ZONES
+from ..sources import JGD2011_ZONES
 
 # The 19 zones of the plane rectangular system, by their numerals.
 _NUMERALS = (

@@ -34,7 +34,7 @@ from ..geometry.checks import (
 from ..geometry.coverage_edges import CoverageEdges
 from ..layers import CENTERS, DISTRICTS, Layer
 from ..plans.district_changes import PlansBeforeImport
-from ..sources.reading import SourceData, check_coordinates_in_japan, open_source
+from ..sources import SourceData, check_coordinates_in_japan, open_source
 from ..storage import Store
 from ..storage.base import LayerBatch, WriteMode
 from ..storage.properties import json_columns

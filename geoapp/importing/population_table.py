@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..errors import BadInput
 from ..layers import DISTRICTS, POPULATION
-from ..sources.reading import read_table
+from ..sources import read_table
 from ..storage import Store
 from ..storage.district_counts import LoadRecord, update_district_counts
 from .field_mapping import choose_mapping
