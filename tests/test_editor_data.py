@@ -3,6 +3,9 @@ reassign edit behind undo and redo, and the editor's pages and API routes."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 import shapely
 from flask import Flask
@@ -15,6 +18,7 @@ from geoapp.editor.display import display_districts
 from geoapp.errors import BadInput
 from geoapp.geometry.lasso import districts_mostly_inside
 from geoapp.layers import DISTRICTS
+from geoapp.plans.edits import PALETTE
 
 
 def test_display_districts_carry_figures_zone_shares_and_centres() -> None:
@@ -124,3 +128,15 @@ def test_the_plan_list_editor_and_comparison_render_for_a_planner(tanaka: Staff)
     tanaka.edit(other["id"], 1, "unassign", districts=["G1"])
     compared = tanaka.get(f"/plans/compare?a={plan['id']}&b={other['id']}").get_data(as_text=True)
     assert 'data-district="G1"' in compared
+
+
+def test_the_editor_offers_the_same_palette_the_server_colours_new_communities_from(
+    tanaka: Staff,
+) -> None:
+    plan = tanaka.new_plan(name="色の案")
+    page = tanaka.get(f"/plans/{plan['id']}/edit").get_data(as_text=True)
+    config = re.search(
+        r'<script type="application/json" id="editor-config">(.*?)</script>', page, re.S
+    )
+    assert config is not None
+    assert json.loads(config.group(1))["palette"] == list(PALETTE)

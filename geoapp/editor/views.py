@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from ..accounts.views import login_required, require_user
 from ..geometry.lasso import districts_mostly_inside
 from ..layers import SCHOOL_ZONES, WEB_CRS
+from ..plans.edits import PALETTE
 from ..plans.model import STATUS_LABELS, TRANSITIONS
 from ..plans.service import EDITABLE_STATUSES
 from ..web import current
@@ -92,6 +93,7 @@ def edit(plan_id: int) -> str:
         status_labels=STATUS_LABELS,
         transitions={status: sorted(after) for status, after in TRANSITIONS.items()},
         editable_statuses=EDITABLE_STATUSES,
+        palette=list(PALETTE),
         user=require_user(),
     )
 

@@ -13,7 +13,8 @@ from .checks import plan_checks
 from .geography import Geography
 from .model import Delta, PlanState, empty_delta
 
-# Colours for new communities: distinct on a map and for colour-blind readers.
+# Colours for new communities: distinct on a map and for colour-blind readers. The one
+# palette: the editor receives it in its config and offers its first unused colour.
 PALETTE = (
     "#4e79a7",
     "#f28e2b",

@@ -981,7 +981,7 @@
 
   function nextColor() {
     const used = new Set([...state.communities.values()].map((c) => c.color));
-    const palette = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#17becf", "#bcbd22", "#8c564b"];
+    const palette = config.palette;
     return palette.find((color) => !used.has(color)) || palette[state.communities.size % palette.length];
   }
 
