@@ -7,11 +7,7 @@
   const map = window[config.mapName];
   const moved = new Set(config.moved);
 
-  async function json(url) {
-    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
-    if (!response.ok) throw new Error(`${url}: ${response.status}`);
-    return response.json();
-  }
+  const json = window.geoappApi.request;
 
   async function start() {
     const city = await json(config.city);

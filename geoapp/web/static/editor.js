@@ -17,7 +17,6 @@
   const MAX_NAME = 60;
 
   const state = {
-    csrf: null,
     plan: null, // {id, name, status, version, communities: [...], assignments: {...}, checks}
     communities: new Map(), // id → community
     districts: new Map(), // code → {feature, layer, props}
@@ -64,28 +63,7 @@
   const textTooltip = (text) => () => el("span", {}, String(text));
 
   // --- talking to the server -------------------------------------------------------------
-  class ApiError extends Error {
-    constructor(status, body) {
-      super((config.lang === "en" ? body.message_en : body.message) || "error");
-      this.status = status;
-      this.body = body;
-    }
-  }
-
-  async function api(url, options = {}) {
-    const headers = { Accept: "application/json", ...(options.headers || {}) };
-    if (options.body !== undefined) headers["Content-Type"] = "application/json";
-    if (options.method && options.method !== "GET") headers["X-CSRFToken"] = state.csrf;
-    const response = await fetch(url, {
-      method: options.method || "GET",
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      credentials: "same-origin",
-    });
-    const body = response.status === 204 ? {} : await response.json();
-    if (!response.ok) throw new ApiError(response.status, body);
-    return body;
-  }
+  const { ApiError, request: api } = window.geoappApi;
 
   /** Send one edit operation, in order after the ones before it. */
   function edit(op, params, description) {
@@ -1019,8 +997,7 @@
   async function start() {
     document.body.classList.add("loading");
     $("map-status").textContent = T("読み込み中…");
-    const [session, city, plan] = await Promise.all([api(config.urls.session), api(config.urls.city), api(config.urls.plan)]);
-    state.csrf = session.csrf_token;
+    const [city, plan] = await Promise.all([api(config.urls.city), api(config.urls.plan), window.geoappApi.csrfToken()]);
     state.plan = plan;
     state.communities = new Map(plan.communities.map((c) => [c.id, c]));
     state.active = plan.communities.length ? plan.communities[0].id : null;

@@ -6,17 +6,7 @@
   const config = JSON.parse(document.getElementById("plans-config").textContent);
   const errorBox = document.getElementById("error-notice");
 
-  async function csrfToken() {
-    const response = await fetch(config.session, { credentials: "same-origin" });
-    return (await response.json()).csrf_token;
-  }
-
-  async function send(url, init) {
-    const response = await fetch(url, { credentials: "same-origin", ...init });
-    const body = await response.json();
-    if (!response.ok) throw new Error(config.lang === "en" ? body.message_en : body.message);
-    return body;
-  }
+  const api = window.geoappApi.request;
 
   function openEditor(plan) {
     window.location.assign(config.edit.replace(/\/0\/edit$/, `/${plan.id}/edit`));
@@ -33,12 +23,7 @@
     const body = { name: data.get("name"), description: data.get("description"), source: data.get("source") };
     if (body.source === "copy") body.copy_of = Number(data.get("copy_of"));
     try {
-      const token = await csrfToken();
-      openEditor(await send(config.create, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": token, Accept: "application/json" },
-        body: JSON.stringify(body),
-      }));
+      openEditor(await api(config.create, { method: "POST", body }));
     } catch (error) {
       fail(error);
     }
@@ -47,12 +32,7 @@
   document.getElementById("import-plan-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      const token = await csrfToken();
-      openEditor(await send(config.import, {
-        method: "POST",
-        headers: { "X-CSRFToken": token, Accept: "application/json" },
-        body: new FormData(event.target),
-      }));
+      openEditor(await api(config.import, { method: "POST", body: new FormData(event.target) }));
     } catch (error) {
       fail(error);
     }
