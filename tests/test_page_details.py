@@ -101,7 +101,7 @@ def test_the_crs_groups_hold_every_accepted_code_once() -> None:
 
 
 def test_the_lock_icon_is_a_drawing_shipped_with_the_app_not_an_emoji() -> None:
-    script = (STATIC / "editor.js").read_text(encoding="utf-8")
+    script = (STATIC / "editor" / "panels.js").read_text(encoding="utf-8")
     assert "🔒" not in script and 'className: "lock"' in script
     icon = (STATIC / "lock.svg").read_text(encoding="utf-8")
     assert icon.startswith("<svg") and "<path" in icon

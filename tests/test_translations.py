@@ -31,7 +31,10 @@ def test_every_japanese_template_text_has_an_english_translation() -> None:
 
 def test_every_japanese_text_the_editor_script_translates_reaches_it_with_an_english_one() -> None:
     english = json.loads(LOCALE.read_text(encoding="utf-8"))
-    script = (LOCALE.parents[1] / "static" / "editor.js").read_text(encoding="utf-8")
+    script = "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in sorted((LOCALE.parents[1] / "static" / "editor").glob("*.js"))
+    )
     page = (templates_dir() / "editor/editor.html").read_text(encoding="utf-8")
     asked = {text for text in re.findall(r'\bT\(\s*"([^"]+)"', script) if JAPANESE.search(text)}
     assert {"{n} 行政区", "1 行政区"} <= asked

@@ -1,0 +1,158 @@
+/* The map: districts painted by community, community boundaries, labels and the
+ * hover box. */
+(function (E) {
+  "use strict";
+
+  const { config, T, map, MANY_DISTRICTS, DISTRICT_LABEL_ZOOM, UNASSIGNED_COLOR, state, layers, fmt, el, textTooltip, $, api } = E;
+
+  function districtStyle(code) {
+    const cid = state.plan.assignments[code];
+    const community = cid === undefined ? null : state.communities.get(cid);
+    if (!community) {
+      const strong = state.highlightUnassigned;
+      return {
+        color: strong ? "#d7301f" : "#8a94a0",
+        weight: strong ? 2.2 : 0.8,
+        dashArray: "3 3",
+        fillColor: strong ? "#fdd0a2" : UNASSIGNED_COLOR,
+        fillOpacity: strong ? 0.75 : 0.45,
+      };
+    }
+    return { color: "#ffffff", weight: 0.7, dashArray: null, fillColor: community.color, fillOpacity: community.locked ? 0.45 : 0.62 };
+  }
+
+  function paintDistrict(code, previewColor) {
+    const district = state.districts.get(code);
+    if (!district) return;
+    const style = districtStyle(code);
+    if (previewColor !== undefined) {
+      style.fillColor = previewColor || UNASSIGNED_COLOR;
+      style.fillOpacity = previewColor ? 0.62 : 0.45;
+    }
+    district.layer.setStyle(style);
+    const element = district.layer.getElement && district.layer.getElement();
+    if (element) {
+      const cid = state.plan.assignments[code];
+      element.dataset.community = cid === undefined ? "" : String(cid);
+      element.classList.toggle("unassigned", cid === undefined);
+    }
+  }
+
+  function paintAll() {
+    for (const code of state.districts.keys()) paintDistrict(code);
+  }
+
+  function drawCity(city) {
+    const many = city.districts.features.length > MANY_DISTRICTS;
+    const renderer = many ? L.canvas({ padding: 0.3 }) : L.svg({ padding: 0.3 });
+    layers.districts = L.geoJSON(city.districts, {
+      renderer,
+      style: () => ({ weight: 0.7, className: "geoapp-district" }),
+      onEachFeature: (feature, layer) => {
+        const props = feature.properties;
+        state.districts.set(props.code, { feature, layer, props });
+        layer.on("click", () => E.onDistrictClick(props.code));
+        layer.on("mouseover", () => showHover(props));
+        layer.on("mouseout", () => showHover(null));
+        layer.on("add", () => {
+          const element = layer.getElement && layer.getElement();
+          if (element) element.dataset.code = props.code;
+        });
+      },
+    }).addTo(map);
+    state.zones = city.zones.features;
+    layers.zones = L.geoJSON(city.zones, {
+      interactive: false,
+      style: () => ({ className: "geoapp-school-zone", color: "#1f5fbf", weight: 2.5, dashArray: "8 5", fill: false }),
+    }).addTo(map);
+    layers.centers = L.geoJSON(city.centers, {
+      pointToLayer: (feature, latlng) =>
+        L.circleMarker(latlng, { radius: 6, color: "#fff", weight: 2, fillColor: feature.properties.color || "#d95f02", fillOpacity: 0.95, className: "geoapp-center" }),
+      onEachFeature: (feature, layer) => {
+        state.centers.set(feature.properties.code, feature.properties);
+        layer.bindTooltip(textTooltip(feature.properties.name));
+      },
+    }).addTo(map);
+    layers.boundaries = L.layerGroup().addTo(map);
+    layers.places = L.layerGroup().addTo(map);
+    layers.labels = L.layerGroup().addTo(map);
+    L.control
+      .layers(null, {
+        [T("小学校区")]: layers.zones,
+        [T("拠点施設")]: layers.centers,
+        [T("コミュニティ境界")]: layers.boundaries,
+        [T("重要な場所")]: layers.places,
+        [T("ラベル")]: layers.labels,
+      }, { collapsed: false, position: "topright" })
+      .addTo(map);
+    map.options.zoomSnap = 0.25; // fit the whole city, not the next whole zoom level down
+    map.invalidateSize();
+    if (city.bounds) map.fitBounds(city.bounds, { padding: [16, 16], animate: false });
+    map.on("zoomend moveend", drawLabels);
+  }
+
+  let boundaryTimer = null;
+  function refreshBoundaries() {
+    clearTimeout(boundaryTimer);
+    boundaryTimer = setTimeout(async () => {
+      const collection = await api(config.urls.boundaries);
+      layers.boundaries.clearLayers();
+      L.geoJSON(collection, {
+        interactive: false,
+        style: () => ({ className: "geoapp-community-boundary", color: "#1d2733", weight: 3, fill: false }),
+      }).addTo(layers.boundaries);
+    }, 250);
+  }
+
+  function drawLabels() {
+    layers.labels.clearLayers();
+    const bounds = map.getBounds();
+    if (map.getZoom() >= DISTRICT_LABEL_ZOOM) {
+      let shown = 0;
+      for (const { props } of state.districts.values()) {
+        const at = L.latLng(props.label[1], props.label[0]);
+        if (!bounds.contains(at) || shown++ > 400) continue;
+        L.marker(at, { interactive: false, icon: L.divIcon({ className: "district-label", html: el("span", {}, props.name), iconSize: null }) }).addTo(layers.labels);
+      }
+      return;
+    }
+    const members = new Map();
+    for (const [code, cid] of Object.entries(state.plan.assignments)) {
+      const district = state.districts.get(code);
+      if (!district) continue;
+      if (!members.has(cid)) members.set(cid, []);
+      members.get(cid).push(district.props.label);
+    }
+    for (const community of state.communities.values()) {
+      const at = labelPoint(members.get(community.id) || []);
+      if (!at || !bounds.contains(at)) continue;
+      L.marker(at, { interactive: false, icon: L.divIcon({ className: "community-label", html: el("span", {}, community.name), iconSize: null }) }).addTo(layers.labels);
+    }
+  }
+
+  /** The member label point nearest the members' mean: inside the community, near its middle. */
+  function labelPoint(points) {
+    if (!points.length) return null;
+    const x = points.reduce((sum, p) => sum + p[0], 0) / points.length;
+    const y = points.reduce((sum, p) => sum + p[1], 0) / points.length;
+    let best = points[0], bestDistance = Infinity;
+    for (const point of points) {
+      const d = (point[0] - x) ** 2 + (point[1] - y) ** 2;
+      if (d < bestDistance) [best, bestDistance] = [point, d];
+    }
+    return L.latLng(best[1], best[0]);
+  }
+
+  function showHover(props) {
+    const status = $("map-status");
+    if (!props) {
+      status.textContent = "";
+      return;
+    }
+    const cid = state.plan.assignments[props.code];
+    const community = cid === undefined ? null : state.communities.get(cid);
+    status.textContent = `${props.name}（${props.code}） ${T("人口")} ${fmt(props.population)}${props.population === null ? "" : T("人")} ・ ${community ? community.name : T("未割当")}`;
+  }
+
+  Object.assign(E, { paintDistrict, paintAll, drawCity, refreshBoundaries, drawLabels });
+})(window.geoappEditor);

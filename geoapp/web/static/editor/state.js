@@ -1,0 +1,72 @@
+/* The boundary editor: planners assign districts to wide-area communities on the map.
+ *
+ * The plan lives on the server (/api/plans/<id>); every edit is POSTed at once with the
+ * version it was made against, and the answer (new version, changes, checks) redraws the
+ * map and the panels. The map is the folium/Leaflet map the page already holds. The
+ * editor is plain scripts loaded in order: state, server, map, tools, panels, history,
+ * start; each adds what the later ones use to this file's namespace.
+ *
+ * This file: the editor's shared namespace (window.geoappEditor, which tests and
+ * scripts/bench_editor.py read): the page config, the plan state, the map and DOM helpers. */
+(function () {
+  "use strict";
+
+  const config = JSON.parse(document.getElementById("editor-config").textContent);
+  const T = (text) => (text in config.text ? config.text[text] : text);
+  const map = window[config.mapName];
+  const MANY_DISTRICTS = 3000;
+  const DISTRICT_LABEL_ZOOM = 16;
+  const UNASSIGNED_COLOR = "#ffffff";
+  const EDITABLE = ["draft", "proposed"];
+  const MAX_NAME = 60;
+
+  const state = {
+    plan: null, // {id, name, status, version, communities: [...], assignments: {...}, checks}
+    communities: new Map(), // id → community
+    districts: new Map(), // code → {feature, layer, props}
+    zones: [],
+    centers: new Map(),
+    active: null,
+    tool: "click",
+    brush: 24,
+    undo: [],
+    redo: [],
+    queue: Promise.resolve(),
+    pending: null,
+    highlightUnassigned: false,
+    placing: false, // waiting for a map click that places an important place
+    placeDraft: null, // {lon, lat} of a place being named
+    // performance.now() when the editor became ready and when the panels were last drawn:
+    // read only by scripts/bench_editor.py.
+    timings: { ready: null, rendered: null },
+  };
+
+  const layers = {};
+  const $ = (id) => document.getElementById(id);
+  const fmt = (n) => (n === null || n === undefined ? "—" : Number(n).toLocaleString(config.lang === "en" ? "en-US" : "ja-JP"));
+  const pct = (x) => (x === null || x === undefined ? "—" : x > 0 && x < 0.001 ? "<0.1%" : (100 * x).toFixed(1) + "%");
+  const editable = () => EDITABLE.includes(state.plan.status);
+
+  /** An element with properties set (``dataset`` and ``style`` merged, ``on…`` as listeners,
+   * others as properties or attributes) and children appended; strings become text nodes, so
+   * names and other data never reach the page as HTML. */
+  function el(tag, props = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props)) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === "dataset") Object.assign(node.dataset, value);
+      else if (key === "style") Object.assign(node.style, value);
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else if (key in node) node[key] = value;
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    node.append(...children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false));
+    return node;
+  }
+
+
+  /** A tooltip's content as text: Leaflet inserts a string as HTML, so it gets a node. */
+  const textTooltip = (text) => () => el("span", {}, String(text));
+
+  window.geoappEditor = { config, T, map, MANY_DISTRICTS, DISTRICT_LABEL_ZOOM, UNASSIGNED_COLOR, MAX_NAME, state, layers, fmt, pct, editable, el, textTooltip, $ };
+})();
