@@ -17,6 +17,7 @@ from shared_data import yaizu
 
 from geoapp.cli import main
 from geoapp.importing.pipeline import ImportOptions, import_layer
+from geoapp.importing.progress import ProgressStep
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from geoapp.storage import Store
 
@@ -126,7 +127,7 @@ def test_a_code_shared_by_differently_named_districts_is_refused(
 @pytest.fixture
 def batches_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
     """Stream imports two features at a time, so that four districts come in two batches."""
-    monkeypatch.setattr("geoapp.importing.pipeline.BATCH_FEATURES", 2)
+    monkeypatch.setattr("geoapp.importing.features.BATCH_FEATURES", 2)
 
 
 @pytest.mark.usefixtures("batches_of_two")
@@ -299,6 +300,55 @@ def test_the_yaizu_community_areas_import_as_districts(store: Store) -> None:
     assert (len(gaps), len(overlaps)) == (13, 6)
     assert 30 < gaps[0]["area_m2"] < 40 and all(o["area_m2"] < 2 for o in overlaps)
     assert all(34.7 < g["lat"] < 34.95 and 138.2 < g["lon"] < 138.4 for g in gaps)
+
+
+def progress_of(store: Store, path: Path, **options) -> list[tuple[str, int, int]]:
+    """The progress steps an import of ``path`` reports, as (stage, done, total)."""
+    steps: list[ProgressStep] = []
+    layer = options.pop("layer", DISTRICTS)
+    report = import_layer(store, path, ImportOptions(layer=layer, **options), progress=steps.append)
+    assert report.ok, report.errors
+    return [(step.stage, step.done, step.total) for step in steps]
+
+
+def test_a_yaizu_import_reports_reading_checking_storing_and_the_coverage_in_order(
+    store: Store,
+) -> None:
+    assert progress_of(store, yaizu("自治会区域") / "自治会区域.shp") == [
+        ("read", 0, 0),
+        ("read", 35, 35),
+        ("check", 0, 35),
+        ("check", 35, 35),
+        ("store", 0, 35),
+        ("store", 35, 35),
+        ("coverage", 35, 35),
+    ]
+
+
+@pytest.mark.usefixtures("batches_of_two")
+def test_a_streamed_import_reports_each_batch_checked_then_stored_and_a_dry_run_stores_none(
+    store: Store, tmp_path: Path
+) -> None:
+    path = write_shapefile(districts_with_an_exclave(), tmp_path / "stream" / "d.shp")
+    checks = [("read", 0, 0), ("read", 5, 5), ("check", 0, 5), ("check", 2, 5)]
+    # The exclave's two parts (features 1 and 5) are stored last, joined as one.
+    assert progress_of(store, path, dry_run=True) == [
+        *checks,
+        ("check", 4, 5),
+        ("check", 5, 5),
+        ("coverage", 4, 5),
+    ]
+    assert progress_of(store, path) == [
+        *checks,
+        ("store", 0, 5),
+        ("store", 1, 5),
+        ("check", 4, 5),
+        ("store", 3, 5),
+        ("check", 5, 5),
+        ("store", 3, 5),
+        ("store", 4, 5),
+        ("coverage", 4, 5),
+    ]
 
 
 def test_the_yaizu_school_zones_import(store: Store) -> None:

@@ -19,15 +19,10 @@ from ..plans.model import STATUS_LABELS
 from ..settings import instance_folder, load_settings
 from ..storage import Store, open_store
 from .field_mapping import parse_map_option
-from .pipeline import (
-    CRS_SOURCES,
-    ENCODING_SOURCES,
-    STAGES,
-    ImportOptions,
-    ImportReport,
-    import_layer,
-)
+from .pipeline import ImportOptions, import_layer
 from .population_table import PopulationReport, load_population
+from .progress import STAGE_LABELS, ProgressStep
+from .report import CRS_SOURCES, ENCODING_SOURCES, ImportReport
 
 
 @click.command("import")
@@ -194,12 +189,13 @@ def _run_import(store: Store, source: Path, options: ImportOptions, as_json: boo
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return report
     with click.progressbar(
-        length=len(STAGES), label="取り込み中", file=sys.stderr, show_eta=False
+        length=len(STAGE_LABELS), label="取り込み中", file=sys.stderr, show_eta=False
     ) as bar:
+        stages = list(STAGE_LABELS)
 
-        def advance(stage: str) -> None:
-            bar.label = stage
-            bar.update(1)
+        def advance(step: ProgressStep) -> None:
+            bar.label = step.label
+            bar.update(stages.index(step.stage) + 1 - bar.pos)
 
         report = import_layer(store, source, options, progress=advance)
     click.echo(describe_report(report))

@@ -35,15 +35,9 @@ from ..web.validation import (
 from .crs_choices import crs_choices, page_crs_issue
 from .field_mapping import parse_map_option
 from .pending_uploads import LIFETIME, OPTIONS_FILE, expire_pending, new_pending, pending_folder
-from .pipeline import (
-    CRS_SOURCES,
-    ENCODING_SOURCES,
-    ImportOptions,
-    ImportReport,
-    import_layer,
-    summary_counts,
-)
+from .pipeline import ImportOptions, import_layer
 from .population_table import PopulationReport, load_population
+from .report import CRS_SOURCES, ENCODING_SOURCES, ImportReport, summary_counts
 
 blueprint = Blueprint("uploads", __name__, url_prefix="/admin/import")
 MAX_EPSG = 999_999
