@@ -17,11 +17,25 @@ class GeoappError(Exception):
     # Seconds after which trying again may succeed, sent as the Retry-After header.
     retry_after: int | None = None
 
-    def __init__(self, message: str, message_en: str | None = None, **details: object) -> None:
+    def __init__(
+        self,
+        message: str,
+        message_en: str | None = None,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        **details: object,
+    ) -> None:
+        """``status`` and ``code`` replace the class's, for an error answered on behalf of
+        another library's (Flask's HTTP errors, a refused CSRF token)."""
         super().__init__(message)
         self.message = message
         self.message_en = message_en or message
         self.details = details
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
 
     def to_dict(self) -> dict[str, object]:
         """The JSON body an API client receives."""

@@ -75,15 +75,16 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Response:
         logger.warning("refused %s %s: %s", request.method, request.path, error.description)
-        wrapped = GeoappError(
-            "送信を受け付けられませんでした（フォームの確認用トークンがないか、期限切れです）。"
-            "ページを開き直してからもう一度送信してください。",
-            "The form was refused (its CSRF token is missing or expired); reload the page "
-            "and send it again.",
+        return respond_with_error(
+            GeoappError(
+                "送信を受け付けられませんでした（フォームの確認用トークンがないか、期限切れです）。"
+                "ページを開き直してからもう一度送信してください。",
+                "The form was refused (its CSRF token is missing or expired); reload the page "
+                "and send it again.",
+                status=400,
+                code="csrf_failed",
+            )
         )
-        wrapped.status = 400
-        wrapped.code = "csrf_failed"
-        return respond_with_error(wrapped)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
@@ -92,10 +93,8 @@ def register_error_handlers(app: Flask) -> None:
             message, message_en = _too_large(request.max_content_length)
         else:
             message, message_en = _HTTP_MESSAGES.get(status, (error.description, error.description))
-        wrapped = GeoappError(message, message_en)
-        wrapped.status = status
-        wrapped.code = (error.name or "error").lower().replace(" ", "_")
-        return respond_with_error(wrapped)
+        code = (error.name or "error").lower().replace(" ", "_")
+        return respond_with_error(GeoappError(message, message_en, status=status, code=code))
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> Response:
