@@ -20,7 +20,7 @@ from geoapp.accounts.throttle import (
 from geoapp.accounts.users import add_user, authenticate
 from geoapp.errors import TooManyAttempts, Unauthorized
 from geoapp.storage import Store
-from geoapp.storage.base import as_datetime
+from geoapp.storage.rows import as_datetime
 
 ATTACKER = "203.0.113.66"
 OWNER = "10.20.30.40"

@@ -18,8 +18,8 @@ from geoapp.city.model import City
 from geoapp.errors import BadInput, SchemaOutdated
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from geoapp.storage import Store, open_store
-from geoapp.storage.base import stored_wkb
 from geoapp.storage.migration import latest_version, migrations_for
+from geoapp.storage.wkb import stored_wkb
 
 CITY = City("青葉川市", "あおばがわし", "999016", TEST_SRID)
 

@@ -22,7 +22,7 @@ from ..geometry.checks import (
 from ..geometry.coverage_edges import CoverageEdges
 from ..layers import Layer
 from ..sources.reading import SourceData
-from ..storage.base import LayerBatch
+from ..storage.rows import LayerBatch
 from .exclaves import joined_exclaves
 from .progress import Progress, ProgressStep
 from .report import ImportReport, located_problems

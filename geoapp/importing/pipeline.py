@@ -21,7 +21,8 @@ from ..layers import CENTERS, DISTRICTS, Layer
 from ..plans.district_changes import PlansBeforeImport
 from ..sources import SourceData, check_coordinates_in_japan, open_source
 from ..storage import Store
-from ..storage.base import LayerBatch, WriteMode
+from ..storage.base import WriteMode
+from ..storage.rows import LayerBatch
 from .exclaves import exclave_parts
 from .features import ImportFeatures
 from .field_values import mapped_fields

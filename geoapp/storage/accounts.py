@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .base import Session, as_datetime
+from .base import Session
+from .rows import as_datetime
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from ..plans.model import COMMUNITY_FIELDS, Delta, PlanState
-from .base import Session, as_datetime, as_json
+from .base import Session
+from .rows import as_datetime, as_json
 
 _PLAN_COLUMNS = (
     "id, name, description, status, author, created_at, updated_at, version, next_community_id"

@@ -24,19 +24,17 @@ from ..errors import StorageUnavailable
 from ..layers import LAYERS, Layer
 from . import binary_copy
 from .base import (
-    CITY_COLUMNS,
     RAISE_DATA_GENERATION,
-    LayerBatch,
     LayerImport,
     ReportSource,
     Session,
     Store,
     WriteMode,
-    as_dict,
-    duplicate_conflict,
-    stored_rows,
 )
+from .city import SELECT_CITY, upsert_city
+from .conflicts import duplicate_conflict
 from .migration import Migration
+from .rows import LayerBatch, as_dict, stored_rows
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +106,7 @@ class PostGISStore(Store):
         self._run("SELECT 1")
 
     def city(self) -> City | None:
-        rows = self._run(f"SELECT {CITY_COLUMNS} FROM city WHERE id = 1")
+        rows = self._run(SELECT_CITY)
         return City.from_row(rows[0]) if rows else None
 
     def geometry_srid(self) -> int:
@@ -156,7 +154,7 @@ class PostGISStore(Store):
         try:
             with self._connection() as connection:
                 if city is not None:
-                    _upsert_city(connection, city)
+                    upsert_city(PostGISSession(connection), city)
                 if srid != self.geometry_srid():
                     _retype_geometry_columns(connection, srid, layers)
                 for layer, batches in layers.items():
@@ -321,18 +319,6 @@ def _retype_geometry_columns(
                     srid=sql.Literal(srid),
                 )
             )
-
-
-def _upsert_city(connection: psycopg.Connection, city: City) -> None:
-    """Insert or update the single city row."""
-    row = city.to_row()
-    values = ", ".join("%s::jsonb" if name == "center_kinds" else "%s" for name in row)
-    updates = ", ".join(f"{name} = excluded.{name}" for name in (*row, "updated_at"))
-    connection.execute(
-        f"INSERT INTO city (id, {', '.join(row)}, updated_at) VALUES (1, {values}, now()) "
-        f"ON CONFLICT (id) DO UPDATE SET {updates}",
-        tuple(row.values()),
-    )
 
 
 def _unavailable(url: str, exc: Exception) -> StorageUnavailable:

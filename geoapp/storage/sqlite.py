@@ -17,20 +17,17 @@ from ..city.model import City
 from ..errors import StorageBusy, StorageUnavailable
 from ..layers import Layer
 from .base import (
-    CITY_COLUMNS,
     RAISE_DATA_GENERATION,
-    LayerBatch,
     LayerImport,
     ReportSource,
     Session,
     Store,
-    StoredRows,
     WriteMode,
-    as_dict,
-    duplicate_conflict,
-    stored_rows,
 )
+from .city import SELECT_CITY, upsert_city
+from .conflicts import duplicate_conflict
 from .migration import Migration
+from .rows import LayerBatch, StoredRows, as_dict, stored_rows
 
 
 class SQLiteStore(Store):
@@ -122,7 +119,7 @@ class SQLiteStore(Store):
 
     def city(self) -> City | None:
         with self._connection() as connection:
-            row = connection.execute(f"SELECT {CITY_COLUMNS} FROM city WHERE id = 1").fetchone()
+            row = connection.execute(SELECT_CITY).fetchone()
         return None if row is None else City.from_row(dict(row))
 
     def geometry_srid(self) -> int:
@@ -173,7 +170,7 @@ class SQLiteStore(Store):
     ) -> None:
         with self._transaction() as connection:
             if city is not None:
-                _upsert_city(connection, city)
+                upsert_city(SQLiteSession(connection), city)
             connection.execute("UPDATE geometry_columns SET srid = ?", (srid,))
             for layer, batches in layers.items():
                 if mode == "replace":
@@ -288,17 +285,6 @@ def _upsert_rows(connection: sqlite3.Connection, layer: Layer, rows: StoredRows)
         zip(*values, strict=True),
     )
     return len(rows)
-
-
-def _upsert_city(connection: sqlite3.Connection, city: City) -> None:
-    """Insert or update the single city row."""
-    row = city.to_row()
-    updates = ", ".join(f"{name} = excluded.{name}" for name in (*row, "updated_at"))
-    connection.execute(
-        f"INSERT INTO city (id, {', '.join(row)}, updated_at) "
-        f"VALUES (1, {', '.join('?' * len(row))}, ?) ON CONFLICT (id) DO UPDATE SET {updates}",
-        (*row.values(), _now()),
-    )
 
 
 def _split_statements(sql: str) -> list[str]:
