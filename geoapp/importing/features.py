@@ -21,7 +21,7 @@ from ..geometry.checks import (
 )
 from ..geometry.coverage_edges import CoverageEdges
 from ..layers import Layer
-from ..sources.reading import SourceData
+from ..sources import SourceData
 from ..storage.rows import LayerBatch
 from .exclaves import joined_exclaves
 from .progress import Progress, ProgressStep
