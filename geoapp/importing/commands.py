@@ -188,14 +188,19 @@ def _run_import(store: Store, source: Path, options: ImportOptions, as_json: boo
         report = import_layer(store, source, options)
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return report
+    # The bar moves a quarter a stage; every step redraws it with its counts.
     with click.progressbar(
-        length=len(STAGE_LABELS), label="取り込み中", file=sys.stderr, show_eta=False
+        length=len(STAGE_LABELS),
+        label="取り込み中",
+        file=sys.stderr,
+        show_eta=False,
+        update_min_steps=0,
     ) as bar:
         stages = list(STAGE_LABELS)
 
         def advance(step: ProgressStep) -> None:
             bar.label = step.label
-            bar.update(stages.index(step.stage) + 1 - bar.pos)
+            bar.update(max(0, stages.index(step.stage) + 1 - bar.pos))
 
         report = import_layer(store, source, options, progress=advance)
     click.echo(describe_report(report))
