@@ -1,5 +1,12 @@
 """A Shapefile's DBF attribute table read as a byte matrix with numpy: the header, the live
-records, and the number columns parsed as GDAL parses them."""
+records, and the text and number columns parsed as GDAL parses them.
+
+Kept instead of letting GDAL read the fields because it is faster: on the 100,000-district
+benchmark city it read the fields 1.5–1.9× faster than pyogrio's Arrow path (CPU 0.17 s
+against 0.26 s). tests/test_dbf.py holds its output to GDAL's on the demo city, the Yaizu
+layers and a CP932 file without .cpg. The same bytes tell the encoding when neither .cpg
+nor the language byte does.
+"""
 
 from __future__ import annotations
 
