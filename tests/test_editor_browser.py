@@ -436,3 +436,30 @@ def test_the_comparison_map_opens_on_the_city_with_every_district_in_view(
     assert left_machine == []
     assert errors == []
     context.close()
+
+
+def test_a_refused_plan_import_shows_the_servers_reason_in_the_page_language(
+    editor_server: str, browser
+) -> None:
+    context, page, left_machine, errors = watched_page(browser, editor_server)
+    page.goto(editor_server + "/login?next=/plans/")
+    page.fill("#login-name", PLANNER)
+    page.fill("#login-password", PASSWORD)
+    page.click("form.login-form button[type=submit]")
+    broken = {"name": "壊れた案.geojson", "mimeType": "application/geo+json", "buffer": b"{oops"}
+    notice = page.locator("#error-notice")
+
+    page.set_input_files("#import-plan-form input[name=file]", broken)
+    page.click("#import-plan-form button[type=submit]")
+    notice.wait_for(state="visible", timeout=10_000)
+    assert "壊れた案.geojson を GeoJSON として読めません" in notice.inner_text()
+
+    page.goto(editor_server + "/plans/?lang=en")
+    page.set_input_files("#import-plan-form input[name=file]", broken)
+    page.click("#import-plan-form button[type=submit]")
+    notice.wait_for(state="visible", timeout=10_000)
+    assert "Cannot read 壊れた案.geojson as GeoJSON" in notice.inner_text()
+    # The two refused imports (400) are the only errors the browser logs.
+    assert len(errors) == 2 and all("400" in error for error in errors)
+    assert left_machine == []
+    context.close()
