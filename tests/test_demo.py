@@ -15,9 +15,16 @@ from click.testing import CliRunner
 
 from geoapp.city.model import City
 from geoapp.cli import main
-from geoapp.demo.city import demo_city, demo_dir, load_demo_city, read_demo_layer
+from geoapp.demo.city import (
+    demo_city,
+    demo_dir,
+    load_demo_city,
+    prepare_demo_planning,
+    read_demo_layer,
+)
 from geoapp.errors import Conflict
 from geoapp.layers import CENTERS, DISTRICTS, LAYERS, SCHOOL_ZONES
+from geoapp.plans.service import Planning
 from geoapp.storage import Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -88,6 +95,32 @@ def test_loading_the_demo_twice_changes_nothing(store: Store) -> None:
     assert load_demo_city(store)
     assert not load_demo_city(store)
     assert len(store.layer_imports()) == 3
+
+
+def test_the_demo_plans_show_hubs_places_an_adopted_plan_and_a_history(store: Store) -> None:
+    load_demo_city(store)
+    planning = Planning(store)
+    prepare_demo_planning(store, planning)
+    plans = {plan["status"]: plan["id"] for plan in planning.list_plans()}
+    assert sorted(plans) == ["adopted", "draft"]
+    assert planning.public_plan()["id"] == plans["adopted"]
+    adopted = planning.plan(plans["adopted"])
+    schools = set(read_demo_layer(SCHOOL_ZONES)["school_name"])
+    assert all(c["description"] and c["places"] for c in adopted["communities"])
+    assert {c["places"][0]["name"] for c in adopted["communities"]} == schools
+    # Every community holding a centre has its hub, including the one holding two.
+    assert sum(1 for c in adopted["communities"] if c["hub_center"]) == 13
+    assert adopted["checks"]["several_hubs"] == [] and len(adopted["checks"]["without_hub"]) == 1
+    draft = planning.plan(plans["draft"])
+    hubs = {c["id"]: c["hub_center"] for c in adopted["communities"]}
+    assert [c["id"] for c in draft["communities"] if c["hub_center"] != hubs[c["id"]]] == [1]
+    history = [v["description"]["ja"] for v in planning.versions(plans["draft"])]
+    assert history[0] == "「平井小学校区」の拠点施設を変更"
+    assert history[1] == "「並木小学校区」を「並木地区まちづくり協議会」に改名"
+    assert history[2] == "3 行政区を「並木小学校区」へ"
+    assert history[3].startswith("14 コミュニティを作成")
+    prepare_demo_planning(store, planning)
+    assert len(planning.list_plans()) == 2
 
 
 def test_the_demo_never_overwrites_another_city(store: Store) -> None:

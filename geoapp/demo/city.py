@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pyogrio
@@ -16,6 +17,7 @@ from ..accounts.users import User, add_user, find_user
 from ..city.model import City, load_city_preset
 from ..errors import Conflict
 from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES, Layer
+from ..plans.geography import Geography
 from ..plans.service import Planning
 from ..resources import geodata_dir
 from ..storage import Store
@@ -98,8 +100,9 @@ def load_demo_city(store: Store, force: bool = False) -> bool:
 
 
 def prepare_demo_planning(store: Store, planning: Planning) -> list[str]:
-    """Give the demo city its accounts, target population and two plans (an adopted one
-    from the school zones and a draft copy to edit), unless they exist; what was made."""
+    """Give the demo city its accounts, target population and two plans, unless they exist;
+    what was made. The adopted plan has hubs, descriptions and important places; the draft
+    copy has a few edits so its history has something to tell."""
     made = []
     for name, role, password in DEMO_ACCOUNTS:
         if find_user(store, name) is None:
@@ -109,21 +112,123 @@ def prepare_demo_planning(store: Store, planning: Planning) -> list[str]:
     if planning.geography().target_population == (None, None):
         planning.set_targets(admin, *DEMO_TARGET_POPULATION)
     if not planning.list_plans():
-        adopted = planning.create_plan(
-            admin,
-            "小学校区をもとにした区域（現行）",
-            "各行政区を面積の大部分が属する小学校区に割り当てた案です。",
-            "school_zones",
-        )
-        step = planning.set_status(admin, adopted["id"], adopted["version"], "proposed")
-        planning.set_status(admin, adopted["id"], step["version"], "adopted")
-        draft = planning.create_plan(
-            User("demo", "planner"),
-            "見直し案（作業中）",
-            "現行の区域を複製した編集用の案です。",
-            "copy",
-            copy_of=adopted["id"],
-        )
-        made.append(f"plans {adopted['id']} (adopted) and {draft['id']} (draft)")
-        logger.info("made the demo plans %s and %s", adopted["id"], draft["id"])
+        adopted = _adopted_plan(planning, admin)
+        draft = _draft_plan(planning, adopted)
+        made.append(f"plans {adopted} (adopted) and {draft} (draft)")
+        logger.info("made the demo plans %s and %s", adopted, draft)
     return made
+
+
+def _adopted_plan(planning: Planning, admin: User) -> int:
+    """The plan in force: one community per school zone, each described, with its school
+    as an important place and a hub chosen where the zone has two centres; its id."""
+    plan = planning.create_plan(
+        admin,
+        "小学校区をもとにした区域（現行）",
+        "各行政区を面積の大部分が属する小学校区に割り当てた案です。",
+        "school_zones",
+    )
+    plan_id, version = plan["id"], plan["version"]
+    schools = _schools_by_zone_name()
+    for community in plan["communities"]:
+        school, lon, lat = schools[community["name"]]
+        version = planning.edit(
+            admin,
+            plan_id,
+            version,
+            "update_community",
+            {
+                "community": community["id"],
+                "description": f"{school}の通学区域をもとにした地区です。",
+                "places": [{"name": school, "lon": lon, "lat": lat, "note": "校区の小学校"}],
+            },
+        )["version"]
+    for several in plan["checks"]["several_hubs"]:
+        version = planning.edit(
+            admin,
+            plan_id,
+            version,
+            "update_community",
+            {"community": several["community"], "hub_center": several["centers"][0]},
+        )["version"]
+    version = planning.set_status(admin, plan_id, version, "proposed")["version"]
+    planning.set_status(admin, plan_id, version, "adopted")
+    return plan_id
+
+
+def _draft_plan(planning: Planning, adopted: int) -> int:
+    """A planner's copy of the adopted plan with a few edits: border districts moved from
+    the most populous community to its least populous neighbour, that neighbour renamed and
+    the other hub chosen where a community holds two centres; its id."""
+    planner = User("demo", "planner")
+    plan = planning.create_plan(
+        planner,
+        "見直し案（作業中）",
+        "現行の区域を複製した編集用の案です。",
+        "copy",
+        copy_of=adopted,
+    )
+    plan_id, version = plan["id"], plan["version"]
+    geo = planning.geography()
+    giver, taker, moved = _border_districts(geo, plan)
+    version = planning.edit(
+        planner, plan_id, version, "assign", {"community": taker, "districts": moved}
+    )["version"]
+    name = next(c["name"] for c in plan["communities"] if c["id"] == taker)
+    version = planning.edit(
+        planner,
+        plan_id,
+        version,
+        "update_community",
+        {"community": taker, "name": name.replace("小学校区", "地区まちづくり協議会")},
+    )["version"]
+    hubs = {c["id"]: c["hub_center"] for c in plan["communities"]}
+    for community, centers in sorted(_centres_by_community(geo, plan["assignments"]).items()):
+        others = [code for code in centers if code != hubs[community]]
+        if hubs[community] and others:
+            planning.edit(
+                planner,
+                plan_id,
+                version,
+                "update_community",
+                {"community": community, "hub_center": others[0]},
+            )
+            break
+    logger.info("demo draft: %d districts from community %s to %s", len(moved), giver, taker)
+    return plan_id
+
+
+def _border_districts(geo: Geography, plan: dict[str, Any]) -> tuple[int, int, list[str]]:
+    """The most populous community, its least populous neighbour, and up to three of its
+    districts along their shared boundary."""
+    assignments = plan["assignments"]
+    population = {c["id"]: c["population"] or 0 for c in plan["checks"]["communities"]}
+    giver = max(population, key=lambda cid: (population[cid], -cid))
+    touching: dict[int, set[str]] = {}
+    for a, b in zip(geo.edge_a, geo.edge_b, strict=True):
+        for mine, theirs in ((a, b), (b, a)):
+            here, there = geo.codes[mine], geo.codes[theirs]
+            if assignments.get(here) == giver and assignments.get(there) not in (None, giver):
+                touching.setdefault(assignments[there], set()).add(here)
+    taker = min(touching, key=lambda cid: (population[cid], cid))
+    return giver, taker, sorted(touching[taker])[:3]
+
+
+def _centres_by_community(geo: Geography, assignments: dict[str, int]) -> dict[int, list[str]]:
+    """The codes of the centres inside each community."""
+    centres: dict[int, list[str]] = {}
+    for code, position in zip(geo.center_codes, geo.center_district, strict=True):
+        community = assignments.get(geo.codes[position]) if position >= 0 else None
+        if community is not None:
+            centres.setdefault(community, []).append(code)
+    return centres
+
+
+def _schools_by_zone_name() -> dict[str, tuple[str, float, float]]:
+    """Each school zone's school: its name, longitude and latitude, by zone name."""
+    zones = read_demo_layer(SCHOOL_ZONES)
+    points = gpd.GeoSeries(zones["school_location"], crs=zones.crs).to_crs(4326)
+    return {
+        name: (school, round(point.x, 6), round(point.y, 6))
+        for name, school, point in zip(zones["name"], zones["school_name"], points, strict=True)
+    }
