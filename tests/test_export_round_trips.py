@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -206,6 +207,14 @@ def test_a_layer_geojson_imports_back_with_the_same_values(
         for properties in stored.sort_values("code")["properties"]
     ]
     assert present == list(original.sort_values("code")["properties"])
+    for name in target.point_fields:  # a school's location, within a centimetre
+        assert located(stored, name) == located(original, name)
+
+
+def located(frame: gpd.GeoDataFrame, field: str) -> list[tuple[float, float] | None]:
+    """A point field's coordinates by code, rounded to centimetres."""
+    points = frame.sort_values("code")[field]
+    return [None if p is None or p.is_empty else (round(p.x, 2), round(p.y, 2)) for p in points]
 
 
 def yaizu_plan(database_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:

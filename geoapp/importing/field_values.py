@@ -9,11 +9,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from ..errors import BadInput
-from ..layers import CENTERS, DISTRICTS, Layer
+from ..layers import CENTERS, DISTRICTS, WEB_CRS, Layer
 from ..storage.properties import json_columns
 from .field_mapping import (
     FieldMapping,
@@ -30,24 +31,37 @@ def mapped_fields(
     raw: pd.DataFrame,
     given: dict[str, str],
     report: ImportReport,
+    working_crs: int,
 ) -> pd.DataFrame:
-    """The layer's fields from the source's, by the given or guessed mapping."""
+    """The layer's fields from the source's, by the given or guessed mapping; a point field
+    from ``<field>_lon``/``<field>_lat`` columns, as geoapp's own exports write it, put in the
+    ``working_crs``."""
     publisher = read_publisher_attributes(path if path.is_dir() else path.parent)
     mapping = choose_mapping(layer, raw, given, publisher)
     report.mapping = mapping.to_dict()
-    return stored_fields(layer, raw, mapping, report)
+    return stored_fields(layer, raw, mapping, report, working_crs)
 
 
 def stored_fields(
-    layer: Layer, raw: pd.DataFrame, mapping: FieldMapping, report: ImportReport
+    layer: Layer,
+    raw: pd.DataFrame,
+    mapping: FieldMapping,
+    report: ImportReport,
+    working_crs: int,
 ) -> pd.DataFrame:
     """A frame with the layer's fields converted from their sources, the other fields kept
     as free properties (JSON text in ``_properties``), and ``_feature`` holding each row's
     1-based number in the file."""
     data: dict[str, Any] = {"_feature": np.arange(1, len(raw) + 1)}
+    used = set(mapping.fields.values())
     for spec in layer.fields:
         if spec.kind == "point":
-            data[spec.name] = [None] * len(raw)
+            degrees = [f"{spec.name}_lon", f"{spec.name}_lat"]
+            if all(column in raw for column in degrees):
+                data[spec.name] = _points(raw[degrees[0]], raw[degrees[1]], working_crs)
+                used.update(degrees)
+            else:
+                data[spec.name] = [None] * len(raw)
             continue
         source = mapping.fields.get(spec.name)
         if source is None:
@@ -60,7 +74,7 @@ def stored_fields(
             data[spec.name] = pd.to_numeric(values, errors="coerce")
         else:
             data[spec.name] = _texts(values).tolist()
-    used = set(mapping.fields.values())
+    used.update(mapping.fields.values())
     kept = [c for c in raw.columns if c not in used]
     data["_properties"] = _free_properties(raw[kept], mapping.display_names)
     frame = pd.DataFrame(data)
@@ -91,6 +105,14 @@ def stored_fields(
         )
     _require_values(layer, frame)
     return frame
+
+
+def _points(lon: pd.Series, lat: pd.Series, working_crs: int) -> list[Any]:
+    """Points from degree columns, in the working CRS; None where either is missing."""
+    x, y = pd.to_numeric(lon, errors="coerce"), pd.to_numeric(lat, errors="coerce")
+    points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=WEB_CRS).to_crs(working_crs)
+    missing = (x.isna() | y.isna()).to_numpy()
+    return [None if gone else point for point, gone in zip(points, missing, strict=True)]
 
 
 def _whole_numbers(values: pd.Series, label: str, source: str) -> pd.array:

@@ -120,7 +120,7 @@ def _import_source(
     layer = options.layer
     working_crs = store.geometry_srid()
     report.working_crs = f"EPSG:{working_crs}"
-    fields = mapped_fields(layer, path, source.fields, options.mapping, report)
+    fields = mapped_fields(layer, path, source.fields, options.mapping, report, working_crs)
     exclaves = exclave_parts(layer, fields)
     plans_before = PlansBeforeImport.read(store) if layer is DISTRICTS else None
     # One thread matches the coverage's edges beside the checks.
