@@ -81,6 +81,14 @@ def editor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+def log_in(page: Any, server: str, name: str, password: str) -> None:
+    """Log in on the login page, which then opens the plan list."""
+    page.goto(server + "/login?next=/plans/")
+    page.fill("#login-name", name)
+    page.fill("#login-password", password)
+    page.click("form.login-form button[type=submit]")
+
+
 class Editor:
     """The editor page with helpers that click where districts are drawn."""
 
@@ -265,10 +273,7 @@ def test_a_conflicting_edit_is_explained_reloaded_and_can_be_retried(
     editor_server: str, browser
 ) -> None:
     context, page, left_machine, errors = watched_page(browser, editor_server)
-    page.goto(editor_server + "/login?next=/plans/")
-    page.fill("#login-name", PLANNER)
-    page.fill("#login-password", PASSWORD)
-    page.click("form.login-form button[type=submit]")
+    log_in(page, editor_server, PLANNER, PASSWORD)
     other = ApiClient(editor_server, PLANNER, PASSWORD)
     plan = other.call("POST", "/api/plans", {"name": "競合の確認", "source": "school_zones"})
     page.goto(f"{editor_server}/plans/{plan['id']}/edit")
@@ -310,10 +315,7 @@ def test_a_hub_description_and_place_are_set_in_the_editor_and_an_adopted_plan_i
     editor_server: str, browser
 ) -> None:
     context, page, left_machine, errors = watched_page(browser, editor_server)
-    page.goto(editor_server + "/login?next=/plans/")
-    page.fill("#login-name", "demo-admin")
-    page.fill("#login-password", "aobagawa-admin")
-    page.click("form.login-form button[type=submit]")
+    log_in(page, editor_server, "demo-admin", "aobagawa-admin")
     admin = ApiClient(editor_server, "demo-admin", "aobagawa-admin")
     plan = admin.call("POST", "/api/plans", {"name": "拠点と決定の確認", "source": "school_zones"})
     page.goto(f"{editor_server}/plans/{plan['id']}/edit")
@@ -442,10 +444,7 @@ def test_a_refused_plan_import_shows_the_servers_reason_in_the_page_language(
     editor_server: str, browser
 ) -> None:
     context, page, left_machine, errors = watched_page(browser, editor_server)
-    page.goto(editor_server + "/login?next=/plans/")
-    page.fill("#login-name", PLANNER)
-    page.fill("#login-password", PASSWORD)
-    page.click("form.login-form button[type=submit]")
+    log_in(page, editor_server, PLANNER, PASSWORD)
     broken = {"name": "壊れた案.geojson", "mimeType": "application/geo+json", "buffer": b"{oops"}
     notice = page.locator("#error-notice")
 
