@@ -1,34 +1,58 @@
 """The ``geoapp`` command: run the demo, manage the database, import layers, serve the app.
 
-Commands that work in the web app's context build it with ``command_app``, through Flask's
-``ScriptInfo``; ``geoapp import`` opens the database from the settings alone.
+Every command lives in its own module and is loaded only when asked for, and Flask only for
+the commands that work in the web app's context: ``geoapp import`` in a nightly job must
+not pay for loading the web app.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
+import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
-from flask import Flask
-from flask.cli import ScriptInfo, routes_command, run_command, shell_command
 
-from .accounts.commands import user_group
-from .app import create_app
-from .city.commands import city_group
-from .demo.commands import demo
 from .errors import GeoappError
-from .importing.commands import import_command
-from .overlay.commands import overlay_command
-from .plans.commands import plan_group
-from .storage.commands import db
-from .web import current
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 logger = logging.getLogger(__name__)
 
+# Each command's name and where it is defined, as module:attribute.
+COMMANDS = {
+    "city": "geoapp.city.commands:city_group",
+    "db": "geoapp.storage.commands:db",
+    "demo": "geoapp.demo.commands:demo",
+    "import": "geoapp.importing.commands:import_command",
+    "overlay": "geoapp.overlay.commands:overlay_command",
+    "plan": "geoapp.plans.commands:plan_group",
+    "routes": "flask.cli:routes_command",
+    "run": "flask.cli:run_command",
+    "shell": "flask.cli:shell_command",
+    "user": "geoapp.accounts.commands:user_group",
+}
+# The commands that open the database on their own, without the web app.
+WITHOUT_APP = frozenset({"import"})
+
 
 class GeoappGroup(click.Group):
-    """The geoapp commands, with domain errors printed as messages instead of tracebacks."""
+    """The geoapp commands, loaded on first use, with domain errors printed as messages
+    instead of tracebacks."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        if cmd_name not in WITHOUT_APP:
+            _offer_app(ctx)
+        module, attribute = COMMANDS[cmd_name].split(":")
+        return getattr(importlib.import_module(module), attribute)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -40,8 +64,20 @@ class GeoappGroup(click.Group):
             sys.exit(1)
 
 
+def _offer_app(ctx: click.Context) -> None:
+    """Let Flask's ``with_appcontext`` commands build the app with ``command_app``."""
+    from flask.cli import ScriptInfo
+
+    root = ctx.find_root()
+    if not isinstance(root.obj, ScriptInfo):
+        root.obj = ScriptInfo(create_app=command_app, set_debug_flag=False)
+
+
 def command_app() -> Flask:
     """The app a command works with; its database connections close when the command ends."""
+    from .app import create_app
+    from .web import current
+
     app = create_app()
     context = click.get_current_context(silent=True)
     if context is not None:
@@ -50,33 +86,31 @@ def command_app() -> Flask:
 
 
 @click.group(cls=GeoappGroup)
-@click.pass_context
-def main(ctx: click.Context) -> None:
+def main() -> None:
     """geoapp — 広域コミュニティ計画支援 Web GIS / wide-area community planning."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    # Flask's app-context commands build the app with command_app, unless a test gave one.
-    if not isinstance(ctx.obj, ScriptInfo):
-        ctx.obj = ScriptInfo(create_app=command_app, set_debug_flag=False)
-
-
-for command in (
-    city_group,
-    db,
-    demo,
-    import_command,
-    overlay_command,
-    plan_group,
-    routes_command,
-    run_command,
-    shell_command,
-    user_group,
-):
-    main.add_command(command)
 
 
 def run(args: list[str] | None = None) -> None:
-    """The ``geoapp`` console command (pyproject's entry point) and scheduled jobs' way in."""
-    main(args, prog_name="geoapp")
+    """The ``geoapp`` console command: ``main``, then leave at once.
+
+    By then every command has closed its files and database connections; what is left is
+    the interpreter's teardown of pandas, GEOS and GDAL, which costs a scheduled import a
+    quarter of a second and does nothing for it.
+    """
+    try:
+        main(args)
+        code: int | str | None = 0
+    except SystemExit as done:
+        code = done.code
+    if not isinstance(code, int):
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = 0 if code is None else 1
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

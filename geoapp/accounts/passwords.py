@@ -12,8 +12,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from zxcvbn import zxcvbn
-
 from ..errors import BadInput
 
 logger = logging.getLogger(__name__)
@@ -66,6 +64,8 @@ def check_password(password: str, user_name: str) -> None:
 
 def weakness(password: str, user_name: str) -> str | None:
     """The rule a guessable password breaks (a key of ``_RULES``), or None if it is strong."""
+    from zxcvbn import zxcvbn  # 50 ms of word lists, loaded only when a password is set
+
     name = user_name.casefold()
     result = zxcvbn(password, user_inputs=[user_name])
     if float(result["guesses"]) >= MIN_GUESSES:

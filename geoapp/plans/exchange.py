@@ -23,7 +23,6 @@ import shapely
 from ..errors import BadInput
 from ..exports.spreadsheet_csv import csv_bytes, unquoted
 from ..layers import WEB_CRS
-from ..overlay.zones import majority_zones
 from ..web.validation import MAX_ID, unsafe_character
 from .boundaries import community_boundaries
 from .checks import plan_checks
@@ -190,6 +189,8 @@ def _mapping_from_polygons(
 
     A community without districts has no polygon (geoapp writes a null geometry for it) and
     assigns nothing; the parts of one name are one community."""
+    from ..overlay.zones import majority_zones
+
     geometries = frame.geometry.to_numpy()
     drawn = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
     polygons = frame[drawn].to_crs(geo.districts.crs)

@@ -18,8 +18,6 @@ from typing import Any
 from ..accounts.users import User
 from ..errors import BadInput, Conflict, Forbidden, NotFound, PlanReadOnly
 from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES
-from ..overlay.adjacency import district_adjacency
-from ..overlay.zones import majority_zones
 from ..storage import Store
 from ..storage import plans as records
 from ..storage.base import Session
@@ -50,6 +48,9 @@ GeographyLoader = Callable[[Store], Geography]
 
 def load_geography(store: Store) -> Geography:
     """The plan geography of the stored layers (district adjacency, majority zones)."""
+    from ..overlay.adjacency import district_adjacency
+    from ..overlay.zones import majority_zones
+
     districts = store.read_layer(DISTRICTS)
     zones = store.read_layer(SCHOOL_ZONES)
     majority = majority_zones(districts, zones) if len(districts) and len(zones) else None

@@ -1,4 +1,8 @@
-"""Storage: one interface (``Store``), two backends chosen by the database URL."""
+"""Storage: one interface (``Store``), two backends chosen by the database URL.
+
+Each backend's module is loaded when a URL asks for it, so that the embedded default
+never loads psycopg (a third of a second of a scheduled import's start).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,6 @@ from urllib.parse import urlparse
 
 from ..errors import BadInput
 from .base import LayerImport, Store
-from .postgis import PostGISStore
-from .sqlite import SQLiteStore
 
 __all__ = ["LayerImport", "Store", "open_store"]
 
@@ -20,8 +22,12 @@ def open_store(
     is how many seconds an SQLite statement waits for another's lock."""
     scheme = urlparse(url).scheme
     if scheme == "sqlite":
+        from .sqlite import SQLiteStore
+
         return SQLiteStore(Path(url.removeprefix("sqlite://")), default_srid, busy_timeout)
     if scheme in ("postgresql", "postgres"):
+        from .postgis import PostGISStore
+
         return PostGISStore(url, default_srid, pool_size)
     raise BadInput(
         f"データベースURL「{url}」は使えません。"

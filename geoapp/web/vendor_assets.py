@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import xstatic.pkg.leaflet as leaflet
 from flask import Blueprint, abort, send_from_directory, url_for
 from werkzeug.wrappers import Response
 
@@ -17,6 +16,8 @@ blueprint = Blueprint("vendor", __name__, url_prefix="/vendor")
 
 def _package_dirs() -> dict[str, Path]:
     """The data folder of each served package, by its URL name."""
+    import xstatic.pkg.leaflet as leaflet
+
     return {"leaflet": Path(leaflet.BASE_DIR)}
 
 
