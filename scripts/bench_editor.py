@@ -54,7 +54,7 @@ def serve_city(districts: int, instance: Path) -> tuple[str, int, object]:
     )
     store = app.extensions["geoapp.store"]
     store.upgrade()
-    store.save_city(City("ベンチ市", "べんちし", "999999", SRID))
+    store.save_city(City("ベンチ市", "べんちし", "999997", SRID))
     store.replace_layers(generated_city(districts), source="generated")
     planner, _ = add_user(store, "bench", "planner", PASSWORD)
     plan = app.extensions["geoapp.plans"].create_plan(planner, "ベンチ案", "", "school_zones")

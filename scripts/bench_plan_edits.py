@@ -161,7 +161,7 @@ def run_backend(label: str, url: str, layers: dict, edits: int, instance: Path) 
     )
     store = app.extensions["geoapp.store"]
     store.upgrade()
-    store.save_city(City("ベンチ市", "べんちし", "999999", SRID))
+    store.save_city(City("ベンチ市", "べんちし", "999997", SRID))
     store.replace_layers(layers, source="generated")
     add_user(store, "bench", "planner", PASSWORD)
     started = time.perf_counter()
