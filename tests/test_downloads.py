@@ -33,8 +33,8 @@ def disposition_names(header: str) -> dict[str, str]:
     [
         ("format=geojson", "application/geo+json", ".geojson"),
         ("format=gpkg", "application/geopackage+sqlite3", ".gpkg"),
-        ("format=shp", "application/zip", "-shp.zip"),
-        ("format=shp&encoding=utf-8", "application/zip", "-shp.zip"),
+        ("format=shp", "application/zip", "-cp932-shp.zip"),
+        ("format=shp&encoding=utf-8", "application/zip", "-utf-8-shp.zip"),
         ("format=csv", "text/csv; charset=utf-8", ".csv"),
     ],
 )

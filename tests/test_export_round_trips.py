@@ -148,7 +148,7 @@ def test_a_plan_communities_export_imports_as_a_layer_with_the_same_values(
     assert exported.status_code == 200, exported.get_json()
     path = tmp_path / filename
     path.write_bytes(exported.data)
-    options = ("--layer", "communities") if filename.endswith(".gpkg") else ()
+    options = ("--layer", "communities") if not filename.endswith(".geojson") else ()
     report = geoapp_import(second_database_url, monkeypatch, "districts", path, *options)
     assert report["mapping"]["fields"]["population_65"] in ("population_65", "POP65")
     stored = second_store.read_layer(DISTRICTS)
@@ -248,7 +248,9 @@ def test_yaizus_geopackage_and_shapefile_exports_import_as_layers_with_the_same_
     original = app.extensions["geoapp.store"].read_layer(DISTRICTS)
     geoapp_import(second_database_url, monkeypatch, "districts", paths["gpkg"])
     assert rows(second_store.read_layer(DISTRICTS), columns) == rows(original, columns)
-    geoapp_import(second_database_url, monkeypatch, "districts", paths["shp"])
+    geoapp_import(
+        second_database_url, monkeypatch, "districts", paths["shp"], "--layer", "communities"
+    )
     monkeypatch.setenv("GEOAPP_DATABASE_URL", database_url)
     plan = json.loads(runner.invoke(main, ["plan", "show", "1", "--json"]).output)
     assert rows(second_store.read_layer(DISTRICTS), columns) == community_rows(plan)

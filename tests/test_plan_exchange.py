@@ -75,24 +75,30 @@ def test_geopackage_export_holds_communities_districts_and_places(
     path = tmp_path / "plan.gpkg"
     path.write_bytes(exported.data)
     layers = {name for name, _ in pyogrio.list_layers(path)}
-    assert layers == {"communities", "districts", "places"}
+    assert layers == {"communities", "districts", "places", "layer_styles"}
     districts = pyogrio.read_dataframe(path, layer="districts")
     assert len(districts) == 9 and set(districts["community"]) == {"西小学校区", "東小学校区"}
 
 
-@pytest.mark.parametrize(("encoding", "cpg"), [("cp932", b"CP932"), ("utf-8", b"UTF-8")])
-def test_shapefile_export_names_its_encoding_in_a_cpg(
-    tanaka: Staff, tmp_path: Path, encoding: str, cpg: bytes
+@pytest.mark.parametrize(
+    ("encoding", "cpg", "language_byte"), [("cp932", b"932", 0x13), ("utf-8", b"UTF-8", 0)]
+)
+def test_shapefile_export_names_its_encoding_in_a_cpg_and_the_dbf_header(
+    tanaka: Staff, tmp_path: Path, encoding: str, cpg: bytes, language_byte: int
 ) -> None:
     plan = tanaka.new_plan()
     exported = tanaka.get(f"/api/plans/{plan['id']}/export?format=shp&encoding={encoding}")
     with zipfile.ZipFile(io.BytesIO(exported.data)) as archive:
         assert archive.read("communities.cpg") == cpg
+        assert archive.read("districts.cpg") == cpg
+        assert b"<qgis" in archive.read("communities.qml")
         archive.extractall(tmp_path)
     raw = (tmp_path / "communities.dbf").read_bytes()
-    assert "西小学校区".encode(encoding) in raw
-    frame = pyogrio.read_dataframe(tmp_path / "communities.shp", encoding=encoding)
+    assert "西小学校区".encode(encoding) in raw and raw[29] == language_byte
+    frame = pyogrio.read_dataframe(tmp_path / "communities.shp")
     assert set(frame["NAME"]) == {"西小学校区", "東小学校区"}
+    districts = pyogrio.read_dataframe(tmp_path / "districts.shp")
+    assert len(districts) == 9 and set(districts["COMMUNITY"]) == {"西小学校区", "東小学校区"}
 
 
 def test_csv_export_lists_every_district_with_its_community(tanaka: Staff) -> None:

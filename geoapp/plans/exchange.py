@@ -17,10 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import pyogrio
+import pandas as pd
 import shapely
 
 from ..errors import BadInput
+from ..exports.geopackage import GEOPACKAGE_MEDIA_TYPE, PackageLayer, write_geopackage
+from ..exports.qgis_style import community_style_qml
+from ..exports.rfc7946 import geojson_text
+from ..exports.shapefile_zip import shapefile_zip
 from ..exports.spreadsheet_csv import csv_bytes, unquoted
 from ..layers import WEB_CRS
 from ..web.validation import MAX_ID, unsafe_character
@@ -29,7 +33,7 @@ from .checks import plan_checks
 from .edits import community_fields
 from .geography import Geography
 from .model import PlanState
-from .shapefile_export import shapefile_zip
+from .shapefile_export import communities_layer, districts_layer
 
 _CODE_HEADERS = {"code", "district", "district_code", "行政区コード", "コード", "行政区"}
 _NAME_HEADERS = {"community", "community_name", "コミュニティ", "コミュニティ名"}
@@ -40,6 +44,7 @@ EXPORT_FORMATS = ("geojson", "gpkg", "shp", "csv")
 _COMMUNITY_FIELDS = ("id", "name_kana", "color", "description", "hub_center")
 # Counts summed per community: nullable integers, written empty (never 0) where unknown.
 _COUNTS = ("population", "households", "population_65")
+COMMUNITY_STYLE = community_style_qml()
 
 
 # --- imports -----------------------------------------------------------------------------
@@ -290,7 +295,7 @@ def districts_frame(geo: Geography, state: PlanState) -> gpd.GeoDataFrame:
     """Every district with the community it is in (empty when unassigned)."""
     frame = geo.districts[["code", "name", "population", "households", "population_65"]].copy()
     community = [state.assignments.get(code) for code in geo.codes]
-    frame["community_id"] = [cid if cid is not None else None for cid in community]
+    frame["community_id"] = pd.array(community, dtype="Int64")
     frame["community"] = [
         state.communities[cid]["name"] if cid is not None else None for cid in community
     ]
@@ -313,7 +318,8 @@ def places_frame(geo: Geography, state: PlanState) -> gpd.GeoDataFrame:
 def export_plan(
     geo: Geography, state: PlanState, fmt: str, base_name: str, encoding: str = "cp932"
 ) -> tuple[bytes, str, str]:
-    """The plan as a file: its bytes, file name and media type."""
+    """The plan as a file: its bytes, file name and media type. Every geometric format
+    holds the same layers, empty or not, and polygons always as MultiPolygon."""
     if fmt not in EXPORT_FORMATS:
         raise BadInput(
             f"出力形式「{fmt}」は使えません。"
@@ -324,20 +330,23 @@ def export_plan(
         return _csv(geo, state), f"{base_name}.csv", "text/csv"
     communities = communities_frame(geo, state)
     if fmt == "geojson":
-        body = communities.to_crs(WEB_CRS).to_json(drop_id=True, ensure_ascii=False)
+        body = geojson_text(communities)
         return body.encode("utf-8"), f"{base_name}.geojson", "application/geo+json"
+    districts = districts_frame(geo, state)
     with tempfile.TemporaryDirectory() as folder:
         if fmt == "gpkg":
             path = Path(folder) / f"{base_name}.gpkg"
-            pyogrio.write_dataframe(communities, path, layer="communities", driver="GPKG")
-            pyogrio.write_dataframe(
-                districts_frame(geo, state), path, layer="districts", driver="GPKG", append=True
+            write_geopackage(
+                path,
+                [
+                    PackageLayer("communities", communities, "MultiPolygon", COMMUNITY_STYLE),
+                    PackageLayer("districts", districts, "MultiPolygon"),
+                    PackageLayer("places", places_frame(geo, state), "Point"),
+                ],
             )
-            places = places_frame(geo, state)
-            if len(places):
-                pyogrio.write_dataframe(places, path, layer="places", driver="GPKG", append=True)
-            return path.read_bytes(), path.name, "application/geopackage+sqlite3"
-        return shapefile_zip(communities, Path(folder), base_name, encoding)
+            return path.read_bytes(), path.name, GEOPACKAGE_MEDIA_TYPE
+        layers = [communities_layer(communities), districts_layer(districts)]
+        return shapefile_zip(layers, Path(folder), base_name, encoding)
 
 
 def _csv(geo: Geography, state: PlanState) -> bytes:

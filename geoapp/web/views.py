@@ -14,6 +14,7 @@ from ..city.model import DEFAULT_CENTER_KINDS, City
 from ..demo.city import DEMO_SOURCE
 from ..errors import NotFound
 from ..exports.layer_geojson import layer_export_frame
+from ..exports.rfc7946 import geojson_text
 from ..japanese_calendar import fiscal_year, fiscal_year_label, wareki_date
 from ..layers import CENTERS, DISTRICTS, LAYERS, SCHOOL_ZONES, WEB_CRS, layer_named
 from ..plans.exchange import communities_frame
@@ -107,9 +108,7 @@ def layer_geojson(name: str) -> Response:
     """A layer as GeoJSON in lon/lat (RFC 7946), flat so that it imports back."""
     layer = layer_named(name)
     frame = layer_export_frame(layer, current.store().read_layer(layer, crs=WEB_CRS))
-    return current_app.response_class(
-        frame.to_json(drop_id=True, ensure_ascii=False), mimetype="application/geo+json"
-    )
+    return current_app.response_class(geojson_text(frame), mimetype="application/geo+json")
 
 
 @blueprint.get("/healthz")

@@ -1,0 +1,146 @@
+"""Layers as one zipped Shapefile set (CP932 by default, or UTF-8) that GDAL, QGIS and
+PostGIS's ``shp2pgsql`` all read in the right encoding without options.
+
+The encoding is named twice: a ``.cpg`` holding the code page number (``932``, which GDAL
+reads as CP932 and ``shp2pgsql`` looks up; it cannot read the name ``CP932``) or ``UTF-8``,
+and the DBF header's language driver byte (0x13 for Shift_JIS). Text fields are sized to
+their content, integers stay integers, and a ``.qml`` style goes beside a styled layer.
+
+A DBF holds text in one encoding and at most 254 bytes a field, and GDAL drops what does
+not fit without failing. So every text is checked first: a character CP932 lacks (𠮷) or
+a text too long is refused, naming the feature and the field, instead of written short.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import pyogrio
+
+from ..errors import BadInput
+
+# Encoding → (.cpg text, DBF language driver id).
+SHAPEFILE_ENCODINGS = {"cp932": ("932", 0x13), "utf-8": ("UTF-8", 0x00)}
+DBF_TEXT_BYTES = 254
+_LANGUAGE_DRIVER_OFFSET = 29
+
+
+@dataclass(frozen=True)
+class ShapefileLayer:
+    """One layer of the set: file stem, what a feature is called, the column naming it
+    in messages, the DBF field per column (at most 10 characters) and text labels."""
+
+    name: str
+    feature: tuple[str, str]
+    key: tuple[str, str, str]
+    frame: gpd.GeoDataFrame
+    fields: dict[str, str]
+    labels: dict[str, tuple[str, str]]
+    geometry_type: Literal["MultiPolygon", "Point"]
+    style: str | None = None
+
+
+def check_encoding(encoding: str) -> None:
+    """Refuse an encoding the Shapefile export does not write."""
+    if encoding not in SHAPEFILE_ENCODINGS:
+        raise BadInput(
+            f"文字コード「{encoding}」は使えません。cp932 または utf-8 を指定してください。",
+            f"Unknown encoding {encoding!r}; use cp932 or utf-8.",
+        )
+
+
+def shapefile_zip(
+    layers: list[ShapefileLayer], folder: Path, base_name: str, encoding: str
+) -> tuple[bytes, str, str]:
+    """The layers zipped, the zip named after the export and its encoding (so versions
+    and encodings download side by side) and each layer's files after the layer (so
+    ``shp2pgsql`` and ``ogr2ogr`` make the same table of every version): bytes, name,
+    media type."""
+    check_encoding(encoding)
+    for layer in layers:
+        refuse_lossy_text(layer, encoding)
+    for layer in layers:
+        write_shapefile(layer, folder / f"{layer.name}.shp", encoding)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for layer in layers:
+            for part in sorted(folder.glob(f"{layer.name}.*")):
+                archive.write(part, part.name)
+    return buffer.getvalue(), f"{base_name}-{encoding}-shp.zip", "application/zip"
+
+
+def write_shapefile(layer: ShapefileLayer, path: Path, encoding: str) -> None:
+    """One layer as a Shapefile at ``path`` with its ``.cpg``, language byte and style."""
+    cpg, language_driver = SHAPEFILE_ENCODINGS[encoding]
+    pyogrio.write_dataframe(
+        layer.frame[[*layer.fields, layer.frame.geometry.name]].rename(columns=layer.fields),
+        path,
+        driver="ESRI Shapefile",
+        encoding=encoding,
+        geometry_type=layer.geometry_type,
+        layer_options={"RESIZE": "YES"},
+    )
+    with path.with_suffix(".dbf").open("r+b") as dbf:
+        dbf.seek(_LANGUAGE_DRIVER_OFFSET)
+        dbf.write(bytes([language_driver]))
+    path.with_suffix(".cpg").write_text(cpg, encoding="ascii")
+    if layer.style:
+        path.with_suffix(".qml").write_text(layer.style, encoding="utf-8")
+
+
+def refuse_lossy_text(layer: ShapefileLayer, encoding: str) -> None:
+    """Refuse the export when a text would lose characters in the DBF: the first such
+    feature and field named, with the way out (UTF-8, or GeoPackage for long texts)."""
+    feature, feature_en = layer.feature
+    key, key_label, key_label_en = layer.key
+    columns = list(dict.fromkeys([key, "name", *layer.labels]))
+    for record in layer.frame[columns].to_dict("records"):
+        value = int(record[key]) if key == "id" else record[key]
+        for column, (label, label_en) in layer.labels.items():
+            text = record[column]
+            if not isinstance(text, str):
+                continue
+            field = layer.fields[column]
+            where = f"{feature}「{record['name']}」（{key_label} {value}）の{label}（{field}）"
+            where_en = f"the {label_en} ({field}) of {feature_en} {key_label_en} {value}"
+            details = {feature_en: value, "field": field, "encoding": encoding}
+            missing = sorted({char for char in text if not _encodable(char, encoding)})
+            if missing and encoding == "cp932":
+                shown = "".join(missing[:10])
+                raise BadInput(
+                    f"{where}の文字「{shown}」は Shift_JIS（CP932）にないため、"
+                    "シェープファイルに書くと消えてしまいます。UTF-8 のシェープファイル"
+                    "（encoding=utf-8、コマンドでは --encoding utf-8）で出力してください。",
+                    f"The characters {shown!r} in {where_en} ({record['name']}) do not exist "
+                    "in Shift_JIS (CP932) and would vanish from the Shapefile; export a UTF-8 "
+                    "Shapefile instead (encoding=utf-8, or --encoding utf-8 on the command "
+                    "line).",
+                    characters=missing,
+                    **details,
+                )
+            size = len(text.encode(encoding, errors="replace"))
+            if size > DBF_TEXT_BYTES:
+                raise BadInput(
+                    f"{where}は {size} バイトあり、シェープファイルの項目に入る"
+                    f" {DBF_TEXT_BYTES} バイトを超えるため、後ろが切れてしまいます。"
+                    "GeoPackage（format=gpkg）か GeoJSON で出力するか、短くしてください。",
+                    f"{where_en} ({record['name']}) is {size} bytes, more than the "
+                    f"{DBF_TEXT_BYTES} a Shapefile field holds, and would be cut short; "
+                    "export a GeoPackage (format=gpkg) or GeoJSON, or shorten it.",
+                    bytes=size,
+                    **details,
+                )
+
+
+def _encodable(char: str, encoding: str) -> bool:
+    """Whether ``char`` exists in ``encoding``."""
+    try:
+        char.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
