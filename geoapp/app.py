@@ -22,6 +22,8 @@ from .japanese_calendar import japan_time, wareki_datetime
 from .overlay import views as overlay_views
 from .plans import views as plans_api
 from .plans.service import Planning
+from .public import views as public_views
+from .public.service import PublicMap
 from .resources import templates_dir
 from .settings import instance_folder, load_settings
 from .storage import open_store
@@ -79,6 +81,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     )
     app.extensions[current.STORE] = store
     app.extensions[current.PLANS] = Planning(store)
+    app.extensions[public_views.PUBLIC] = PublicMap(app.extensions[current.PLANS])
     register_body_limits(app)  # before CSRFProtect, whose check reads the form
     CSRFProtect(app)
     app.register_blueprint(views.blueprint)
@@ -90,6 +93,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(account_admin.blueprint)
     app.register_blueprint(plans_api.blueprint)
     app.register_blueprint(plans_api.public_blueprint)
+    app.register_blueprint(public_views.api)
     app.register_blueprint(editor.blueprint)
     app.register_blueprint(editor.api)
     register_error_handlers(app)

@@ -255,6 +255,17 @@ PROBES: list[Probe] = [
     Probe("overlay.overlay_page", "GET", "/overlay?threshold=inf", "threshold"),
     Probe("overlay.csv", "GET", "/api/overlay/pieces.csv?threshold=²", "threshold"),
     Probe("overlay.geojson", "GET", "/api/overlay/pieces.geojson?threshold=1e400", "threshold"),
+    # the public map, for anyone
+    Probe("public_api.search", "GET", "/api/public/search", "q"),
+    Probe("public_api.search", "GET", "/api/public/search?q=", "q"),
+    Probe("public_api.search", "GET", "/api/public/search?q=" + "本" * 101, "q"),
+    Probe("public_api.search", "GET", "/api/public/search?q=%00", "q"),
+    Probe("public_api.search", "GET", "/api/public/search?q=%1b%5b31m", "q"),
+    Probe("public_api.at_point", "GET", "/api/public/at?lon=nan&lat=35", "lon"),
+    Probe("public_api.at_point", "GET", "/api/public/at?lon=139&lat=1e400", "lat"),
+    Probe("public_api.at_point", "GET", "/api/public/at?lon=181&lat=35", "lon"),
+    Probe("public_api.at_point", "GET", "/api/public/at?lon=東&lat=35", "lon"),
+    Probe("public_api.at_point", "GET", "/api/public/at?lat=35", "lon"),
     # layers and files
     Probe("pages.layer_geojson", "GET", "/api/layers/%00", None),
     Probe("vendor.asset", "GET", "/vendor/leaflet/%00", None),

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -18,25 +19,31 @@ from .model import PlanState
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
 
-class GeographyCache:
-    """The district geography of the latest data generation."""
+
+class LatestCache(Generic[T]):
+    """One value built from the data as it stood at a key (a data generation stamp, a
+    plan's version): rebuilt when the key changes."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._cached: tuple[str, Geography] | None = None
+        self._cached: tuple[Hashable, T] | None = None
 
-    def get(self, stamp: str, build: Callable[[], Geography]) -> Geography:
-        """The geography for ``stamp``, built (once, under a lock) when the stamp changed."""
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The value for ``key``, built (once, under a lock) when the key changed."""
         cached = self._cached
-        if cached is None or cached[0] != stamp:
+        if cached is None or cached[0] != key:
             with self._lock:
                 cached = self._cached
-                if cached is None or cached[0] != stamp:
-                    logger.info("building the plan geography (%s)", stamp)
-                    cached = (stamp, build())
+                if cached is None or cached[0] != key:
+                    logger.info("rebuilding a cached value for %s", key)
+                    cached = (key, build())
                     self._cached = cached
         return cached[1]
+
+
+GeographyCache = LatestCache[Geography]
 
 
 class PlanCache:

@@ -1,0 +1,116 @@
+"""The public map's answers, free of Flask: search, the community at a point, and each
+community's public page, from a directory rebuilt only when the data or the adopted plan
+changed."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import shapely
+
+from ..errors import NotFound
+from ..geometry.point_location import lowest_covering_code
+from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES
+from ..plans.caches import LatestCache
+from ..plans.service import Planning
+from .directory import Community, Directory, build_directory
+from .search import District
+
+logger = logging.getLogger(__name__)
+
+# The loads that set the districts' population: the layer itself or a population table.
+POPULATION_LOADS = (DISTRICTS.name, "population")
+
+
+class PublicMap:
+    """What anyone may see of one store's city: its adopted communities, found by search,
+    by point or by id."""
+
+    def __init__(self, planning: Planning) -> None:
+        self.planning = planning
+        self.store = planning.store
+        self._directories: LatestCache[Directory] = LatestCache()
+
+    def directory(self) -> Directory:
+        """The directory of the current data and adopted plan."""
+        geo = self.planning.geography()
+        try:
+            plan: dict[str, Any] | None = self.planning.public_plan()
+        except NotFound:
+            plan = None
+        key = (geo.stamp, plan["id"] if plan else None, plan["version"] if plan else None)
+        return self._directories.get(key, lambda: self._build(plan))
+
+    def _build(self, plan: dict[str, Any] | None) -> Directory:
+        """A directory read from the store."""
+        city = self.store.city()
+        loads = [load for load in self.store.layer_imports() if load.layer in POPULATION_LOADS]
+        return build_directory(
+            plan,
+            self.planning.geography(),
+            self.store.read_layer(CENTERS),
+            self.store.read_layer(SCHOOL_ZONES),
+            loads[0].imported_at.date() if loads else None,
+            (city.prefecture, city.name) if city else (),
+        )
+
+    def search(self, query: str) -> dict[str, Any]:
+        """The answer of ``GET /api/public/search``: matches best first, each with its
+        community and hub; suggestions when none."""
+        directory = self.directory()
+        found = directory.index.search(query)
+        answer: dict[str, Any] = {
+            "matches": [match(directory, district) for district in found.matches],
+            "total": found.total,
+            "suggestions": found.suggestions,
+        }
+        if found.postal_code:
+            answer["notice"] = {
+                "ja": "郵便番号では探せません（一つの郵便番号が複数の町域にまたがるため）。"
+                "町名や自治会名で探してください。",
+                "en": "Postal codes cannot be searched (one postal code spans several areas); "
+                "search by the name of the area or residents' association.",
+            }
+        return answer
+
+    def at_point(self, lon: float, lat: float) -> dict[str, Any]:
+        """The district at a point (lon/lat) with its community and hub, as a search match
+        (``matches`` empty outside every district)."""
+        directory = self.directory()
+        web = directory.districts_web
+        code = lowest_covering_code(np.array([shapely.Point(lon, lat)]), web)[0]
+        if code is None:
+            return {"matches": [], "total": 0, "suggestions": []}
+        district = directory.index.district(code)
+        return {"matches": [match(directory, district)], "total": 1, "suggestions": []}
+
+    def community(self, community_id: int) -> tuple[Directory, Community]:
+        """An adopted community by id, with the directory it belongs to."""
+        directory = self.directory()
+        found = directory.communities.get(community_id)
+        if found is None:
+            raise NotFound(
+                f"広域コミュニティ {community_id} はありません。",
+                f"There is no community {community_id}.",
+            )
+        return directory, found
+
+
+def match(directory: Directory, district: District) -> dict[str, Any]:
+    """One search match: the district, its community and the community's hub (public
+    fields only; None where there is none)."""
+    community = directory.community_of_district(district.code)
+    hub = community.hub if community else None
+    return {
+        "district": {
+            "code": district.code,
+            "name": district.name,
+            "bounds": directory.district_bounds.get(district.code),
+        },
+        "community": None
+        if community is None
+        else {"id": community.id, "name": community.name, "color": community.color},
+        "hub": None if hub is None else {"name": hub.name, "address": hub.address},
+    }
