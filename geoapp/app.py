@@ -19,6 +19,7 @@ from .editor import views as editor
 from .importing import pending_uploads
 from .importing import views as uploads
 from .japanese_calendar import japan_time, wareki_datetime
+from .ogcapi import views as ogcapi
 from .overlay import views as overlay_views
 from .plans import views as plans_api
 from .plans.service import Planning
@@ -96,6 +97,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(public_views.api)
     app.register_blueprint(editor.blueprint)
     app.register_blueprint(editor.api)
+    app.register_blueprint(ogcapi.blueprint)
     register_error_handlers(app)
     content_policy.init_app(app)
     app.jinja_env.filters["wareki_datetime"] = wareki_datetime

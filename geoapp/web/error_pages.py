@@ -28,7 +28,7 @@ def wants_json(req: Request) -> bool:
     opened an API link as a page (a download such as a plan export) gets the error page."""
     if req.headers.get("Sec-Fetch-Dest") == "document":
         return False
-    if req.path.startswith(("/api/", "/healthz")):
+    if req.path.startswith(("/api/", "/healthz", "/ogcapi")):
         return True
     best = req.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"

@@ -1,0 +1,156 @@
+"""The published collections prepared once per edition of the data (the store's data
+stamp and the adopted plan's version): each feature serialized once per CRS, a spatial
+index for ``bbox``, and the extent. A page of items is then a slice and a join."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..errors import NotFound
+from ..exports.rfc7946 import as_multipolygons, rfc7946_geometries
+from .collections import COLLECTIONS, Collection, Published
+from .crs import GEOGRAPHIC_DECIMALS, PROJECTED_DECIMALS, northing_first, swapped_axes
+
+
+def json_value(value: Any) -> Any:
+    """A frame cell as JSON: missing values as null, numpy numbers as Python's."""
+    if value is None or (not isinstance(value, str | list | dict) and pd.isna(value)):
+        return None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def output_geometries(frame: gpd.GeoDataFrame, srid: int | None) -> np.ndarray:
+    """The geometries as written in the output CRS (None: CRS84 after RFC 7946)."""
+    if srid is None or frame.crs is None:
+        return rfc7946_geometries(frame.geometry).to_numpy()
+    moved = frame.geometry.to_crs(srid)
+    decimals = GEOGRAPHIC_DECIMALS if moved.crs.is_geographic else PROJECTED_DECIMALS
+    snapped = shapely.set_precision(moved.to_numpy(), 10.0**-decimals)
+    rounded = shapely.transform(snapped, lambda xy: np.round(xy, decimals))
+    multi = as_multipolygons(gpd.GeoSeries(rounded, crs=srid)).to_numpy()
+    return swapped_axes(multi) if northing_first(srid) else multi
+
+
+@dataclass
+class PreparedCollection:
+    """One collection's features, ready to page: ids, geometries (working CRS), an index,
+    the properties and the serialized features per output CRS."""
+
+    collection: Collection
+    frame: gpd.GeoDataFrame
+    ids: list[str]
+    position: dict[str, int]
+    tree: shapely.STRtree
+    extent: list[float] | None
+    _features: dict[int | None, list[str]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def of(cls, collection: Collection, frame: gpd.GeoDataFrame) -> PreparedCollection:
+        """Prepare ``frame`` (id, public fields, geometry in the working CRS)."""
+        ids = [str(json_value(value)) for value in frame["id"]]
+        geometries = frame.geometry.to_numpy()
+        drawn = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
+        extent = None
+        if drawn.any() and frame.crs is not None:
+            extent = [round(v, GEOGRAPHIC_DECIMALS) for v in frame[drawn].to_crs(4326).total_bounds]
+        return cls(
+            collection,
+            frame,
+            ids,
+            {fid: number for number, fid in enumerate(ids)},
+            shapely.STRtree(geometries),
+            extent,
+        )
+
+    def features(self, srid: int | None) -> list[str]:
+        """Every feature as GeoJSON text in the output CRS, made on first use."""
+        with self._lock:
+            if srid not in self._features:
+                self._features[srid] = self._serialized(srid)
+            return self._features[srid]
+
+    def _serialized(self, srid: int | None) -> list[str]:
+        """Serialize every feature with its public properties."""
+        geometries = output_geometries(self.frame, srid)
+        names = ["id", *self.collection.fields]
+        records = self.frame[names].to_dict("records")
+        texts = []
+        for record, geometry in zip(records, geometries, strict=True):
+            shape = None if geometry is None or geometry.is_empty else geometry
+            feature = {
+                "type": "Feature",
+                "id": json_value(record["id"]),
+                "geometry": shapely.geometry.mapping(shape) if shape is not None else None,
+                "properties": {name: json_value(record[name]) for name in self.collection.fields},
+            }
+            texts.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
+        return texts
+
+    def matching(self, area: shapely.Geometry | None) -> np.ndarray:
+        """The positions of the features meeting ``area`` (all without one), in order."""
+        if area is None:
+            return np.arange(len(self.ids))
+        return np.sort(self.tree.query(area, predicate="intersects"))
+
+    def item(self, feature_id: str, srid: int | None) -> str:
+        """One feature's GeoJSON text; NotFound for an unknown id."""
+        if feature_id not in self.position:
+            raise NotFound(
+                f"コレクション「{self.collection.id}」に地物「{feature_id[:100]}」はありません。",
+                f"Collection {self.collection.id!r} has no feature {feature_id[:100]!r}.",
+            )
+        return self.features(srid)[self.position[feature_id]]
+
+
+class Edition:
+    """The collections of one edition of the data, each prepared on first use."""
+
+    def __init__(self, key: str, source: Published) -> None:
+        self.key = key
+        self.working_srid = source.working_srid
+        self.stamp = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        self._source = source
+        self._prepared: dict[str, PreparedCollection] = {}
+        self._lock = threading.Lock()
+
+    def collection(self, collection: Collection) -> PreparedCollection:
+        """The prepared collection (read from the store once per edition)."""
+        with self._lock:
+            if collection.id not in self._prepared:
+                frame = collection.read(self._source)
+                self._prepared[collection.id] = PreparedCollection.of(collection, frame)
+            return self._prepared[collection.id]
+
+    def all(self) -> list[PreparedCollection]:
+        """Every published collection, prepared."""
+        return [self.collection(collection) for collection in COLLECTIONS]
+
+
+class Editions:
+    """The current edition, rebuilt when the data stamp or the adopted plan changes."""
+
+    def __init__(self) -> None:
+        self._edition: Edition | None = None
+        self._lock = threading.Lock()
+
+    def current(self, key: str, source: Callable[[], Published]) -> Edition:
+        """The edition for ``key``, its source read only when the key is new."""
+        with self._lock:
+            if self._edition is None or self._edition.key != key:
+                self._edition = Edition(key, source())
+            return self._edition

@@ -1,0 +1,204 @@
+"""OGC API – Features routes under ``/ogcapi``: thin views over the prepared edition and
+the document builders. Every answer carries an ETag keyed on the data stamp and the
+adopted plan's version (a 304 when the client has it) and Cache-Control; an error is the
+standard's exception JSON (``code``, ``description``) with geoapp's own fields."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+from werkzeug.wrappers import Response
+
+from ..errors import GeoappError, NotFound
+from ..plans.model import PlanState
+from ..web import current
+from ..web.i18n import request_language
+from ..web.validation import from_args
+from .collections import Published, collection_named
+from .crs import crs_srid, crs_uri, parse_bbox
+from .documents import (
+    GEOJSON,
+    JSON,
+    MAX_LIMIT,
+    OPENAPI,
+    collection_document,
+    collections_document,
+    conformance,
+    item_document,
+    items_page,
+    landing_page,
+    openapi,
+)
+from .publication import Edition, Editions
+from .requests import FeatureQuery, FormatQuery, ItemsQuery
+
+blueprint = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
+EDITIONS = "geoapp.ogcapi.editions"
+CACHE_CONTROL = "public, max-age=60"
+TITLE = ("広域コミュニティ オープンデータ API", "Wide-area communities open data API")
+DESCRIPTION = (
+    "決定済みの区域案のコミュニティ、行政区、小学校区、拠点施設（OGC API – Features）。",
+    "The adopted communities, districts, school zones and hub centres (OGC API – Features).",
+)
+
+
+def edition() -> Edition:
+    """The current edition of the published data (rebuilt when the data or the adopted
+    plan changes)."""
+    store = current.store()
+    planning = current.planning()
+    adopted = planning.list_plans("adopted")
+    plan = f"{adopted[0]['id']}:{adopted[0]['version']}" if adopted else "none"
+    key = f"{store.data_stamp()}|{plan}"
+
+    def source() -> Published:
+        state = planning.state(adopted[0]["id"])[1] if adopted else PlanState()
+        return Published(store, planning.geography(), state, store.geometry_srid())
+
+    editions: Editions = current_app.extensions.setdefault(EDITIONS, Editions())
+    return editions.current(key, source)
+
+
+def base_url() -> str:
+    """The service's root URL, without the trailing slash."""
+    return url_for("ogcapi.landing", _external=True).rstrip("/")
+
+
+def answer(
+    edition_key: str, body: str | dict[str, Any], media_type: str, crs: str | None = None
+) -> Response:
+    """The body with ETag, Cache-Control and Content-Crs; 304 when the client has it."""
+    lang = request_language()
+    tag = hashlib.sha256(f"{edition_key}|{lang}|{request.full_path}".encode()).hexdigest()[:32]
+    if tag in request.if_none_match:
+        response = current_app.response_class(status=304)
+    else:
+        text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+        response = current_app.response_class(text, mimetype=media_type)
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.vary.add("Accept-Language")
+    if crs is not None:
+        response.headers["Content-Crs"] = f"<{crs}>"
+    return response
+
+
+@blueprint.errorhandler(GeoappError)
+def ogc_exception(error: GeoappError) -> Response:
+    """The standard's exception body (code, description) beside geoapp's fields."""
+    lang = request_language()
+    body = {
+        "code": error.code,
+        "description": error.message_en if lang == "en" else error.message,
+        **error.to_dict(),
+    }
+    response = jsonify(body)
+    response.status_code = int(error.status)
+    return response
+
+
+@blueprint.get("/")
+def landing() -> Response:
+    """The landing page."""
+    from_args(FormatQuery)
+    lang = request_language()
+    pick = 1 if lang == "en" else 0
+    document = landing_page(base_url(), TITLE[pick], DESCRIPTION[pick])
+    return answer("landing", document, JSON)
+
+
+@blueprint.get("/conformance")
+def conformance_classes() -> Response:
+    """The conformance classes."""
+    from_args(FormatQuery)
+    return answer("conformance", conformance(), JSON)
+
+
+@blueprint.get("/api")
+def api_definition() -> Response:
+    """The OpenAPI 3.0 definition."""
+    from_args(FormatQuery)
+    published = edition()
+    lang = request_language()
+    document = openapi(base_url(), TITLE[1 if lang == "en" else 0], published.working_srid)
+    return answer(published.key, document, OPENAPI)
+
+
+@blueprint.get("/collections")
+def collections() -> Response:
+    """Every collection."""
+    from_args(FormatQuery)
+    published = edition()
+    base, lang = base_url(), request_language()
+    described = [
+        collection_document(base, c.collection, c.extent, published.working_srid, lang)
+        for c in published.all()
+    ]
+    return answer(published.key, collections_document(base, described), JSON)
+
+
+@blueprint.get("/collections/<collection_id>")
+def collection(collection_id: str) -> Response:
+    """One collection."""
+    from_args(FormatQuery)
+    published = edition()
+    prepared = published.collection(collection_named(collection_id))
+    document = collection_document(
+        base_url(), prepared.collection, prepared.extent, published.working_srid, request_language()
+    )
+    return answer(published.key, document, JSON)
+
+
+@blueprint.get("/collections/<collection_id>/items")
+def items(collection_id: str) -> Response:
+    """A page of a collection's features."""
+    wanted = collection_named(collection_id)
+    asked = from_args(ItemsQuery)
+    published = edition()
+    srid = crs_srid(asked.crs, published.working_srid)
+    area = None
+    if asked.bbox is not None:
+        bbox_srid = crs_srid(asked.bbox_crs, published.working_srid, "bbox-crs")
+        area = parse_bbox(asked.bbox, bbox_srid, published.working_srid)
+    prepared = published.collection(wanted)
+    matching = prepared.matching(area)
+    limit = min(asked.limit, MAX_LIMIT)
+    chosen = matching[asked.offset : asked.offset + limit] if asked.offset < len(matching) else []
+    features = prepared.features(srid)
+    here = f"{base_url()}/collections/{wanted.id}/items"
+    body = items_page(
+        here,
+        request.args.to_dict(),
+        [features[number] for number in chosen],
+        len(matching),
+        asked.offset,
+        limit,
+        published.stamp,
+    )
+    return answer(published.key, body, GEOJSON, crs_uri(srid))
+
+
+@blueprint.get("/collections/<collection_id>/items/<feature_id>")
+def item(collection_id: str, feature_id: str) -> Response:
+    """One feature."""
+    wanted = collection_named(collection_id)
+    asked = from_args(FeatureQuery)
+    published = edition()
+    srid = crs_srid(asked.crs, published.working_srid)
+    feature = published.collection(wanted).item(feature_id, srid)
+    collection_url = f"{base_url()}/collections/{wanted.id}"
+    here = f"{collection_url}/items/{feature_id}"
+    return answer(
+        published.key, item_document(here, feature, collection_url), GEOJSON, crs_uri(srid)
+    )
+
+
+@blueprint.get("/<path:unknown>")
+def no_such_resource(unknown: str) -> Response:
+    """Any other path under the service: the standard's exception, not the site's page."""
+    raise NotFound(
+        f"OGC API に「{unknown[:100]}」はありません。", f"The OGC API has no {unknown[:100]!r}."
+    )

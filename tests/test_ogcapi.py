@@ -1,0 +1,259 @@
+"""OGC API – Features as its clients use it, on the demo city (an adopted plan and a
+draft): walked as the standard says (landing → conformance → collections → items with
+paging and bbox → one item), in CRS84 and the city's plane zone, cached by ETag, only
+public fields; and read whole by GDAL's OAPIF driver from a real server with small pages."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import shapely
+from conftest import TEST_SRID, missing
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.serving import make_server
+
+from geoapp.demo.city import load_demo_city, prepare_demo_planning
+from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
+from geoapp.ogcapi.collections import COLLECTIONS
+from geoapp.ogcapi.crs import CRS84, epsg_uri
+
+CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
+PLANE = epsg_uri(TEST_SRID)
+
+
+@pytest.fixture
+def demo_app(app: Flask) -> Flask:
+    """The app holding the demo city with its adopted plan and a draft."""
+    store = app.extensions["geoapp.store"]
+    load_demo_city(store)
+    prepare_demo_planning(store, app.extensions["geoapp.plans"])
+    return app
+
+
+def expected_counts(app: Flask) -> dict[str, int]:
+    """How many features each collection must hold."""
+    store = app.extensions["geoapp.store"]
+    planning = app.extensions["geoapp.plans"]
+    adopted = planning.public_plan()
+    return {
+        "communities": len(adopted["communities"]),
+        "districts": store.count(DISTRICTS),
+        "school-zones": store.count(SCHOOL_ZONES),
+        "hubs": store.count(CENTERS),
+    }
+
+
+def get_json(client: FlaskClient, url: str, status: int = 200) -> dict[str, Any]:
+    """A JSON answer with the expected status."""
+    answer = client.get(url)
+    assert answer.status_code == status, (url, answer.get_data(as_text=True)[:500])
+    return json.loads(answer.get_data(as_text=True))
+
+
+def rel(document: dict[str, Any], name: str) -> str:
+    """The href of the link with this relation."""
+    return next(link["href"] for link in document["links"] if link["rel"] == name)
+
+
+def local(url: str) -> str:
+    """A link made relative to the test client's host."""
+    return url.removeprefix("http://localhost")
+
+
+def walk(client: FlaskClient, url: str) -> list[dict[str, Any]]:
+    """Every feature reached by following ``next`` links, each page checked."""
+    features: list[dict[str, Any]] = []
+    while url:
+        page = get_json(client, url)
+        assert page["type"] == "FeatureCollection"
+        assert page["numberReturned"] == len(page["features"])
+        features += page["features"]
+        following = [link["href"] for link in page["links"] if link["rel"] == "next"]
+        url = local(following[0]) if following else ""
+    assert len(features) == page["numberMatched"]
+    return features
+
+
+def test_a_client_walks_every_collection_as_the_standard_says(demo_app: Flask) -> None:
+    client = demo_app.test_client()
+    landing = get_json(client, "/ogcapi/")
+    assert {link["rel"] for link in landing["links"]} >= {"service-desc", "conformance", "data"}
+    api = client.get(local(rel(landing, "service-desc")))
+    assert api.status_code == 200 and json.loads(api.data)["openapi"].startswith("3.0")
+    conforms = get_json(client, local(rel(landing, "conformance")))["conformsTo"]
+    assert {f"{CORE}core", f"{CORE}geojson", f"{CORE}oas30"} <= set(conforms)
+    collections = get_json(client, local(rel(landing, "data")))["collections"]
+    assert [c["id"] for c in collections] == [c.id for c in COLLECTIONS]
+    counts = expected_counts(demo_app)
+    for described in collections:
+        assert described["itemType"] == "feature" and CRS84 in described["crs"]
+        assert PLANE in described["crs"] and described["storageCrs"] == PLANE
+        west, south, east, north = described["extent"]["spatial"]["bbox"][0]
+        assert 120 < west < east < 150 and 20 < south < north < 46
+        items = local(rel(described, "items"))
+        features = walk(client, f"{items}?limit=7")
+        assert len(features) == counts[described["id"]]
+        assert len({f["id"] for f in features}) == len(features)
+        one = features[len(features) // 2]
+        single = get_json(client, f"{items}/{one['id']}")
+        assert single["geometry"] == one["geometry"] and single["properties"] == one["properties"]
+
+
+def test_bbox_and_the_plane_crs_select_and_place_the_same_districts(demo_app: Flask) -> None:
+    client = demo_app.test_client()
+    store = demo_app.extensions["geoapp.store"]
+    districts = store.read_layer(DISTRICTS)
+    chosen = districts.iloc[len(districts) // 2]
+    point = districts.geometry.iloc[len(districts) // 2].representative_point()
+    lonlat = districts.set_geometry([point] * len(districts)).to_crs(4326).geometry.iloc[0]
+    box = f"{lonlat.x - 1e-5},{lonlat.y - 1e-5},{lonlat.x + 1e-5},{lonlat.y + 1e-5}"
+    found = get_json(client, f"/ogcapi/collections/districts/items?bbox={box}&limit=1000")
+    assert chosen["code"] in {f["id"] for f in found["features"]}
+    assert 1 <= found["numberMatched"] < len(districts)
+    plane_box = f"{point.y - 1},{point.x - 1},{point.y + 1},{point.x + 1}"  # northing first
+    same = get_json(
+        client,
+        f"/ogcapi/collections/districts/items?bbox={plane_box}&bbox-crs={PLANE}&crs={PLANE}",
+    )
+    assert {f["id"] for f in same["features"]} == {f["id"] for f in found["features"]}
+    answer = client.get(f"/ogcapi/collections/districts/items/{chosen['code']}?crs={PLANE}")
+    assert answer.headers["Content-Crs"] == f"<{PLANE}>"
+    geometry = shapely.geometry.shape(json.loads(answer.data)["geometry"])
+    unswapped = shapely.transform(geometry, lambda xy: xy[:, ::-1])
+    assert unswapped.symmetric_difference(chosen.geometry).area < 1e-3 * chosen.geometry.area
+    default = client.get(f"/ogcapi/collections/districts/items/{chosen['code']}")
+    assert default.headers["Content-Crs"] == f"<{CRS84}>"
+    exterior = json.loads(default.data)["geometry"]["coordinates"][0][0]
+    assert shapely.LinearRing(exterior).is_ccw  # RFC 7946 winding
+
+
+def test_only_public_fields_of_the_adopted_plan_are_published(demo_app: Flask) -> None:
+    client = demo_app.test_client()
+    planning = demo_app.extensions["geoapp.plans"]
+    draft = next(p for p in planning.list_plans() if p["status"] == "draft")
+    _, draft_state = planning.state(draft["id"])
+    adopted_names = {c["name"] for c in planning.public_plan()["communities"]}
+    draft_only = {c["name"] for c in draft_state.communities.values()} - adopted_names
+    assert draft_only  # the demo draft renamed or added a community
+    for collection in COLLECTIONS:
+        features = walk(client, f"/ogcapi/collections/{collection.id}/items?limit=1000")
+        for feature in features:
+            assert set(feature["properties"]) == set(collection.fields)
+            assert not any(isinstance(v, dict | list) for v in feature["properties"].values())
+        text = json.dumps(features, ensure_ascii=False)
+        assert not any(name in text for name in draft_only)
+        assert '"locked"' not in text and '"places"' not in text
+
+
+def test_answers_carry_an_etag_and_cache_control_and_a_match_is_304(demo_app: Flask) -> None:
+    client = demo_app.test_client()
+    url = "/ogcapi/collections/communities/items?limit=5"
+    first = client.get(url)
+    assert first.headers["Cache-Control"].startswith("public")
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and not again.data
+    other = client.get(url.replace("limit=5", "limit=6"))
+    assert other.headers["ETag"] != first.headers["ETag"]
+
+
+def test_bad_requests_are_the_standards_exception_never_a_500(demo_app: Flask) -> None:
+    client = demo_app.test_client()
+    for url, status in (
+        ("/ogcapi/collections/nowhere/items", 404),
+        ("/ogcapi/collections/districts/items/no-such-code", 404),
+        ("/ogcapi/collections/districts/items?limit=-1", 400),
+        ("/ogcapi/collections/districts/items?bbox=10,10,0,0", 400),
+        ("/ogcapi/collections/districts/items?crs=EPSG:9999", 400),
+        ("/ogcapi/no-such-route", 404),
+    ):
+        body = get_json(client, url, status)
+        assert body["code"] and body.get("description", body["message"]), body
+
+
+def test_a_huge_limit_is_served_as_the_maximum_and_far_offsets_are_empty(
+    demo_app: Flask,
+) -> None:
+    client = demo_app.test_client()
+    huge = get_json(client, "/ogcapi/collections/districts/items?limit=99999999999999999999")
+    assert huge["numberReturned"] == min(huge["numberMatched"], 1000)
+    far = get_json(client, "/ogcapi/collections/districts/items?offset=99999999999")
+    assert far["features"] == [] and not [x for x in far["links"] if x["rel"] == "next"]
+    world = get_json(client, "/ogcapi/collections/districts/items?bbox=-180,-90,180,90")
+    assert world["numberMatched"] == huge["numberMatched"]
+    elsewhere = get_json(client, "/ogcapi/collections/districts/items?bbox=0,0,1,1")
+    assert elsewhere["numberMatched"] == 0
+
+
+@pytest.fixture
+def served(demo_app: Flask) -> Iterator[tuple[str, list[str]]]:
+    """The demo app behind a real HTTP server: its root URL and the paths it was asked."""
+    asked: list[str] = []
+
+    def recording(environ: dict[str, Any], start_response: Any) -> Any:
+        asked.append(environ["PATH_INFO"] + "?" + environ.get("QUERY_STRING", ""))
+        return demo_app(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, recording, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", asked
+    server.shutdown()
+    thread.join()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_gdal_reads_every_collection_page_by_page(
+    served: tuple[str, list[str]], demo_app: Flask, tmp_path: Path
+) -> None:
+    if shutil.which("ogr2ogr") is None:
+        missing("ogr2ogr is not installed (apt-get install gdal-bin)")
+    root, asked = served
+    counts = expected_counts(demo_app)
+    store = demo_app.extensions["geoapp.store"]
+    areas = {"districts": store.read_layer(DISTRICTS).area.sum()}
+    for collection in COLLECTIONS:
+        target = tmp_path / f"{collection.id}.gpkg"
+        copied = subprocess.run(
+            [
+                *("ogr2ogr", "-f", "GPKG", "-t_srs", f"EPSG:{TEST_SRID}", str(target)),
+                *(f"OAPIF:{root}/ogcapi/", collection.id, "-oo", "PAGE_SIZE=25"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        assert copied.returncode == 0, copied.stderr
+        assert "ERROR" not in copied.stderr, copied.stderr
+        info = subprocess.run(
+            ["ogrinfo", "-ro", "-so", "-al", str(target)], capture_output=True, text=True
+        )
+        assert f"Feature Count: {counts[collection.id]}" in info.stdout, info.stdout
+        pages = [a for a in asked if a.startswith(f"/ogcapi/collections/{collection.id}/items")]
+        assert len(pages) >= counts[collection.id] // 25, pages
+        expected_geometry = "Point" if collection.geometry_type == "Point" else "Multi Polygon"
+        assert f"Geometry: {expected_geometry}" in info.stdout, info.stdout
+    read = subprocess.run(
+        [
+            "ogrinfo",
+            "-ro",
+            "-q",
+            str(tmp_path / "districts.gpkg"),
+            "-sql",
+            "SELECT SUM(ST_Area(geom)) AS area FROM districts",
+            "-dialect",
+            "SQLite",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    area = float(read.stdout.split("area (Real) =")[1].split()[0])
+    assert area == pytest.approx(areas["districts"], rel=1e-4)
