@@ -20,6 +20,8 @@ from .importing import pending_uploads
 from .importing import views as uploads
 from .japanese_calendar import japan_time, wareki_datetime
 from .ogcapi import views as ogcapi
+from .organizations import views as organizations_api
+from .organizations.service import Organizations
 from .overlay import views as overlay_views
 from .plans import views as plans_api
 from .plans.service import Planning
@@ -83,6 +85,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.extensions[current.STORE] = store
     app.extensions[current.PLANS] = Planning(store)
     app.extensions[public_views.PUBLIC] = PublicMap(app.extensions[current.PLANS])
+    app.extensions[current.ORGANIZATIONS] = Organizations(store, app.extensions[current.PLANS])
     register_body_limits(app)  # before CSRFProtect, whose check reads the form
     CSRFProtect(app)
     app.register_blueprint(views.blueprint)
@@ -95,6 +98,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(plans_api.blueprint)
     app.register_blueprint(plans_api.public_blueprint)
     app.register_blueprint(public_views.api)
+    app.register_blueprint(organizations_api.blueprint)
+    app.register_blueprint(organizations_api.staff_blueprint)
+    app.register_blueprint(organizations_api.scheme_blueprint)
     app.register_blueprint(editor.blueprint)
     app.register_blueprint(editor.api)
     app.register_blueprint(ogcapi.blueprint)

@@ -136,3 +136,10 @@ class PlanReadOnly(Conflict):
     """The plan is adopted or archived; copy it to a new draft to change it."""
 
     code = "plan_read_only"
+
+
+class StageRuleBroken(Conflict):
+    """A stage change breaks the scheme's rules (a stage skipped, a required milestone
+    missing); an admin may record it as an exception with a reason."""
+
+    code = "stage_rule"

@@ -32,6 +32,21 @@ def fiscal_year(day: date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 
 
+def fiscal_year_start(year: int) -> date:
+    """The first day of fiscal year ``year``: April 1."""
+    return date(year, 4, 1)
+
+
+def fiscal_year_end(year: int) -> date:
+    """The last day of fiscal year ``year``: March 31 of the next calendar year."""
+    return date(year + 1, 3, 31)
+
+
+def today_in_japan() -> date:
+    """Today's date in Japan, whatever the server's time zone."""
+    return datetime.now(UTC).astimezone(JST).date()
+
+
 def fiscal_year_label(year: int) -> str:
     """A fiscal year as 和暦 and 西暦: 令和8年度（2026年度）.
 

@@ -18,8 +18,17 @@ from staff import Staff
 BIG = 2**63
 DEEP = "[" * 100_000 + "]" * 100_000
 DEEP_OBJECT = '{"a":' * 50_000 + "1" + "}" * 50_000
-STAFF_ONLY = {"plans_api", "editor_api", "editor", "uploads", "city_settings", "accounts"}
-ADMIN_ONLY = {"city_settings", "accounts"}
+STAFF_ONLY = {
+    "plans_api",
+    "editor_api",
+    "editor",
+    "uploads",
+    "city_settings",
+    "accounts",
+    "organizations_edit",
+    "scheme_admin",
+}
+ADMIN_ONLY = {"city_settings", "accounts", "scheme_admin"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,23 @@ def plan_file(names: str, content: bytes, file_name: str = "割当.csv", **form:
     )
 
 
+def organization(endpoint: str, method: str, path: str, names: str, **body: object) -> Probe:
+    url = f"/api/organizations/{{plan}}{path}"
+    return Probe(f"organizations_edit.{endpoint}", method, url, names, json=body)
+
+
+def scheme(names: str, body: object, query: str = "") -> Probe:
+    return Probe("scheme_admin.put_scheme", "PUT", f"/api/scheme{query}", names, json=body)
+
+
+STAGES = [{"key": "a", "name": "一", "name_en": "One", "color": "#ffffff"}]
+SCHEME = {
+    "key": "x",
+    "name": "体系",
+    "name_en": "S",
+    "organization": "組織",
+    "organization_en": "O",
+}
 SQUARE = "[[139.0, 35.0], [139.1, 35.0], [139.1, 35.1]"
 PROBES: list[Probe] = [
     # logging in, also anonymously
@@ -206,6 +232,109 @@ PROBES: list[Probe] = [
     plan_file(("1行目", "row 1"), "G1,西\x00地区\n".encode()),
     plan_file("file", b"G1,x\n", file_name="割" * 300 + ".csv"),
     plan_file("name", b"G1,x\n", name="案\x00"),
+    # organizations
+    Probe("organizations_api.list_organizations", "GET", "/api/organizations?stage=²", "stage"),
+    Probe(
+        "organizations_api.list_organizations",
+        "GET",
+        "/api/organizations?milestone=" + "m" * 50,
+        "milestone",
+    ),
+    Probe("organizations_api.list_organizations", "GET", "/api/organizations?staff=%00", "staff"),
+    Probe("organizations_api.get_organization", "GET", f"/api/organizations/{BIG}", None),
+    Probe("organizations_api.get_organization", "GET", "/api/organizations/{plan}0", None),
+    Probe("organizations_api.stages", "GET", "/api/organizations/stages?date=2024-02-30", "date"),
+    Probe("organizations_api.stages", "GET", "/api/organizations/stages?date=%00", "date"),
+    Probe(
+        "organizations_api.stages",
+        "GET",
+        "/api/organizations/stages?fiscal_year=²",
+        "fiscal_year",
+    ),
+    Probe(
+        "organizations_api.stages",
+        "GET",
+        f"/api/organizations/stages?fiscal_year={BIG}",
+        "fiscal_year",
+    ),
+    Probe(
+        "organizations_api.milestone_counts",
+        "GET",
+        "/api/organizations/milestone-counts?date=1e400",
+        "date",
+    ),
+    organization("change_stage", "POST", "/stage", "stage", stage=["a"], date="2024-04-01"),
+    organization("change_stage", "POST", "/stage", "stage", stage="a\x00", date="2024-04-01"),
+    organization("change_stage", "POST", "/stage", "date", stage="a", date="2024-02-30"),
+    organization("change_stage", "POST", "/stage", "date", stage="a", date=1711929600),
+    organization(
+        "change_stage", "POST", "/stage", "version", stage="a", date="2024-04-01", version=BIG
+    ),
+    organization(
+        "change_stage",
+        "POST",
+        "/stage",
+        "exception_reason",
+        stage="a",
+        date="2024-04-01",
+        exception_reason="\ud800",
+    ),
+    Probe(
+        "organizations_edit.change_stage",
+        "POST",
+        "/api/organizations/{plan}/stage",
+        "body",
+        raw=DEEP,
+    ),
+    organization(
+        "record_milestone", "POST", "/milestones", "milestone", milestone=5, date="2024-04-01"
+    ),
+    organization(
+        "record_milestone",
+        "POST",
+        "/milestones",
+        "links.0.url",
+        milestone="m",
+        date="2024-04-01",
+        links=[{"url": "javascript:alert(1)"}],
+    ),
+    organization(
+        "record_milestone",
+        "POST",
+        "/milestones",
+        "links",
+        milestone="m",
+        date="2024-04-01",
+        links=[{"url": "https://a.example"}] * 21,
+    ),
+    organization(
+        "record_milestone",
+        "POST",
+        "/milestones",
+        "note",
+        milestone="m",
+        date="2024-04-01",
+        note="x" * 2001,
+    ),
+    organization("update_organization", "PATCH", "", "name", name=""),
+    organization("update_organization", "PATCH", "", "name_kana", name_kana=7),
+    organization("update_organization", "PATCH", "", "notes_private", notes_private="\x00"),
+    organization("update_organization", "PATCH", "", "population", population=5),
+    organization("update_organization", "PATCH", "", "version", version="²"),
+    Probe("organizations_edit.audit", "GET", f"/api/organizations/{BIG}/audit", None),
+    Probe("organizations_edit.audit", "GET", "/api/organizations/{plan}0/audit", None),
+    scheme("body", ["x"]),
+    scheme("scheme", {"stages": STAGES}),
+    scheme("stages", {"scheme": SCHEME, "stages": []}),
+    scheme("stages.0.color", {"scheme": SCHEME, "stages": [{**STAGES[0], "color": "red"}]}),
+    scheme("stages.0.key", {"scheme": SCHEME, "stages": [{**STAGES[0], "key": "Ａ"}]}),
+    scheme("stages.1.key", {"scheme": SCHEME, "stages": STAGES * 2}),
+    scheme(
+        "stages.0.requires",
+        {"scheme": SCHEME, "stages": [{**STAGES[0], "requires": ["signed"]}]},
+    ),
+    scheme("programs.0.cap", {"scheme": SCHEME, "stages": STAGES, "programs": [{"cap": None}]}),
+    scheme("force", {"scheme": SCHEME, "stages": STAGES}, "?force=perhaps"),
     # the city's settings (admins only)
     Probe("city_settings.save", "POST", "/admin/city/", "name", form={"name": "青葉\x00市"}),
     Probe(
@@ -338,6 +467,9 @@ NO_INPUT = {
     "public_plan_api.public_boundaries",
     "city_settings.form",
     "accounts.accounts",
+    "organizations_api.stage_counts",
+    "organizations_api.get_scheme",
+    "organizations_edit.scheme_audit",
 }
 
 

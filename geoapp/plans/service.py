@@ -44,6 +44,9 @@ logger = logging.getLogger(__name__)
 
 EDITABLE_STATUSES = ("draft", "proposed")
 GeographyLoader = Callable[[Store], Geography]
+# Called after a plan is adopted, with who adopted it and the plan's id; what it returns
+# is added to the adoption's answer under the listener's name.
+AdoptionListener = Callable[[User, int], dict[str, Any]]
 
 
 def load_geography(store: Store) -> Geography:
@@ -71,6 +74,12 @@ class Planning:
         self._load_geography = geography_loader
         self._geography = GeographyCache()
         self._plans = PlanCache()
+        self._adoption_listeners: dict[str, AdoptionListener] = {}
+
+    def when_adopted(self, name: str, listener: AdoptionListener) -> None:
+        """Call ``listener`` after every adoption (the organizations follow the adopted
+        plan's communities); its answer is added to the adoption's under ``name``."""
+        self._adoption_listeners[name] = listener
 
     # --- the city -------------------------------------------------------------------------
     def geography(self) -> Geography:
@@ -264,7 +273,7 @@ class Planning:
             if status == "adopted":
                 self._archive_adopted(session, user, row["id"])
 
-        return self._commit(
+        answer = self._commit(
             user,
             plan_id,
             base_version,
@@ -274,6 +283,10 @@ class Planning:
             geo,
             before_commit,
         )
+        if status == "adopted":
+            for name, listener in self._adoption_listeners.items():
+                answer[name] = listener(user, plan_id)
+        return answer
 
     def restore(
         self, user: User, plan_id: int, base_version: object, to_version: object

@@ -7,7 +7,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import geopandas as gpd
@@ -242,3 +242,8 @@ def as_datetime(value: str | datetime) -> datetime:
     """A timestamp column's value from either backend as an aware UTC datetime."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def as_date(value: str | date) -> date:
+    """A date column's value from either backend (ISO text on SQLite) as a date."""
+    return date.fromisoformat(value) if isinstance(value, str) else value

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -244,10 +244,11 @@ def _sqlite_query(query: str) -> str:
 
 
 def _sqlite_value(value: Any) -> Any:
-    """A parameter as SQLite stores it: JSON text for dicts and lists, ISO 8601 for times."""
+    """A parameter as SQLite stores it: JSON text for dicts and lists, ISO 8601 for times
+    and dates."""
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, datetime):
+    if isinstance(value, date):
         return value.isoformat()
     return value
 

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from ..accounts.sessions import SessionLimits
 
 if TYPE_CHECKING:
+    from ..organizations.service import Organizations
     from ..plans.service import Planning
     from ..settings import Settings
     from ..storage import Store
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 # Where the app factory keeps them in ``app.extensions``.
 STORE = "geoapp.store"
 PLANS = "geoapp.plans"
+ORGANIZATIONS = "geoapp.organizations"
 
 
 # A click command decorated with this runs inside the app built from the settings.
@@ -42,6 +44,11 @@ def store() -> Store:
 def planning() -> Planning:
     """The app's plans."""
     return current_app.extensions[PLANS]
+
+
+def organizations() -> Organizations:
+    """The app's community organizations."""
+    return current_app.extensions[ORGANIZATIONS]
 
 
 def session_limits() -> SessionLimits:

@@ -1,0 +1,211 @@
+"""The shapes of the organizations' requests and of a scheme document, checked by
+``geoapp.web.validation``: only these fields, of these types, reach the service and the
+audit log."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+
+from ..web.validation import (
+    QueryModel,
+    RequestModel,
+    Version,
+    WholeNumber,
+    blank_is_none,
+    refuse_unsafe_text,
+    refused,
+    text,
+)
+
+MAX_STAGES = 20
+MAX_MILESTONES = 50
+MAX_PROGRAMS = 100
+MAX_LINKS = 20
+MAX_NOTE = 2000
+MAX_NAME = 100
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
+
+
+def _key(value: str) -> str:
+    """A scheme key: lower-case ASCII letters, digits and ``_``, starting with a letter."""
+    if not _KEY.match(value):
+        raise refused(
+            "英小文字で始まる40文字以内の英小文字・数字・_ にしてください",
+            "must be lower-case ASCII letters, digits or _, starting with a letter (≤ 40)",
+        )
+    return value
+
+
+def _color(value: str) -> str:
+    """A colour as ``#rrggbb``."""
+    if not _COLOR.match(value):
+        raise refused("#rrggbb の形の色にしてください", "must be a colour as #rrggbb")
+    return value
+
+
+def _iso_date(value: object) -> object:
+    """Only ``YYYY-MM-DD`` text is a date (pydantic would take a number of seconds)."""
+    if not isinstance(value, str) or not _DATE.match(value.strip()):
+        raise refused("日付は YYYY-MM-DD の形にしてください", "must be a date as YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise refused("ありえない日付です", "is not a real date") from None
+
+
+def _web_link(value: str) -> str:
+    """A document link: an http or https address."""
+    if not _URL.match(value):
+        raise refused(
+            "http:// または https:// で始まるアドレスにしてください",
+            "must be an http:// or https:// address",
+        )
+    return value
+
+
+def required_text(max_length: int) -> Any:
+    """A trimmed, non-empty text of at most ``max_length`` characters."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
+        AfterValidator(refuse_unsafe_text),
+    ]
+
+
+Key = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_key)]
+Color = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_color)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+Note = text(MAX_NOTE)
+Link = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=2000),
+    AfterValidator(refuse_unsafe_text),
+    AfterValidator(_web_link),
+]
+Name = required_text(MAX_NAME)
+ShortName = required_text(40)
+EnglishName = required_text(60)
+LongEnglishName = required_text(80)
+Kana = text(MAX_NAME * 2)
+StaffName = text(MAX_NAME)
+Contact = text(500)
+Title = text(200)
+CenterCode = text(100)
+FiscalYear = Annotated[WholeNumber, Field(ge=1900, le=2200)]
+
+
+# --- the scheme document (TOML or JSON) -----------------------------------------------------
+class SchemeInfo(RequestModel):
+    """``[scheme]``: what the scheme is called and where it comes from."""
+
+    key: Key
+    name: Name
+    name_en: Name
+    organization: Name
+    organization_en: Name
+    stages_in_order: bool = True
+    source: Contact = ""
+
+
+class StageEntry(RequestModel):
+    """One ``[[stages]]`` entry."""
+
+    key: Key
+    name: ShortName
+    name_en: EnglishName
+    color: Color
+    requires: Annotated[list[Key], Field(max_length=MAX_MILESTONES)] = Field(default_factory=list)
+
+
+class MilestoneEntry(RequestModel):
+    """One ``[[milestones]]`` entry."""
+
+    key: Key
+    name: ShortName
+    name_en: LongEnglishName
+
+
+class SchemeDocument(RequestModel):
+    """A whole scheme; ``programs`` (issue #20) is kept unread."""
+
+    scheme: SchemeInfo
+    stages: Annotated[list[StageEntry], Field(min_length=1, max_length=MAX_STAGES)]
+    milestones: Annotated[list[MilestoneEntry], Field(max_length=MAX_MILESTONES)] = Field(
+        default_factory=list
+    )
+    programs: Annotated[list[dict[str, Any]], Field(max_length=MAX_PROGRAMS)] = Field(
+        default_factory=list
+    )
+
+
+class SchemeOptions(QueryModel):
+    """``PUT /api/scheme?force=1``: switch even when stored records need mapping."""
+
+    force: bool = False
+
+
+# --- the organizations API ------------------------------------------------------------------
+class OrganizationFilter(QueryModel):
+    """``GET /api/organizations``: by current stage, reached milestone, area staff."""
+
+    stage: Annotated[Key | None, BeforeValidator(blank_is_none)] = None
+    milestone: Annotated[Key | None, BeforeValidator(blank_is_none)] = None
+    staff: Annotated[StaffName | None, BeforeValidator(blank_is_none)] = None
+    archived: bool = False
+
+
+class StageChange(RequestModel):
+    """``POST /api/organizations/<id>/stage``; an admin may add ``exception_reason`` to
+    record a change the rules refuse."""
+
+    stage: Key
+    date: IsoDate
+    note: Note = ""
+    exception_reason: Note | None = None
+    version: Version | None = None
+
+
+class DocumentLink(RequestModel):
+    """A document about a milestone (its minutes, the signed agreement …)."""
+
+    title: Title = ""
+    url: Link
+
+
+class MilestoneRecord(RequestModel):
+    """``POST /api/organizations/<id>/milestones``: one milestone reached on a date."""
+
+    milestone: Key
+    date: IsoDate
+    note: Note = ""
+    links: Annotated[list[DocumentLink], Field(max_length=MAX_LINKS)] = Field(default_factory=list)
+    version: Version | None = None
+
+
+class OrganizationFields(RequestModel):
+    """``PATCH /api/organizations/<id>``: the fields given are changed (``hub_center``
+    null clears the hub)."""
+
+    name: Name | None = None
+    name_kana: Kana | None = None
+    hub_center: CenterCode | None = None
+    area_staff: Title | None = None
+    contact_public: Contact | None = None
+    notes_public: Note | None = None
+    contact_private: Contact | None = None
+    notes_private: Note | None = None
+    version: Version | None = None
+
+
+class StagesQuery(QueryModel):
+    """``GET /api/organizations/stages``: on a date, or at the end of a fiscal year."""
+
+    date: Annotated[IsoDate | None, BeforeValidator(blank_is_none)] = None
+    fiscal_year: Annotated[FiscalYear | None, BeforeValidator(blank_is_none)] = None

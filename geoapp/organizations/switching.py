@@ -1,0 +1,82 @@
+"""What becomes of recorded stages and milestones when a city switches scheme, pure.
+
+A recorded stage the new scheme lacks maps to the new stage of the same Japanese name,
+else to the stage at the same place on the ladder (the last one when the new ladder is
+shorter). A recorded milestone the new scheme lacks maps to the kind of the same Japanese
+name, else it is removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .scheme import Scheme
+
+
+@dataclass(frozen=True)
+class SchemeMapping:
+    """Old key → new key for the recorded stages and milestones the new scheme lacks
+    (a milestone mapped to None is removed), with how many records each holds."""
+
+    stages: dict[str, str]
+    milestones: dict[str, str | None]
+    counts: dict[str, int]
+
+    @property
+    def needed(self) -> bool:
+        """Whether switching changes any record."""
+        return bool(self.stages or self.milestones)
+
+    def describe(self, lang: str) -> str:
+        """The mapping as one line, in Japanese or English."""
+        parts = []
+        for kind, mapping in (("stage", self.stages), ("milestone", self.milestones)):
+            for old, new in mapping.items():
+                count = self.counts.get(f"{kind}:{old}", 0)
+                if lang == "ja":
+                    label = "段階" if kind == "stage" else "マイルストーン"
+                    target = f"「{new}」へ" if new else "削除"
+                    parts.append(f"{label}「{old}」（{count}件）→ {target}")
+                else:
+                    target = repr(new) if new else "removed"
+                    parts.append(f"{kind} {old!r} ({count} records) → {target}")
+        return ("、" if lang == "ja" else "; ").join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The mapping as the API, the command and the audit show it."""
+        return {
+            "stages": self.stages,
+            "milestones": self.milestones,
+            "counts": self.counts,
+            "description": {"ja": self.describe("ja"), "en": self.describe("en")},
+        }
+
+
+def scheme_mapping(
+    old: Scheme,
+    new: Scheme,
+    stages_in_use: Mapping[str, int],
+    milestones_in_use: Mapping[str, int],
+) -> SchemeMapping:
+    """How the recorded keys the new scheme lacks map onto it."""
+    stages: dict[str, str] = {}
+    for key in sorted(stages_in_use):
+        if new.stage(key) is not None:
+            continue
+        was = old.stage(key)
+        by_name = next((s.key for s in new.stages if was and s.name == was.name), None)
+        place = min(old.order(key), len(new.stages) - 1) if was else 0
+        stages[key] = by_name or new.stages[place].key
+    milestones: dict[str, str | None] = {}
+    for key in sorted(milestones_in_use):
+        if new.milestone(key) is not None:
+            continue
+        was_kind = old.milestone(key)
+        milestones[key] = next(
+            (m.key for m in new.milestones if was_kind and m.name == was_kind.name), None
+        )
+    counts = {f"stage:{key}": stages_in_use[key] for key in stages}
+    counts |= {f"milestone:{key}": milestones_in_use[key] for key in milestones}
+    return SchemeMapping(stages, milestones, counts)
