@@ -84,7 +84,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     )
     app.extensions[current.STORE] = store
     app.extensions[current.PLANS] = Planning(store)
-    app.extensions[public_views.PUBLIC] = PublicMap(app.extensions[current.PLANS])
+    app.extensions[current.PUBLIC] = PublicMap(app.extensions[current.PLANS])
     app.extensions[current.ORGANIZATIONS] = Organizations(store, app.extensions[current.PLANS])
     register_body_limits(app)  # before CSRFProtect, whose check reads the form
     CSRFProtect(app)
@@ -98,6 +98,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(plans_api.blueprint)
     app.register_blueprint(plans_api.public_blueprint)
     app.register_blueprint(public_views.api)
+    app.register_blueprint(public_views.pages)
     app.register_blueprint(organizations_api.blueprint)
     app.register_blueprint(organizations_api.staff_blueprint)
     app.register_blueprint(organizations_api.scheme_blueprint)

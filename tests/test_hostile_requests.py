@@ -395,6 +395,19 @@ PROBES: list[Probe] = [
     Probe("public_api.at_point", "GET", "/api/public/at?lon=181&lat=35", "lon"),
     Probe("public_api.at_point", "GET", "/api/public/at?lon=東&lat=35", "lon"),
     Probe("public_api.at_point", "GET", "/api/public/at?lat=35", "lon"),
+    Probe("public.community", "GET", f"/communities/{BIG}", None),
+    Probe("public.community", "GET", "/communities/²", None),
+    Probe("public.community", "GET", "/communities/99999", None),
+    Probe("public.community", "GET", "/communities/1?embed=maybe", "embed"),
+    Probe("pages.home", "GET", "/?embed=²", "embed"),
+    Probe("public.print_map", "GET", "/print?paper=b5", "paper"),
+    Probe("public.print_map", "GET", "/print?orientation=diagonal", "orientation"),
+    Probe("public.print_map", "GET", "/print?lat=nan", "lat"),
+    Probe("public.print_map", "GET", "/print?lon=1e400", "lon"),
+    Probe("public.print_map", "GET", "/print?z=21", "z"),
+    Probe("public.print_map", "GET", f"/print?c={BIG}", "c"),
+    Probe("public.print_map", "GET", "/print?hide=1;drop", "hide"),
+    Probe("public.print_map", "GET", "/print?hide=%00", "hide"),
     # layers and files
     Probe("pages.layer_geojson", "GET", "/api/layers/%00", None),
     Probe("vendor.asset", "GET", "/vendor/leaflet/%00", None),
@@ -455,7 +468,6 @@ PROBES: list[Probe] = [
 
 # Routes whose only input is the session, the language or the cookie: nothing to probe.
 NO_INPUT = {
-    "pages.home",
     "pages.healthz",
     "auth.session_info",
     "auth.api_logout",

@@ -1,33 +1,98 @@
-"""The public map's routes: search, the community at a point, for anyone."""
+"""The public map's routes, for anyone: search, the community at a point, each
+community's page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from datetime import date
+
+from flask import Blueprint, jsonify, render_template, url_for
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from ..japanese_calendar import wareki_date
+from ..layers import LAYERS
+from ..web import content_policy, current
+from ..web.i18n import request_language
+from ..web.map_credits import add_credits
 from ..web.validation import from_args
-from .requests import PointQuery, SearchQuery
-from .service import PublicMap
+from ..web.vendor_assets import leaflet_css_url, leaflet_js_url
+from ..web.views import adopted_communities, city_basemap, map_page_data, public_city_map
+from ..web.webmap import render_map
+from .community_map import community_map
+from .paper import PAPER_SIZES, qr_code_svg
+from .requests import PageView, PointQuery, PrintView, SearchQuery
 
 api = Blueprint("public_api", __name__, url_prefix="/api/public")
-
-# Where the app factory keeps the public map in ``app.extensions``.
-PUBLIC = "geoapp.public"
-
-
-def public_map() -> PublicMap:
-    """The app's public map."""
-    return current_app.extensions[PUBLIC]
+pages = Blueprint("public", __name__)
 
 
 @api.get("/search")
 def search() -> Response:
     """「私の地域はどこ？」: districts by name, reading, code or address, best first."""
-    return jsonify(public_map().search(from_args(SearchQuery).q))
+    return jsonify(current.public_map().search(from_args(SearchQuery).q))
 
 
 @api.get("/at")
 def at_point() -> Response:
     """The district and community at ``?lon=&lat=`` (a map click, the browser's location)."""
     point = from_args(PointQuery)
-    return jsonify(public_map().at_point(point.lon, point.lat))
+    return jsonify(current.public_map().at_point(point.lon, point.lat))
+
+
+@pages.get("/communities/<int:community_id>")
+def community(community_id: int) -> str:
+    """A community's public page: its hub, districts, schools, population and a small map."""
+    lang = request_language()
+    view = from_args(PageView)
+    directory, found = current.public_map().community(community_id)
+    city = current.store().city()
+    basemap = city_basemap(city)
+    fmap = community_map(directory, found, basemap, lang, leaflet_js_url(), leaflet_css_url())
+    add_credits(fmap, city.credits if city else "")
+    as_of = directory.population_as_of
+    return render_template(
+        "public/community.html",
+        lang=lang,
+        city=city,
+        embed=view.embed,
+        community=found,
+        plan=directory.plan,
+        map=render_map(fmap, content_policy.nonce()),
+        population_as_of=(as_of.isoformat() if lang == "en" else wareki_date(as_of))
+        if as_of
+        else None,
+        population_as_of_iso=as_of.isoformat() if as_of else None,
+    )
+
+
+@pages.get("/print")
+def print_map() -> str:
+    """The public map laid out for paper (A4 or A3, either way up): title, legend, scale
+    bar, north arrow, credits, date and a QR code opening the same view."""
+    view = from_args(PrintView)
+    lang = request_language()
+    store = current.store()
+    city = store.city()
+    frames = {layer: store.read_layer(layer) for layer in LAYERS}
+    basemap = city_basemap(city)
+    _plan, communities = adopted_communities()
+    directory = current.public_map().directory()
+    fmap = public_city_map(city, frames, basemap, communities, directory, lang)
+    same_view = url_for("pages.home", _external=True, **view.query())
+    today = date.today()
+    return render_template(
+        "public/print.html",
+        lang=lang,
+        embed=True,
+        city=city,
+        view=view,
+        paper=PAPER_SIZES[view.paper, view.orientation],
+        map=render_map(fmap, content_policy.nonce()),
+        basemap=basemap,
+        plan=directory.plan,
+        printed_on=today.isoformat() if lang == "en" else wareki_date(today),
+        printed_on_iso=today.isoformat(),
+        qr_svg=Markup(qr_code_svg(same_view)),
+        same_view=same_view,
+        page_data=map_page_data(directory, lang),
+    )

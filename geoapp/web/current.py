@@ -13,6 +13,7 @@ from ..accounts.sessions import SessionLimits
 if TYPE_CHECKING:
     from ..organizations.service import Organizations
     from ..plans.service import Planning
+    from ..public.service import PublicMap
     from ..settings import Settings
     from ..storage import Store
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 STORE = "geoapp.store"
 PLANS = "geoapp.plans"
 ORGANIZATIONS = "geoapp.organizations"
+PUBLIC = "geoapp.public"
 
 
 # A click command decorated with this runs inside the app built from the settings.
@@ -54,3 +56,8 @@ def organizations() -> Organizations:
 def session_limits() -> SessionLimits:
     """How long the app's login sessions last (idle and at most)."""
     return SessionLimits.of(current_app.config["GEOAPP"])
+
+
+def public_map() -> PublicMap:
+    """The app's public map."""
+    return current_app.extensions[PUBLIC]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import folium
 import geopandas as gpd
 import pandas as pd
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template, url_for
 from werkzeug.wrappers import Response
 
 from ..city.model import DEFAULT_CENTER_KINDS, City
@@ -16,13 +17,16 @@ from ..errors import NotFound
 from ..exports.layer_geojson import layer_export_frame
 from ..exports.rfc7946 import geojson_text
 from ..japanese_calendar import fiscal_year, fiscal_year_label, wareki_date
-from ..layers import CENTERS, DISTRICTS, LAYERS, SCHOOL_ZONES, WEB_CRS, layer_named
+from ..layers import CENTERS, DISTRICTS, LAYERS, SCHOOL_ZONES, WEB_CRS, Layer, layer_named
 from ..plans.exchange import communities_frame
 from ..plans.service import Planning
+from ..public.directory import Directory
+from ..public.requests import PageView
 from . import content_policy, current
 from .basemap import Basemap, basemap_for
-from .i18n import request_language
+from .i18n import request_language, translate
 from .map_credits import add_credits
+from .validation import from_args
 from .vendor_assets import leaflet_css_url, leaflet_js_url
 from .webmap import city_map, render_map
 
@@ -47,7 +51,9 @@ def city_basemap(city: City | None) -> Basemap:
 
 @blueprint.get("/")
 def home() -> str:
-    """The city map: districts, school zones and community centres."""
+    """The city map: districts, school zones and community centres; ``?embed=1`` without
+    the header, for a city's website."""
+    view = from_args(PageView)
     lang = request_language()
     db = current.store()
     db.require_current_schema()
@@ -55,9 +61,8 @@ def home() -> str:
     frames = {layer: db.read_layer(layer) for layer in LAYERS}
     basemap = city_basemap(city)
     plan, communities = adopted_communities()
-    kinds = city.center_kinds if city else DEFAULT_CENTER_KINDS
-    fmap = city_map(frames, basemap, lang, leaflet_js_url(), leaflet_css_url(), communities, kinds)
-    add_credits(fmap, city.credits if city else "")
+    directory = current.public_map().directory()
+    fmap = public_city_map(city, frames, basemap, communities, directory, lang)
     imports = db.layer_imports(limit=20)
     loaded_on = imports[0].imported_at.date() if imports else None
     latest = {}
@@ -70,6 +75,7 @@ def home() -> str:
     return render_template(
         "web/home.html",
         lang=lang,
+        embed=view.embed,
         city=city,
         map=render_map(fmap, content_policy.nonce()),
         basemap=basemap,
@@ -85,7 +91,74 @@ def home() -> str:
         plan=plan,
         community_count=len(communities) if communities is not None else 0,
         demo_data=all(source == DEMO_SOURCE for source in latest.values()),
+        communities=sorted(directory.communities.values(), key=lambda c: c.id),
+        page_data=map_page_data(directory, lang),
     )
+
+
+def public_city_map(
+    city: City | None,
+    frames: dict[Layer, gpd.GeoDataFrame],
+    basemap: Basemap,
+    communities: gpd.GeoDataFrame | None,
+    directory: Directory,
+    lang: str,
+) -> folium.Map:
+    """The public map of the city with its credits; each district's popup names its
+    community once a plan is adopted."""
+    kinds = city.center_kinds if city else DEFAULT_CENTER_KINDS
+    community_of = {
+        code: directory.communities[cid].name for code, cid in directory.community_of.items()
+    }
+    fmap = city_map(
+        frames,
+        basemap,
+        lang,
+        leaflet_js_url(),
+        leaflet_css_url(),
+        communities,
+        kinds,
+        community_of if directory.plan else None,
+    )
+    add_credits(fmap, city.credits if city else "")
+    return fmap
+
+
+def map_page_data(directory: Directory, lang: str) -> dict[str, Any]:
+    """What the public map's script needs: the API's addresses, each community's id, name,
+    colour and extent, and the page's messages in its language."""
+    return {
+        "search": url_for("public_api.search"),
+        "at": url_for("public_api.at_point"),
+        "community_url": url_for("public.community", community_id=0),
+        "communities": [
+            {"id": c.id, "name": c.name, "color": c.color, "bounds": c.bounds}
+            for c in sorted(directory.communities.values(), key=lambda c: c.id)
+        ],
+        "text": {key: translate(text, lang) for key, text in MAP_MESSAGES.items()},
+    }
+
+
+# The public map script's messages (Japanese, translated for the page's language).
+MAP_MESSAGES = {
+    "searching": "検索中…",
+    "found": "{n} 件見つかりました。",
+    "none": "見つかりませんでした。",
+    "try": "次の名前で探してみてください:",
+    "community": "広域コミュニティ",
+    "no_community": "広域コミュニティに属していません",
+    "hub": "拠点施設",
+    "here": "この地点",
+    "outside": "この地点は市の行政区の外です。",
+    "locating": "現在地を調べています…",
+    "denied": "位置情報の利用が許可されませんでした。ブラウザの設定で許可するか、"
+    "地名で探してください。",
+    "unavailable": "現在地を取得できませんでした。地名で探してください。",
+    "unsupported": "このブラウザは現在地の取得に対応していません。地名で探してください。",
+    "failed": "検索できませんでした。時間をおいてもう一度お試しください。",
+    "selected": "{name} を地図に表示しています。",
+    "details": "詳しく見る",
+}
 
 
 def known_total(counts: pd.Series) -> int | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import folium
@@ -119,15 +119,17 @@ def city_map(
     leaflet_css: str,
     communities: gpd.GeoDataFrame | None = None,
     center_kinds: Sequence[CenterKind] = DEFAULT_CENTER_KINDS,
+    community_of: Mapping[str, str] | None = None,
 ) -> folium.Map:
     """A folium map of the layers (in any CRS), with a layer switcher and a legend; with
-    ``communities`` (the adopted plan's, one row per community) drawn in their colours, and
-    centres coloured by the city's ``center_kinds``."""
+    ``communities`` (the adopted plan's, one row per community) drawn in their colours,
+    centres coloured by the city's ``center_kinds``, and each district's popup naming its
+    community from ``community_of`` (district code → community name)."""
     web = {layer: frame.to_crs(WEB_CRS) for layer, frame in layers.items()}
     fmap = base_map(basemap, lang, leaflet_js, leaflet_css, bounds_of(web))
     districts = web.get(DISTRICTS)
     if districts is not None and len(districts):
-        _add_districts(fmap, districts, lang)
+        _add_districts(fmap, districts, lang, community_of)
     if communities is not None:
         # A community whose districts are all gone (or not yet chosen) has no outline.
         shapes = communities.geometry
@@ -246,8 +248,14 @@ def counted(label: str, count: int, lang: str) -> str:
     return f"{label} ({count:,})" if lang == "en" else f"{label}（{count:,}）"
 
 
-def _add_districts(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None:
-    """Districts filled by their share of residents aged 65+."""
+def _add_districts(
+    fmap: folium.Map,
+    frame: gpd.GeoDataFrame,
+    lang: str,
+    community_of: Mapping[str, str] | None = None,
+) -> None:
+    """Districts filled by their share of residents aged 65+; with ``community_of``, each
+    popup names the district's community first."""
     t = lambda text: translate(text, lang)  # noqa: E731
     data = frame[["code", "name", "population", "households", "population_65", "geometry"]].copy()
     counts = {column: data[column].astype("float") for column in COUNT_COLUMNS}
@@ -256,6 +264,11 @@ def _add_districts(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None
     popups = [
         popup_table(
             [
+                *(
+                    [(t("広域コミュニティ"), community_of.get(str(code)) or "—")]
+                    if community_of is not None
+                    else []
+                ),
                 (t("行政区"), name),
                 (t("コード"), code),
                 (t("人口"), number(p)),
@@ -293,7 +306,7 @@ def _add_communities(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> No
     """The adopted plan's wide-area communities, outlined in their colours (unfilled, so the
     ageing colours below stay true and district popups stay clickable)."""
     t = lambda text: translate(text, lang)  # noqa: E731
-    data = frame[["name", "name_kana", "color", "population", "hub_name", "geometry"]]
+    data = frame[["id", "name", "name_kana", "color", "population", "hub_name", "geometry"]]
     data = data.astype({"population": "float"}).to_crs(WEB_CRS)
     popups = [
         popup_table(
@@ -307,7 +320,7 @@ def _add_communities(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> No
         for row in data.itertuples()
     ]
     feature_layer(
-        data[["color", "geometry"]],
+        data[["id", "color", "geometry"]],
         [shown(name) for name in data["name"]],
         popups,
         sticky=True,

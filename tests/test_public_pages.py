@@ -1,0 +1,105 @@
+"""The public pages, for anyone: each community's page at a stable URL, the map embedded
+without the header, the print layout; none shows a draft, a lock, an account or the audit."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from test_public_search import demo_app
+
+from geoapp.public.paper import qr_code_svg
+
+__all__ = ["demo_app"]
+
+SECRETS = (
+    "demo-admin",
+    "aobagawa",
+    "locked",
+    "author",
+    "見直し案（作業中）",
+    "地区まちづくり協議会",
+)
+
+
+def page(app: Flask, url: str, status: int = 200) -> str:
+    answer = app.test_client().get(url)
+    assert answer.status_code == status, url
+    return answer.get_data(as_text=True)
+
+
+def visible(html: str) -> str:
+    """A page's text without its scripts (the map's data is checked separately)."""
+    return re.sub(r"<script.*?</script>", "", html, flags=re.S)
+
+
+def test_a_community_page_shows_its_hub_districts_schools_and_population(demo_app: Flask) -> None:
+    planning = demo_app.extensions["geoapp.plans"]
+    public = planning.public_plan()
+    community = next(c for c in public["communities"] if c["name"] == "平和台小学校区")
+    html = page(demo_app, f"/communities/{community['id']}")
+    text = visible(html)
+    assert "平和台小学校区" in text and "平和台コミュニティセンター" in text
+    assert "青葉川市平和台三丁目16番5号" in text
+    members = [code for code, cid in public["assignments"].items() if cid == community["id"]]
+    assert f'<span class="count">{len(members)}</span>' in text
+    assert "青葉川市立平和台小学校" in text
+    assert re.search(r'時点: <time datetime="\d{4}-\d\d-\d\d">令和', text)
+    assert "app-header" in html
+    english = visible(page(demo_app, f"/communities/{community['id']}?lang=en"))
+    assert "Hub facility" in english and "As of" in english
+
+
+def test_every_public_page_shows_only_the_adopted_plans_public_fields(demo_app: Flask) -> None:
+    planning = demo_app.extensions["geoapp.plans"]
+    draft = next(p for p in planning.list_plans() if p["status"] == "draft")
+    draft_names = {c["name"] for c in planning.state(draft["id"])[1].communities.values()}
+    adopted_names = {c["name"] for c in planning.public_plan()["communities"]}
+    urls = ["/", "/?embed=1", "/print", "/print?paper=a3&orientation=portrait&c=1"]
+    urls += [f"/communities/{c['id']}" for c in planning.public_plan()["communities"]]
+    for url in urls:
+        html = page(demo_app, url)
+        for secret in (*SECRETS, *(draft_names - adopted_names)):
+            assert secret not in html, (url, secret)
+    assert page(demo_app, f"/communities/{draft['id'] + 1000}", 404)
+
+
+def test_a_community_of_a_draft_only_is_not_found(demo_app: Flask) -> None:
+    planning = demo_app.extensions["geoapp.plans"]
+    adopted = {c["id"] for c in planning.public_plan()["communities"]}
+    draft = next(p for p in planning.list_plans() if p["status"] == "draft")
+    ids = set(planning.state(draft["id"])[1].communities) | {max(adopted) + 1}
+    for cid in ids - adopted:
+        page(demo_app, f"/communities/{cid}", 404)
+
+
+@pytest.mark.parametrize("url", ["/?embed=1", "/communities/1?embed=1"])
+def test_an_embedded_page_has_no_header(demo_app: Flask, url: str) -> None:
+    html = page(demo_app, url)
+    assert "app-header" not in html and "職員ログイン" not in html
+    assert "app-header" in page(demo_app, url.replace("embed=1", "embed=0"))
+
+
+@pytest.mark.parametrize(
+    ("query", "size"),
+    [
+        ("", "297mm 210mm"),
+        ("?paper=a4&orientation=portrait", "210mm 297mm"),
+        ("?paper=a3&orientation=landscape", "420mm 297mm"),
+        ("?paper=a3&orientation=portrait", "297mm 420mm"),
+    ],
+)
+def test_the_print_layout_sets_the_paper_and_a_qr_code_of_the_same_view(
+    demo_app: Flask, query: str, size: str
+) -> None:
+    view = "lat=34.95&lon=138.02&z=13&c=3"
+    html = page(demo_app, f"/print{query}{'&' if query else '?'}{view}")
+    assert f"@page {{ size: {size}; margin: 0; }}" in html
+    assert 'class="qr-code"' in html and "north-arrow" in html and "geoapp-legend" in html
+    assert "令和" in html and "出典" in html
+
+
+def test_the_qr_code_is_an_inline_svg() -> None:
+    svg = qr_code_svg("http://localhost/?lat=34.95&lon=138.02&z=13&c=3")
+    assert svg.startswith("<svg") and "qr-code" in svg
