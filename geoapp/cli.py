@@ -28,10 +28,12 @@ COMMANDS = {
     "db": "geoapp.storage.commands:db",
     "demo": "geoapp.demo.commands:demo",
     "import": "geoapp.importing.commands:import_command",
+    "org": "geoapp.organizations.commands:org_group",
     "overlay": "geoapp.overlay.commands:overlay_command",
     "plan": "geoapp.plans.commands:plan_group",
     "routes": "flask.cli:routes_command",
     "run": "flask.cli:run_command",
+    "scheme": "geoapp.organizations.commands:scheme_group",
     "shell": "flask.cli:shell_command",
     "user": "geoapp.accounts.commands:user_group",
 }

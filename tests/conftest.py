@@ -17,11 +17,13 @@ from urllib.parse import urlencode
 
 import psycopg
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from psycopg import sql
 from staff import Staff, load_grid_city
 
 from geoapp import create_app
+from geoapp.cli import main
 from geoapp.storage import Store, open_store
 
 IN_CI = os.environ.get("CI") == "true"
@@ -171,3 +173,17 @@ def grid_app(app: Flask) -> Flask:
 def tanaka(grid_app: Flask) -> Staff:
     """The planner tanaka, logged in through the JSON API on the grid city."""
     return Staff(grid_app, "tanaka")
+
+
+@pytest.fixture
+def demo_cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A CLI on a database of each backend holding the demo city, its accounts, plans and
+    organizations (``geoapp demo --no-serve``)."""
+    monkeypatch.setenv("GEOAPP_DATABASE_URL", database_url)
+    monkeypatch.setenv("GEOAPP_INSTANCE_PATH", str(tmp_path))
+    runner = CliRunner()
+    loaded = runner.invoke(main, ["demo", "--no-serve"])
+    assert loaded.exit_code == 0, loaded.output
+    assert "demo / aobagawa-demo" in loaded.output
+    assert "organizations: 14" in loaded.output
+    return runner

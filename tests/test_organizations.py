@@ -306,3 +306,36 @@ def test_a_new_plan_keeps_organizations_by_community_and_reports_what_changed(
     assert [o["id"] for o in orgs.list_organizations(KANRI)] == [west]
     archived = orgs.organization(KANRI, east)
     assert archived["archived_at"] is not None and archived["community_id"] is None
+
+
+def test_an_admin_puts_a_new_scheme_and_a_planner_may_not(
+    grid_app: Flask, kanri: Staff, orgs: Organizations
+) -> None:
+    document = orgs.scheme_dict()
+    document["stages"][0]["color"] = "#000000"
+    tanaka = Staff(grid_app, "tanaka")
+    headers = {"X-CSRFToken": tanaka.token}
+    assert tanaka.client.put("/api/scheme", json=document, headers=headers).status_code == 403
+    answer = kanri.client.put("/api/scheme", json=document, headers={"X-CSRFToken": kanri.token})
+    assert answer.status_code == 200, answer.get_json()
+    assert Staff(grid_app, None).get("/api/scheme").get_json()["stages"][0]["color"] == "#000000"
+    assert orgs.audit_log(KANRI, None)[-1]["action"] == "scheme"
+
+
+def test_the_stage_map_and_counts_answer_anyone(grid_app: Flask, orgs: Organizations) -> None:
+    west = org_named(orgs, "西小学校区")
+    orgs.change_stage(TANAKA, west["id"], "preparation", date(2023, 4, 1))
+    orgs.record_milestone(TANAKA, west["id"], "agreement", date(2023, 5, 1))
+    anonymous = Staff(grid_app, None)
+    stage_map = anonymous.get("/api/organizations/stages?fiscal_year=2023").get_json()
+    assert stage_map["date"] == "2024-03-31" and stage_map["fiscal_year_label"].startswith(
+        "令和5年度"
+    )
+    assert stage_map["stages"][str(west["community_id"])] == "preparation"
+    assert stage_map["counts"]["preparation"] == 1 and stage_map["total"] == 2
+    earlier = anonymous.get("/api/organizations/stages?date=2023-03-31").get_json()
+    assert earlier["counts"]["preparation"] == 0 and earlier["no_stage"] == 2
+    years = anonymous.get("/api/organizations/stage-counts").get_json()["years"]
+    assert years[0]["fiscal_year"] == 2023 and years[0]["counts"]["preparation"] == 1
+    milestones = anonymous.get("/api/organizations/milestone-counts").get_json()
+    assert milestones["counts"]["agreement"] == 1 and milestones["total"] == 2

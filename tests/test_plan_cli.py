@@ -8,22 +8,9 @@ import zipfile
 from pathlib import Path
 
 import pyogrio
-import pytest
 from click.testing import CliRunner
 
 from geoapp.cli import main
-
-
-@pytest.fixture
-def demo_cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """A CLI on a database holding the demo city, its accounts and plans."""
-    monkeypatch.setenv("GEOAPP_DATABASE_URL", database_url)
-    monkeypatch.setenv("GEOAPP_INSTANCE_PATH", str(tmp_path))
-    runner = CliRunner()
-    loaded = runner.invoke(main, ["demo", "--no-serve"])
-    assert loaded.exit_code == 0, loaded.output
-    assert "demo / aobagawa-demo" in loaded.output
-    return runner
 
 
 def test_the_demo_has_an_adopted_plan_from_school_zones_and_a_draft(demo_cli: CliRunner) -> None:

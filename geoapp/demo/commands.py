@@ -7,6 +7,7 @@ from werkzeug.serving import run_simple
 
 from ..web import current
 from .city import DEMO_ACCOUNTS, load_demo_city, prepare_demo_planning
+from .organizations import prepare_demo_organizations
 
 
 @click.command()
@@ -23,6 +24,8 @@ def demo(host: str, port: int, reload_data: bool, force: bool, no_serve: bool) -
     if load_demo_city(store, force=reload_data or force):
         click.echo("デモ市「青葉川市」を読み込みました。 / Loaded the demo city.")
     for made in prepare_demo_planning(store, current.planning()):
+        click.echo(f"作成 / made: {made}")
+    for made in prepare_demo_organizations(current.organizations()):
         click.echo(f"作成 / made: {made}")
     for name, role, password in DEMO_ACCOUNTS:
         click.echo(f"デモ用ログイン / demo login ({role}): {name} / {password}")

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from ..errors import BadInput
+
 _FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
 _QUOTED_FORMULA_START = re.compile(r"'+[=+\-@\t\r]")
 
@@ -34,13 +36,40 @@ def unquoted(text: str) -> str:
     return text[1:] if _QUOTED_FORMULA_START.match(text) else text
 
 
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """A CSV file of ``header`` and ``rows``, every text cell made safe."""
+def csv_bytes(
+    header: Sequence[str], rows: Iterable[Sequence[object]], encoding: str = "utf-8-sig"
+) -> bytes:
+    """A CSV file of ``header`` and ``rows``, every text cell made safe; in UTF-8 with a
+    BOM, or ``cp932`` (Shift_JIS), refused naming the first character it cannot hold."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([safe_cell(name) for name in header])
     writer.writerows([safe_cell(value) for value in row] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    text = buffer.getvalue()
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        character = exc.object[exc.start]
+        line = text.count("\n", 0, exc.start) + 1
+        raise BadInput(
+            f"{line}行目の「{character}」（U+{ord(character):04X}）は Shift_JIS で書けません。"
+            "UTF-8 で出力してください。",
+            f"Line {line} holds {character!r} (U+{ord(character):04X}), which Shift_JIS cannot "
+            "hold; export as UTF-8.",
+        ) from None
+
+
+def csv_text(data: bytes, filename: str) -> str:
+    """A CSV file's text: UTF-8 (with or without BOM), else Shift_JIS (CP932)."""
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise BadInput(
+        f"{filename} の文字コードを読み取れません。UTF-8 または Shift_JIS で保存してください。",
+        f"Cannot decode {filename}; save it as UTF-8 or Shift_JIS.",
+    )
 
 
 def frame_csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from ..japanese_calendar import wareki_date
 from .scheme import Scheme, Stage
@@ -105,3 +106,28 @@ def _missing_milestones(
             )
         )
     return rules
+
+
+def milestone_too_late(
+    scheme: Scheme, history: list[dict[str, Any]], milestone: str, on: date
+) -> BrokenRule | None:
+    """The rule a milestone dated ``on`` would break after the fact: a recorded stage change
+    (not an exception) that required it happened before ``on``."""
+    kind = scheme.milestone(milestone)
+    for change in history:
+        stage = scheme.stage(change["stage"])
+        if (
+            kind is not None
+            and stage is not None
+            and milestone in stage.requires
+            and change["exception_reason"] is None
+            and on > change["effective_on"]
+        ):
+            return BrokenRule(
+                "milestone_after_stage",
+                f"{kind.name}は{stage.name}（{change['effective_on']}）の要件なので、"
+                "その日より後の日付にはできません",
+                f"{kind.name_en} is required by {stage.name_en} (entered on "
+                f"{change['effective_on']}), so it cannot be dated later.",
+            )
+    return None

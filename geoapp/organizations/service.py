@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from ..accounts.users import User
@@ -42,8 +43,15 @@ from ..storage import Store
 from ..storage import organizations as records
 from ..storage.base import Session
 from .matching import OrganizationArea, match_organizations
-from .rules import broken_rules
+from .rules import broken_rules, milestone_too_late
 from .scheme import Scheme, default_scheme, scheme_from_dict
+from .spreadsheet import (
+    MILESTONE_PREFIX,
+    CsvRow,
+    Problems,
+    organizations_csv,
+    read_organizations_csv,
+)
 from .switching import scheme_mapping
 
 logger = logging.getLogger(__name__)
@@ -386,21 +394,11 @@ class Organizations:
         now = datetime.now(UTC)
         with self.store.session(write=True) as session:
             self._locked(session, organization_id, version)
-            for change in records.stage_history(session, [organization_id]):
-                stage = scheme.stage(change["stage"])
-                if (
-                    stage is not None
-                    and milestone in stage.requires
-                    and change["exception_reason"] is None
-                    and on > change["effective_on"]
-                ):
-                    raise BadInput(
-                        f"「date」: {kind.name}は{stage.name}（{change['effective_on']}）の要件"
-                        "なので、その日より後の日付にはできません。",
-                        f"date: {kind.name_en} is required by {stage.name_en} (entered on "
-                        f"{change['effective_on']}), so it cannot be dated later.",
-                        fields=["date"],
-                    )
+            history = records.stage_history(session, [organization_id])
+            if (late := milestone_too_late(scheme, history, milestone, on)) is not None:
+                raise BadInput(
+                    f"「date」: {late.message}。", f"date: {late.message_en}", fields=["date"]
+                )
             old = next(
                 (
                     m
@@ -503,6 +501,156 @@ class Organizations:
                 your_version=version,
             )
         return row
+
+    # --- spreadsheets -------------------------------------------------------------------------
+    def export_csv(self, user: User, encoding: str = "utf-8") -> bytes:
+        """Every active organization as CSV (``utf-8`` with a BOM, or ``shift_jis``)."""
+        return organizations_csv(self.scheme(), self.list_organizations(user), encoding)
+
+    def import_csv(self, user: User, data: bytes, filename: str) -> dict[str, Any]:
+        """Apply an organizations' CSV: the fields, milestone dates and stages its rows
+        change, each audited. Every row is checked first — ids, hubs, dates, and the
+        milestones each new stage requires (a baseline may start above the first stage) —
+        and one bad cell refuses the whole file, naming its row and column."""
+        scheme = self.scheme()
+        rows = read_organizations_csv(data, filename, scheme)
+        centers = set(self.planning.geography().center_codes)
+        problems = Problems(filename)
+        now = datetime.now(UTC)
+        today = today_in_japan()
+        changed = 0
+        with self.store.session(write=True) as session:
+            stored = {row["id"]: row for row in records.organization_rows(session, staff=True)}
+            ids = [row.id for row in rows if row.id in stored]
+            histories = _by_organization(records.stage_history(session, ids))
+            reached = _by_organization(records.milestone_rows(session, ids))
+            plans = []
+            for row in rows:
+                if row.id not in stored:
+                    problems.add(
+                        row.line,
+                        "id",
+                        f"組織 {row.id} はありません",
+                        f"there is no active organization {row.id}",
+                    )
+                    continue
+                history = histories.get(row.id, [])
+                plans.append(
+                    (
+                        row,
+                        self._checked_row(
+                            scheme,
+                            row,
+                            stored[row.id],
+                            history,
+                            reached.get(row.id, []),
+                            centers,
+                            today,
+                            problems,
+                        ),
+                    )
+                )
+            problems.refuse()
+            for row, (fields, milestones, stage) in plans:
+                changed += self._apply_row(
+                    session, user, now, row, stored[row.id], fields, milestones, stage
+                )
+        logger.info(
+            "%s imported %s: %d of %d rows changed", user.name, filename, changed, len(rows)
+        )
+        return {"rows": len(rows), "changed": changed}
+
+    def _checked_row(
+        self,
+        scheme: Scheme,
+        row: CsvRow,
+        stored: dict[str, Any],
+        history: list[dict[str, Any]],
+        milestones: list[dict[str, Any]],
+        centers: set[str],
+        today: date,
+        problems: Problems,
+    ) -> tuple[dict[str, Any], dict[str, date], str | None]:
+        """What one row changes (fields, milestone dates, a new stage), its problems noted."""
+        fields = {k: v for k, v in row.fields.items() if not _same_text(stored[k], v)}
+        if fields.get("hub_center") is not None and fields["hub_center"] not in centers:
+            problems.add(
+                row.line,
+                "hub_center",
+                f"拠点施設「{fields['hub_center']}」がありません",
+                f"there is no centre {fields['hub_center']!r}",
+            )
+        known = {m["milestone"]: m["achieved_on"] for m in milestones}
+        new_dates = {k: v for k, v in row.milestones.items() if known.get(k) != v}
+        for key, on in new_dates.items():
+            column = f"{MILESTONE_PREFIX}{key}"
+            if on > today:
+                problems.add(row.line, column, "未来の日付です", "a date in the future")
+            elif (late := milestone_too_late(scheme, history, key, on)) is not None:
+                problems.add(row.line, column, late.message, late.message_en)
+        current = history[-1] if history else None
+        stage = None
+        if row.stage and (current is None or current["stage"] != row.stage):
+            stage = row.stage
+        elif row.stage and current and row.stage_since != current["effective_on"]:
+            problems.add(
+                row.line,
+                "stage_since",
+                f"段階の開始日が記録（{current['effective_on']}）と違います。履歴は画面で直してください",
+                f"differs from the recorded {current['effective_on']}; correct history on its page",
+            )
+        if stage is not None and row.stage_since is not None:
+            if row.stage_since > today:
+                problems.add(row.line, "stage_since", "未来の日付です", "a date in the future")
+            elif current is not None and row.stage_since < current["effective_on"]:
+                problems.add(
+                    row.line,
+                    "stage_since",
+                    f"直前の段階の記録日（{current['effective_on']}）より前です",
+                    f"before the last recorded change ({current['effective_on']})",
+                )
+            rules = broken_rules(
+                scheme,
+                current["stage"] if current else None,
+                stage,
+                known | row.milestones,
+                row.stage_since,
+            )
+            for rule in rules:
+                if rule.code != "stage_skipped":
+                    problems.add(row.line, "stage", rule.message, rule.message_en)
+        return fields, new_dates, stage
+
+    def _apply_row(
+        self,
+        session: Session,
+        user: User,
+        now: datetime,
+        row: CsvRow,
+        stored: dict[str, Any],
+        fields: dict[str, Any],
+        milestones: dict[str, date],
+        stage: str | None,
+    ) -> int:
+        """Store one checked row's changes with their audit; 1 when it changed anything."""
+        audit = partial(records.insert_audit, session, row.id, user.name, now, "import")
+        if fields:
+            records.update_organization(session, row.id, fields, now)
+            audit({k: stored[k] for k in fields}, fields)
+        for key, on in milestones.items():
+            records.upsert_milestone(session, row.id, key, on, "", [], user.name, now)
+            audit(None, {"milestone": key, "date": on.isoformat()})
+        if stage is not None and row.stage_since is not None:
+            records.insert_stage(
+                session, row.id, stage, row.stage_since, "CSV", None, [], user.name, now
+            )
+            audit(
+                {"stage": stored.get("stage")},
+                {"stage": stage, "date": row.stage_since.isoformat()},
+            )
+        if milestones or stage is not None:
+            records.touch_organization(session, row.id, now)
+        return int(bool(fields or milestones or stage))
 
     # --- following the adopted plan -----------------------------------------------------------
     def sync_with_adopted_plan(self, user: User, plan_id: int | None = None) -> dict[str, Any]:
@@ -679,6 +827,27 @@ def _history_entry(entry: dict[str, Any], viewer: User | None) -> dict[str, Any]
             recorded_at=entry["recorded_at"].isoformat(),
         )
     return shown
+
+
+def _same_text(stored: object, given: object) -> bool:
+    """Whether a cell holds the stored value, also as a Shift_JIS file gives it back (its
+    〜 comes back as ～, its − as －): an unedited cell changes nothing."""
+    if stored == given:
+        return True
+    if not isinstance(stored, str) or not isinstance(given, str):
+        return False
+    try:
+        return stored.encode("cp932").decode("cp932") == given
+    except UnicodeEncodeError:
+        return False
+
+
+def _by_organization(rows: Iterable[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    """Rows grouped by their organization id, in order."""
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(int(row["organization_id"]), []).append(row)
+    return grouped
 
 
 def _milestone_json(row: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from .model import STATUS_LABELS, STATUSES
 SOURCES = ("empty", "school_zones", "copy", "csv", "geojson")
 
 
-def _operator(name: str | None) -> User:
+def operator(name: str | None) -> User:
     """Who a command acts as: the named account, or the shell user as an administrator."""
     if name is None:
         return User(f"cli:{getpass.getuser()}", "admin")
@@ -29,7 +29,7 @@ def _operator(name: str | None) -> User:
     return user
 
 
-def _print_json(value: Any) -> None:
+def print_json(value: Any) -> None:
     """JSON on stdout, Japanese kept readable."""
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
@@ -66,7 +66,7 @@ def plan_create(
         read = read_plan_csv if source == "csv" else read_plan_geojson
         plan_file = read(path.read_bytes(), work.geography(), path.name)
     plan = work.create_plan(
-        _operator(user_name),
+        operator(user_name),
         name,
         description,
         "import" if plan_file is not None else source,
@@ -88,7 +88,7 @@ def plan_list(status: str | None, as_json: bool) -> None:
     """案の一覧 / List plans."""
     plans = planning().list_plans(status)
     if as_json:
-        _print_json(plans)
+        print_json(plans)
         return
     for plan in plans:
         label = STATUS_LABELS[plan["status"]][0]
@@ -106,7 +106,7 @@ def plan_show(plan_id: int, as_json: bool) -> None:
     """案の内容 / Show a plan: its communities and their figures."""
     plan = planning().plan(plan_id)
     if as_json:
-        _print_json(plan)
+        print_json(plan)
         return
     label = STATUS_LABELS[plan["status"]][0]
     click.echo(
@@ -141,7 +141,7 @@ def plan_show(plan_id: int, as_json: bool) -> None:
 @with_app
 def plan_check(plan_id: int) -> None:
     """案の検査結果を JSON で出力 / Print the plan's checks as JSON."""
-    _print_json(planning().checks(plan_id))
+    print_json(planning().checks(plan_id))
 
 
 @plan_group.command("export")
@@ -167,11 +167,11 @@ def plan_export(plan_id: int, fmt: str, encoding: str, output: Path) -> None:
 def plan_adopt(plan_id: int) -> None:
     """案を決定する（前の決定案は保管） / Adopt a plan (the adopted one is archived)."""
     work = planning()
-    operator = _operator(None)
+    admin = operator(None)
     row, _ = work.state(plan_id)
     if row["status"] == "draft":
-        row = {**row, **work.set_status(operator, plan_id, row["version"], "proposed")}
-    answer = work.set_status(operator, plan_id, row["version"], "adopted")
+        row = {**row, **work.set_status(admin, plan_id, row["version"], "proposed")}
+    answer = work.set_status(admin, plan_id, row["version"], "adopted")
     click.echo(f"決定しました / adopted: 案 {plan_id}（版 {answer['version']}）")
 
 
@@ -181,5 +181,5 @@ def plan_adopt(plan_id: int) -> None:
 @with_app
 def plan_targets(low: int | None, high: int | None) -> None:
     """コミュニティの目標人口 / Set the communities' target population range."""
-    planning().set_targets(_operator(None), low, high)
+    planning().set_targets(operator(None), low, high)
     click.echo(f"目標人口 / target population: {low or '—'} 〜 {high or '—'}")

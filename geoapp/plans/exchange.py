@@ -25,7 +25,7 @@ from ..exports.geopackage import GEOPACKAGE_MEDIA_TYPE, PackageLayer, write_geop
 from ..exports.qgis_style import community_style_qml
 from ..exports.rfc7946 import geojson_text
 from ..exports.shapefile_zip import shapefile_zip
-from ..exports.spreadsheet_csv import csv_bytes, unquoted
+from ..exports.spreadsheet_csv import csv_bytes, csv_text, unquoted
 from ..layers import WEB_CRS
 from ..web.validation import MAX_ID, unsafe_character
 from .boundaries import community_boundaries
@@ -65,7 +65,7 @@ def read_plan_csv(data: bytes, geo: Geography, filename: str = "CSV") -> PlanFil
 
     Under geoapp's own header the quote ``spreadsheet_csv`` put before formula-like text is
     dropped again; other files are read as they are."""
-    text = _decode(data, filename)
+    text = csv_text(data, filename)
     try:
         rows = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
@@ -223,19 +223,6 @@ def _mapping_from_polygons(
             f"The polygons of {filename} overlap no district (check the coordinate system).",
         )
     return {str(code): str(name) for code, name in chosen.items()}
-
-
-def _decode(data: bytes, filename: str) -> str:
-    """CSV text: UTF-8 (with or without BOM), else Shift_JIS (CP932)."""
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise BadInput(
-        f"{filename} の文字コードを読み取れません。UTF-8 または Shift_JIS で保存してください。",
-        f"Cannot decode {filename}; save it as UTF-8 or Shift_JIS.",
-    )
 
 
 def _header_columns(row: list[str]) -> tuple[int, int] | None:
