@@ -20,6 +20,7 @@ from .importing import pending_uploads
 from .importing import views as uploads
 from .japanese_calendar import japan_time, wareki_datetime
 from .ogcapi import views as ogcapi
+from .opendata import views as opendata
 from .organizations import views as organizations_api
 from .organizations.service import Organizations
 from .overlay import views as overlay_views
@@ -105,6 +106,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(editor.blueprint)
     app.register_blueprint(editor.api)
     app.register_blueprint(ogcapi.blueprint)
+    app.register_blueprint(opendata.blueprint)
     register_error_handlers(app)
     content_policy.init_app(app)
     app.jinja_env.filters["wareki_datetime"] = wareki_datetime

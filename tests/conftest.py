@@ -24,6 +24,7 @@ from staff import Staff, load_grid_city
 
 from geoapp import create_app
 from geoapp.cli import main
+from geoapp.demo.city import load_demo_city, prepare_demo_planning
 from geoapp.storage import Store, open_store
 
 IN_CI = os.environ.get("CI") == "true"
@@ -160,6 +161,15 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     """An app on a fresh, upgraded database of each backend, with the default settings."""
     with app_with(database_url, tmp_path / "instance") as application:
         yield application
+
+
+@pytest.fixture
+def demo_app(app: Flask) -> Flask:
+    """The app holding the demo city with its adopted plan and a draft."""
+    store = app.extensions["geoapp.store"]
+    load_demo_city(store)
+    prepare_demo_planning(store, app.extensions["geoapp.plans"])
+    return app
 
 
 @pytest.fixture

@@ -37,6 +37,19 @@ def export(staff: Staff, plan_id: int, query: str, path: Path) -> Path:
     return path
 
 
+def assert_valid_geopackage(path: Path) -> None:
+    """GDAL's validate_gpkg.py accepts the file, warnings counted as errors."""
+    if not VALIDATE_GPKG.exists():
+        missing("GDAL's validate_gpkg.py is not installed (apt-get install python3-gdal)")
+    checked = subprocess.run(
+        ["/usr/bin/python3", str(VALIDATE_GPKG), "--warning-as-error", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 def with_exclave(staff: Staff) -> tuple[int, int]:
     """A plan whose first community gains a district apart from it in version 2."""
     plan = staff.new_plan()
@@ -96,15 +109,7 @@ def test_the_geopackage_is_version_1_2_valid_with_every_layer_and_styles(
 ) -> None:
     plan = tanaka.new_plan()
     path = export(tanaka, plan["id"], "format=gpkg", tmp_path / "plan.gpkg")
-    if not VALIDATE_GPKG.exists():
-        missing("GDAL's validate_gpkg.py is not installed (apt-get install python3-gdal)")
-    checked = subprocess.run(
-        ["/usr/bin/python3", str(VALIDATE_GPKG), "--warning-as-error", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert_valid_geopackage(path)
     with sqlite3.connect(path) as package:
         assert package.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47
         assert package.execute("PRAGMA user_version").fetchone()[0] == 10200

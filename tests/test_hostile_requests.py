@@ -461,6 +461,10 @@ PROBES: list[Probe] = [
     Probe("ogcapi.item", "GET", "/ogcapi/collections/districts/items/G1?crs=http://x/", "crs"),
     Probe("ogcapi.item", "GET", "/ogcapi/collections/nowhere/items/G1", None),
     Probe("ogcapi.no_such_resource", "GET", "/ogcapi/%00/..%2f..%2fetc", None),
+    Probe("opendata.file", "GET", "/opendata/nowhere/geojson", None),
+    Probe("opendata.file", "GET", "/opendata/districts/exe", None),
+    Probe("opendata.file", "GET", "/opendata/districts/%00", None),
+    Probe("opendata.file", "GET", "/opendata/" + "d" * 3000 + "/csv", None),
     Probe("uploads.confirm", "POST", "/admin/import/%00/confirm", None),
     Probe("uploads.confirm", "POST", "/admin/import/0000000001-aaaaaaaaaaaaaaaaaaaa/confirm", None),
     Probe("uploads.cancel", "POST", "/admin/import/" + "a" * 300 + "/cancel", None),
@@ -469,6 +473,8 @@ PROBES: list[Probe] = [
 # Routes whose only input is the session, the language or the cookie: nothing to probe.
 NO_INPUT = {
     "pages.healthz",
+    "opendata.page",
+    "opendata.catalogue",
     "auth.session_info",
     "auth.api_logout",
     "auth.logout",

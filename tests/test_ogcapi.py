@@ -20,22 +20,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
-from geoapp.demo.city import load_demo_city, prepare_demo_planning
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from geoapp.ogcapi.collections import COLLECTIONS
 from geoapp.ogcapi.crs import CRS84, epsg_uri
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
 PLANE = epsg_uri(TEST_SRID)
-
-
-@pytest.fixture
-def demo_app(app: Flask) -> Flask:
-    """The app holding the demo city with its adopted plan and a draft."""
-    store = app.extensions["geoapp.store"]
-    load_demo_city(store)
-    prepare_demo_planning(store, app.extensions["geoapp.plans"])
-    return app
 
 
 def expected_counts(app: Flask) -> dict[str, int]:

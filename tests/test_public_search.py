@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from shared_data import yaizu
 
-from geoapp.demo.city import load_demo_city, prepare_demo_planning
+from geoapp.demo.city import load_demo_city
 from geoapp.importing.pipeline import ImportOptions, import_layer
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from geoapp.public.search import District, DistrictIndex
@@ -76,15 +76,6 @@ def test_no_match_suggests_the_nearest_names() -> None:
     assert found.matches == []
     assert found.suggestions[:1] == ["本町"]
     assert TOWN.search("xyz").suggestions == []
-
-
-@pytest.fixture
-def demo_app(app: Flask) -> Flask:
-    """The app with the demo city, its accounts and its adopted and draft plans."""
-    store = app.extensions["geoapp.store"]
-    load_demo_city(store)
-    prepare_demo_planning(store, app.extensions["geoapp.plans"])
-    return app
 
 
 def search(app: Flask, query: str, status: int = 200) -> dict[str, Any]:

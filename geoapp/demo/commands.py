@@ -33,6 +33,8 @@ def demo(host: str, port: int, reload_data: bool, force: bool, no_serve: bool) -
         return
     click.echo(f"取り込み画面（要ログイン） / import page: http://{host}:{port}/admin/import/")
     click.echo(f"重ね合わせ / overlay: http://{host}:{port}/overlay")
+    click.echo(f"オープンデータ / open data: http://{host}:{port}/opendata")
+    click.echo(f"OGC API – Features: http://{host}:{port}/ogcapi/")
     click.echo(f"区域案の編集（要ログイン） / plan editor: http://{host}:{port}/plans/")
     click.echo(
         f"http://{host}:{port}/ で公開中（Ctrl+C で終了） / serving at http://{host}:{port}/"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -45,12 +46,12 @@ class Collection:
     description_en: str
     fields: tuple[str, ...]
     read: Callable[[Published], gpd.GeoDataFrame]
-    geometry_type: str | None = "MultiPolygon"
+    geometry_type: Literal["MultiPolygon", "Point"] | None = "MultiPolygon"
 
 
 def _public(frame: gpd.GeoDataFrame, key: str, fields: tuple[str, ...]) -> gpd.GeoDataFrame:
     """``frame`` cut to ``id`` (from ``key``) and ``fields``, its geometry kept."""
-    columns = {"id": frame[key].to_numpy(), **{name: frame[name].to_numpy() for name in fields}}
+    columns = {"id": frame[key].array, **{name: frame[name].array for name in fields}}
     return gpd.GeoDataFrame(columns, geometry=frame.geometry.to_numpy(), crs=frame.crs)
 
 

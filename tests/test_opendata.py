@@ -1,0 +1,88 @@
+"""The open data page and its downloads: every dataset in every format opens in GDAL with
+the published count, CRS and Japanese text and only public fields; the CSV's .csvt keeps
+codes as text; the GeoPackage is valid; the DCAT catalogue lists downloads that answer."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pyogrio
+import pytest
+from flask import Flask
+from test_export_clients import assert_valid_geopackage
+
+from geoapp.ogcapi.collections import COLLECTIONS
+from geoapp.opendata.files import FORMATS
+
+
+def test_the_page_lists_every_dataset_with_licence_date_and_downloads(demo_app: Flask) -> None:
+    client = demo_app.test_client()
+    page = client.get("/opendata").get_data(as_text=True)
+    assert 'href="/opendata"' in client.get("/").get_data(as_text=True)
+    assert "CC BY 4.0" in page and "出典: " in page and "令和" in page
+    for collection in COLLECTIONS:
+        assert f'data-dataset="{collection.id}"' in page
+        for name in FORMATS:
+            assert f"/opendata/{collection.id}/{name}" in page
+    english = client.get("/opendata?lang=en").get_data(as_text=True)
+    assert "Open data" in english and "Source: " in english
+
+
+@pytest.mark.parametrize("file_format", ["geojson", "gpkg", "shp", "shp-utf8"])
+def test_every_dataset_opens_in_gdal_with_its_count_and_public_fields(
+    demo_app: Flask, tmp_path: Path, file_format: str
+) -> None:
+    client = demo_app.test_client()
+    for collection in COLLECTIONS:
+        answer = client.get(f"/opendata/{collection.id}/{file_format}")
+        assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+        count = json.loads(client.get(f"/ogcapi/collections/{collection.id}/items").data)[
+            "numberMatched"
+        ]
+        if file_format.startswith("shp"):
+            zipfile.ZipFile(io.BytesIO(answer.data)).extractall(tmp_path / collection.id)
+            path = next((tmp_path / collection.id).glob("*.shp"))
+        else:
+            path = tmp_path / f"{collection.id}.{file_format}"
+            path.write_bytes(answer.data)
+        layer = collection.id.replace("-", "_") if file_format == "gpkg" else None
+        frame = pyogrio.read_dataframe(path, layer=layer)
+        assert len(frame) == count
+        assert frame.crs is not None
+        names = " ".join(str(v) for v in frame.iloc[:, :4].to_numpy().ravel())
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in names), names[:200]
+        if not file_format.startswith("shp"):
+            allowed = {"id", *collection.fields, "lon", "lat", "geometry"}
+            assert set(frame.columns) <= allowed, set(frame.columns) - allowed
+
+
+def test_the_geopackages_are_valid_and_the_csv_keeps_codes_as_text(
+    demo_app: Flask, tmp_path: Path
+) -> None:
+    client = demo_app.test_client()
+    path = tmp_path / "districts.gpkg"
+    path.write_bytes(client.get("/opendata/districts/gpkg").data)
+    assert_valid_geopackage(path)
+    (tmp_path / "districts.csv").write_bytes(client.get("/opendata/districts/csv").data)
+    (tmp_path / "districts.csvt").write_bytes(client.get("/opendata/districts/csvt").data)
+    table = pyogrio.read_dataframe(tmp_path / "districts.csv", read_geometry=False)
+    assert table["code"].map(type).eq(str).all()
+    assert str(table["population"].dtype).startswith("int")
+
+
+def test_the_catalogue_describes_every_dataset_and_its_downloads_answer(demo_app: Flask) -> None:
+    client = demo_app.test_client()
+    answer = client.get("/opendata/catalog.json")
+    assert answer.mimetype == "application/ld+json"
+    catalogue = answer.get_json()
+    assert catalogue["@type"] == "dcat:Catalog" and catalogue["dct:license"]["@id"]
+    datasets = catalogue["dcat:dataset"]
+    assert [d["dct:identifier"] for d in datasets] == [c.id for c in COLLECTIONS]
+    for dataset in datasets:
+        assert dataset["dct:modified"]["@value"] and dataset["dct:rights"]
+        for distribution in dataset["dcat:distribution"]:
+            url = (distribution.get("dcat:downloadURL") or distribution["dcat:accessURL"])["@id"]
+            assert client.get(url.removeprefix("http://localhost")).status_code == 200, url
