@@ -21,6 +21,7 @@ from .importing import views as uploads
 from .japanese_calendar import japan_time, wareki_datetime
 from .ogcapi import views as ogcapi
 from .opendata import views as opendata
+from .organizations import page_views as organization_pages
 from .organizations import views as organizations_api
 from .organizations.service import Organizations
 from .overlay import views as overlay_views
@@ -103,6 +104,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(organizations_api.blueprint)
     app.register_blueprint(organizations_api.staff_blueprint)
     app.register_blueprint(organizations_api.scheme_blueprint)
+    app.register_blueprint(organization_pages.blueprint)
+    app.register_blueprint(organization_pages.admin_blueprint)
     app.register_blueprint(editor.blueprint)
     app.register_blueprint(editor.api)
     app.register_blueprint(ogcapi.blueprint)

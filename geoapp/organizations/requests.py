@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from ..web.validation import (
+    OptionalVersion,
     QueryModel,
     RequestModel,
     Version,
@@ -209,3 +210,61 @@ class StagesQuery(QueryModel):
 
     date: Annotated[IsoDate | None, BeforeValidator(blank_is_none)] = None
     fiscal_year: Annotated[FiscalYear | None, BeforeValidator(blank_is_none)] = None
+
+
+# --- the organization pages' forms (other form fields, as csrf_token, are ignored) -----------
+class StageChangeForm(QueryModel):
+    """The stage form; an admin ticks ``exception`` and gives a reason to record a change
+    the rules refuse."""
+
+    stage: Key
+    date: IsoDate
+    note: Note = ""
+    exception: bool = False
+    exception_reason: Note = ""
+    version: OptionalVersion = None
+
+
+class MilestoneForm(QueryModel):
+    """The milestone form: one milestone on a date, with a note and a document link."""
+
+    milestone: Key
+    date: IsoDate
+    note: Note = ""
+    link_title: Title = ""
+    link_url: Annotated[Link | None, BeforeValidator(blank_is_none)] = None
+    version: OptionalVersion = None
+
+
+class FieldsForm(QueryModel):
+    """The fields form: every editable field at once (an empty hub clears it)."""
+
+    name: Name
+    name_kana: Kana = ""
+    hub_center: CenterCode = ""
+    area_staff: Title = ""
+    contact_public: Contact = ""
+    notes_public: Note = ""
+    contact_private: Contact = ""
+    notes_private: Note = ""
+    version: OptionalVersion = None
+
+
+class SchemeForm(QueryModel):
+    """The scheme page's TOML, and whether to map stored records the new scheme lacks."""
+
+    toml: Annotated[str, StringConstraints(max_length=200_000)]
+    force: bool = False
+
+
+class PresetForm(QueryModel):
+    """Switching to a shipped preset by its name."""
+
+    preset: Key
+    force: bool = False
+
+
+class MilestoneQuery(QueryModel):
+    """``?milestone=``: the milestone the map shows (the scheme's first by default)."""
+
+    milestone: Annotated[Key | None, BeforeValidator(blank_is_none)] = None

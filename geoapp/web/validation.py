@@ -200,15 +200,28 @@ def validate(schema: type[Model], data: object) -> Model:
         raise refusal(exc.errors(include_url=False)) from None
 
 
-def refusal(errors: list[ErrorDetails]) -> BadInput:
+class InvalidFields(BadInput):
+    """Refused fields; ``messages`` maps each to what is wrong with it (Japanese, English),
+    for a form that shows each message beside its field."""
+
+    def __init__(
+        self, message: str, message_en: str, messages: dict[str, tuple[str, str]]
+    ) -> None:
+        super().__init__(message, message_en, fields=list(messages))
+        self.messages = messages
+
+
+def refusal(errors: list[ErrorDetails]) -> InvalidFields:
     """One ``BadInput`` for pydantic's errors: each field named with what is wrong."""
     lines = [_with_input(error, *_explain(error)) for error in errors[:5]]
-    fields = list(dict.fromkeys(_field_name(error) for error in errors))
+    messages: dict[str, tuple[str, str]] = {}
+    for error in errors:
+        messages.setdefault(_field_name(error), _with_input(error, *_explain(error)))
     more, more_en = ("", "") if len(errors) <= 5 else (f"（ほか{len(errors) - 5}件）", " …")
-    return BadInput(
+    return InvalidFields(
         "入力が正しくありません: " + " ".join(ja for ja, _ in lines) + more,
         "The request is not valid: " + " ".join(en for _, en in lines) + more_en,
-        fields=fields,
+        messages,
     )
 
 

@@ -1,0 +1,427 @@
+"""The organizations' pages for staff: the list, each organization with its timeline and
+forms, the stage map with its fiscal-year slider and chart, the milestone map, and the
+admins' scheme page. Thin routes over ``Organizations``: plain HTML forms post here, are
+checked by ``geoapp.web.validation``, and a refusal comes back on the form, beside the
+field it names, with nothing stored."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from ..accounts.views import current_user, login_required, require_user
+from ..errors import GeoappError, NotFound
+from ..japanese_calendar import fiscal_year, fiscal_year_label, today_in_japan, wareki_date
+from ..web import content_policy
+from ..web.current import organizations, planning, store
+from ..web.downloads import attachment
+from ..web.i18n import request_language, translate
+from ..web.map_credits import add_credits
+from ..web.validation import InvalidFields, from_args, from_form
+from ..web.vendor_assets import leaflet_css_url, leaflet_js_url
+from ..web.views import adopted_communities, city_basemap
+from ..web.webmap import render_map
+from .maps import MapSetup, OrganizationLinks, milestone_map, stage_map
+from .requests import (
+    FieldsForm,
+    MilestoneForm,
+    MilestoneQuery,
+    OrganizationFilter,
+    PresetForm,
+    SchemeForm,
+    StageChangeForm,
+    StagesQuery,
+)
+from .scheme import Scheme, load_scheme, preset_names, read_scheme_toml, scheme_toml
+from .stage_chart import fiscal_year_short, stage_chart_svg
+from .stage_colors import NO_STAGE_COLOR, areas_text, stage_legend, stage_palette
+from .timeline import timeline
+
+logger = logging.getLogger(__name__)
+
+blueprint = Blueprint("organization_pages", __name__)
+admin_blueprint = Blueprint("scheme_page", __name__)
+
+STAFF = ("admin", "planner")
+# The forms of the organization page, and the message each shows once it has saved.
+SAVED = {
+    "stage": "段階を記録しました。",
+    "milestone": "マイルストーンを記録しました。",
+    "fields": "組織の情報を保存しました。",
+}
+
+
+def _form_errors(error: GeoappError, lang: str) -> dict[str, str]:
+    """{field: message in ``lang``} for a refused form: each field's own message, or the
+    whole message beside the field the service names (``form`` when it names none)."""
+    if isinstance(error, InvalidFields):
+        return {name: en if lang == "en" else ja for name, (ja, en) in error.messages.items()}
+    fields = error.details.get("fields")
+    name = fields[0] if isinstance(fields, list) and fields else "form"
+    return {str(name): error.message_en if lang == "en" else error.message}
+
+
+def _links(found: list[dict[str, Any]]) -> OrganizationLinks:
+    """{community id: (its organization page, the link's text)}."""
+    lang = request_language()
+    return {
+        org["community_id"]: (
+            url_for("organization_pages.organization_page", organization_id=org["id"]),
+            translate("組織のページ", lang),
+        )
+        for org in found
+        if org["community_id"] is not None
+    }
+
+
+# --- the list --------------------------------------------------------------------------------
+@blueprint.get("/organizations")
+@login_required(*STAFF)
+def organization_list() -> str:
+    """Every organization, filtered by current stage, a milestone reached and area staff."""
+    lang = request_language()
+    asked = from_args(OrganizationFilter)
+    service = organizations()
+    scheme = service.scheme()
+    found = service.list_organizations(current_user(), asked.stage, asked.milestone, asked.staff)
+    staff_names = sorted(
+        {o["area_staff"] for o in service.list_organizations(current_user()) if o["area_staff"]}
+    )
+    return render_template(
+        "organizations/list.html",
+        scheme=scheme,
+        organizations=found,
+        asked=asked,
+        staff_names=staff_names,
+        palette=stage_palette(scheme),
+        no_stage_color=NO_STAGE_COLOR,
+        wareki=lambda iso: wareki_date(date.fromisoformat(iso)) if iso else "—",
+        lang=lang,
+    )
+
+
+# --- one organization ------------------------------------------------------------------------
+@blueprint.get("/organizations/<int:organization_id>")
+@login_required(*STAFF)
+def organization_page(organization_id: int) -> str:
+    """An organization: its fields (public and not), its timeline and the forms."""
+    return _organization_page(organization_id, saved=request.args.get("saved"))
+
+
+def _organization_page(
+    organization_id: int,
+    form: str | None = None,
+    errors: dict[str, str] | None = None,
+    given: dict[str, str] | None = None,
+    saved: str | None = None,
+) -> str:
+    """The organization page, with ``errors`` and the ``given`` values on ``form``."""
+    lang = request_language()
+    user = require_user(*STAFF)
+    service = organizations()
+    organization = service.organization(user, organization_id)
+    scheme = service.scheme()
+    geography = planning().geography()
+    stage = scheme.stage(organization["stage"]) if organization["stage"] else None
+    following = scheme.order(stage.key) + 1 if stage else 0
+    next_stage = scheme.stage_keys[min(following, len(scheme.stages) - 1)]
+    return render_template(
+        "organizations/organization.html",
+        organization=organization,
+        scheme=scheme,
+        stage=stage,
+        next_stage=next_stage,
+        entries=timeline(organization, scheme, lang),
+        centers=geography.center_names,
+        form=form,
+        errors=errors or {},
+        given=given or {},
+        saved=SAVED.get(saved or ""),
+        today=today_in_japan().isoformat(),
+        stage_since=(
+            wareki_date(date.fromisoformat(organization["stage_since"]))
+            if organization["stage_since"]
+            else None
+        ),
+        is_admin=user.is_admin,
+        lang=lang,
+    )
+
+
+def _refused(organization_id: int, form: str, error: GeoappError) -> tuple[str, int]:
+    """The organization page again, with the refused ``form`` as it was sent."""
+    given = {name: value for name, value in request.form.items() if name != "csrf_token"}
+    errors = _form_errors(error, request_language())
+    page = _organization_page(organization_id, form, errors, given)
+    return page, int(error.status)
+
+
+def _saved(organization_id: int, form: str) -> Response:
+    """Back to the organization page, saying what was saved."""
+    target = url_for(
+        "organization_pages.organization_page", organization_id=organization_id, saved=form
+    )
+    return redirect(target + f"#{form}-form", code=303)
+
+
+@blueprint.post("/organizations/<int:organization_id>/stage")
+@login_required(*STAFF)
+def change_stage(organization_id: int) -> Response | tuple[str, int]:
+    """Record a stage change from the stage form."""
+    user = require_user(*STAFF)
+    try:
+        sent = from_form(StageChangeForm)
+        organizations().change_stage(
+            user,
+            organization_id,
+            sent.stage,
+            sent.date,
+            sent.note,
+            sent.exception_reason if sent.exception else None,
+            sent.version,
+        )
+    except NotFound:
+        raise
+    except GeoappError as error:
+        return _refused(organization_id, "stage", error)
+    return _saved(organization_id, "stage")
+
+
+@blueprint.post("/organizations/<int:organization_id>/milestones")
+@login_required(*STAFF)
+def record_milestone(organization_id: int) -> Response | tuple[str, int]:
+    """Record a milestone from the milestone form."""
+    user = require_user(*STAFF)
+    try:
+        sent = from_form(MilestoneForm)
+        links = [{"title": sent.link_title, "url": sent.link_url}] if sent.link_url else []
+        organizations().record_milestone(
+            user, organization_id, sent.milestone, sent.date, sent.note, links, sent.version
+        )
+    except NotFound:
+        raise
+    except GeoappError as error:
+        return _refused(organization_id, "milestone", error)
+    return _saved(organization_id, "milestone")
+
+
+@blueprint.post("/organizations/<int:organization_id>/fields")
+@login_required(*STAFF)
+def update_fields(organization_id: int) -> Response | tuple[str, int]:
+    """Save the organization's fields from the fields form."""
+    user = require_user(*STAFF)
+    try:
+        sent = from_form(FieldsForm)
+        fields = sent.model_dump(exclude={"version"})
+        organizations().update_fields(user, organization_id, fields, sent.version)
+    except NotFound:
+        raise
+    except GeoappError as error:
+        return _refused(organization_id, "fields", error)
+    return _saved(organization_id, "fields")
+
+
+# --- the maps --------------------------------------------------------------------------------
+def _map_setup(lang: str) -> MapSetup:
+    """The city's base map and the app's Leaflet for an organizations map."""
+    return MapSetup(city_basemap(store().city()), lang, leaflet_js_url(), leaflet_css_url())
+
+
+def year_end_heading(year: int, lang: str) -> str:
+    """The stage legend's heading: 令和6年度末の段階, Stages at the end of FY2024."""
+    if lang == "en":
+        return f"Stages at the end of FY{year}"
+    return f"{fiscal_year_short(year, lang)}末の段階"
+
+
+@blueprint.get("/organizations/map")
+@login_required(*STAFF)
+def stage_map_page() -> str:
+    """The communities coloured by stage at the end of a fiscal year (this one by
+    default), the slider over every year with records, and the by-year chart."""
+    lang = request_language()
+    asked = from_args(StagesQuery)
+    service = organizations()
+    db = store()
+    db.require_current_schema()
+    scheme = service.scheme()
+    this_year = fiscal_year(today_in_japan())
+    year = asked.fiscal_year if asked.fiscal_year is not None else this_year
+    if asked.date is not None:
+        year = fiscal_year(asked.date)
+    years = service.stage_counts_by_fiscal_year()
+    first = min(years[0]["fiscal_year"], year) if years else year
+    last = max(this_year, year)
+    state = service.stage_map(asked.date, None if asked.date else year)
+    plan, communities = adopted_communities()
+    rendered = None
+    layer = ""
+    if communities is not None and len(communities):
+        stages = {int(cid): key for cid, key in state["stages"].items()}
+        fmap, layer = stage_map(
+            communities,
+            stages,
+            scheme,
+            _links(service.list_organizations(current_user())),
+            _map_setup(lang),
+            year_end_heading(year, lang),
+        )
+        add_credits(fmap, db.city().credits if db.city() else "")
+        rendered = render_map(fmap, content_policy.nonce())
+    palette = {**stage_palette(scheme), "": NO_STAGE_COLOR}
+    labels = {str(y): fiscal_year_short(y, lang) for y in range(first, last + 1)}
+    headings = {str(y): year_end_heading(y, lang) for y in range(first, last + 1)}
+    legend = stage_legend(scheme, {cid: key for cid, key in state["stages"].items()}, lang)
+    return render_template(
+        "organizations/stage_map.html",
+        map=rendered,
+        plan=plan,
+        layer=layer,
+        scheme=scheme,
+        year=year,
+        first=first,
+        last=last,
+        label=labels[str(year)],
+        long_label=fiscal_year_label(year),
+        state=state,
+        legend=legend,
+        areas_text=areas_text,
+        slider=json.dumps(
+            {"palette": palette, "labels": labels, "headings": headings, "layer": layer},
+            ensure_ascii=False,
+        ),
+        chart=stage_chart_svg(years, scheme, lang),
+        years=years,
+        fiscal_year_short=fiscal_year_short,
+        lang=lang,
+    )
+
+
+@blueprint.get("/organizations/milestones")
+@login_required(*STAFF)
+def milestone_map_page() -> str:
+    """The communities that reached a milestone (the scheme's first by default) against
+    all, and the count of every milestone."""
+    lang = request_language()
+    asked = from_args(MilestoneQuery)
+    service = organizations()
+    db = store()
+    db.require_current_schema()
+    scheme = service.scheme()
+    key = asked.milestone or (scheme.milestone_keys[0] if scheme.milestones else None)
+    chosen = scheme.milestone(key) if key else None
+    if key is not None and chosen is None:
+        raise NotFound(
+            f"マイルストーン「{key}」はこの市の体系にありません。",
+            f"The city's scheme has no milestone {key!r}.",
+            fields=["milestone"],
+        )
+    today = today_in_japan()
+    counts = service.milestone_counts(today)
+    found = service.list_organizations(current_user())
+    plan, communities = adopted_communities()
+    rendered = None
+    if chosen is not None and communities is not None and len(communities):
+        reached = {
+            org["community_id"]: wareki_date(date.fromisoformat(org["milestones"][chosen.key]))
+            for org in found
+            if chosen.key in org["milestones"] and org["community_id"] is not None
+        }
+        name = chosen.name_en if lang == "en" else chosen.name
+        as_of = translate("{date}現在", lang).format(date=wareki_date(today))
+        fmap = milestone_map(communities, reached, name, _links(found), _map_setup(lang), as_of)
+        add_credits(fmap, db.city().credits if db.city() else "")
+        rendered = render_map(fmap, content_policy.nonce())
+    return render_template(
+        "organizations/milestone_map.html",
+        map=rendered,
+        plan=plan,
+        scheme=scheme,
+        chosen=chosen,
+        counts=counts,
+        areas_text=areas_text,
+        today=wareki_date(today),
+        lang=lang,
+    )
+
+
+# --- the scheme (admins) ---------------------------------------------------------------------
+@admin_blueprint.get("/admin/scheme")
+@login_required("admin")
+def scheme_page() -> str:
+    """The city's scheme: its stages and milestones, its TOML to edit, the presets."""
+    return _scheme_page(saved=request.args.get("saved") == "1")
+
+
+def _scheme_page(
+    errors: dict[str, str] | None = None,
+    given: dict[str, str] | None = None,
+    form: str | None = None,
+    saved: bool = False,
+) -> str:
+    """The scheme page with ``errors`` and the ``given`` values on ``form``."""
+    scheme: Scheme = organizations().scheme()
+    given = given or {}
+    return render_template(
+        "organizations/scheme.html",
+        scheme=scheme,
+        toml=given.get("toml", scheme_toml(scheme)),
+        presets={name: load_scheme(name) for name in preset_names()},
+        form=form,
+        given=given,
+        errors=errors or {},
+        saved=saved,
+    )
+
+
+def _switched(scheme: Scheme, force: bool) -> Response:
+    """Make ``scheme`` the city's and go back to the page."""
+    user = require_user("admin")
+    organizations().switch_scheme(user, scheme, force)
+    logger.info("%s switched the scheme to %s from the scheme page", user.name, scheme.key)
+    return redirect(url_for("scheme_page.scheme_page", saved=1), code=303)
+
+
+@admin_blueprint.post("/admin/scheme")
+@login_required("admin")
+def save_scheme() -> Response | tuple[str, int]:
+    """Replace the scheme with the TOML sent (refused on the form, naming the field)."""
+    try:
+        sent = from_form(SchemeForm)
+        return _switched(read_scheme_toml(sent.toml.encode("utf-8"), "scheme.toml"), sent.force)
+    except GeoappError as error:
+        given = {name: value for name, value in request.form.items() if name != "csrf_token"}
+        errors = {"toml": _form_errors(error, request_language()).popitem()[1]}
+        return _scheme_page(errors, given, "toml"), int(error.status)
+
+
+@admin_blueprint.post("/admin/scheme/preset")
+@login_required("admin")
+def switch_to_preset() -> Response | tuple[str, int]:
+    """Switch the city to a shipped preset."""
+    try:
+        sent = from_form(PresetForm)
+        if sent.preset not in preset_names():
+            raise NotFound(
+                f"「preset」: プリセット「{sent.preset}」はありません。",
+                f"preset: there is no preset {sent.preset!r}.",
+                fields=["preset"],
+            )
+        return _switched(load_scheme(sent.preset), sent.force)
+    except GeoappError as error:
+        given = {name: value for name, value in request.form.items() if name != "csrf_token"}
+        errors = {"preset": _form_errors(error, request_language()).popitem()[1]}
+        return _scheme_page(errors, given, "preset"), int(error.status)
+
+
+@admin_blueprint.get("/admin/scheme.toml")
+@login_required("admin")
+def scheme_download() -> Response:
+    """The city's scheme as a TOML file."""
+    scheme = organizations().scheme()
+    return attachment(scheme_toml(scheme), "application/toml", f"scheme-{scheme.key}.toml")
