@@ -27,8 +27,10 @@ STAFF_ONLY = {
     "accounts",
     "organizations_edit",
     "scheme_admin",
+    "organization_pages",
+    "scheme_page",
 }
-ADMIN_ONLY = {"city_settings", "accounts", "scheme_admin"}
+ADMIN_ONLY = {"city_settings", "accounts", "scheme_admin", "scheme_page"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,13 @@ def plan_file(names: str, content: bytes, file_name: str = "割当.csv", **form:
 def organization(endpoint: str, method: str, path: str, names: str, **body: object) -> Probe:
     url = f"/api/organizations/{{plan}}{path}"
     return Probe(f"organizations_edit.{endpoint}", method, url, names, json=body)
+
+
+def organization_form(endpoint: str, path: str, **form: str) -> Probe:
+    """A form posted to an organization page; the organization does not exist, so the
+    refusal is a 400 for the value or a 404 for the organization, never a 500."""
+    url = f"/organizations/{{plan}}{path}"
+    return Probe(f"organization_pages.{endpoint}", "POST", url, None, form=form)
 
 
 def scheme(names: str, body: object, query: str = "") -> Probe:
@@ -465,6 +474,68 @@ PROBES: list[Probe] = [
     Probe("opendata.file", "GET", "/opendata/districts/exe", None),
     Probe("opendata.file", "GET", "/opendata/districts/%00", None),
     Probe("opendata.file", "GET", "/opendata/" + "d" * 3000 + "/csv", None),
+    # organization pages
+    Probe("organization_pages.organization_list", "GET", "/organizations?stage=²", "stage"),
+    Probe("organization_pages.organization_list", "GET", "/organizations?staff=%00", "staff"),
+    Probe("organization_pages.organization_list", "GET", "/organizations?milestone=A", "milestone"),
+    Probe("organization_pages.organization_page", "GET", f"/organizations/{BIG}", None),
+    Probe("organization_pages.organization_page", "GET", "/organizations/{plan}0", None),
+    organization_form("change_stage", "/stage", stage="a", date="2024-02-30"),
+    organization_form("change_stage", "/stage", stage="a\x00", date="<script>"),
+    organization_form("change_stage", "/stage", stage="preparation", date="2024-04-01"),
+    organization_form("record_milestone", "/milestones", milestone="x", link_url="javascript:1"),
+    organization_form("record_milestone", "/milestones", milestone="x", date="1e400"),
+    organization_form("update_fields", "/fields", name="", version="²"),
+    organization_form("update_fields", "/fields", name="組織", notes_private="\x00"),
+    Probe("organization_pages.change_stage", "POST", f"/organizations/{BIG}/stage", None),
+    Probe(
+        "organization_pages.stage_map_page",
+        "GET",
+        "/organizations/map?fiscal_year=²",
+        "fiscal_year",
+    ),
+    Probe(
+        "organization_pages.stage_map_page",
+        "GET",
+        f"/organizations/map?fiscal_year={BIG}",
+        "fiscal_year",
+    ),
+    Probe("organization_pages.stage_map_page", "GET", "/organizations/map?date=2024-02-30", "date"),
+    Probe(
+        "organization_pages.milestone_map_page",
+        "GET",
+        "/organizations/milestones?milestone=%3Cb%3E",
+        "milestone",
+    ),
+    Probe(
+        "organization_pages.milestone_map_page",
+        "GET",
+        "/organizations/milestones?milestone=nothing_like_it",
+        "milestone",
+    ),
+    Probe("scheme_page.save_scheme", "POST", "/admin/scheme", "toml", form={"toml": "[[["}),
+    Probe(
+        "scheme_page.save_scheme",
+        "POST",
+        "/admin/scheme",
+        "toml",
+        form={"toml": '[scheme]\nkey = "<img>"'},
+    ),
+    Probe("scheme_page.save_scheme", "POST", "/admin/scheme", "toml", form={"force": "1"}),
+    Probe(
+        "scheme_page.switch_to_preset",
+        "POST",
+        "/admin/scheme/preset",
+        "preset",
+        form={"preset": "../../etc/passwd"},
+    ),
+    Probe(
+        "scheme_page.switch_to_preset",
+        "POST",
+        "/admin/scheme/preset",
+        "preset",
+        form={"preset": "nothing_like_it"},
+    ),
     Probe("uploads.confirm", "POST", "/admin/import/%00/confirm", None),
     Probe("uploads.confirm", "POST", "/admin/import/0000000001-aaaaaaaaaaaaaaaaaaaa/confirm", None),
     Probe("uploads.cancel", "POST", "/admin/import/" + "a" * 300 + "/cancel", None),
@@ -488,6 +559,8 @@ NO_INPUT = {
     "organizations_api.stage_counts",
     "organizations_api.get_scheme",
     "organizations_edit.scheme_audit",
+    "scheme_page.scheme_page",
+    "scheme_page.scheme_download",
 }
 
 

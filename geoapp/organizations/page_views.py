@@ -317,8 +317,8 @@ def milestone_map_page() -> str:
     chosen = scheme.milestone(key) if key else None
     if key is not None and chosen is None:
         raise NotFound(
-            f"マイルストーン「{key}」はこの市の体系にありません。",
-            f"The city's scheme has no milestone {key!r}.",
+            f"「milestone」: マイルストーン「{key}」はこの市の体系にありません。",
+            f"milestone: the city's scheme has no milestone {key!r}.",
             fields=["milestone"],
         )
     today = today_in_japan()

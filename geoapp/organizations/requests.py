@@ -8,7 +8,14 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from ..web.validation import (
     OptionalVersion,
@@ -221,8 +228,19 @@ class StageChangeForm(QueryModel):
     date: IsoDate
     note: Note = ""
     exception: bool = False
-    exception_reason: Note = ""
+    exception_reason: Note = Field(default="", validate_default=True)
     version: OptionalVersion = None
+
+    @field_validator("exception_reason")
+    @classmethod
+    def _reason_for_an_exception(cls, reason: str, info: ValidationInfo) -> str:
+        """An exception is recorded only with its reason."""
+        if info.data.get("exception") and not reason:
+            raise refused(
+                "例外として記録するには理由を入力してください",
+                "give the reason to record an exception",
+            )
+        return reason
 
 
 class MilestoneForm(QueryModel):

@@ -53,9 +53,9 @@ def stage_chart_svg(years: Sequence[dict[str, Any]], scheme: Scheme, lang: str) 
         y = top + number * (BAR_HEIGHT + ROW_GAP)
         label = fiscal_year_short(year["fiscal_year"], lang)
         parts = [
-            Markup(
-                '<text class="chart-year" x="{}" y="{}" text-anchor="end">{}</text>'
-            ).format(LABEL_WIDTH - 8, y + BAR_HEIGHT - 6, label)
+            Markup('<text class="chart-year" x="{}" y="{}" text-anchor="end">{}</text>').format(
+                LABEL_WIDTH - 8, y + BAR_HEIGHT - 6, label
+            )
         ]
         x = float(LABEL_WIDTH)
         for key, name, color in series:
@@ -91,8 +91,9 @@ def stage_chart_svg(years: Sequence[dict[str, Any]], scheme: Scheme, lang: str) 
         )
     title = translate("年度末の段階別の地区数", lang)
     return Markup(
-        '<svg class="stage-chart" viewBox="0 0 {} {}" role="img" aria-labelledby="stage-chart-title"'
-        ' xmlns="http://www.w3.org/2000/svg"><title id="stage-chart-title">{}</title>{}{}</svg>'
+        '<svg class="stage-chart" viewBox="0 0 {} {}" role="img" '
+        'aria-labelledby="stage-chart-title" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="stage-chart-title">{}</title>{}{}</svg>'
     ).format(WIDTH, height, title, Markup("").join(legend_rows), Markup("").join(bars))
 
 

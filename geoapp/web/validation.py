@@ -204,9 +204,7 @@ class InvalidFields(BadInput):
     """Refused fields; ``messages`` maps each to what is wrong with it (Japanese, English),
     for a form that shows each message beside its field."""
 
-    def __init__(
-        self, message: str, message_en: str, messages: dict[str, tuple[str, str]]
-    ) -> None:
+    def __init__(self, message: str, message_en: str, messages: dict[str, tuple[str, str]]) -> None:
         super().__init__(message, message_en, fields=list(messages))
         self.messages = messages
 
