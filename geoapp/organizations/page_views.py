@@ -40,7 +40,7 @@ from .requests import (
 from .scheme import Scheme, load_scheme, preset_names, read_scheme_toml, scheme_toml
 from .stage_chart import fiscal_year_short, stage_chart_svg
 from .stage_colors import NO_STAGE_COLOR, areas_text, stage_legend, stage_palette
-from .timeline import timeline
+from .timeline import day_text, timeline
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def organization_list() -> str:
         staff_names=staff_names,
         palette=stage_palette(scheme),
         no_stage_color=NO_STAGE_COLOR,
-        wareki=lambda iso: wareki_date(date.fromisoformat(iso)) if iso else "—",
+        day_text=lambda iso: day_text(date.fromisoformat(iso), lang) if iso else "—",
         lang=lang,
     )
 
@@ -144,7 +144,7 @@ def _organization_page(
         saved=SAVED.get(saved or ""),
         today=today_in_japan().isoformat(),
         stage_since=(
-            wareki_date(date.fromisoformat(organization["stage_since"]))
+            day_text(date.fromisoformat(organization["stage_since"]), lang)
             if organization["stage_since"]
             else None
         ),
@@ -328,12 +328,12 @@ def milestone_map_page() -> str:
     rendered = None
     if chosen is not None and communities is not None and len(communities):
         reached = {
-            org["community_id"]: wareki_date(date.fromisoformat(org["milestones"][chosen.key]))
+            org["community_id"]: day_text(date.fromisoformat(org["milestones"][chosen.key]), lang)
             for org in found
             if chosen.key in org["milestones"] and org["community_id"] is not None
         }
         name = chosen.name_en if lang == "en" else chosen.name
-        as_of = translate("{date}現在", lang).format(date=wareki_date(today))
+        as_of = translate("{date}現在", lang).format(date=day_text(today, lang))
         fmap = milestone_map(communities, reached, name, _links(found), _map_setup(lang), as_of)
         add_credits(fmap, db.city().credits if db.city() else "")
         rendered = render_map(fmap, content_policy.nonce())
@@ -345,7 +345,7 @@ def milestone_map_page() -> str:
         chosen=chosen,
         counts=counts,
         areas_text=areas_text,
-        today=wareki_date(today),
+        today=day_text(today, lang),
         lang=lang,
     )
 

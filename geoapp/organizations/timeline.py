@@ -28,14 +28,18 @@ class TimelineEntry:
     waived_rules: list[str] = field(default_factory=list)
     links: list[dict[str, str]] = field(default_factory=list)
 
-    @property
-    def wareki(self) -> str:
-        """The day in the era calendar: 令和6年4月1日."""
-        return wareki_date(self.day)
+    def day_text(self, lang: str) -> str:
+        """The day as the page's language writes it: 令和6年4月1日, 2024-04-01."""
+        return day_text(self.day, lang)
 
     def fiscal_year_text(self, lang: str) -> str:
         """The fiscal year the day falls in: 令和6年度, FY2024."""
         return fiscal_year_short(fiscal_year(self.day), lang)
+
+
+def day_text(day: date, lang: str) -> str:
+    """A day in the era calendar (令和6年4月1日), or as ISO 8601 in English."""
+    return day.isoformat() if lang == "en" else wareki_date(day)
 
 
 def timeline(organization: dict[str, Any], scheme: Scheme, lang: str) -> list[TimelineEntry]:
