@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from ..accounts.views import current_user, login_required, require_user
 from ..errors import GeoappError, NotFound
-from ..japanese_calendar import fiscal_year, fiscal_year_label, today_in_japan, wareki_date
+from ..japanese_calendar import fiscal_year, fiscal_year_label, today_in_japan
 from ..web import content_policy
 from ..web.current import organizations, planning, store
 from ..web.downloads import attachment
