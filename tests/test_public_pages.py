@@ -7,7 +7,6 @@ import re
 
 import pytest
 from flask import Flask
-from test_public_search import demo_app
 
 from geoapp.public.paper import qr_code_svg
 
