@@ -164,10 +164,16 @@ def organization_row(
 
 def insert_organization(session: Session, fields: dict[str, Any], now: datetime) -> int:
     """A new organization; its id."""
-    names = ["plan_id", "community_id", "community_name", "districts", *EDITABLE_COLUMNS]
-    values = [fields.get(name, "" if name in EDITABLE_COLUMNS else None) for name in names]
-    values[names.index("districts")] = fields.get("districts", [])
-    values[names.index("hub_center")] = fields.get("hub_center")
+    defaults: dict[str, Any] = {
+        **dict.fromkeys(EDITABLE_COLUMNS, ""),
+        "plan_id": None,
+        "community_id": None,
+        "community_name": "",
+        "districts": [],
+        "hub_center": None,
+    }
+    names = list(defaults)
+    values = [fields.get(name, defaults[name]) for name in names]
     rows = session.rows(
         f"INSERT INTO organizations ({', '.join(names)}, version, created_at, updated_at) "
         f"VALUES ({', '.join('%s' for _ in names)}, 1, %s, %s) RETURNING id",
