@@ -33,3 +33,14 @@ def db_upgrade(crs: int | None) -> None:
 def db_version() -> None:
     """スキーマの版を表示 / Print the schema version."""
     click.echo(current.store().schema_version())
+
+
+def _add_backup_commands() -> None:
+    """Backup, restore and copy live in their own package (``geoapp.backup``)."""
+    from ..backup.commands import backup_command, copy_command, restore_command
+
+    for command in (backup_command, restore_command, copy_command):
+        db.add_command(command)
+
+
+_add_backup_commands()

@@ -85,7 +85,7 @@ class PostGISStore(Store):
                 cursor.execute(query, params)
                 return cursor.fetchall() if cursor.description else []
         except (psycopg.OperationalError, PoolTimeout) as exc:
-            raise _unavailable(self.url, exc) from exc
+            raise unavailable(self.url, exc) from exc
 
     def applied_versions(self) -> set[int]:
         self._run(
@@ -168,7 +168,7 @@ class PostGISStore(Store):
                 # Last, so that concurrent writes queue on this row only until one commits.
                 _raise_data_generation(connection)
         except (psycopg.OperationalError, PoolTimeout) as exc:
-            raise _unavailable(self.url, exc) from exc
+            raise unavailable(self.url, exc) from exc
 
     @contextmanager
     def session(self, write: bool = False) -> Iterator[Session]:
@@ -178,7 +178,7 @@ class PostGISStore(Store):
                     connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 yield PostGISSession(connection)
         except (psycopg.OperationalError, PoolTimeout) as exc:
-            raise _unavailable(self.url, exc) from exc
+            raise unavailable(self.url, exc) from exc
 
     def close(self) -> None:
         self.pool.close()
@@ -321,7 +321,7 @@ def _retype_geometry_columns(
             )
 
 
-def _unavailable(url: str, exc: Exception) -> StorageUnavailable:
+def unavailable(url: str, exc: Exception) -> StorageUnavailable:
     """The error for a PostgreSQL server that cannot be reached, without the password."""
     shown = psycopg.conninfo.conninfo_to_dict(url)
     shown.pop("password", None)

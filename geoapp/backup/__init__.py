@@ -1,0 +1,1 @@
+"""Backups, restores and moving a city's database between SQLite and PostGIS."""
