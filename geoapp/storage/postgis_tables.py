@@ -251,7 +251,8 @@ class PostGISWriter(TableWriter):
             )
 
     def raise_data_generation(self) -> None:
-        self.connection.execute(RAISE_DATA_GENERATION)
+        if "data_generation" in self._reader.table_names():  # from schema version 8
+            self.connection.execute(RAISE_DATA_GENERATION)
 
 
 # Neutral values turned into what COPY's text form of each column type takes.

@@ -40,9 +40,7 @@ def sqlite_connection(path: Path) -> Iterator[sqlite3.Connection]:
 
 
 @contextmanager
-def sqlite_snapshot(
-    path: Path, reader: type[SQLiteReader] | None = None
-) -> Iterator[SQLiteReader]:
+def sqlite_snapshot(path: Path, reader: type[SQLiteReader] | None = None) -> Iterator[SQLiteReader]:
     """The tables of the SQLite file at ``path`` as one read transaction sees them, read
     by ``reader`` (an ``SQLiteReader`` by default)."""
     with sqlite_connection(path) as connection:
@@ -200,7 +198,8 @@ class SQLiteWriter(TableWriter):
                 )
 
     def raise_data_generation(self) -> None:
-        self.connection.execute(RAISE_DATA_GENERATION)
+        if "data_generation" in self._reader.table_names():  # from schema version 8
+            self.connection.execute(RAISE_DATA_GENERATION)
 
 
 def quoted(name: str) -> str:
