@@ -78,19 +78,37 @@ def build_city(url: str, districts: int, plans: int, versions: int) -> None:
 
 
 def measured(url: str, *args: str) -> tuple[float, float, str]:
-    """Run ``geoapp ARGS`` on the database at ``url``: seconds, peak memory (MB), output."""
+    """Run ``geoapp ARGS`` on the database at ``url``: seconds, peak memory (MB), output.
+
+    The peak is the process's own high-water mark (VmHWM), read while it runs: the rusage
+    of a child counts the memory of this process, which it was forked from."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEOAPP_")}
     env.update(GEOAPP_DATABASE_URL=url, GEOAPP_INSTANCE_PATH=tempfile.mkdtemp())
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [GEOAPP, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    output = process.stdout.read() if process.stdout else ""
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status):
-        raise SystemExit(f"geoapp {' '.join(args)} failed:\n{output}")
-    return seconds, usage.ru_maxrss / 1024, output
+    with tempfile.TemporaryFile("w+") as output:
+        process = subprocess.Popen(
+            [GEOAPP, *args], env=env, stdout=output, stderr=subprocess.STDOUT, text=True
+        )
+        peak = 0.0
+        while process.poll() is None:
+            peak = max(peak, _high_water_mark(process.pid))
+            time.sleep(0.02)
+        seconds = time.perf_counter() - started
+        output.seek(0)
+        text = output.read()
+    if process.returncode:
+        raise SystemExit(f"geoapp {' '.join(args)} failed:\n{text}")
+    return seconds, peak, text
+
+
+def _high_water_mark(pid: int) -> float:
+    """The peak resident memory of a running process, in MB (0 once it has ended)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    line = next((line for line in status.splitlines() if line.startswith("VmHWM:")), None)
+    return int(line.split()[1]) / 1024 if line else 0.0
 
 
 def fresh_schema(base: str) -> str:

@@ -111,6 +111,9 @@ class SQLiteReader(TableReader):
         while chunk := cursor.fetchmany(CHUNK_ROWS):
             yield chunk
 
+    def all_rows(self, query: str) -> list[Row]:
+        return [tuple(row) for row in self.connection.execute(query).fetchall()]
+
     def count(self, table: str) -> int:
         return int(self.connection.execute(f"SELECT count(*) FROM {quoted(table)}").fetchone()[0])
 

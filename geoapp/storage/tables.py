@@ -32,6 +32,13 @@ NOT_COPIED: Mapping[str, str] = {
 CHUNK_ROWS = 5000
 
 Row = tuple[Any, ...]
+# Each plan's version with a summary of its district assignments, in SQL both backends run.
+PLAN_SUMMARIES = """
+SELECT p.id, p.version, count(a.district_code), coalesce(sum(a.community_id), 0),
+       coalesce(sum(length(a.district_code) * a.community_id), 0)
+FROM plans p LEFT JOIN plan_assignments a ON a.plan_id = p.id
+GROUP BY p.id, p.version ORDER BY p.id
+"""
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,19 @@ class TableReader(ABC):
     def counters(self) -> dict[str, int]:
         """Each table's id counter where it runs ahead of the ids present (ids of rows
         since deleted are never given again)."""
+
+    @abstractmethod
+    def all_rows(self, query: str) -> list[Row]:
+        """The rows a query written for both backends answers."""
+
+    def plan_summaries(self) -> dict[int, str]:
+        """Each plan's latest version, its districts and two sums of their communities."""
+        if "plans" not in self.table_names():
+            return {}
+        return {
+            plan: f"v{version} {districts}d {total}/{weighted}"
+            for plan, version, districts, total, weighted in self.all_rows(PLAN_SUMMARIES)
+        }
 
     def table(self, name: str) -> Table:
         """The copied table called ``name``."""
