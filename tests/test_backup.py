@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from geoapp.backup.files import back_up, file_kind, restore
 from geoapp.demo.city import DEMO_ACCOUNTS, demo_city, load_demo_city, prepare_demo_planning
 from geoapp.errors import BadInput, Conflict
 from geoapp.layers import DISTRICTS
+from geoapp.organizations.scheme import presets_dir, read_scheme_toml
 from geoapp.plans.model import replay
 from geoapp.storage import open_store
 from geoapp.storage import plans as records
@@ -65,9 +67,21 @@ def fill_demo_city(app: Flask) -> None:
     )["version"]
     planning.set_status(ADMIN, plan["id"], version, "proposed")
     add_user(store, "suzuki", "planner", "suzuki-password-1")
+    fill_organizations(app)
     client = app.test_client()
     assert api_log_in(client, "demo", "wrong password").status_code == 401
     assert api_log_in(client, "demo", DEMO_ACCOUNTS[0][2]).status_code == 200
+
+
+def fill_organizations(app: Flask) -> None:
+    """The city's scheme stored, and a stage change and a milestone of one organization
+    (the demo's adoption made one organization per community)."""
+    organizations = app.extensions["geoapp.organizations"]
+    preset = presets_dir() / "numata.toml"
+    organizations.switch_scheme(ADMIN, read_scheme_toml(preset.read_bytes(), preset.name))
+    first = organizations.list_organizations(ADMIN)[0]["id"]
+    organizations.change_stage(ADMIN, first, "preparation", date(2023, 4, 1), "説明会の後")
+    organizations.record_milestone(ADMIN, first, "agreement", date(2024, 3, 31), "締結式", [])
 
 
 @pytest.fixture

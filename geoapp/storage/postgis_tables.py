@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import psycopg
@@ -144,7 +144,7 @@ class PostGISReader(TableReader):
         times = [
             position
             for position, name in enumerate(columns)
-            if self._types[table.name, name] in ("timestamptz", "timestamp")
+            if self._types[table.name, name] in _TIME_TYPES
         ]
         with self.connection.cursor(name=f"geoapp_read_{table.name}") as cursor:
             cursor.itersize = CHUNK_ROWS
@@ -289,6 +289,8 @@ class PostGISWriter(TableWriter):
             self.connection.execute(RAISE_DATA_GENERATION)
 
 
+# Column types whose values are read as ISO 8601 text.
+_TIME_TYPES = ("timestamptz", "timestamp", "date", "time", "timetz")
 # Neutral values turned into what COPY's text form of each column type takes.
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "geometry": bytes.hex,  # WKB without an SRID takes the column's
@@ -305,10 +307,12 @@ def _converted(row: Row, converters: Sequence[Callable[[Any], Any] | None]) -> R
 
 
 def _with_iso_times(row: Row, positions: Sequence[int]) -> Row:
-    """A row with the times at ``positions`` as ISO 8601 text in UTC."""
+    """A row with the dates and times at ``positions`` as ISO 8601 text, instants in UTC."""
     values = list(row)
     for position in positions:
         value = values[position]
-        if isinstance(value, datetime):
+        if isinstance(value, datetime) and value.tzinfo is not None:
             values[position] = value.astimezone(UTC).isoformat()
+        elif isinstance(value, date | time | datetime):
+            values[position] = value.isoformat()
     return tuple(values)
