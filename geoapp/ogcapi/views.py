@@ -32,7 +32,7 @@ from .documents import (
     landing_page,
     openapi,
 )
-from .publication import Edition, Editions
+from .publication import Edition, Editions, PreparedCollection
 from .requests import FeatureQuery, FormatQuery, ItemsQuery
 
 blueprint = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
@@ -60,6 +60,12 @@ def edition() -> Edition:
 
     editions: Editions = current_app.extensions.setdefault(EDITIONS, Editions())
     return editions.current(key, source)
+
+
+def published_communities() -> PreparedCollection:
+    """The adopted communities as published, serialized once per edition: the maps that
+    draw them in the browser fetch them from ``items`` rather than carry them."""
+    return edition().collection(collection_named("communities"))
 
 
 def base_url() -> str:

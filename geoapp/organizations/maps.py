@@ -2,13 +2,14 @@
 city's base map): communities filled by their organization's stage with a legend counting
 areas per stage, and communities that reached a milestone against all of them.
 
-The stage map's layer carries each community's id, so the page's script can restyle it for
-another fiscal year from ``/api/organizations/stages`` without redrawing the shapes.
+The stage map carries no shapes: its page's script fetches the communities once from the
+published collection (``/ogcapi``, serialized once per edition of the data) and colours
+them from ``/api/organizations/stages`` for each fiscal year.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,14 +22,11 @@ from ..web.basemap import Basemap
 from ..web.feature_text import feature_layer, popup_table, shown
 from ..web.i18n import translate
 from ..web.webmap import Legend, base_map, counted, lonlat_bounds
-from .scheme import Scheme
 from .stage_colors import (
     NOT_REACHED_COLOR,
     REACHED_COLOR,
+    StageLegendRow,
     areas_text,
-    stage_color,
-    stage_legend,
-    stage_name,
 )
 
 # What a popup links to: the organization page of a community's organization.
@@ -62,44 +60,14 @@ def _popup(name: object, rows: list[tuple[str, object]], link: tuple[str, str] |
 
 
 def stage_map(
-    communities: gpd.GeoDataFrame,
-    stages: Mapping[int, str | None],
-    scheme: Scheme,
-    links: OrganizationLinks,
+    bounds: list[list[float]] | None,
+    legend: Sequence[StageLegendRow],
     setup: MapSetup,
     heading: str,
-) -> tuple[folium.Map, str]:
-    """Communities filled by their stage in ``stages`` ({community id: key}), with a legend
-    headed ``heading`` counting areas per stage; the map and its layer's script name."""
-    lang = setup.lang
-    t = lambda text: translate(text, lang)  # noqa: E731
-    data = drawable(communities)
-    ids = [int(cid) for cid in data["id"]]
-    frame = gpd.GeoDataFrame(
-        {
-            "community_id": ids,
-            "fill": [stage_color(scheme, stages.get(cid)) for cid in ids],
-        },
-        geometry=list(data.geometry),
-        crs=WEB_CRS,
-    )
-    popups = [
-        _popup(name, [(t("段階"), stage_name(scheme, stages.get(cid), lang))], links.get(cid))
-        for cid, name in zip(ids, data["name"], strict=True)
-    ]
-    fmap = base_map(setup.basemap, lang, setup.leaflet_js, setup.leaflet_css, lonlat_bounds(data))
-    layer = feature_layer(
-        frame,
-        [shown(name) for name in data["name"]],
-        popups,
-        sticky=True,
-        name=counted(t("広域コミュニティ"), len(frame), lang),
-        style_function=_stage_style,
-        highlight_function=lambda _feature: {"weight": 3, "color": "#222222"},
-        zoom_on_click=False,
-    )
-    layer.add_to(fmap)
-    legend = stage_legend(scheme, {cid: stages.get(cid) for cid in ids}, lang)
+) -> folium.Map:
+    """The base map opening on ``bounds`` with the stage legend headed ``heading``; no
+    shapes: the page's script draws the communities from the published GeoJSON."""
+    fmap = base_map(setup.basemap, setup.lang, setup.leaflet_js, setup.leaflet_css, bounds)
     rows = [Markup('<div class="geoapp-legend-title" data-legend-heading>{}</div>').format(heading)]
     row = Markup(
         '<div class="stage-legend-row" data-stage="{}"><i class="swatch" style="background:{}">'
@@ -108,9 +76,11 @@ def stage_map(
     )
     for entry in legend:
         key = entry.key or ""
-        rows.append(row.format(key, entry.color, entry.name, key, areas_text(entry.count, lang)))
+        rows.append(
+            row.format(key, entry.color, entry.name, key, areas_text(entry.count, setup.lang))
+        )
     Legend(Markup("").join(rows)).add_to(fmap)
-    return fmap, layer.get_name()
+    return fmap
 
 
 def _stage_style(feature: dict[str, Any]) -> dict[str, Any]:

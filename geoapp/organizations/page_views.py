@@ -17,6 +17,8 @@ from werkzeug.wrappers import Response
 from ..accounts.views import current_user, login_required, require_user
 from ..errors import GeoappError, NotFound
 from ..japanese_calendar import fiscal_year, fiscal_year_label, today_in_japan
+from ..ogcapi.documents import MAX_LIMIT
+from ..ogcapi.views import published_communities
 from ..web import content_policy
 from ..web.current import organizations, planning, store
 from ..web.downloads import attachment
@@ -25,7 +27,7 @@ from ..web.map_credits import add_credits
 from ..web.validation import InvalidFields, from_args, from_form
 from ..web.vendor_assets import leaflet_css_url, leaflet_js_url
 from ..web.views import adopted_communities, city_basemap
-from ..web.webmap import render_map
+from ..web.webmap import extent_bounds, render_map
 from .maps import MapSetup, OrganizationLinks, milestone_map, stage_map
 from .requests import (
     FieldsForm,
@@ -39,7 +41,7 @@ from .requests import (
 )
 from .scheme import Scheme, load_scheme, preset_names, read_scheme_toml, scheme_toml
 from .stage_chart import fiscal_year_short, stage_chart_svg
-from .stage_colors import NO_STAGE_COLOR, areas_text, stage_legend, stage_palette
+from .stage_colors import NO_STAGE_COLOR, areas_text, stage_legend, stage_name, stage_palette
 from .timeline import day_text, timeline
 
 logger = logging.getLogger(__name__)
@@ -258,30 +260,34 @@ def stage_map_page() -> str:
     first = min(years[0]["fiscal_year"], year) if years else year
     last = max(this_year, year)
     state = service.stage_map(asked.date, None if asked.date else year)
-    plan, communities = adopted_communities()
+    shapes = published_communities()
+    legend = stage_legend(scheme, state["stages"], lang)
     rendered = None
-    layer = ""
-    if communities is not None and len(communities):
-        stages = {int(cid): key for cid, key in state["stages"].items()}
-        fmap, layer = stage_map(
-            communities,
-            stages,
-            scheme,
-            _links(service.list_organizations(current_user())),
-            _map_setup(lang),
-            year_end_heading(year, lang),
+    if shapes.ids:
+        fmap = stage_map(
+            extent_bounds(shapes.extent), legend, _map_setup(lang), year_end_heading(year, lang)
         )
         add_credits(fmap, db.city().credits if db.city() else "")
         rendered = render_map(fmap, content_policy.nonce())
     palette = {**stage_palette(scheme), "": NO_STAGE_COLOR}
     labels = {str(y): fiscal_year_short(y, lang) for y in range(first, last + 1)}
     headings = {str(y): year_end_heading(y, lang) for y in range(first, last + 1)}
-    legend = stage_legend(scheme, {cid: key for cid, key in state["stages"].items()}, lang)
+    drawing = {
+        "map": rendered.map_id if rendered else "",
+        "shapes": url_for("ogcapi.items", collection_id="communities", limit=MAX_LIMIT),
+        "stages": state["stages"],
+        "names": {key: stage_name(scheme, key or None, lang) for key in palette},
+        "organizations": service.organization_ids(),
+        "organization_url": url_for("organization_pages.organization_list"),
+        "words": {
+            "stage": translate("段階", lang),
+            "page": translate("組織のページ", lang),
+            "failed": translate("地図の区域を読み込めませんでした", lang),
+        },
+    }
     return render_template(
         "organizations/stage_map.html",
         map=rendered,
-        plan=plan,
-        layer=layer,
         scheme=scheme,
         year=year,
         first=first,
@@ -292,7 +298,7 @@ def stage_map_page() -> str:
         legend=legend,
         areas_text=areas_text,
         slider=json.dumps(
-            {"palette": palette, "labels": labels, "headings": headings, "layer": layer},
+            {"palette": palette, "labels": labels, "headings": headings, **drawing},
             ensure_ascii=False,
         ),
         chart=stage_chart_svg(years, scheme, lang),

@@ -216,6 +216,11 @@ class Organizations:
             rows = records.stages_on(session, day)
         return {row["community_id"]: row["stage"] for row in rows}
 
+    def organization_ids(self) -> dict[int, int]:
+        """{community id: its organization's id}, without reading the organizations."""
+        with self.store.session() as session:
+            return records.organization_ids_by_community(session)
+
     def stages_at_fiscal_year_end(self, year: int) -> dict[int, str | None]:
         """The stages on the last day of fiscal year ``year`` (March 31 of ``year`` + 1)."""
         return self.stages_at(fiscal_year_end(year))

@@ -316,6 +316,15 @@ def insert_milestones(session: Session, rows: Iterable[Sequence[Any]]) -> None:
 
 
 # --- the state on a day ---------------------------------------------------------------------
+def organization_ids_by_community(session: Session) -> dict[int, int]:
+    """{community id: its active organization's id}, for the maps' links."""
+    rows = session.rows(
+        "SELECT id, community_id FROM organizations "
+        "WHERE archived_at IS NULL AND community_id IS NOT NULL"
+    )
+    return {int(row["community_id"]): int(row["id"]) for row in rows}
+
+
 def stages_on(session: Session, day: date) -> list[dict[str, Any]]:
     """Every active organization's id, community and stage on ``day`` (None before its
     first stage), found through the (organization, date) index."""

@@ -445,6 +445,14 @@ def lonlat_bounds(frame: gpd.GeoDataFrame) -> list[list[float]] | None:
     return [[south, west], [north, east]]
 
 
+def extent_bounds(extent: list[float] | None) -> list[list[float]] | None:
+    """A lon/lat extent [west, south, east, north] as Leaflet's [[south, west], [north, east]]."""
+    if extent is None:
+        return None
+    west, south, east, north = extent
+    return [[south, west], [north, east]]
+
+
 def bounds_of(web: dict[Layer, gpd.GeoDataFrame]) -> list[list[float]] | None:
     """South-west and north-east corners of everything on the map."""
     frames = [frame for frame in web.values() if len(frame)]

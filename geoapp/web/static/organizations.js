@@ -1,8 +1,9 @@
 /* The organizations' pages: a select marked data-autosubmit reloads its page at once (the
- * form's button is for browsers without script); the stage map's fiscal-year slider asks
- * /api/organizations/stages for the state at that year's end and restyles the map's
- * communities, the legend and the count table, without redrawing the shapes. Text goes
- * in through textContent only. */
+ * form's button is for browsers without script). The stage map's page carries no shapes:
+ * the communities come from the published collection (/ogcapi, page by page), coloured by
+ * the stages the page carries; the fiscal-year slider asks /api/organizations/stages for
+ * the state at that year's end and restyles them, the legend and the count table, without
+ * redrawing the shapes. Text goes in through textContent only. */
 (function () {
   "use strict";
 
@@ -18,6 +19,8 @@
   const status = document.getElementById("year-status");
   let asked = 0;
   let timer = null;
+  let stages = config.stages;
+  let areasLayer = null;
 
   /** A count of areas as the server writes it: 4地区, 4 areas. */
   function areas(count) {
@@ -33,16 +36,82 @@
     slider.setAttribute("aria-valuetext", text);
   }
 
+  /** The fill of a community at the stage shown. */
+  function fillOf(feature) {
+    const stage = stages[String(feature.id)] || "";
+    return config.palette[stage] || config.palette[""];
+  }
+
+  /** A community's popup: its name, its stage and a link to its organization's page. */
+  function popupOf(area) {
+    const box = document.createElement("div");
+    const title = box.appendChild(document.createElement("div"));
+    title.className = "geoapp-popup-title";
+    title.textContent = area.feature.properties.name || "";
+    const table = box.appendChild(document.createElement("table"));
+    table.className = "popup-table";
+    const row = table.appendChild(document.createElement("tr"));
+    row.appendChild(document.createElement("th")).textContent = config.words.stage;
+    const stage = stages[String(area.feature.id)] || "";
+    row.appendChild(document.createElement("td")).textContent = config.names[stage] || "";
+    const organization = config.organizations[String(area.feature.id)];
+    if (organization !== undefined) {
+      const link = box.appendChild(document.createElement("a"));
+      link.className = "popup-link";
+      link.href = `${config.organization_url}/${organization}`;
+      link.textContent = config.words.page;
+    }
+    return box;
+  }
+
+  /** Every feature of the published communities, following the pages' next links. */
+  async function communities() {
+    const features = [];
+    let url = config.shapes;
+    while (url) {
+      const response = await fetch(url, { headers: { Accept: "application/geo+json" } });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const page = await response.json();
+      features.push(...page.features);
+      const next = (page.links || []).find((link) => link.rel === "next");
+      url = next ? next.href : null;
+    }
+    return features;
+  }
+
+  /** Draw the communities on the map, each filled by its stage. */
+  async function drawAreas() {
+    const map = window[config.map];
+    if (!map) return;
+    try {
+      const features = await communities();
+      areasLayer = L.geoJSON(features, {
+        style: (feature) => ({
+          className: "geoapp-stage-area",
+          color: "#4a4a4a",
+          weight: 1.2,
+          fillColor: fillOf(feature),
+          fillOpacity: 0.8,
+        }),
+        onEachFeature: (feature, area) => {
+          const name = document.createElement("span");
+          name.textContent = feature.properties.name || "";
+          area.bindTooltip(name, { sticky: true, className: "geoapp-tooltip" });
+          area.bindPopup(popupOf, { maxWidth: 300, className: "geoapp-popup" });
+          area.on("mouseover", () => area.setStyle({ weight: 3, color: "#222222" }));
+          area.on("mouseout", () => area.setStyle({ weight: 1.2, color: "#4a4a4a" }));
+        },
+      }).addTo(map);
+    } catch (error) {
+      status.textContent = `${config.words.failed}: ${error.message}`;
+    }
+  }
+
   /** Colour every community by its stage in ``state`` and write the counts. */
   function draw(year, state) {
-    const layer = window[config.layer];
-    if (layer) {
-      layer.eachLayer((area) => {
-        const stage = state.stages[String(area.feature.properties.community_id)] || "";
-        const fill = config.palette[stage] || config.palette[""];
-        area.feature.properties.fill = fill;
-        area.setStyle({ fillColor: fill });
-      });
+    stages = state.stages;
+    if (areasLayer) {
+      areasLayer.eachLayer((area) => area.setStyle({ fillColor: fillOf(area.feature) }));
     }
     const counts = { ...state.counts, "": state.no_stage };
     for (const cell of document.querySelectorAll("[data-stage-count]")) {
@@ -89,4 +158,5 @@
     redraw();
   });
   slider.dataset.shown = slider.value;
+  drawAreas();
 })();
