@@ -612,6 +612,20 @@ def test_cp932_csv_is_detected_and_encoding_overrides(tmp_path: Path) -> None:
     assert "--encoding" in error.message
 
 
+def test_cp932_tab_separated_text_with_quoted_cells_is_read_by_gdal(tmp_path: Path) -> None:
+    text = (
+        '名称\t 緯度 \t経度\t備考\n"港, 本町"\t３４．８４\t138.32\t\n髙橋①\t34.85\t138.33\t0012\n'
+    )
+    data = read_source(write_text(tmp_path / "centres.txt", text, "cp932"), point_layer=True)
+    assert (data.format, data.encoding) == ("csv", "cp932")
+    assert list(data.fields.columns) == ["名称", "緯度", "経度", "備考"]
+    assert data.frame["名称"].tolist() == ["港, 本町", "髙橋①"]
+    assert data.frame["緯度"].tolist() == ["３４．８４", "34.85"]
+    assert data.frame["備考"].isna().tolist() == [True, False]
+    assert data.frame.geometry.iloc[0].equals(Point(138.32, 34.84))
+    assert data.frame.geometry.iloc[1].equals(Point(138.33, 34.85))
+
+
 def test_csv_mixing_utf8_and_cp932_is_refused(tmp_path: Path) -> None:
     data = "名称,緯度,経度\n港,34.84,138.32\n".encode() + "浜,34.85,138.33\n".encode("cp932")
     path = tmp_path / "centres.csv"

@@ -1,17 +1,24 @@
-"""CSV point layers such as the 公共施設一覧: the encoding detected, the latitude/longitude
-(or plane X/Y) columns found by name, and their axis order and CRS decided."""
+"""CSV point layers such as the 公共施設一覧: read by GDAL's CSV driver, which makes each row's
+point from the coordinate columns (X_POSSIBLE_NAMES/Y_POSSIBLE_NAMES); geoapp decides the
+encoding from the bytes, finds the latitude/longitude (or plane X/Y) columns by name, checks
+every coordinate value and decides the axis order and CRS."""
 
 from __future__ import annotations
 
 import codecs
 import csv
-import io
+import json
+import tempfile
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import CRS
 
 from ..errors import BadInput
@@ -25,12 +32,33 @@ from .crs import (
     value_bounds,
 )
 from .encoding import mixed_note, python_codec
+from .gdal import gdal_info, read_with_gdal
 from .source_data import Request, SourceData, normal, note
 
 _LAT_NAMES = ("緯度", "latitude", "lat")
 _LON_NAMES = ("経度", "longitude", "lon", "lng", "long")
 _X_NAMES = ("x座標", "x")
 _Y_NAMES = ("y座標", "y")
+
+
+@dataclass(frozen=True)
+class _CsvFile:
+    """A CSV as GDAL reads it: the file (or its UTF-8 copy), its separator, its encoding
+    and how that was decided."""
+
+    opened: Path | None
+    separator: str
+    encoding: str
+    encoding_source: str
+
+
+@dataclass(frozen=True)
+class _CoordinateColumns:
+    """The columns holding the points: longitude/latitude, or plane X/Y."""
+
+    x: str
+    y: str
+    lonlat: bool
 
 
 def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, str, str]:
@@ -43,53 +71,78 @@ def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, s
         layer_name=None,
         point_layer=False,
     )
-    return _csv_table(path, request)
+    with _readable_csv(path, request) as csv_file:
+        table = _csv_table(path, csv_file, request, [])
+    return pd.DataFrame(table), csv_file.encoding, csv_file.encoding_source
 
 
 def read_csv_layer(path: Path, request: Request) -> SourceData:
     """Read a CSV of points with 緯度/経度 (or lat/lon, X/Y) columns; every column as text."""
     notes: list[dict] = []
     label = request.label(path)
-    table, encoding, encoding_source = _csv_table(path, request)
-    east, north, file_crs, missing_reason = _csv_points(table, label, request, notes)
-    frame = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(east, north))
+    with _readable_csv(path, request) as csv_file:
+        info = gdal_info(path, request, opened=csv_file.opened, SEPARATOR=csv_file.separator)
+        columns = _coordinate_columns([str(name) for name in info["fields"]], label)
+        table = _csv_table(path, csv_file, request, notes, columns, info["layer_name"])
+    points, file_crs, missing_reason = _checked_points(table, columns, label, request, notes)
     return finish_frame(
-        frame,
+        table.set_geometry(gpd.GeoSeries(points, index=table.index)),
         request,
         notes,
         format="csv",
-        encoding=encoding,
-        encoding_source=encoding_source,
+        encoding=csv_file.encoding,
+        encoding_source=csv_file.encoding_source,
         file_crs=file_crs,
         crs_source="csv_lonlat",
         missing_reason=missing_reason,
     )
 
 
-def _csv_table(path: Path, request: Request) -> tuple[pd.DataFrame, str, str]:
-    """A CSV or TSV file's columns as text (stripped names, empty cells missing), its
-    encoding and how that was decided."""
-    label = request.label(path)
-    text, encoding, encoding_source = _decoded_csv(path.read_bytes(), label, request)
+@contextmanager
+def _readable_csv(path: Path, request: Request) -> Iterator[_CsvFile]:
+    """The CSV as GDAL can read it.
+
+    GDAL's CSV driver reads UTF-8 only, matches column names on their bytes and knows a
+    CSV by its .csv extension, so any other file (CP932, a .txt or .tsv) is handed to it as
+    a UTF-8 .csv copy in a temporary folder. The bytes are decoded strictly first: that
+    decides the encoding and names the row and column of a value that cannot be decoded.
+    """
+    text, encoding, encoding_source = _decoded_csv(path.read_bytes(), request.label(path), request)
     first_line = text.split("\n", 1)[0]
     tabbed = path.suffix.lower() == ".tsv" or ("\t" in first_line and "," not in first_line)
-    try:
-        table = pd.read_csv(
-            io.StringIO(text),
-            sep="\t" if tabbed else ",",
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
-        raise BadInput(
-            f"{label} を CSV として読めません（{exc}）。区切り文字と列の数を確かめてください。",
-            f"Cannot read {label} as CSV ({exc}); check the separators and column counts.",
-            file=label,
-            reason="csv_invalid",
-        ) from exc
-    table.columns = [str(column).strip() for column in table.columns]
-    return table, encoding, encoding_source
+    separator = "TAB" if tabbed else "COMMA"
+    if encoding == "utf-8" and path.suffix.lower() == ".csv":
+        yield _CsvFile(None, separator, encoding, encoding_source)
+        return
+    with tempfile.TemporaryDirectory(prefix="geoapp-csv-") as folder:
+        copy = Path(folder) / f"{path.stem}.csv"
+        copy.write_text(text.lstrip("\ufeff"), encoding="utf-8", newline="")
+        yield _CsvFile(copy, separator, encoding, encoding_source)
+
+
+def _csv_table(
+    path: Path,
+    csv_file: _CsvFile,
+    request: Request,
+    notes: list[dict],
+    columns: _CoordinateColumns | None = None,
+    layer: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Every column as text (names stripped, empty cells missing), read by GDAL; with
+    ``columns``, GDAL also makes each row's point from them (None where it cannot)."""
+    options = {"EMPTY_STRING_AS_NULL": "YES", "SEPARATOR": csv_file.separator}
+    if columns is not None:
+        # The coordinate columns stay text, as written, for the checks to quote.
+        fields = [{"name": name, "type": "String"} for name in (columns.x, columns.y)]
+        patch = {"layers": [{"name": layer, "schemaType": "Patch", "fields": fields}]}
+        options |= {
+            "X_POSSIBLE_NAMES": columns.x,
+            "Y_POSSIBLE_NAMES": columns.y,
+            "KEEP_GEOM_COLUMNS": "YES",
+            "OGR_SCHEMA": json.dumps(patch),
+        }
+    table = read_with_gdal(path, request, notes, opened=csv_file.opened, **options)
+    return table.rename(columns=str.strip)
 
 
 def _decoded_csv(data: bytes, label: str, request: Request) -> tuple[str, str, str]:
@@ -160,37 +213,55 @@ def _undecodable_column(line: bytes, header: str, codec: str) -> str:
     return "?"
 
 
-def _csv_points(
-    table: pd.DataFrame, label: str, request: Request, notes: list[dict]
-) -> tuple[np.ndarray, np.ndarray, CRS | None, tuple[str, str] | None]:
-    """Eastings and northings from the coordinate columns, the CRS they imply and, for
-    plane coordinates, why the CRS must be given."""
-    by_name = {normal(column): column for column in reversed(table.columns)}
+def _coordinate_columns(names: list[str], label: str) -> _CoordinateColumns:
+    """The longitude/latitude columns, else the plane X/Y ones, found by name."""
+    by_name = {normal(name): name for name in reversed(names)}
     latitude = next((by_name[name] for name in _LAT_NAMES if name in by_name), None)
     longitude = next((by_name[name] for name in _LON_NAMES if name in by_name), None)
     if latitude and longitude:
-        lon = _coordinate_values(table, longitude, label)
-        return lon, _coordinate_values(table, latitude, label), epsg_crs(LONLAT_EPSG), None
+        return _CoordinateColumns(longitude, latitude, lonlat=True)
     x_column = next((by_name[name] for name in _X_NAMES if name in by_name), None)
     y_column = next((by_name[name] for name in _Y_NAMES if name in by_name), None)
-    if not (x_column and y_column):
-        raise BadInput(
-            f"{label} に座標の列がありません。緯度・経度（または latitude/longitude、lat/lon）、"
-            f"平面直角座標なら X座標・Y座標 の列が必要です。ある列: {', '.join(table.columns)}",
-            f"{label} has no coordinate columns: it needs 緯度/経度 (latitude/longitude, "
-            f"lat/lon) or plane X座標/Y座標 (x/y). Columns: {', '.join(table.columns)}",
-            file=label,
-            columns=list(table.columns),
-            reason="csv_coordinates_missing",
-        )
-    xs = _coordinate_values(table, x_column, label)
-    ys = _coordinate_values(table, y_column, label)
-    if len(xs) == 0 or crs_candidates(value_bounds(xs, ys))[:1] == [LONLAT_EPSG]:
-        return xs, ys, epsg_crs(LONLAT_EPSG), None
+    if x_column and y_column:
+        return _CoordinateColumns(x_column, y_column, lonlat=False)
+    shown = ", ".join(name.strip() for name in names)
+    raise BadInput(
+        f"{label} に座標の列がありません。緯度・経度（または latitude/longitude、lat/lon）、"
+        f"平面直角座標なら X座標・Y座標 の列が必要です。ある列: {shown}",
+        f"{label} has no coordinate columns: it needs 緯度/経度 (latitude/longitude, "
+        f"lat/lon) or plane X座標/Y座標 (x/y). Columns: {shown}",
+        file=label,
+        columns=[name.strip() for name in names],
+        reason="csv_coordinates_missing",
+    )
+
+
+def _checked_points(
+    table: gpd.GeoDataFrame,
+    columns: _CoordinateColumns,
+    label: str,
+    request: Request,
+    notes: list[dict],
+) -> tuple[np.ndarray, CRS | None, tuple[str, str] | None]:
+    """Each row's point, the CRS the coordinates imply and, for plane coordinates, why the
+    CRS must be given.
+
+    Where GDAL made no point, the values are read again after NFKC (full-width digits such
+    as ３４．８４ are common in spreadsheets) or refused, naming the row, column and value.
+    """
+    x_column, y_column = columns.x.strip(), columns.y.strip()
+    points = table.geometry.to_numpy()
+    xs, ys = shapely.get_x(points), shapely.get_y(points)
+    unread = np.flatnonzero(~(np.isfinite(xs) & np.isfinite(ys)))
+    if len(unread):
+        xs[unread] = _coordinate_values(table[x_column].iloc[unread], label)
+        ys[unread] = _coordinate_values(table[y_column].iloc[unread], label)
+        points[unread] = shapely.points(xs[unread], ys[unread])
+    if columns.lonlat or not len(xs) or crs_candidates(value_bounds(xs, ys))[:1] == [LONLAT_EPSG]:
+        return points, epsg_crs(LONLAT_EPSG), None
     east, north = _plane_axes(xs, ys, x_column, request, notes)
     return (
-        east,
-        north,
+        points if east is xs else shapely.points(east, north),
         None,
         (
             f"{label} の「{x_column}」「{y_column}」の座標系が分かりません",
@@ -199,16 +270,19 @@ def _csv_points(
     )
 
 
-def _coordinate_values(table: pd.DataFrame, column: str, label: str) -> np.ndarray:
-    """A coordinate column as numbers, or a refusal naming the first empty or bad row."""
-    raw = table[column]
+def _coordinate_values(values: pd.Series, label: str) -> np.ndarray:
+    """Coordinate values as numbers (after NFKC), or a refusal naming the first empty or bad
+    one by its row, column and value."""
     text = (
-        raw.fillna("").astype(str).map(lambda value: unicodedata.normalize("NFKC", value).strip())
+        values.fillna("")
+        .astype(str)
+        .map(lambda value: unicodedata.normalize("NFKC", value).strip())
     )
     numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
     bad = np.flatnonzero(~np.isfinite(numbers))
     if len(bad):
-        row = int(bad[0]) + 1
+        row = int(values.index[bad[0]]) + 1
+        column = str(values.name)
         value = text.iloc[bad[0]]
         problem_ja = "が空です" if not value else f"の値「{value}」が数値ではありません"
         problem_en = "is empty" if not value else f"is not a number ({value!r})"

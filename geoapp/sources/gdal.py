@@ -27,7 +27,7 @@ def read_fields_with_gdal(
     shp: Path, request: Request, notes: list[dict], columns: list[str]
 ) -> pd.DataFrame:
     """Some of a Shapefile's fields, read by GDAL without the geometry."""
-    return _read_with_gdal(
+    return read_with_gdal(
         shp, request, notes, encoding="ISO-8859-1", columns=columns, read_geometry=False
     )
 
@@ -168,36 +168,49 @@ def _chosen_layer(path: Path, request: Request, notes: list[dict]) -> str:
     )
 
 
-def gdal_info(path: Path, request: Request, **options: object) -> dict:
-    """What GDAL says about a data file, or a refusal when it cannot open it."""
+def gdal_info(
+    path: Path, request: Request, *, opened: Path | None = None, **options: object
+) -> dict:
+    """What GDAL says about a data file (or the copy ``opened`` of it that GDAL can read),
+    or a refusal when it cannot open it."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return pyogrio.read_info(path, **options)
+            return pyogrio.read_info(opened or path, **options)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise unreadable(path, request, exc) from exc
+        raise unreadable(path, request, exc, opened) from exc
 
 
-def _read_with_gdal(
-    path: Path, request: Request, notes: list[dict], **options: object
+def read_with_gdal(
+    path: Path,
+    request: Request,
+    notes: list[dict],
+    *,
+    opened: Path | None = None,
+    **options: object,
 ) -> gpd.GeoDataFrame:
-    """Read a layer with pyogrio, turning GDAL's errors into refusals and warnings into notes."""
+    """Read a layer (from the copy ``opened`` when given) with pyogrio, turning GDAL's errors
+    into refusals and warnings into notes."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            frame = pyogrio.read_dataframe(path, **options)
+            frame = pyogrio.read_dataframe(opened or path, **options)
         except (
             pyogrio.errors.DataSourceError,
             pyogrio.errors.DataLayerError,
             UnicodeDecodeError,
         ) as exc:
-            raise unreadable(path, request, exc) from exc
-    note_reader_warnings(path, request, notes, caught)
+            raise unreadable(path, request, exc, opened) from exc
+    note_reader_warnings(path, request, notes, caught, opened)
     return frame
 
 
 def note_reader_warnings(
-    path: Path, request: Request, notes: list[dict], caught: list[warnings.WarningMessage]
+    path: Path,
+    request: Request,
+    notes: list[dict],
+    caught: list[warnings.WarningMessage],
+    opened: Path | None = None,
 ) -> None:
     """Turn GDAL's warnings into notes, each once."""
     made = []
@@ -213,17 +226,19 @@ def note_reader_warnings(
                 )
             )
         elif not any(noise in message for noise in _READER_NOISE):
-            text = message.replace(str(path), request.label(path))
+            text = _named_as_given(message, path, request, opened)
             made.append(
                 note("reader_warning", f"読み込み時の警告: {text}", f"Reader warning: {text}")
             )
     notes.extend(note for note in made if note not in notes)
 
 
-def unreadable(path: Path, request: Request, exc: Exception) -> BadInput:
+def unreadable(
+    path: Path, request: Request, exc: Exception, opened: Path | None = None
+) -> BadInput:
     """The refusal of a file GDAL cannot read."""
     label = request.label(path)
-    detail = str(exc).replace(str(path), label)
+    detail = _named_as_given(str(exc), path, request, opened)
     return BadInput(
         f"{label} を読み込めません（{detail}）。ファイルが壊れていないか、形式が拡張子と"
         "合っているか確かめてください。",
@@ -232,6 +247,14 @@ def unreadable(path: Path, request: Request, exc: Exception) -> BadInput:
         file=label,
         reason="file_unreadable",
     )
+
+
+def _named_as_given(message: str, path: Path, request: Request, opened: Path | None) -> str:
+    """GDAL's message with the file (or the copy of it GDAL read) named as the user knows it."""
+    for name in (opened, path):
+        if name is not None:
+            message = message.replace(str(name), request.label(path))
+    return message
 
 
 def geometries_from_wkb(wkb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -250,7 +273,7 @@ def _read_frame_with_gdal(
 ) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     """A whole layer read with GDAL, and the positions of the features read only by closing
     their rings (read again as WKB, where a geometry GEOS refused is not simply missing)."""
-    frame = _read_with_gdal(path, request, notes, layer=layer, on_invalid="ignore")
+    frame = read_with_gdal(path, request, notes, layer=layer, on_invalid="ignore")
     closed = np.empty(0, dtype=np.intp)
     if frame.geometry.isna().any():
         with warnings.catch_warnings():
