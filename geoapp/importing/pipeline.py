@@ -148,7 +148,7 @@ def _import_source(
             if plans_before is not None:
                 report.district_changes = plans_before.changes(
                     features.stored_codes(),
-                    dict(zip(fields["code"], fields["name"], strict=True)),
+                    dict(zip(fields["code"].tolist(), fields["name"].tolist(), strict=True)),
                     upsert=options.mode == "upsert",
                 )
             report.imported = features.count

@@ -3,11 +3,12 @@
 Most district and school-zone polygons are one closed ring. Their records are parsed with
 numpy from the .shp bytes at the offsets the .shx gives, made into geometries from their
 coordinate arrays and into WKB laid out as GDAL writes it. Kept because it is faster than
-GDAL: on the 100,000-district benchmark city 1.3–1.5× faster than pyogrio's Arrow path with
-GEOS parsing its WKB (CPU 0.33 s against 0.49 s); tests/test_shapefile_polygons.py holds it
-to GDAL's output. Every other record (holes, several parts, Z or M, null, open or short
-rings, anything malformed) is left to the caller, which reads it with GDAL: what GDAL makes
-of those is not second-guessed here.
+GDAL: on the 100,000-district benchmark city, in the import's 20,000-feature batches, it
+reads them in 0.23 s where pyogrio's Arrow path with GEOS parsing its WKB takes 0.42 s
+(1.8×; pyogrio without Arrow 0.38 s, the Arrow path reading the whole layer at once 0.60 s).
+tests/test_shapefile_polygons.py holds it to GDAL's output. Every other record (holes,
+several parts, Z or M, null, open or short rings, anything malformed) is left to the
+caller, which reads it with GDAL: what GDAL makes of those is not second-guessed here.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 /* The one client of geoapp's JSON API for every page script: JSON requests with Accept,
  * the CSRF token (read once from the session route named by this script tag's
  * data-session attribute) on every change, and failures as an ApiError carrying the
- * status, the answer's body and its message in the page's language. */
+ * status, the answer's body and its message in the page's language; and the text tooltip
+ * every map uses for names from the data. */
 (function () {
   "use strict";
 
@@ -42,5 +43,14 @@
     return answer;
   }
 
-  window.geoappApi = { request, csrfToken, ApiError };
+  /** A Leaflet tooltip showing ``text`` as text: Leaflet inserts a string tooltip as HTML. */
+  function textTooltip(text) {
+    return () => {
+      const span = document.createElement("span");
+      span.textContent = String(text);
+      return span;
+    };
+  }
+
+  window.geoappApi = { request, csrfToken, ApiError, textTooltip };
 })();

@@ -7,7 +7,7 @@
   const map = window[config.mapName];
   const moved = new Set(config.moved);
 
-  const json = window.geoappApi.request;
+  const { request: json, textTooltip } = window.geoappApi;
 
   async function start() {
     const city = await json(config.city);
@@ -22,12 +22,7 @@
           fillOpacity: changed ? 0.75 : 0.5,
         };
       },
-      // Leaflet inserts a string tooltip as HTML; an element keeps the name as text.
-      onEachFeature: (feature, layer) => layer.bindTooltip(() => {
-        const text = document.createElement("span");
-        text.textContent = feature.properties.name;
-        return text;
-      }),
+      onEachFeature: (feature, layer) => layer.bindTooltip(textTooltip(feature.properties.name)),
     }).addTo(map);
     const [first, second] = config.boundaries;
     if (first) {

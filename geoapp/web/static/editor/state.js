@@ -64,9 +64,7 @@
     return node;
   }
 
-
-  /** A tooltip's content as text: Leaflet inserts a string as HTML, so it gets a node. */
-  const textTooltip = (text) => () => el("span", {}, String(text));
+  const { textTooltip } = window.geoappApi;
 
   window.geoappEditor = { config, T, map, MANY_DISTRICTS, DISTRICT_LABEL_ZOOM, UNASSIGNED_COLOR, MAX_NAME, state, layers, fmt, pct, editable, el, textTooltip, $ };
 })();
