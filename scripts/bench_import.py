@@ -15,14 +15,15 @@ parent that forks the loads stays small) are printed with the ratio to ogr2ogr. 
 decodes, maps fields, validates every geometry and checks the coverage; ogr2ogr does none
 of that. Targets: at most 1.5× ogr2ogr's time, and under 1 GiB peak at 100,000 districts.
 
-The three loads take turns, ``--repeat`` times (the median is compared): a shared machine's
-speed drifts from minute to minute. Each starts from the same state: the previous load's
-tables dropped (so that autovacuum has nothing of theirs to do) and a CHECKPOINT made (so
-that no load pays for writing out another's pages).
+The three loads take turns, ``--repeat`` times, and each one's fastest run is compared (its
+median is printed too): a shared machine's speed drifts from minute to minute, and the
+fastest run is the one least disturbed by other work. Each starts from the same state: the
+previous load's tables dropped (so that autovacuum has nothing of theirs to do) and a
+CHECKPOINT made (so that no load pays for writing out another's pages).
 
 Needs Debian's gdal-bin (ogr2ogr) and a PostGIS database:
-``GEOAPP_BENCH_POSTGIS_URL`` (default postgresql://postgres@127.0.0.1:5432/geoapp_test, made
-when missing).
+``GEOAPP_BENCH_POSTGIS_URL``, else ``GEOAPP_TEST_POSTGIS_URL`` (default
+postgresql://postgres@127.0.0.1:5432/geoapp_test, made when missing).
 
     python scripts/bench_import.py [--sizes 10000 100000] [--repeat 3] [--keep DIR]
 """
@@ -52,7 +53,8 @@ from psycopg import sql
 CRS = 6676
 VERTEX_SPACING_M = 28.0
 POSTGIS_URL = os.environ.get(
-    "GEOAPP_BENCH_POSTGIS_URL", "postgresql://postgres@127.0.0.1:5432/geoapp_test"
+    "GEOAPP_BENCH_POSTGIS_URL",
+    os.environ.get("GEOAPP_TEST_POSTGIS_URL", "postgresql://postgres@127.0.0.1:5432/geoapp_test"),
 )
 GEOAPP = Path(sys.executable).parent / "geoapp"
 _KANJI = "青葉桜松竹梅川山田原本新東西南北中上下港浜宮森岡谷沢"
@@ -231,19 +233,24 @@ def settle(connection: psycopg.Connection) -> None:
 
 
 def report(runs: list[list[Run]]) -> None:
-    """Print each load's median time, its highest peak and the ratios to ogr2ogr's."""
-    medians = [statistics.median(run.seconds for run in load) for load in runs]
-    print(f"{'load':<20}{'median s':>10}{'peak MiB':>10}{'× ogr2ogr':>11}   each run (s)")
-    for load, median in zip(runs, medians, strict=True):
+    """Print each load's fastest and median time, its highest peak and the ratios of the
+    fastest runs to ogr2ogr's."""
+    fastest = [min(run.seconds for run in load) for load in runs]
+    print(
+        f"{'load':<20}{'min s':>8}{'median s':>10}{'peak MiB':>10}{'× ogr2ogr':>11}   each run (s)"
+    )
+    for load, least in zip(runs, fastest, strict=True):
+        median = statistics.median(run.seconds for run in load)
         peak = max(run.peak_mib for run in load)
         each = " ".join(f"{run.seconds:.2f}" for run in load)
         print(
-            f"{load[0].label:<20}{median:>10.2f}{peak:>10.0f}{median / medians[0]:>11.2f}   {each}"
+            f"{load[0].label:<20}{least:>8.2f}{median:>10.2f}{peak:>10.0f}"
+            f"{least / fastest[0]:>11.2f}   {each}"
         )
     verdicts = ", ".join(
         f"{load[0].label.removeprefix('geoapp → ')} "
-        + ("ok" if median <= 1.5 * medians[0] else "SLOWER than 1.5×")
-        for load, median in zip(runs[1:], medians[1:], strict=True)
+        + ("ok" if least <= 1.5 * fastest[0] else "SLOWER than 1.5×")
+        for load, least in zip(runs[1:], fastest[1:], strict=True)
     )
     memory = "ok" if max(run.peak_mib for load in runs[1:] for run in load) < 1024 else "OVER 1 GiB"
     print(f"target ≤ 1.5× ogr2ogr into PostGIS: {verdicts}; peak under 1 GiB: {memory}")
@@ -269,7 +276,9 @@ def main() -> None:
     """Generate, load, print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each load (median)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each load (fastest compared)"
+    )
     parser.add_argument("--keep", type=Path, help="keep the generated files in this folder")
     args = parser.parse_args()
     if not shutil.which("ogr2ogr"):
