@@ -68,6 +68,15 @@ def city_server(database_url: str, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+def checked_upload(page: Any, server: str, layer: str, files: list[Path]) -> Any:
+    """Send ``files`` as ``layer`` from the import page to be checked; the report shown."""
+    page.goto(f"{server}/admin/import/")
+    page.select_option("select[name=layer]", layer)
+    page.set_input_files("input[name=files]", [str(path) for path in files])
+    page.click("form.form button[type=submit]")
+    return page.locator("section.report")
+
+
 class Week:
     """The administrator's browser on the city's server, with what the steps share."""
 
@@ -95,13 +104,8 @@ class Week:
 
     def check_upload(self, layer: str, files: list[Path]) -> Any:
         """Check ``files`` as ``layer`` on the import page (nothing stored yet); the report."""
-        page = self.page
-        page.goto(f"{self.server}/admin/import/")
-        page.select_option("select[name=layer]", layer)
-        page.set_input_files("input[name=files]", [str(path) for path in files])
-        page.click("form.form button[type=submit]")
-        report = page.locator("section.report")
-        assert report.count() == 1, page.locator("main").inner_text()
+        report = checked_upload(self.page, self.server, layer, files)
+        assert report.count() == 1, self.page.locator("main").inner_text()
         assert report.get_attribute("data-report-status") == "checked", report.inner_text()
         return report
 

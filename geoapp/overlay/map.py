@@ -22,6 +22,7 @@ from ..web.basemap import Basemap
 from ..web.feature_text import feature_layer, number, popup_table, shown
 from ..web.i18n import translate
 from ..web.webmap import (
+    FoldOnNarrowScreens,
     Legend,
     base_map,
     bounds_of,
@@ -30,6 +31,7 @@ from ..web.webmap import (
     kind_rows,
     kind_text,
     layer_name,
+    legend_body,
     zone_label,
 )
 from .adjacency import district_adjacency, neighbours
@@ -135,6 +137,7 @@ def overlay_map(
         _add_centers(fmap, report, lang, centers)
     _add_coverage_problems(fmap, report, lang)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    FoldOnNarrowScreens().add_to(fmap)
     Legend(overlay_legend_html(report, lang, centers)).add_to(fmap)
     HatchPatterns().add_to(fmap)
     return fmap
@@ -158,7 +161,6 @@ def overlay_legend_html(
     t = lambda text: translate(text, lang)  # noqa: E731
     head = Markup('<div class="geoapp-legend-head">{}</div>')
     rows = [
-        Markup('<div class="geoapp-legend-title">{}</div>').format(t("凡例")),
         head.format(t("行政区")),
         Markup(
             '<div><i class="swatch" style="background:linear-gradient(90deg,'
@@ -179,7 +181,7 @@ def overlay_legend_html(
     if centers is not None and centers.entries:
         rows.append(head.format(t("拠点施設")))
         rows.extend(kind_rows(centers, lang))
-    return Markup("").join(rows)
+    return legend_body(t("凡例"), rows)
 
 
 def share_text(share: float) -> str:

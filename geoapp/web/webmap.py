@@ -51,8 +51,13 @@ class RenderedMap:
     map_id: str
 
 
+# The width under which the legend and the layer switcher start folded (as in geoapp.css).
+NARROW_SCREEN = "(max-width: 760px)"
+
+
 class Legend(MacroElement):
-    """A legend drawn as a Leaflet control in the map's lower right corner."""
+    """A legend drawn as a Leaflet control in the map's lower right corner: a <details>
+    whose summary is its title, open unless the screen is narrow (``legend_body``)."""
 
     _template = Template(
         """
@@ -60,10 +65,12 @@ class Legend(MacroElement):
         (function () {
             var legend = L.control({position: "bottomright"});
             legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "geoapp-legend");
-                div.innerHTML = {{ this.html|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                return div;
+                var details = L.DomUtil.create("details", "geoapp-legend");
+                details.innerHTML = {{ this.html|tojson }};
+                details.open = !window.matchMedia({{ this.narrow|tojson }}).matches;
+                L.DomEvent.disableClickPropagation(details);
+                L.DomEvent.disableScrollPropagation(details);
+                return details;
             };
             legend.addTo({{ this._parent.get_name() }});
         })();
@@ -75,6 +82,48 @@ class Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         self.html = html
+        self.narrow = NARROW_SCREEN
+
+
+class FoldOnNarrowScreens(MacroElement):
+    """Fold the map's layer switcher on a narrow screen: it opens and closes by its button
+    (a link Leaflet draws, which the keyboard reaches), its state in aria-expanded. Added
+    after the ``folium.LayerControl`` it folds."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            if (!window.matchMedia({{ this.narrow|tojson }}).matches) return;
+            var map = {{ this._parent.get_name() }};
+            var control = map.getContainer().querySelector(".leaflet-control-layers");
+            if (!control) return;
+            var toggle = control.querySelector(".leaflet-control-layers-toggle");
+            control.classList.remove("leaflet-control-layers-expanded");
+            toggle.setAttribute("aria-expanded", "false");
+            // After Leaflet's own handler, which only ever expands it.
+            L.DomEvent.on(toggle, "click", function (event) {
+                L.DomEvent.preventDefault(event);
+                var open = toggle.getAttribute("aria-expanded") !== "true";
+                control.classList.toggle("leaflet-control-layers-expanded", open);
+                toggle.setAttribute("aria-expanded", String(open));
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FoldOnNarrowScreens"
+        self.narrow = NARROW_SCREEN
+
+
+def legend_body(title: str, rows: list[Markup]) -> Markup:
+    """A legend's HTML: its title as the <details> summary, then its rows."""
+    return Markup(
+        '<summary class="geoapp-legend-title">{}</summary><div class="geoapp-legend-body">{}</div>'
+    ).format(title, Markup("").join(rows))
 
 
 class InitialView(MacroElement):
@@ -144,6 +193,7 @@ def city_map(
     if centers is not None and len(centers):
         _add_centers(fmap, centers, lang, scheme)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    FoldOnNarrowScreens().add_to(fmap)
     drawn = communities is not None and len(communities) > 0
     Legend(legend_html(lang, drawn, scheme)).add_to(fmap)
     return fmap
@@ -205,10 +255,9 @@ def legend_html(
     """The legend's HTML: ageing classes, the adopted communities' outlines (when drawn),
     school zone line, the kinds of the centres shown; every text escaped."""
     t = lambda text: translate(text, lang)  # noqa: E731
-    title = Markup('<div class="geoapp-legend-title">{}</div>')
     head = Markup('<div class="geoapp-legend-head">{}</div>')
     swatch = Markup('<div><i class="swatch" style="background:{}"></i>{}</div>')
-    rows = [title.format(t("凡例")), head.format(t("行政区（高齢化率）"))]
+    rows = [head.format(t("行政区（高齢化率）"))]
     for _upper, color, label in AGEING_CLASSES:
         rows.append(swatch.format(color, t(label)))
     rows.append(swatch.format(NO_POPULATION_COLOR, t("人口なし・データなし")))
@@ -226,7 +275,7 @@ def legend_html(
     if centers is not None and centers.entries:
         rows.append(head.format(t("拠点施設")))
         rows.extend(kind_rows(centers, lang))
-    return Markup("").join(rows)
+    return legend_body(t("凡例"), rows)
 
 
 def kind_rows(centers: CenterKindScheme, lang: str) -> list[Markup]:

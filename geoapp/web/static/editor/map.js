@@ -3,7 +3,7 @@
 (function (E) {
   "use strict";
 
-  const { config, T, map, MANY_DISTRICTS, DISTRICT_LABEL_ZOOM, UNASSIGNED_COLOR, state, layers, fmt, el, textTooltip, $, api } = E;
+  const { config, T, map, MANY_DISTRICTS, DISTRICT_LABEL_ZOOM, UNASSIGNED_COLOR, state, phone, layers, fmt, el, textTooltip, $, api } = E;
 
   function districtStyle(code) {
     const cid = state.plan.assignments[code];
@@ -83,7 +83,7 @@
         [T("コミュニティ境界")]: layers.boundaries,
         [T("重要な場所")]: layers.places,
         [T("ラベル")]: layers.labels,
-      }, { collapsed: false, position: "topright" })
+      }, { collapsed: phone.matches, position: "topright" }) // folded on a phone, over a small map
       .addTo(map);
     map.options.zoomSnap = 0.25; // fit the whole city, not the next whole zoom level down
     map.invalidateSize();

@@ -3,7 +3,7 @@
 (function (E) {
   "use strict";
 
-  const { config, T, map, MAX_NAME, state, layers, fmt, pct, editable, el, textTooltip, $, api, edit, showError, paintDistrict, paintAll, drawLabels, setTool } = E;
+  const { config, T, map, MAX_NAME, state, layers, fmt, pct, phone, editable, el, textTooltip, $, api, edit, showError, paintDistrict, paintAll, drawLabels, setTool } = E;
 
   function communityFigures() {
     const figures = new Map();
@@ -52,11 +52,14 @@
     for (const next of config.transitions[state.plan.status] || []) select.add(new Option(label(next), next));
   }
 
-  /** An adopted or archived plan is shown read-only, with a way to copy it into a draft. */
+  /** An adopted or archived plan is shown read-only, with a way to copy it into a draft;
+   * on a phone every plan is, with a note saying where it can be edited. */
   function renderReadOnly() {
     const readOnly = !editable();
     document.body.classList.toggle("plan-readonly", readOnly);
-    $("readonly-notice").hidden = !readOnly;
+    $("readonly-notice").hidden = !readOnly || phone.matches;
+    $("phone-note").hidden = !phone.matches;
+    $("plan-name").disabled = $("status-select").disabled = phone.matches;
     $("readonly-status").textContent = label(state.plan.status);
     for (const button of document.querySelectorAll(".tool:not([data-tool=pan]), #new-community-button, #fix-strays")) button.disabled = readOnly;
     if (readOnly) {

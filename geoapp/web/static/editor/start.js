@@ -3,7 +3,7 @@
 (function (E) {
   "use strict";
 
-  const { config, T, map, state, editable, $, api, edit, showError, paintAll, drawCity, refreshBoundaries, setTool, zoneAssign, recordUndoable, undoOrRedo, renderUndo, cursor, strokeStart, strokeMove, strokeEnd, setBrush, render, copyToEdit, selectCommunity, renderActive, stopPlacing, toggleLock, zoomToDistricts, nextColor, openHistory, changeStatus } = E;
+  const { config, T, map, state, phone, editable, $, api, edit, showError, paintAll, drawCity, refreshBoundaries, setTool, zoneAssign, recordUndoable, undoOrRedo, renderUndo, cursor, strokeStart, strokeMove, strokeEnd, setBrush, render, copyToEdit, selectCommunity, renderActive, stopPlacing, toggleLock, zoomToDistricts, nextColor, openHistory, changeStatus } = E;
 
   function wire() {
     for (const button of document.querySelectorAll(".tool")) button.addEventListener("click", () => setTool(button.dataset.tool));
@@ -34,6 +34,7 @@
     });
     $("zoom-unassigned").addEventListener("click", () => zoomToDistricts(state.plan.checks.unassigned));
     $("fix-strays").addEventListener("click", () => recordUndoable(edit("fix_strays", {}, T("fix_strays"))));
+    phone.addEventListener("change", () => render([]));
     $("plan-name").addEventListener("click", () => {
       const name = prompt(T("案の名前"), state.plan.name);
       if (name && name !== state.plan.name) edit("update_plan", { name }, `${T("update_plan")}: ${name}`);

@@ -45,7 +45,9 @@
   const $ = (id) => document.getElementById(id);
   const fmt = (n) => (n === null || n === undefined ? "—" : Number(n).toLocaleString(config.lang === "en" ? "en-US" : "ja-JP"));
   const pct = (x) => (x === null || x === undefined ? "—" : x > 0 && x < 0.001 ? "<0.1%" : (100 * x).toFixed(1) + "%");
-  const editable = () => EDITABLE.includes(state.plan.status);
+  // On a phone the plan is shown read-only: the tools need a tablet's width (768 px) or more.
+  const phone = window.matchMedia("(max-width: 767px)");
+  const editable = () => !phone.matches && EDITABLE.includes(state.plan.status);
 
   /** An element with properties set (``dataset`` and ``style`` merged, ``on…`` as listeners,
    * others as properties or attributes) and children appended; strings become text nodes, so
@@ -66,5 +68,5 @@
 
   const { textTooltip } = window.geoappApi;
 
-  window.geoappEditor = { config, T, map, MANY_DISTRICTS, DISTRICT_LABEL_ZOOM, UNASSIGNED_COLOR, MAX_NAME, state, layers, fmt, pct, editable, el, textTooltip, $ };
+  window.geoappEditor = { config, T, map, MANY_DISTRICTS, DISTRICT_LABEL_ZOOM, UNASSIGNED_COLOR, MAX_NAME, state, layers, fmt, pct, phone, editable, el, textTooltip, $ };
 })();

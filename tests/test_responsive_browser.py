@@ -1,0 +1,264 @@
+"""Every page at a phone's width (360 px) and a desktop's (1400 px), in Japanese and English,
+logged in as the demo city's administrator (and the public map also logged out).
+
+At every width no page scrolls sideways, no text breaks one character per line and a map
+page shows its map inside the window; at 360 px the header's menu folds behind a button
+that the keyboard opens, the map's legend and layer switcher fold away, tables become
+stacked cards and the editor is read-only; at 768 px (a tablet) the editor can be used.
+Each page is photographed into test-artifacts/responsive/ for a reviewer to look at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_browser import ARTIFACTS, browser, serving_demo, watched_page
+from test_first_week_browser import checked_upload
+
+from geoapp.demo.city import read_demo_layer
+from geoapp.layers import DISTRICTS
+
+pytestmark = pytest.mark.browser
+__all__ = ["browser"]
+
+ADMIN, PASSWORD = "demo-admin", "aobagawa-admin"
+SHOTS = ARTIFACTS / "responsive"
+PHONE, TABLET, DESKTOP = 360, 768, 1400
+MAP_PAGES = {"home", "home-public", "overlay", "editor", "compare"}
+
+# The page's width, and what was wrapped one character per line: a text of three or more
+# characters laid out on at least as many lines as it has characters, less one.
+_LAYOUT = """() => {
+  const narrow = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent.trim();
+    const element = node.parentElement;
+    if (text.length < 3 || !element || !element.checkVisibility()) continue;
+    let clipped = false;  // text for screen readers only (.visually-hidden and the like)
+    for (let e = element; e && !clipped; e = e.parentElement) {
+      clipped = getComputedStyle(e).clip !== "auto";
+    }
+    if (clipped) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+    if (lines.size >= 3 && lines.size >= text.length - 1) narrow.push(text.slice(0, 30));
+  }
+  return {width: document.documentElement.scrollWidth, narrow};
+}"""
+
+_MAP_BOX = """() => {
+  const element = document.querySelector(".folium-map");
+  if (!element) return null;
+  const box = element.getBoundingClientRect();
+  return {left: box.left, right: box.right, top: box.top, bottom: box.bottom,
+          width: box.width, height: box.height};
+}"""
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``geoapp demo`` on a fresh embedded database (its demo accounts included)."""
+    with serving_demo(tmp_path_factory.mktemp("responsive-instance")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def upload_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
+    """Files whose check fills every part of the upload reports: districts with one code
+    renamed, one left out and one shrunk (a gap), and a population table with an unknown
+    code and a bad value."""
+    folder = tmp_path_factory.mktemp("responsive-uploads")
+    districts = read_demo_layer(DISTRICTS).drop(columns=["properties", "population_65"])
+    districts = districts.iloc[1:].copy()
+    districts.loc[districts.index[0], "code"] = "D999"
+    shrunk = districts.index[len(districts) // 2]
+    districts.loc[shrunk, "geometry"] = districts.geometry[shrunk].buffer(-15)
+    districts.to_file(folder / "districts.shp", engine="pyogrio", encoding="utf-8")
+    rows = ["行政区コード,人口総数", "D001,1200", "D002,九百", "X404,10"]
+    (folder / "population.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    parts = sorted(folder.glob("districts.*"))
+    return {"districts": parts, "population": [folder / "population.csv"]}
+
+
+class Visit:
+    """One browser at one width and language, logged in as the administrator; each page
+    visited is photographed and measured, the problems collected."""
+
+    def __init__(self, browser: Any, server: str, width: int, lang: str) -> None:
+        self.server, self.width, self.lang = server, width, lang
+        self.context, self.page, self.left_machine, self.errors = watched_page(browser, server)
+        self.page.set_viewport_size({"width": width, "height": 800 if width < 1000 else 900})
+        self.context.add_cookies([{"name": "lang", "value": lang, "url": server}])
+        self.problems: list[str] = []
+
+    def log_in(self) -> None:
+        page = self.page
+        page.goto(f"{self.server}/login?next=/")
+        page.fill("#login-name", ADMIN)
+        page.fill("#login-password", PASSWORD)
+        page.click("form.login-form button[type=submit]")
+        page.wait_for_url(f"{self.server}/")
+
+    def open(self, name: str, path: str, ready: str | None = None) -> None:
+        self.page.goto(self.server + path, wait_until="networkidle")
+        self.look(name, ready)
+
+    def look(self, name: str, ready: str | None = None) -> None:
+        """Measure the page shown now and photograph it as ``name``."""
+        page = self.page
+        if ready:
+            page.wait_for_selector(ready, state="attached", timeout=30_000)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}-{self.lang}-{self.width}.png"), full_page=True)
+        layout = page.evaluate(_LAYOUT)
+        where = f"{name} ({self.lang}, {self.width} px)"
+        if layout["width"] > self.width:
+            self.problems.append(f"{where}: {layout['width']} px wide")
+        if layout["narrow"]:
+            self.problems.append(f"{where}: one character per line: {layout['narrow'][:5]}")
+        if name in MAP_PAGES:
+            box = page.evaluate(_MAP_BOX)
+            viewport = page.viewport_size
+            visible = (
+                box is not None
+                and box["width"] > 100
+                and box["height"] > 100
+                and box["left"] >= 0
+                and box["right"] <= viewport["width"] + 0.5
+                and 0 <= box["top"] < viewport["height"] * 0.5
+            )
+            if not visible:
+                self.problems.append(f"{where}: the map is not in view ({box})")
+
+    def table_cells_without_labels(self) -> list[str]:
+        """The cells of the stacked-card tables on this page that would show no label."""
+        return self.page.evaluate(
+            """() => [...document.querySelectorAll("table.cards tbody td:not([data-label])")]
+                 .filter((td) => !td.matches(".actions") && td.textContent.trim())
+                 .map((td) => td.textContent.trim())"""
+        )
+
+    def check_upload(self, layer: str, files: list[Path]) -> None:
+        checked_upload(self.page, self.server, layer, files).wait_for()
+
+    def close(self) -> None:
+        assert self.left_machine == []
+        assert self.errors == []
+        self.context.close()
+
+
+def every_page(visit: Visit, files: dict[str, list[Path]]) -> None:
+    """Visit every page of the app, as the public and as the administrator."""
+    visit.open("home-public", "/", ".leaflet-pane path")
+    visit.open("login", "/login")
+    visit.log_in()
+    visit.open("home", "/", ".leaflet-pane path")
+    visit.open("overlay", "/overlay", ".leaflet-pane path")
+    visit.open("plans", "/plans/")
+    plans = visit.context.request.get(visit.server + "/api/plans").json()["plans"]
+    first, second = sorted(plan["id"] for plan in plans)[:2]
+    visit.open("editor", f"/plans/{first}/edit", "body[data-editor-ready=true]")
+    visit.open("compare", f"/plans/compare?a={first}&b={second}", "body[data-compare-ready=true]")
+    visit.open("import", "/admin/import/")
+    visit.check_upload("districts", files["districts"])
+    visit.look("import-report")
+    visit.check_upload("population", files["population"])
+    visit.look("population-report")
+    visit.open("city-settings", "/admin/city/")
+    visit.open("admin-users", "/admin/users/")
+    visit.open("error-404", "/no/such/page")
+    visit.errors[:] = [error for error in visit.errors if "404 (NOT FOUND)" not in error]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_every_page_fits_the_window_and_shows_its_map(
+    demo_server: str, browser: Any, upload_files: dict[str, list[Path]], width: int, lang: str
+) -> None:
+    visit = Visit(browser, demo_server, width, lang)
+    every_page(visit, upload_files)
+    assert visit.problems == []
+    visit.close()
+
+
+def test_the_header_menu_folds_behind_a_keyboard_button_on_a_phone(
+    demo_server: str, browser: Any
+) -> None:
+    visit = Visit(browser, demo_server, PHONE, "ja")
+    visit.log_in()
+    page = visit.page
+    toggle = page.locator(".menu-toggle")
+    assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    assert not page.locator(".header-nav a[href='/overlay']").is_visible()
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    page.locator(".header-nav a[href='/overlay']").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(demo_server + "/overlay")
+    page.set_viewport_size({"width": DESKTOP, "height": 900})
+    assert not page.locator(".menu-toggle").is_visible()
+    assert page.locator(".header-nav a[href='/plans/']").is_visible()
+    visit.close()
+
+
+def test_the_legend_and_layer_switcher_fold_away_on_a_phone(demo_server: str, browser: Any) -> None:
+    for width, folded in ((PHONE, True), (DESKTOP, False)):
+        visit = Visit(browser, demo_server, width, "ja")
+        for path in ("/", "/overlay"):
+            visit.page.goto(demo_server + path, wait_until="networkidle")
+            page = visit.page
+            legend_toggle = page.locator(".geoapp-legend summary")
+            assert page.locator(".geoapp-legend-body").is_visible() is not folded, path
+            assert page.locator(".leaflet-control-layers-list").is_visible() is not folded, path
+            if folded:
+                legend_toggle.focus()
+                page.keyboard.press("Enter")
+                assert page.locator(".geoapp-legend-body").is_visible(), path
+                page.locator(".leaflet-control-layers-toggle").focus()
+                page.keyboard.press("Enter")
+                assert page.locator(".leaflet-control-layers-list").is_visible(), path
+        visit.close()
+
+
+def test_tables_become_labelled_cards_on_a_phone(
+    demo_server: str, browser: Any, upload_files: dict[str, list[Path]]
+) -> None:
+    visit = Visit(browser, demo_server, PHONE, "en")
+    visit.log_in()
+    for path in ("/plans/", "/admin/users/"):
+        visit.page.goto(demo_server + path)
+        assert visit.page.locator("table.cards").count() >= 1, path
+        assert visit.table_cells_without_labels() == [], path
+        heading = visit.page.locator("table.cards thead").first.bounding_box()
+        assert heading is not None and heading["width"] <= 1, path  # for screen readers only
+    visit.check_upload("districts", upload_files["districts"])
+    assert visit.page.locator("section.report table.cards").count() >= 2
+    assert visit.table_cells_without_labels() == []
+    visit.close()
+
+
+def test_the_editor_is_read_only_on_a_phone_and_usable_on_a_tablet(
+    demo_server: str, browser: Any
+) -> None:
+    for width, usable in ((PHONE, False), (TABLET, True)):
+        visit = Visit(browser, demo_server, width, "ja")
+        visit.log_in()
+        plans = visit.context.request.get(demo_server + "/api/plans").json()["plans"]
+        draft = next(plan["id"] for plan in plans if plan["status"] == "draft")
+        visit.open("editor-draft", f"/plans/{draft}/edit", "body[data-editor-ready=true]")
+        page = visit.page
+        brush = page.locator("button[data-tool=brush]")
+        assert brush.is_enabled() is usable
+        assert page.locator("#phone-note").is_visible() is not usable
+        if usable:
+            assert brush.is_visible()
+            page.keyboard.press("b")
+            assert brush.get_attribute("aria-pressed") == "true"
+        assert visit.problems == []
+        visit.close()
