@@ -79,7 +79,7 @@ def cell(page: str, plan_id: int, name: str) -> str:
     """The text of one cell of a plan's row in the import report."""
     row = re.search(rf'<tr data-plan="{plan_id}">(.*?)</tr>', page, re.S)
     assert row is not None, page
-    found = re.search(rf"<td {name}>(.*?)</td>", row.group(1), re.S)
+    found = re.search(rf"<td [^>]*\b{name}\b[^>]*>(.*?)</td>", row.group(1), re.S)
     assert found is not None, row.group(1)
     return re.sub(r"<[^>]+>", "", found.group(1))
 
