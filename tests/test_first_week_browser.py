@@ -73,7 +73,8 @@ def checked_upload(page: Any, server: str, layer: str, files: list[Path]) -> Any
     page.goto(f"{server}/admin/import/")
     page.select_option("select[name=layer]", layer)
     page.set_input_files("input[name=files]", [str(path) for path in files])
-    page.click("form.form button[type=submit]")
+    with page.expect_navigation():  # the report's page, loaded (a busy machine is slow)
+        page.click("form.form button[type=submit]")
     return page.locator("section.report")
 
 
