@@ -27,7 +27,7 @@ __all__ = ["browser"]
 ADMIN, PASSWORD = "demo-admin", "aobagawa-admin"
 SHOTS = ARTIFACTS / "responsive"
 PHONE, TABLET, DESKTOP = 360, 768, 1400
-MAP_PAGES = {"home", "home-public", "overlay", "editor", "compare"}
+MAP_PAGES = {"home", "home-public", "overlay", "editor", "compare", "stage-map", "milestone-map"}
 
 # The page's width, and what was wrapped one character per line: a text of three or more
 # characters laid out on at least as many lines as it has characters, less one.
@@ -155,6 +155,8 @@ class Visit:
 def every_page(visit: Visit, files: dict[str, list[Path]]) -> None:
     """Visit every page of the app, as the public and as the administrator."""
     visit.open("home-public", "/", ".leaflet-pane path")
+    visit.open("community", "/communities/1")
+    visit.open("opendata", "/opendata")
     visit.open("login", "/login")
     visit.log_in()
     visit.open("home", "/", ".leaflet-pane path")
@@ -171,6 +173,11 @@ def every_page(visit: Visit, files: dict[str, list[Path]]) -> None:
     visit.look("population-report")
     visit.open("city-settings", "/admin/city/")
     visit.open("admin-users", "/admin/users/")
+    visit.open("organizations", "/organizations")
+    visit.open("organization", "/organizations/1")
+    visit.open("stage-map", "/organizations/map", ".leaflet-pane path")
+    visit.open("milestone-map", "/organizations/milestones", ".leaflet-pane path")
+    visit.open("scheme", "/admin/scheme")
     visit.open("error-404", "/no/such/page")
     visit.errors[:] = [error for error in visit.errors if "404 (NOT FOUND)" not in error]
 
@@ -231,7 +238,7 @@ def test_tables_become_labelled_cards_on_a_phone(
 ) -> None:
     visit = Visit(browser, demo_server, PHONE, "en")
     visit.log_in()
-    for path in ("/plans/", "/admin/users/"):
+    for path in ("/plans/", "/admin/users/", "/organizations", "/admin/scheme"):
         visit.page.goto(demo_server + path)
         assert visit.page.locator("table.cards").count() >= 1, path
         assert visit.table_cells_without_labels() == [], path

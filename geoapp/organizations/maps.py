@@ -21,7 +21,7 @@ from ..layers import WEB_CRS
 from ..web.basemap import Basemap
 from ..web.feature_text import feature_layer, popup_table, shown
 from ..web.i18n import translate
-from ..web.webmap import Legend, base_map, counted, lonlat_bounds
+from ..web.webmap import Legend, base_map, counted, legend_body, lonlat_bounds
 from .stage_colors import (
     NOT_REACHED_COLOR,
     REACHED_COLOR,
@@ -68,7 +68,7 @@ def stage_map(
     """The base map opening on ``bounds`` with the stage legend headed ``heading``; no
     shapes: the page's script draws the communities from the published GeoJSON."""
     fmap = base_map(setup.basemap, setup.lang, setup.leaflet_js, setup.leaflet_css, bounds)
-    rows = [Markup('<div class="geoapp-legend-title" data-legend-heading>{}</div>').format(heading)]
+    rows: list[Markup] = []
     row = Markup(
         '<div class="stage-legend-row" data-stage="{}"><i class="swatch" style="background:{}">'
         '</i><span class="stage-legend-name">{}</span> '
@@ -79,7 +79,8 @@ def stage_map(
         rows.append(
             row.format(key, entry.color, entry.name, key, areas_text(entry.count, setup.lang))
         )
-    Legend(Markup("").join(rows)).add_to(fmap)
+    title = Markup("<span data-legend-heading>{}</span>").format(heading)
+    Legend(legend_body(title, rows)).add_to(fmap)
     return fmap
 
 
@@ -136,15 +137,15 @@ def milestone_map(
         '<div data-milestone-row="{}"><i class="swatch" style="background:{}"></i>{} '
         "<strong>{}</strong></div>"
     )
-    html = Markup("").join(
+    html = legend_body(
+        milestone_name,
         [
-            Markup('<div class="geoapp-legend-title">{}</div>').format(milestone_name),
             Markup('<div class="legend-note">{}</div>').format(date_text),
             swatch.format("reached", REACHED_COLOR, t("達成"), areas_text(done, lang, len(ids))),
             swatch.format(
                 "not-reached", NOT_REACHED_COLOR, t("未達"), areas_text(len(ids) - done, lang)
             ),
-        ]
+        ],
     )
     Legend(html).add_to(fmap)
     return fmap

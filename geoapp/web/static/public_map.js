@@ -269,29 +269,6 @@
     if (byId.has(community)) select(community, !given);
   }
 
-  /* On a phone the layer switcher and the legend start folded, opened by a tap. */
-  function foldControls() {
-    const layers = element.querySelector(".leaflet-control-layers");
-    const toggle = layers && layers.querySelector(".leaflet-control-layers-toggle");
-    if (layers && toggle) {
-      layers.classList.remove("leaflet-control-layers-expanded");
-      toggle.setAttribute("role", "button");
-      toggle.addEventListener("click", (event) => {
-        event.preventDefault();
-        layers.classList.toggle("leaflet-control-layers-expanded");
-      });
-    }
-    const legend = element.querySelector(".geoapp-legend");
-    const title = legend && legend.querySelector(".geoapp-legend-title");
-    if (legend && title) {
-      legend.classList.add("folded");
-      title.setAttribute("role", "button");
-      title.tabIndex = 0;
-      title.addEventListener("click", () => legend.classList.toggle("folded"));
-    }
-  }
-
-  if (window.matchMedia("(max-width: 760px)").matches) foldControls();
   restore();
   outlines();
   map.on("zoomend", outlines);
