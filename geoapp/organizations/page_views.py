@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 from datetime import date
-from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -26,9 +25,9 @@ from ..web.i18n import request_language, translate
 from ..web.map_credits import add_credits
 from ..web.validation import InvalidFields, from_args, from_form
 from ..web.vendor_assets import leaflet_css_url, leaflet_js_url
-from ..web.views import adopted_communities, city_basemap
-from ..web.webmap import extent_bounds, render_map
-from .maps import MapSetup, OrganizationLinks, milestone_map, stage_map
+from ..web.views import city_basemap
+from ..web.webmap import RenderedMap, extent_bounds, render_map
+from .maps import MapSetup, milestone_map, stage_map
 from .requests import (
     FieldsForm,
     MilestoneForm,
@@ -41,7 +40,15 @@ from .requests import (
 )
 from .scheme import Scheme, load_scheme, preset_names, read_scheme_toml, scheme_toml
 from .stage_chart import fiscal_year_short, stage_chart_svg
-from .stage_colors import NO_STAGE_COLOR, areas_text, stage_legend, stage_name, stage_palette
+from .stage_colors import (
+    NO_STAGE_COLOR,
+    NOT_REACHED_COLOR,
+    REACHED_COLOR,
+    areas_text,
+    stage_legend,
+    stage_name,
+    stage_palette,
+)
 from .timeline import day_text, timeline
 
 logger = logging.getLogger(__name__)
@@ -68,17 +75,36 @@ def _form_errors(error: GeoappError, lang: str) -> dict[str, str]:
     return {str(name): error.message_en if lang == "en" else error.message}
 
 
-def _links(found: list[dict[str, Any]]) -> OrganizationLinks:
-    """{community id: (its organization page, the link's text)}."""
+def _areas(
+    rendered: RenderedMap | None,
+    values: dict[str, str],
+    colors: dict[str, str],
+    names: dict[str, str],
+    row: str,
+    texts: dict[str, str] | None = None,
+) -> str:
+    """What the page's script draws the communities with (``#areas-map``'s data-areas):
+    the published shapes' URL, each community's value, its fill and popup text, and the
+    links to the organizations' pages."""
     lang = request_language()
-    return {
-        org["community_id"]: (
-            url_for("organization_pages.organization_page", organization_id=org["id"]),
-            translate("組織のページ", lang),
-        )
-        for org in found
-        if org["community_id"] is not None
-    }
+    return json.dumps(
+        {
+            "map": rendered.map_id if rendered else "",
+            "shapes": url_for("ogcapi.items", collection_id="communities", limit=MAX_LIMIT),
+            "values": values,
+            "colors": colors,
+            "names": names,
+            "texts": texts or {},
+            "organizations": organizations().organization_ids(),
+            "organization_url": url_for("organization_pages.organization_list"),
+            "words": {
+                "row": row,
+                "page": translate("組織のページ", lang),
+                "failed": translate("地図の区域を読み込めませんでした", lang),
+            },
+        },
+        ensure_ascii=False,
+    )
 
 
 # --- the list --------------------------------------------------------------------------------
@@ -272,22 +298,17 @@ def stage_map_page() -> str:
     palette = {**stage_palette(scheme), "": NO_STAGE_COLOR}
     labels = {str(y): fiscal_year_short(y, lang) for y in range(first, last + 1)}
     headings = {str(y): year_end_heading(y, lang) for y in range(first, last + 1)}
-    drawing = {
-        "map": rendered.map_id if rendered else "",
-        "shapes": url_for("ogcapi.items", collection_id="communities", limit=MAX_LIMIT),
-        "stages": state["stages"],
-        "names": {key: stage_name(scheme, key or None, lang) for key in palette},
-        "organizations": service.organization_ids(),
-        "organization_url": url_for("organization_pages.organization_list"),
-        "words": {
-            "stage": translate("段階", lang),
-            "page": translate("組織のページ", lang),
-            "failed": translate("地図の区域を読み込めませんでした", lang),
-        },
-    }
+    areas = _areas(
+        rendered,
+        state["stages"],
+        palette,
+        {key: stage_name(scheme, key or None, lang) for key in palette},
+        translate("段階", lang),
+    )
     return render_template(
         "organizations/stage_map.html",
         map=rendered,
+        areas=areas,
         scheme=scheme,
         year=year,
         first=first,
@@ -298,7 +319,7 @@ def stage_map_page() -> str:
         legend=legend,
         areas_text=areas_text,
         slider=json.dumps(
-            {"palette": palette, "labels": labels, "headings": headings, **drawing},
+            {"palette": palette, "labels": labels, "headings": headings},
             ensure_ascii=False,
         ),
         chart=stage_chart_svg(years, scheme, lang),
@@ -329,24 +350,35 @@ def milestone_map_page() -> str:
         )
     today = today_in_japan()
     counts = service.milestone_counts(today)
-    found = service.list_organizations(current_user())
-    plan, communities = adopted_communities()
+    shapes = published_communities()
     rendered = None
-    if chosen is not None and communities is not None and len(communities):
+    areas = ""
+    if chosen is not None and shapes.ids:
         reached = {
-            org["community_id"]: day_text(date.fromisoformat(org["milestones"][chosen.key]), lang)
-            for org in found
-            if chosen.key in org["milestones"] and org["community_id"] is not None
+            str(org["community_id"]): day_text(
+                date.fromisoformat(org["milestones"][chosen.key]), lang
+            )
+            for org in service.list_organizations(current_user())
+            if key in org["milestones"] and org["community_id"] is not None
         }
         name = chosen.name_en if lang == "en" else chosen.name
         as_of = translate("{date}現在", lang).format(date=day_text(today, lang))
-        fmap = milestone_map(communities, reached, name, _links(found), _map_setup(lang), as_of)
+        bounds = extent_bounds(shapes.extent)
+        fmap = milestone_map(bounds, len(reached), len(shapes.ids), name, _map_setup(lang), as_of)
         add_credits(fmap, db.city().credits if db.city() else "")
         rendered = render_map(fmap, content_policy.nonce())
+        areas = _areas(
+            rendered,
+            dict.fromkeys(reached, "reached"),
+            {"reached": REACHED_COLOR, "": NOT_REACHED_COLOR},
+            {"": translate("未達", lang)},
+            name,
+            reached,
+        )
     return render_template(
         "organizations/milestone_map.html",
         map=rendered,
-        plan=plan,
+        areas=areas,
         scheme=scheme,
         chosen=chosen,
         counts=counts,

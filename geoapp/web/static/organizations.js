@@ -1,8 +1,9 @@
 /* The organizations' pages: a select marked data-autosubmit reloads its page at once (the
- * form's button is for browsers without script). The stage map's page carries no shapes:
- * the communities come from the published collection (/ogcapi, page by page), coloured by
- * the stages the page carries; the fiscal-year slider asks /api/organizations/stages for
- * the state at that year's end and restyles them, the legend and the count table, without
+ * form's button is for browsers without script). The stage and milestone maps' pages carry
+ * no shapes: the communities come from the published collection (/ogcapi, page by page),
+ * filled from the values the page carries (#areas-map's data-areas: each community's stage
+ * or milestone reached); the fiscal-year slider asks /api/organizations/stages for the
+ * state at that year's end and restyles them, the legend and the count table, without
  * redrawing the shapes. Text goes in through textContent only. */
 (function () {
   "use strict";
@@ -11,38 +12,17 @@
     select.addEventListener("change", () => select.form.submit());
   }
 
-  const slider = document.getElementById("fiscal-year");
-  if (!slider) return;
-  const config = JSON.parse(slider.dataset.slider);
-  const english = document.documentElement.lang === "en";
-  const label = document.getElementById("fiscal-year-label");
-  const status = document.getElementById("year-status");
-  let asked = 0;
-  let timer = null;
-  let stages = config.stages;
+  const pane = document.getElementById("areas-map");
+  const drawing = pane ? JSON.parse(pane.dataset.areas) : null;
   let areasLayer = null;
 
-  /** A count of areas as the server writes it: 4地区, 4 areas. */
-  function areas(count) {
-    const shown = count.toLocaleString("en-US");
-    if (english) return `${shown} area${count === 1 ? "" : "s"}`;
-    return `${shown}地区`;
-  }
-
-  /** The slider's label follows it while it moves. */
-  function showLabel() {
-    const text = config.labels[slider.value] || slider.value;
-    label.textContent = text;
-    slider.setAttribute("aria-valuetext", text);
-  }
-
-  /** The fill of a community at the stage shown. */
+  /** The fill of a community by its value shown (its stage, the milestone reached). */
   function fillOf(feature) {
-    const stage = stages[String(feature.id)] || "";
-    return config.palette[stage] || config.palette[""];
+    const value = drawing.values[String(feature.id)] || "";
+    return drawing.colors[value] || drawing.colors[""];
   }
 
-  /** A community's popup: its name, its stage and a link to its organization's page. */
+  /** A community's popup: its name, its value and a link to its organization's page. */
   function popupOf(area) {
     const box = document.createElement("div");
     const title = box.appendChild(document.createElement("div"));
@@ -51,15 +31,17 @@
     const table = box.appendChild(document.createElement("table"));
     table.className = "popup-table";
     const row = table.appendChild(document.createElement("tr"));
-    row.appendChild(document.createElement("th")).textContent = config.words.stage;
-    const stage = stages[String(area.feature.id)] || "";
-    row.appendChild(document.createElement("td")).textContent = config.names[stage] || "";
-    const organization = config.organizations[String(area.feature.id)];
+    const id = String(area.feature.id);
+    row.appendChild(document.createElement("th")).textContent = drawing.words.row;
+    const value = drawing.values[id] || "";
+    row.appendChild(document.createElement("td")).textContent =
+      (drawing.texts && drawing.texts[id]) || drawing.names[value] || "";
+    const organization = drawing.organizations[id];
     if (organization !== undefined) {
       const link = box.appendChild(document.createElement("a"));
       link.className = "popup-link";
-      link.href = `${config.organization_url}/${organization}`;
-      link.textContent = config.words.page;
+      link.href = `${drawing.organization_url}/${organization}`;
+      link.textContent = drawing.words.page;
     }
     return box;
   }
@@ -67,7 +49,7 @@
   /** Every feature of the published communities, following the pages' next links. */
   async function communities() {
     const features = [];
-    let url = config.shapes;
+    let url = drawing.shapes;
     while (url) {
       const response = await fetch(url, { headers: { Accept: "application/geo+json" } });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -81,7 +63,7 @@
 
   /** Draw the communities on the map, each filled by its stage. */
   async function drawAreas() {
-    const map = window[config.map];
+    const map = window[drawing.map];
     if (!map) return;
     try {
       const features = await communities();
@@ -103,13 +85,41 @@
         },
       }).addTo(map);
     } catch (error) {
-      status.textContent = `${config.words.failed}: ${error.message}`;
+      const notice = pane.appendChild(document.createElement("p"));
+      notice.className = "notice";
+      notice.setAttribute("role", "alert");
+      notice.textContent = `${drawing.words.failed}: ${error.message}`;
     }
+  }
+
+  if (drawing) drawAreas();
+
+  const slider = document.getElementById("fiscal-year");
+  if (!slider) return;
+  const config = JSON.parse(slider.dataset.slider);
+  const english = document.documentElement.lang === "en";
+  const label = document.getElementById("fiscal-year-label");
+  const status = document.getElementById("year-status");
+  let asked = 0;
+  let timer = null;
+
+  /** A count of areas as the server writes it: 4地区, 4 areas. */
+  function areas(count) {
+    const shown = count.toLocaleString("en-US");
+    if (english) return `${shown} area${count === 1 ? "" : "s"}`;
+    return `${shown}地区`;
+  }
+
+  /** The slider's label follows it while it moves. */
+  function showLabel() {
+    const text = config.labels[slider.value] || slider.value;
+    label.textContent = text;
+    slider.setAttribute("aria-valuetext", text);
   }
 
   /** Colour every community by its stage in ``state`` and write the counts. */
   function draw(year, state) {
-    stages = state.stages;
+    if (drawing) drawing.values = state.stages;
     if (areasLayer) {
       areasLayer.eachLayer((area) => area.setStyle({ fillColor: fillOf(area.feature) }));
     }
@@ -158,5 +168,4 @@
     redraw();
   });
   slider.dataset.shown = slider.value;
-  drawAreas();
 })();
