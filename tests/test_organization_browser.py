@@ -74,6 +74,7 @@ def test_the_stage_legend_counts_the_database_and_the_slider_shows_an_earlier_ye
     assert len(set(now.values())) >= 3, "the demo has organizations at several stages"
     context, page, left_machine, errors = logged_in_page(browser, server)
     page.goto(f"{server}/organizations/map", wait_until="networkidle")
+    page.wait_for_selector("#areas-map[data-drawn]", state="attached")
     assert page.evaluate(_LEGEND) == expected_legend(now, scheme.stage_keys)
     assert Counter(page.evaluate(_FILLS)) == expected_fills(orgs, now)
     ARTIFACTS.mkdir(exist_ok=True)
@@ -112,6 +113,7 @@ def test_the_milestone_legend_counts_areas_that_reached_it_against_all(
     for milestone in orgs.scheme().milestone_keys:
         reached = sum(1 for o in found if milestone in o["milestones"])
         page.goto(f"{server}/organizations/milestones?milestone={milestone}")
+        page.wait_for_selector("#areas-map[data-drawn]", state="attached")
         legend = page.locator('.geoapp-legend [data-milestone-row="reached"]').inner_text()
         assert legend.endswith(f"{reached}/{len(found)}地区"), (milestone, legend)
         table = page.locator(f'[data-milestone-count="{milestone}"]').inner_text()

@@ -84,6 +84,7 @@
           area.on("mouseout", () => area.setStyle({ weight: 1.2, color: "#4a4a4a" }));
         },
       }).addTo(map);
+      pane.dataset.drawn = String(features.length);
     } catch (error) {
       const notice = pane.appendChild(document.createElement("p"));
       notice.className = "notice";
