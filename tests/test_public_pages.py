@@ -4,10 +4,12 @@ without the header, the print layout; none shows a draft, a lock, an account or 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from flask import Flask
 
+from geoapp.accounts.users import User
 from geoapp.public.paper import qr_code_svg
 
 __all__ = ["demo_app"]
@@ -102,3 +104,25 @@ def test_the_print_layout_sets_the_paper_and_a_qr_code_of_the_same_view(
 def test_the_qr_code_is_an_inline_svg() -> None:
     svg = qr_code_svg("http://localhost/?lat=34.95&lon=138.02&z=13&c=3")
     assert svg.startswith("<svg") and "qr-code" in svg
+
+
+def test_a_community_page_shows_its_organizations_public_fields_and_timeline(
+    demo_app: Flask,
+) -> None:
+    organizations = demo_app.extensions["geoapp.organizations"]
+    admin = User("demo-admin", "admin")
+    listed = organizations.list_organizations(None)
+    assert listed, "adopting the demo plan makes one organization per community"
+    first = listed[0]
+    scheme = organizations.scheme()
+    organizations.update_fields(
+        admin,
+        first["id"],
+        {"contact_public": "公開の連絡先 054-000-0000", "contact_private": "職員だけの連絡先"},
+    )
+    milestone = scheme.milestones[0]
+    organizations.record_milestone(admin, first["id"], milestone.key, date(2024, 5, 1))
+    html = visible(page(demo_app, f"/communities/{first['community_id']}"))
+    assert first["name"] in html and "公開の連絡先 054-000-0000" in html
+    assert milestone.name in html and "2024-05-01" in html
+    assert "職員だけの連絡先" not in html

@@ -13,6 +13,7 @@ import shapely
 from ..errors import NotFound
 from ..geometry.point_location import lowest_covering_code
 from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES
+from ..organizations.service import Organizations
 from ..plans.caches import LatestCache
 from ..plans.service import Planning
 from .directory import Community, Directory, build_directory
@@ -113,4 +114,45 @@ def match(directory: Directory, district: District) -> dict[str, Any]:
         if community is None
         else {"id": community.id, "name": community.name, "color": community.color},
         "hub": None if hub is None else {"name": hub.name, "address": hub.address},
+    }
+
+
+def community_organization(
+    organizations: Organizations, community_id: int, lang: str
+) -> dict[str, Any] | None:
+    """The public view of a community's organization (read as an anonymous visitor, so
+    only public fields): its name, stage, public contact and notes, and a timeline of its
+    stage changes and milestones, oldest first; None when it has none."""
+    public = [
+        o for o in organizations.list_organizations(None) if o["community_id"] == community_id
+    ]
+    if not public:
+        return None
+    found = organizations.organization(None, public[0]["id"])
+    scheme = organizations.scheme()
+
+    def named(kind: Any, key: str) -> str:
+        return key if kind is None else (kind.name_en if lang == "en" else kind.name)
+
+    stage = scheme.stage(found["stage"]) if found.get("stage") else None
+    timeline = [
+        {
+            "date": entry["date"],
+            "what": named(scheme.stage(entry["stage"]), entry["stage"]),
+            "kind": "stage",
+        }
+        for entry in found.get("history", [])
+    ] + [
+        {"date": day, "what": named(scheme.milestone(key), key), "kind": "milestone"}
+        for key, day in (found.get("milestones") or {}).items()
+    ]
+    return {
+        "name": found["name"],
+        "kind": scheme.organization_en if lang == "en" else scheme.organization,
+        "stage": named(stage, found["stage"]) if found.get("stage") else None,
+        "stage_color": stage.color if stage else None,
+        "stage_since": found.get("stage_since"),
+        "contact": found.get("contact_public") or "",
+        "notes": found.get("notes_public") or "",
+        "timeline": sorted(timeline, key=lambda item: item["date"]),
     }

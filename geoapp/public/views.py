@@ -21,6 +21,7 @@ from ..web.webmap import render_map
 from .community_map import community_map
 from .paper import PAPER_SIZES, qr_code_svg
 from .requests import PageView, PointQuery, PrintView, SearchQuery
+from .service import community_organization
 
 api = Blueprint("public_api", __name__, url_prefix="/api/public")
 pages = Blueprint("public", __name__)
@@ -56,6 +57,7 @@ def community(community_id: int) -> str:
         city=city,
         embed=view.embed,
         community=found,
+        organization=community_organization(current.organizations(), community_id, lang),
         plan=directory.plan,
         map=render_map(fmap, content_policy.nonce()),
         population_as_of=(as_of.isoformat() if lang == "en" else wareki_date(as_of))
