@@ -37,6 +37,7 @@ def hostile_communities() -> gpd.GeoDataFrame:
     districts = all_layers()[DISTRICTS]
     return gpd.GeoDataFrame(
         {
+            "id": [1],
             "name": ["<svg onload=window.__xss=4>協議会"],
             "name_kana": ["javascript:window.__xss=5"],
             "color": ["#4e79a7"],
