@@ -12,8 +12,6 @@ from flask import Flask
 from geoapp.accounts.users import User
 from geoapp.public.paper import qr_code_svg
 
-__all__ = ["demo_app"]
-
 SECRETS = (
     "demo-admin",
     "aobagawa",
