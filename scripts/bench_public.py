@@ -65,12 +65,8 @@ def measure(label: str, app: Flask) -> None:
     print(f"  search, first     {first:8.1f} ms (builds the index)")
     print(f"  search p50        {statistics.median(times):8.1f} ms")
     verdict = "ok" if p95 < SEARCH_TARGET_MS else "OVER"
-    print(
-        f"  search p95                               {p95:8.1f} ms  target {SEARCH_TARGET_MS} ms {verdict}"
-    )
-    print(
-        f"  public map page                          {page_ms:8.1f} ms, {packed / 1024:.0f} KiB gzip"
-    )
+    print(f"  search p95        {p95:8.1f} ms  target {SEARCH_TARGET_MS} ms {verdict}")
+    print(f"  public map page   {page_ms:8.1f} ms, {packed / 1024:.0f} KiB gzip")
 
 
 def main() -> int:
