@@ -11,9 +11,11 @@ import json
 import shutil
 import sqlite3
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
+import conftest
 import pytest
 import shapely
 from conftest import missing
@@ -142,3 +144,17 @@ def test_debians_ogrinfo_reads_the_shapefile_text_without_options(
     fields = gdal("ogrinfo", "-ro", "-so", str(tmp_path / "districts.shp"), "districts")
     assert "COMMUNITY: String (15.0)" in fields.stdout or "COMMUNITY: String" in fields.stdout
     assert "String (80.0)" not in fields.stdout  # sized to the content, not GDAL's default
+
+
+@pytest.mark.parametrize("in_ci", [True, False])
+def test_a_missing_gdal_program_fails_under_ci_and_skips_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, in_ci: bool
+) -> None:
+    monkeypatch.setattr(conftest, "IN_CI", in_ci)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(sys.modules[__name__], "VALIDATE_GPKG", tmp_path / "validate_gpkg.py")
+    outcome = pytest.fail.Exception if in_ci else pytest.skip.Exception
+    with pytest.raises(outcome, match="ogrinfo is not installed"):
+        gdal("ogrinfo", "--version")
+    with pytest.raises(outcome, match=r"validate_gpkg\.py is not installed"):
+        assert_valid_geopackage(tmp_path / "any.gpkg")
