@@ -25,6 +25,7 @@ from staff import Staff, load_grid_city
 from geoapp import create_app
 from geoapp.cli import main
 from geoapp.demo.city import load_demo_city, prepare_demo_planning
+from geoapp.demo.organizations import prepare_demo_organizations
 from geoapp.storage import Store, open_store
 
 IN_CI = os.environ.get("CI") == "true"
@@ -165,10 +166,12 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 
 @pytest.fixture
 def demo_app(app: Flask) -> Flask:
-    """The app holding the demo city with its adopted plan and a draft."""
+    """The app holding the demo city with its adopted plan, a draft and the organizations
+    with their history."""
     store = app.extensions["geoapp.store"]
     load_demo_city(store)
     prepare_demo_planning(store, app.extensions["geoapp.plans"])
+    prepare_demo_organizations(app.extensions["geoapp.organizations"])
     return app
 
 

@@ -474,6 +474,11 @@ PROBES: list[Probe] = [
     Probe("opendata.file", "GET", "/opendata/districts/exe", None),
     Probe("opendata.file", "GET", "/opendata/districts/%00", None),
     Probe("opendata.file", "GET", "/opendata/" + "d" * 3000 + "/csv", None),
+    # organizations: no geometry, so no Shapefile and no feature by a hostile id
+    Probe("opendata.file", "GET", "/opendata/organizations/shp", None),
+    Probe("ogcapi.item", "GET", "/ogcapi/collections/organizations/items/%00", None),
+    Probe("ogcapi.item", "GET", f"/ogcapi/collections/organizations/items/{BIG}", None),
+    Probe("ogcapi.items", "GET", "/ogcapi/collections/organizations/items?bbox=a,b,c,d", "bbox"),
     # organization pages
     Probe("organization_pages.organization_list", "GET", "/organizations?stage=²", "stage"),
     Probe("organization_pages.organization_list", "GET", "/organizations?staff=%00", "staff"),

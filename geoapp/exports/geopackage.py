@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 
 from .qgis_style import layer_styles_table
@@ -19,11 +20,12 @@ GEOPACKAGE_MEDIA_TYPE = "application/geopackage+sqlite3"
 
 @dataclass(frozen=True)
 class PackageLayer:
-    """One layer of a GeoPackage: its table name, features and geometry type."""
+    """One layer of a GeoPackage: its table name, features and geometry type (None: an
+    attributes table without geometry)."""
 
     name: str
     frame: gpd.GeoDataFrame
-    geometry_type: Literal["MultiPolygon", "Point"]
+    geometry_type: Literal["MultiPolygon", "Point"] | None
     style: str | None = None
 
 
@@ -31,8 +33,11 @@ def write_geopackage(path: Path, layers: list[PackageLayer]) -> None:
     """Write ``layers`` (each declared with its geometry type, so an empty one is still a
     proper table) and their styles into a new GeoPackage 1.2 at ``path``."""
     for number, layer in enumerate(layers):
+        frame = layer.frame
+        if layer.geometry_type is None:
+            frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
         pyogrio.write_dataframe(
-            layer.frame,
+            frame,
             path,
             layer=layer.name,
             driver="GPKG",

@@ -1,6 +1,7 @@
 """The published collections: one registry entry each, naming its public fields and how
 its features are read. Only the fields listed here ever leave the server; a new
-collection (organizations, grants) is one more entry.
+collection is one more entry (the grants of #20 will be one, read from the subsidies'
+public view, with their change stamp added to the edition key in ``views.edition``).
 
 Each reader returns a frame with an ``id`` column, the public fields and the geometry in
 the working CRS (a collection without geometry returns a frame whose geometry is empty).
@@ -18,6 +19,8 @@ import pandas as pd
 from ..errors import NotFound
 from ..exports.layer_geojson import point_degrees
 from ..layers import CENTERS, SCHOOL_ZONES
+from ..organizations.scheme import Scheme
+from ..organizations.service import Organizations
 from ..plans.exchange import communities_frame, districts_frame
 from ..plans.geography import Geography
 from ..plans.model import PUBLIC_COMMUNITY_FIELDS, PlanState
@@ -26,13 +29,14 @@ from ..storage import Store
 
 @dataclass(frozen=True)
 class Published:
-    """What a collection is read from: the store, the plan geography and the adopted
-    plan's state (empty before a plan is adopted)."""
+    """What a collection is read from: the store, the plan geography, the adopted plan's
+    state (empty before a plan is adopted) and the community organizations."""
 
     store: Store
     geography: Geography
     adopted: PlanState
     working_srid: int
+    organizations: Organizations
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,23 @@ HUB_FIELDS = (
     "community",
 )
 
+# An organization's public fields (``Organizations.list_organizations`` for an anonymous
+# visitor), its community's name and stage's name beside the keys, and the milestones
+# reached as one text ("name date; …") rather than a nested object.
+ORGANIZATION_FIELDS = (
+    "community_id",
+    "community",
+    "name",
+    "name_kana",
+    "hub_center",
+    "contact_public",
+    "notes_public",
+    "stage",
+    "stage_name",
+    "stage_since",
+    "milestones",
+)
+
 
 def read_communities(source: Published) -> gpd.GeoDataFrame:
     """The adopted plan's communities with their figures and boundaries."""
@@ -125,6 +146,43 @@ def read_hubs(source: Published) -> gpd.GeoDataFrame:
     centres["community_id"] = pd.array([cid for cid, _ in hubs], dtype="Int64")
     centres["community"] = [name for _, name in hubs]
     return _public(centres, "code", HUB_FIELDS)
+
+
+def read_organizations(source: Published) -> gpd.GeoDataFrame:
+    """The active organizations as an anonymous visitor sees them, without geometry (the
+    community's boundary is in ``communities``, joined by ``community_id``)."""
+    scheme = source.organizations.scheme()
+    rows = source.organizations.list_organizations(None)
+    communities = source.adopted.communities
+    table = pd.DataFrame(
+        {
+            "id": [row["id"] for row in rows],
+            "community_id": pd.array([row["community_id"] for row in rows], dtype="Int64"),
+            "community": [communities.get(row["community_id"], {}).get("name") for row in rows],
+            **{name: [row[name] for row in rows] for name in ORGANIZATION_FIELDS[2:7]},
+            "stage": [row["stage"] for row in rows],
+            "stage_name": [_stage_name(scheme, row["stage"]) for row in rows],
+            "stage_since": [row["stage_since"] for row in rows],
+            "milestones": [_milestones_text(scheme, row["milestones"]) for row in rows],
+        },
+        columns=["id", *ORGANIZATION_FIELDS],
+    )
+    return gpd.GeoDataFrame(table, geometry=[None] * len(table), crs=source.working_srid)
+
+
+def _stage_name(scheme: Scheme, key: str | None) -> str | None:
+    """The Japanese name of a stage key (None before the first stage)."""
+    stage = scheme.stage(key) if key else None
+    return stage.name if stage else key
+
+
+def _milestones_text(scheme: Scheme, reached: dict[str, str]) -> str | None:
+    """The milestones reached as "name date" in date order, joined by "; "."""
+    named = []
+    for key, day in sorted(reached.items(), key=lambda pair: (pair[1], pair[0])):
+        kind = scheme.milestone(key)
+        named.append(f"{kind.name if kind else key} {day}")
+    return "; ".join(named) or None
 
 
 COLLECTIONS: tuple[Collection, ...] = (
@@ -164,6 +222,18 @@ COLLECTIONS: tuple[Collection, ...] = (
         HUB_FIELDS,
         read_hubs,
         "Point",
+    ),
+    Collection(
+        "organizations",
+        "地域運営組織",
+        "Community organizations",
+        "コミュニティごとの地域運営組織と、その段階・達成したマイルストーン（位置はなく、"
+        "community_id でコミュニティの区域と結び付きます）。",
+        "The organization of each community with its stage and the milestones reached (no "
+        "geometry: join communities by community_id).",
+        ORGANIZATION_FIELDS,
+        read_organizations,
+        None,
     ),
 )
 

@@ -40,23 +40,28 @@ EDITIONS = "geoapp.ogcapi.editions"
 CACHE_CONTROL = "public, max-age=60"
 TITLE = ("広域コミュニティ オープンデータ API", "Wide-area communities open data API")
 DESCRIPTION = (
-    "決定済みの区域案のコミュニティ、行政区、小学校区、拠点施設（OGC API – Features）。",
-    "The adopted communities, districts, school zones and hub centres (OGC API – Features).",
+    "決定済みの区域案のコミュニティ、行政区、小学校区、拠点施設、地域運営組織"
+    "（OGC API – Features）。",
+    "The adopted communities, districts, school zones, hub centres and community "
+    "organizations (OGC API – Features).",
 )
 
 
 def edition() -> Edition:
-    """The current edition of the published data (rebuilt when the data or the adopted
-    plan changes)."""
+    """The current edition of the published data, keyed on everything it is made of: the
+    store's data stamp (layers, city), the adopted plan's version and the organizations'
+    change stamp (they change without moving the data stamp). The grants (#20) add their
+    own change stamp here when they are published."""
     store = current.store()
     planning = current.planning()
+    organizations = current.organizations()
     adopted = planning.list_plans("adopted")
     plan = f"{adopted[0]['id']}:{adopted[0]['version']}" if adopted else "none"
-    key = f"{store.data_stamp()}|{plan}"
+    key = f"{store.data_stamp()}|{plan}|{organizations.change_stamp()}"
 
     def source() -> Published:
         state = planning.state(adopted[0]["id"])[1] if adopted else PlanState()
-        return Published(store, planning.geography(), state, store.geometry_srid())
+        return Published(store, planning.geography(), state, store.geometry_srid(), organizations)
 
     editions: Editions = current_app.extensions.setdefault(EDITIONS, Editions())
     return editions.current(key, source)

@@ -32,8 +32,13 @@ class Dataset:
 
 
 def formats_of(collection: Collection) -> list[str]:
-    """The download formats of a collection (all of them; CSVT rides with CSV)."""
-    return [name for name in FORMATS if name != "csvt"]
+    """The download formats of a collection (CSVT rides with CSV; a collection without
+    geometry has no Shapefile)."""
+    return [
+        name
+        for name in FORMATS
+        if name != "csvt" and (collection.geometry_type or not name.startswith("shp"))
+    ]
 
 
 def attribution(city_name: str | None, lang: str = "ja") -> str:

@@ -88,7 +88,7 @@ def download(
         return frame_csv_bytes(attributes), name, media_type
     if file_format == "csvt":
         return csvt_line(attributes), name, media_type
-    geometry_type = collection.geometry_type or "Point"
+    geometry_type = collection.geometry_type
     style = community_style_qml() if collection.id == "communities" else None
     with tempfile.TemporaryDirectory() as folder:
         if file_format == "gpkg":
@@ -96,6 +96,11 @@ def download(
             layer = PackageLayer(collection.id.replace("-", "_"), columns, geometry_type, style)
             write_geopackage(path, [layer])
             return path.read_bytes(), name, media_type
+        if geometry_type is None:
+            raise NotFound(
+                f"{collection.id} には位置がないため Shapefile はありません。",
+                f"{collection.id} has no geometry, so there is no Shapefile of it.",
+            )
         fields = {column: SHAPEFILE_NAMES[column] for column in attributes.columns}
         texts = {
             column: (column, column)

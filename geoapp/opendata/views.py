@@ -25,6 +25,7 @@ SOURCES = {
     "districts": (("districts",), True),
     "school-zones": (("school-zones",), False),
     "hubs": (("centers",), True),
+    "organizations": ((), False),
 }
 
 
@@ -36,12 +37,15 @@ def datasets() -> list[Dataset]:
         latest.setdefault(load.layer, load.imported_at)
     adopted = current.planning().list_plans("adopted")
     plan_changed = datetime.fromisoformat(adopted[0]["updated_at"]) if adopted else None
+    organizations_changed = current.organizations().last_changed()
     found = []
     for prepared in edition().all():
         layers, from_plan = SOURCES.get(prepared.collection.id, ((), False))
         moments = [latest[name] for name in layers if name in latest]
         if from_plan and plan_changed is not None:
             moments.append(plan_changed)
+        if prepared.collection.id == "organizations" and organizations_changed is not None:
+            moments.append(organizations_changed)
         modified = max(moments).date() if moments else None
         found.append(Dataset(prepared.collection, len(prepared.ids), modified, prepared.extent))
     return found

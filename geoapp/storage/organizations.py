@@ -368,6 +368,23 @@ def first_stage_date(session: Session) -> date | None:
     return as_date(rows[0]["first"]) if rows and rows[0]["first"] else None
 
 
+def change_stamp(session: Session) -> str:
+    """A stamp that moves on every change of the organizations, their stages, milestones
+    or the scheme (each is audited and raises a version), for caches of what they publish:
+    the last audit row, the number of organizations and the sum of their versions."""
+    row = session.rows(
+        "SELECT (SELECT max(id) FROM organization_audit) AS audit, count(*) AS n, "
+        "coalesce(sum(version), 0) AS versions FROM organizations"
+    )[0]
+    return f"{row['audit'] or 0}-{row['n']}-{row['versions']}"
+
+
+def last_change(session: Session) -> datetime | None:
+    """When the organizations or the scheme last changed (the latest audit row)."""
+    rows = session.rows("SELECT max(made_at) AS made_at FROM organization_audit")
+    return as_datetime(rows[0]["made_at"]) if rows and rows[0]["made_at"] else None
+
+
 # --- the audit log --------------------------------------------------------------------------
 def insert_audit(
     session: Session,
