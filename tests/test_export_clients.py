@@ -146,6 +146,21 @@ def test_debians_ogrinfo_reads_the_shapefile_text_without_options(
     assert "String (80.0)" not in fields.stdout  # sized to the content, not GDAL's default
 
 
+def test_the_plan_csv_with_its_csvt_keeps_codes_as_text_in_ogrinfo(
+    tanaka: Staff, tmp_path: Path
+) -> None:
+    plan = tanaka.new_plan()
+    export(tanaka, plan["id"], "format=csv", tmp_path / "plan.csv")
+    answer = tanaka.get(f"/api/plans/{plan['id']}/export?format=csvt")
+    assert answer.status_code == 200 and answer.headers["Content-Disposition"].endswith("-v1.csvt")
+    (tmp_path / "plan.csvt").write_bytes(answer.data)
+    info = gdal("ogrinfo", "-ro", "-al", str(tmp_path / "plan.csv"))
+    assert info.returncode == 0 and "Warning" not in info.stderr, info.stderr
+    assert "district_code: String" in info.stdout and "community_id: Integer" in info.stdout
+    assert "district_code (String) = G1" in info.stdout
+    assert "community (String) = 西小学校区" in info.stdout
+
+
 @pytest.mark.parametrize("in_ci", [True, False])
 def test_a_missing_gdal_program_fails_under_ci_and_skips_elsewhere(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, in_ci: bool

@@ -94,11 +94,48 @@ def test_exports_leave_unknown_counts_empty(planner: Staff, tmp_path: Path) -> N
     communities = pyogrio.read_dataframe(tmp_path / "communities.shp")
     assert communities[["POP", "HOUSEHOLD", "POP65"]].isna().all().all()
     assert (communities["DISTRICTS"] > 0).all()
+    districts = pyogrio.read_dataframe(tmp_path / "districts.shp")
+    assert districts[["POP", "HOUSEHOLD", "POP65"]].isna().all().all()
     package = tmp_path / "plan.gpkg"
     package.write_bytes(planner.get(f"/api/plans/{plan['id']}/export?format=gpkg").data)
     for layer in ("communities", "districts"):
         frame = pyogrio.read_dataframe(package, layer=layer)
         assert frame[list(COUNTS)].isna().all().all(), layer
+    layer = planner.get("/api/layers/districts").get_json()
+    for feature in layer["features"]:
+        assert [feature["properties"][name] for name in COUNTS] == [None, None, None]
+
+
+def test_every_open_data_download_leaves_unknown_counts_empty(app: Flask, tmp_path: Path) -> None:
+    load_city_without_counts(app)
+    plan = Staff(app, "tanaka").new_plan()
+    with app.app_context():
+        plans = app.extensions["geoapp.plans"]
+        plans.set_status(User("kanri", "admin"), plan["id"], 1, "proposed")
+        plans.set_status(User("kanri", "admin"), plan["id"], 2, "adopted")
+    client = app.test_client()
+    for dataset in ("communities", "districts"):
+        for file_format in ("geojson", "csv", "gpkg", "shp"):
+            answer = client.get(f"/opendata/{dataset}/{file_format}")
+            assert answer.status_code == 200, (dataset, file_format)
+            if file_format == "shp":
+                zipfile.ZipFile(io.BytesIO(answer.data)).extractall(tmp_path / dataset)
+                path = next((tmp_path / dataset).glob("*.shp"))
+                names = ["POP", "HOUSEHOLD", "POP65"]
+            else:
+                path = tmp_path / f"{dataset}.{file_format}"
+                path.write_bytes(answer.data)
+                names = list(COUNTS)
+            if file_format == "csv":
+                (tmp_path / f"{dataset}.csvt").write_bytes(
+                    client.get(f"/opendata/{dataset}/csvt").data
+                )
+            layer = dataset if file_format == "gpkg" else None
+            frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
+            assert len(frame) > 0 and frame[names].isna().all().all(), (dataset, file_format)
+        text = client.get(f"/opendata/{dataset}/csv").data.decode("utf-8-sig")
+        header, *rows = [line.split(",") for line in text.strip().splitlines()]
+        assert all(row[header.index("population")] == "" for row in rows)
 
 
 def test_the_overlay_csv_leaves_unknown_population_empty(planner: Staff) -> None:

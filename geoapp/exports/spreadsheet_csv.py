@@ -72,6 +72,26 @@ def csv_text(data: bytes, filename: str) -> str:
     )
 
 
+def csvt_bytes(kinds: Sequence[str]) -> bytes:
+    """The ``.csvt`` file GDAL and QGIS read beside a CSV of the same name: one quoted type
+    per column (``String``, ``Integer``, ``Real``), so a code like ``0012`` stays text."""
+    return (",".join(f'"{kind}"' for kind in kinds) + "\r\n").encode("ascii")
+
+
+def frame_csvt_bytes(frame: pd.DataFrame) -> bytes:
+    """The ``.csvt`` of ``frame_csv_bytes(frame)``: each column's type from its dtype."""
+    kinds = []
+    for column in frame.columns:
+        dtype = frame[column].dtype
+        if pd.api.types.is_integer_dtype(dtype):
+            kinds.append("Integer")
+        elif pd.api.types.is_float_dtype(dtype):
+            kinds.append("Real")
+        else:
+            kinds.append("String")
+    return csvt_bytes(kinds)
+
+
 def frame_csv_bytes(frame: pd.DataFrame) -> bytes:
     """A table as a CSV file (no index), every text cell made safe; missing values empty."""
     safe = frame.copy()

@@ -17,7 +17,7 @@ from ..exports.layer_geojson import point_degrees
 from ..exports.qgis_style import community_style_qml
 from ..exports.rfc7946 import geojson_text
 from ..exports.shapefile_zip import ShapefileLayer, shapefile_zip
-from ..exports.spreadsheet_csv import frame_csv_bytes
+from ..exports.spreadsheet_csv import frame_csv_bytes, frame_csvt_bytes
 from ..ogcapi.collections import Collection
 from ..plans.shapefile_export import COMMUNITY_FIELDS, DISTRICT_FIELDS
 
@@ -55,20 +55,6 @@ def table(collection: Collection, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return kept
 
 
-def csvt_line(frame: pd.DataFrame) -> bytes:
-    """The GDAL/QGIS ``.csvt`` naming each CSV column's type."""
-    kinds = []
-    for column in frame.columns:
-        dtype = frame[column].dtype
-        if pd.api.types.is_integer_dtype(dtype):
-            kinds.append('"Integer"')
-        elif pd.api.types.is_float_dtype(dtype):
-            kinds.append('"Real"')
-        else:
-            kinds.append('"String"')
-    return (",".join(kinds) + "\r\n").encode("ascii")
-
-
 def download(
     collection: Collection, frame: gpd.GeoDataFrame, file_format: str
 ) -> tuple[bytes, str, str]:
@@ -87,7 +73,7 @@ def download(
     if file_format == "csv":
         return frame_csv_bytes(attributes), name, media_type
     if file_format == "csvt":
-        return csvt_line(attributes), name, media_type
+        return frame_csvt_bytes(attributes), name, media_type
     geometry_type = collection.geometry_type
     style = community_style_qml() if collection.id == "communities" else None
     with tempfile.TemporaryDirectory() as folder:

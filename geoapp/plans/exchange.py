@@ -1,6 +1,6 @@
 """Plans in and out of files: CSV (district code → community name) and GeoJSON imports;
 GeoJSON, GeoPackage, Shapefile (zipped, CP932 or UTF-8 attributes with a ``.cpg``) and CSV
-exports.
+exports, the CSV with its ``.csvt`` column types for GDAL and QGIS.
 
 Imports are checked whole before anything is stored; every problem names the row.
 """
@@ -25,7 +25,7 @@ from ..exports.geopackage import GEOPACKAGE_MEDIA_TYPE, PackageLayer, write_geop
 from ..exports.qgis_style import community_style_qml
 from ..exports.rfc7946 import geojson_text
 from ..exports.shapefile_zip import shapefile_zip
-from ..exports.spreadsheet_csv import csv_bytes, csv_text, unquoted
+from ..exports.spreadsheet_csv import csv_bytes, csv_text, csvt_bytes, unquoted
 from ..layers import WEB_CRS
 from ..web.validation import MAX_ID, unsafe_character
 from .boundaries import community_boundaries
@@ -39,7 +39,9 @@ _CODE_HEADERS = {"code", "district", "district_code", "行政区コード", "コ
 _NAME_HEADERS = {"community", "community_name", "コミュニティ", "コミュニティ名"}
 # The header of geoapp's own plan CSV: its cells were made spreadsheet-safe.
 PLAN_CSV_HEADER = ("district_code", "district_name", "community_id", "community")
-EXPORT_FORMATS = ("geojson", "gpkg", "shp", "csv")
+# Its column types as GDAL and QGIS read them from the .csvt beside it: codes stay text.
+PLAN_CSV_TYPES = ("String", "String", "Integer", "String")
+EXPORT_FORMATS = ("geojson", "gpkg", "shp", "csv", "csvt")
 # A community's own fields that geoapp's GeoJSON carries and a plan import takes back.
 _COMMUNITY_FIELDS = ("id", "name_kana", "color", "description", "hub_center")
 # Counts summed per community: nullable integers, written empty (never 0) where unknown.
@@ -315,6 +317,8 @@ def export_plan(
         )
     if fmt == "csv":
         return _csv(geo, state), f"{base_name}.csv", "text/csv"
+    if fmt == "csvt":
+        return csvt_bytes(PLAN_CSV_TYPES), f"{base_name}.csvt", "text/csv"
     communities = communities_frame(geo, state)
     if fmt == "geojson":
         body = geojson_text(communities)

@@ -183,7 +183,8 @@ def boundaries(plan_id: int) -> Response:
 
 @blueprint.get("/<int:plan_id>/export")
 def export(plan_id: int) -> Response:
-    """The plan as ``?format=geojson|gpkg|shp|csv`` (``&encoding=utf-8`` for UTF-8 Shapefiles)."""
+    """The plan as ``?format=geojson|gpkg|shp|csv|csvt`` (``&encoding=utf-8`` for UTF-8
+    Shapefiles; ``csvt`` is the CSV's column types, saved beside it for GDAL and QGIS)."""
     asked = from_args(ExportFormat)
     work = planning()
     row, state = work.state(plan_id)
