@@ -49,6 +49,32 @@ class Layer:
         """Attributes stored as an extra point geometry (for example a school's location)."""
         return [field.name for field in self.fields if field.kind == "point"]
 
+    @property
+    def file_columns(self) -> set[str]:
+        """The column names the layer's own fields take in a file: each field's name, and
+        a point field's ``<name>_lon``/``<name>_lat``."""
+        degrees = {f"{name}_{axis}" for name in self.point_fields for axis in ("lon", "lat")}
+        return {*self.field_names, *degrees}
+
+    def free_column(self, attribute: str) -> str:
+        """The file column of a free attribute: its own name, or ``free:<name>`` when that
+        name is one of the layer's columns (or itself starts with ``free:``), so that every
+        property stays flat and none overwrites a field."""
+        taken = attribute in self.file_columns or attribute in ("geometry", "properties")
+        return (
+            f"{FREE_PREFIX}{attribute}" if taken or attribute.startswith(FREE_PREFIX) else attribute
+        )
+
+
+# The prefix of a free attribute written under another name (see ``Layer.free_column``);
+# ``free_attribute`` reads the name back.
+FREE_PREFIX = "free:"
+
+
+def free_attribute(column: str) -> str:
+    """The free attribute a file column holds: ``free:<name>`` is ``<name>``."""
+    return column.removeprefix(FREE_PREFIX)
+
 
 _CODE = Field("code", "text", "コード", "Code", required=True)
 _NAME = Field("name", "text", "名称", "Name", required=True)

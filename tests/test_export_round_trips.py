@@ -18,7 +18,7 @@ from staff import PASSWORD, Staff
 
 from geoapp.accounts.users import add_user
 from geoapp.cli import main
-from geoapp.layers import CENTERS, DISTRICTS, Layer, layer_named
+from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES, Layer, layer_named
 from geoapp.storage import Store
 
 
@@ -209,6 +209,43 @@ def test_a_layer_geojson_imports_back_with_the_same_values(
     assert present == list(original.sort_values("code")["properties"])
     for name in target.point_fields:  # a school's location, within a centimetre
         assert located(stored, name) == located(original, name)
+
+
+def test_free_attributes_named_like_fields_stay_flat_and_import_back(
+    app: Flask,
+    second_store: Store,
+    second_database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    layers = all_layers()
+    free = {
+        "name": "旧校区名",
+        "school_location_lon": 138.1,
+        "properties": "入れ子ではない",
+        "free:memo": "接頭辞つき",
+        "備考": "そのまま",
+    }
+    layers[SCHOOL_ZONES]["properties"] = [dict(free), {}]
+    app.extensions["geoapp.store"].replace_layers(layers, source="hand-drawn")
+    exported = app.test_client().get("/api/layers/school-zones")
+    first = next(f for f in exported.get_json()["features"] if f["properties"]["備考"])
+    assert not any(isinstance(v, dict | list) for v in first["properties"].values())
+    assert first["properties"]["name"] == layers[SCHOOL_ZONES]["name"].iloc[0]
+    assert {key: first["properties"][key] for key in first["properties"] if "free:" in key} == {
+        "free:name": "旧校区名",
+        "free:school_location_lon": 138.1,
+        "free:properties": "入れ子ではない",
+        "free:free:memo": "接頭辞つき",
+    }
+    path = tmp_path / "school-zones.geojson"
+    path.write_bytes(exported.data)
+    geoapp_import(second_database_url, monkeypatch, "school-zones", path)
+    stored = second_store.read_layer(SCHOOL_ZONES).sort_values("code")
+    assert rows(stored, ["code", "name"]) == rows(layers[SCHOOL_ZONES], ["code", "name"])
+    kept = {key: value for key, value in stored["properties"].iloc[0].items() if value is not None}
+    assert kept == free
+    assert located(stored, "school_location") == located(layers[SCHOOL_ZONES], "school_location")
 
 
 def located(frame: gpd.GeoDataFrame, field: str) -> list[tuple[float, float] | None]:

@@ -1,6 +1,7 @@
 """A stored layer as GeoJSON whose properties read back through ``geoapp import``: the
 stored fields under their own names, a point field (a school's location) as
-``<field>_lon``/``<field>_lat`` degrees, and each free attribute beside them, flat."""
+``<field>_lon``/``<field>_lat`` degrees, and each free attribute beside them, flat (one
+named like a field as ``free:<name>``): no nested object, which clients show as text."""
 
 from __future__ import annotations
 
@@ -14,29 +15,20 @@ from ..layers import WEB_CRS, Layer
 
 
 def layer_export_frame(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The layer's fields and its free attributes as columns; a free attribute
-    named like a stored field stays in a ``properties`` object so nothing is overwritten."""
+    """The layer's fields and its free attributes as flat columns; a free attribute named
+    like one of the layer's columns is written as ``free:<name>`` (``Layer.free_column``),
+    which ``geoapp import`` reads back as ``<name>``."""
     stored = [name for name in layer.field_names if name not in layer.point_fields]
-    reserved = {*stored, "properties", "geometry"}
     free: dict[str, list[Any]] = {}
-    kept: list[dict[str, Any]] = []
     rows = frame["properties"].tolist() if "properties" in frame else [{}] * len(frame)
     for number, values in enumerate(rows):
-        clashing = {}
         for key, value in (values or {}).items():
-            if key in reserved:
-                clashing[key] = value
-            else:
-                free.setdefault(key, [None] * len(frame))[number] = value
-        kept.append(clashing)
+            free.setdefault(layer.free_column(key), [None] * len(frame))[number] = value
     columns = pd.DataFrame({name: frame[name].to_numpy() for name in stored}, index=frame.index)
     for name in layer.point_fields:
         if name in frame:
             columns[f"{name}_lon"], columns[f"{name}_lat"] = point_degrees(frame[name])
-    extra = pd.DataFrame(free, index=frame.index)
-    if any(kept):
-        extra["properties"] = kept
-    flat = pd.concat([columns, extra], axis=1)
+    flat = pd.concat([columns, pd.DataFrame(free, index=frame.index)], axis=1)
     return gpd.GeoDataFrame(flat, geometry=frame.geometry, crs=frame.crs)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import BadInput
-from ..layers import CENTERS, DISTRICTS, WEB_CRS, Layer
+from ..layers import CENTERS, DISTRICTS, WEB_CRS, Layer, free_attribute
 from ..storage.properties import json_columns
 from .field_mapping import (
     FieldMapping,
@@ -148,10 +148,12 @@ def _texts(values: pd.Series) -> pd.Series:
 
 
 def _free_properties(table: pd.DataFrame, display_names: Mapping[str, str]) -> list[str]:
-    """Each row's unmapped fields as a JSON object keyed by their display names, encoded a
-    field at a time."""
+    """Each row's unmapped fields as a JSON object keyed by their display names (a
+    ``free:<name>`` column of geoapp's own GeoJSON as ``<name>``), encoded a field at a
+    time."""
     values = {
-        display_names.get(column, column): _json_values(table[column]) for column in table.columns
+        free_attribute(display_names.get(column, column)): _json_values(table[column])
+        for column in table.columns
     }
     return json_columns(list(values), list(values.values()), len(table))
 
