@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from ..errors import GeoappError, NotFound
 from ..plans.model import PlanState
+from ..storage.publication import publication_stamp
 from ..web import current
 from ..web.i18n import request_language
 from ..web.validation import from_args
@@ -48,23 +49,22 @@ DESCRIPTION = (
 
 
 def edition() -> Edition:
-    """The current edition of the published data, keyed on everything it is made of: the
-    store's data stamp (layers, city), the adopted plan's version and the organizations'
-    change stamp (they change without moving the data stamp). The grants (#20) add their
-    own change stamp here when they are published."""
+    """The current edition of the published data, keyed on everything it is made of (read
+    in one session, ``storage.publication``): the store's data stamp (layers, city), the
+    adopted plan's version and the organizations' change stamp (they change without moving
+    the data stamp). The grants (#20) add their own change stamp there when published."""
     store = current.store()
     planning = current.planning()
     organizations = current.organizations()
-    adopted = planning.list_plans("adopted")
-    plan = f"{adopted[0]['id']}:{adopted[0]['version']}" if adopted else "none"
-    key = f"{store.data_stamp()}|{plan}|{organizations.change_stamp()}"
+    stamp = publication_stamp(store)
 
     def source() -> Published:
-        state = planning.state(adopted[0]["id"])[1] if adopted else PlanState()
+        adopted = stamp.adopted_plan
+        state = planning.state(adopted[0])[1] if adopted else PlanState()
         return Published(store, planning.geography(), state, store.geometry_srid(), organizations)
 
     editions: Editions = current_app.extensions.setdefault(EDITIONS, Editions())
-    return editions.current(key, source)
+    return editions.current(stamp.key, source)
 
 
 def published_communities() -> PreparedCollection:

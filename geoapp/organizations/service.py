@@ -17,8 +17,6 @@ anonymous visitor, who only ever gets the public fields):
   stacked chart; ``milestone_counts(day)`` — areas that reached each milestone, of all.
 - ``change_stage``, ``record_milestone``, ``update_fields`` — the forms' writes;
   ``audit_log(viewer, id)`` — every change with who, when, before and after.
-- ``change_stamp()`` — moves on every change, for caches of the published organizations
-  (the open data keys its editions on it).
 - ``sync_with_adopted_plan(user)`` — runs on every adoption; ``switch_scheme(user,
   scheme, force)`` — a new scheme for the city.
 """
@@ -161,12 +159,6 @@ class Organizations:
             and (staff is None or staff in row["area_staff"])
         ]
         return [_shown(row, reached.get(row["id"], {}), viewer) for row in chosen]
-
-    def change_stamp(self) -> str:
-        """A stamp that moves whenever anything published of the organizations may have
-        changed (they change without moving the store's data stamp)."""
-        with self.store.session() as session:
-            return records.change_stamp(session)
 
     def last_changed(self) -> datetime | None:
         """When the organizations or the scheme last changed (None: never)."""

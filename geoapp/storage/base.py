@@ -62,6 +62,12 @@ class Session(ABC):
         self.rows(query, params)
 
 
+def data_generation(session: Session) -> str:
+    """The data generation as ``Store.data_stamp`` gives it, read in ``session``."""
+    row = session.rows(DATA_GENERATION)[0]
+    return f"{row['origin']}-{row['generation']}"
+
+
 class Store(ABC):
     """A geoapp database: city settings, layers, schema migrations."""
 
@@ -235,8 +241,7 @@ class Store(ABC):
         every process keys its caches of derived city data (adjacency, majority zones,
         display layers) on it, so a load through one process is seen by all at once."""
         with self.session() as session:
-            row = session.rows(DATA_GENERATION)[0]
-        return f"{row['origin']}-{row['generation']}"
+            return data_generation(session)
 
     @abstractmethod
     def close(self) -> None:
