@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,6 @@ import shapely
 from conftest import TEST_SRID, missing
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.serving import make_server
 
 from geoapp.demo.organizations import ADMIN, PLANNER
 from geoapp.errors import StageRuleBroken
@@ -185,23 +182,6 @@ def test_a_huge_limit_is_served_as_the_maximum_and_far_offsets_are_empty(
     assert world["numberMatched"] == huge["numberMatched"]
     elsewhere = get_json(client, "/ogcapi/collections/districts/items?bbox=0,0,1,1")
     assert elsewhere["numberMatched"] == 0
-
-
-@pytest.fixture
-def served(demo_app: Flask) -> Iterator[tuple[str, list[str]]]:
-    """The demo app behind a real HTTP server: its root URL and the paths it was asked."""
-    asked: list[str] = []
-
-    def recording(environ: dict[str, Any], start_response: Any) -> Any:
-        asked.append(environ["PATH_INFO"] + "?" + environ.get("QUERY_STRING", ""))
-        return demo_app(environ, start_response)
-
-    server = make_server("127.0.0.1", 0, recording, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", asked
-    server.shutdown()
-    thread.join()
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

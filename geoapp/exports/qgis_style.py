@@ -83,7 +83,10 @@ def community_style_qml(name_field: str = "name", color_field: str = "color") ->
 
 
 def layer_styles_table(styles: dict[str, str]) -> pd.DataFrame:
-    """The ``layer_styles`` rows (QGIS's table) giving each named layer its QML as default."""
+    """The ``layer_styles`` rows (QGIS's table) giving each named layer its QML as default,
+    with every column QGIS reads: without ``update_time`` QGIS 3.22 cannot query the table
+    and silently keeps its own default style."""
+    written = pd.Timestamp.now(tz="UTC").floor("s")
     return pd.DataFrame(
         {
             "f_table_catalog": [""] * len(styles),
@@ -97,5 +100,6 @@ def layer_styles_table(styles: dict[str, str]) -> pd.DataFrame:
             "description": ["geoapp"] * len(styles),
             "owner": [""] * len(styles),
             "ui": [None] * len(styles),
+            "update_time": [written] * len(styles),
         }
     )
