@@ -9,9 +9,11 @@ page; it returns an ``ImportReport`` whether the import succeeded or not.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +32,14 @@ from .progress import Progress, ProgressStep
 from .report import ImportReport
 
 logger = logging.getLogger(__name__)
+
+# How long a thread may hold the GIL while another waits for it, during an import (Python's
+# default is 5 ms). The store writes each row with the GIL released only inside SQLite, so a
+# writer thread waits for it once per row while the main thread reads and checks the next
+# batch: shorter turns let it pick the GIL up sooner. 100,000 districts into SQLite, four
+# pairs in turn on a shared machine (load 3): 3.85–4.02 s with 0.5 ms against 4.14–4.52 s
+# with 5 ms; under heavier load (4–5) the spread of either hid the difference.
+_IMPORT_SWITCH_INTERVAL = 0.0005
 
 
 @dataclass
@@ -103,10 +113,22 @@ def import_layer(
     return report
 
 
+@contextmanager
+def _short_thread_turns() -> Iterator[None]:
+    """Threads take shorter turns with the GIL while the import's threads run."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, _IMPORT_SWITCH_INTERVAL))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
 class _Refused(Exception):
     """Ends the stream of batches once the report holds an error, rolling back the write."""
 
 
+@_short_thread_turns()
 def _import_source(
     store: Store,
     path: Path,
