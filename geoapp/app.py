@@ -32,6 +32,8 @@ from .public.service import PublicMap
 from .resources import templates_dir
 from .settings import instance_folder, load_settings
 from .storage import open_store
+from .subsidies import views as subsidies_views
+from .subsidies.service import Subsidies
 from .web import content_policy, current, vendor_assets, views
 from .web.error_pages import register_error_handlers
 from .web.i18n import LANGUAGES, language_link, request_language, translate
@@ -88,6 +90,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.extensions[current.PLANS] = Planning(store)
     app.extensions[current.PUBLIC] = PublicMap(app.extensions[current.PLANS])
     app.extensions[current.ORGANIZATIONS] = Organizations(store, app.extensions[current.PLANS])
+    app.extensions[current.SUBSIDIES] = Subsidies(store, app.extensions[current.ORGANIZATIONS])
     register_body_limits(app)  # before CSRFProtect, whose check reads the form
     CSRFProtect(app)
     app.register_blueprint(views.blueprint)
@@ -106,6 +109,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(organizations_api.scheme_blueprint)
     app.register_blueprint(organization_pages.blueprint)
     app.register_blueprint(organization_pages.admin_blueprint)
+    for blueprint in subsidies_views.BLUEPRINTS:
+        app.register_blueprint(blueprint)
     app.register_blueprint(editor.blueprint)
     app.register_blueprint(editor.api)
     app.register_blueprint(ogcapi.blueprint)

@@ -27,6 +27,7 @@ COMMANDS = {
     "city": "geoapp.city.commands:city_group",
     "db": "geoapp.storage.commands:db",
     "demo": "geoapp.demo.commands:demo",
+    "grants": "geoapp.subsidies.commands:grants_group",
     "import": "geoapp.importing.commands:import_command",
     "org": "geoapp.organizations.commands:org_group",
     "overlay": "geoapp.overlay.commands:overlay_command",

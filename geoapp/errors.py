@@ -143,3 +143,10 @@ class StageRuleBroken(Conflict):
     missing); an admin may record it as an exception with a reason."""
 
     code = "stage_rule"
+
+
+class GrantRuleBroken(Conflict):
+    """A grant breaks its program's rules (stage, window, caps, budget …); an admin may
+    record it as an exception with a reason."""
+
+    code = "grant_rule"

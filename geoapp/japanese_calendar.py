@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 
 JST = timezone(timedelta(hours=9), "JST")
@@ -11,6 +13,13 @@ _ERAS: tuple[tuple[date, str], ...] = (
     (date(2019, 5, 1), "令和"),
     (date(1989, 1, 8), "平成"),
     (date(1926, 12, 25), "昭和"),
+)
+
+# Era names and their Latin initials as fiscal years are written (R6, H30), with the
+# calendar year of each era's first year.
+_ERA_FIRST_YEARS = {"令和": 2019, "R": 2019, "平成": 1989, "H": 1989, "昭和": 1926, "S": 1926}
+_FISCAL_YEAR = re.compile(
+    r"^(?:(?P<western>\d{4})|(?P<era>令和|平成|昭和|[RHS])\s*(?P<year>元|\d{1,2}))\s*(?:年度?)?$"
 )
 
 
@@ -68,3 +77,18 @@ def wareki_datetime(moment: datetime) -> str:
     """A stored time in Japan time and the era calendar: 令和8年11月23日 17:28."""
     local = japan_time(moment)
     return f"{wareki_date(local.date())} {local:%H:%M}"
+
+
+def parse_fiscal_year(text: str) -> int:
+    """A fiscal year as written in a table: ``2024``, ``2024年度``, ``R6``, ``令和6年度``,
+    ``令和元年度``, ``H30`` (full-width digits too); ``ValueError`` for anything else."""
+    normal = unicodedata.normalize("NFKC", text).strip().upper()
+    found = _FISCAL_YEAR.match(normal)
+    if found is None:
+        raise ValueError(f"not a fiscal year: {text!r}")
+    if found["western"]:
+        return int(found["western"])
+    year = 1 if found["year"] == "元" else int(found["year"])
+    if year < 1:
+        raise ValueError(f"not a fiscal year: {text!r}")
+    return _ERA_FIRST_YEARS[found["era"]] + year - 1

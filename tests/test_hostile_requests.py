@@ -29,8 +29,10 @@ STAFF_ONLY = {
     "scheme_admin",
     "organization_pages",
     "scheme_page",
+    "grants",
+    "programs_admin",
 }
-ADMIN_ONLY = {"city_settings", "accounts", "scheme_admin", "scheme_page"}
+ADMIN_ONLY = {"city_settings", "accounts", "scheme_admin", "scheme_page", "programs_admin"}
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,31 @@ def organization_form(endpoint: str, path: str, **form: str) -> Probe:
 
 def scheme(names: str, body: object, query: str = "") -> Probe:
     return Probe("scheme_admin.put_scheme", "PUT", f"/api/scheme{query}", names, json=body)
+
+
+def programs(names: str, body: object) -> Probe:
+    return Probe("programs_admin.put_programs", "PUT", "/api/programs", names, json=body)
+
+
+def grant(names: str, **fields: object) -> Probe:
+    body = {"organization_id": 1, "program": "preparation", "fiscal_year": 2024}
+    body |= {"requested": 1, "granted": 1, **fields}
+    return Probe("grants.create_grant", "POST", "/api/grants", names, json=body)
+
+
+def grant_form(names: str, **fields: object) -> Probe:
+    form = {"organization_id": "1", "program": "preparation", "fiscal_year": "R6"}
+    form |= {"requested": "1", "granted": "1", **fields}
+    return Probe("grants.grants_form", "POST", "/grants/", names, form=form)
+
+
+GRANT_HEADER = b"organization,program,fiscal_year,project,requested,granted,decided_on\n"
+
+
+def grant_table(names: str, content: bytes, endpoint: str = "import_grants", **form: str) -> Probe:
+    url = "/api/grants/import" if endpoint == "import_grants" else "/grants/import"
+    files = {"file": (content, "交付.csv")}
+    return Probe(f"grants.{endpoint}", "POST", url, names, form=form, files=files)
 
 
 STAGES = [{"key": "a", "name": "一", "name_en": "One", "color": "#ffffff"}]
@@ -541,6 +568,74 @@ PROBES: list[Probe] = [
         "preset",
         form={"preset": "nothing_like_it"},
     ),
+    # subsidy programs (admins) and grants (staff)
+    programs("body", None),
+    programs("programs", {"programs": "x"}),
+    programs("programs.0.key", {"programs": [{"key": "Ａ", "name": "制度", "name_en": "P"}]}),
+    programs("programs.0.name", {"programs": [{"key": "a", "name": "\x00", "name_en": "P"}]}),
+    programs(
+        "programs.0.cap_per_year",
+        {"programs": [{"key": "a", "name": "制度", "name_en": "P", "cap_per_year": -5}]},
+    ),
+    programs(
+        "programs.0.stages",
+        {"programs": [{"key": "a", "name": "制度", "name_en": "P", "stages": ["ripe"]}]},
+    ),
+    programs(
+        "programs.0.budgets",
+        {"programs": [{"key": "a", "name": "制度", "name_en": "P", "budgets": {"R6": 1}}]},
+    ),
+    programs(
+        "programs.0.when", {"programs": [{"key": "a", "name": "x", "name_en": "P", "when": 1}]}
+    ),
+    Probe("programs_admin.put_programs", "PUT", "/api/programs", "body", raw=DEEP),
+    Probe("grants.list_grants", "GET", "/api/grants?fiscal_year=R", "fiscal_year"),
+    Probe("grants.list_grants", "GET", f"/api/grants?organization_id={BIG}", "organization_id"),
+    Probe("grants.list_grants", "GET", "/api/grants?program=%00", "program"),
+    Probe("grants.create_grant", "POST", "/api/grants", "body", raw=DEEP),
+    grant("organization_id", organization_id=0),
+    grant("organization_id", organization_id=BIG),
+    grant("organization_id"),
+    grant("program", program="Ａ"),
+    grant("fiscal_year", fiscal_year="R"),
+    grant("fiscal_year", fiscal_year=True),
+    grant("requested", requested="abc"),
+    grant("requested", requested=-1),
+    grant("granted", granted=1.5),
+    grant("granted", granted=2),
+    grant("decided_on", decided_on="2024-02-30"),
+    grant("project", project="x" * 201),
+    grant("note", note="\x00"),
+    grant("exception_reason", exception_reason="\ud800"),
+    grant("unknown", unknown=1),
+    Probe("grants.delete_grant", "DELETE", f"/api/grants/{BIG}", None),
+    Probe("grants.delete_grant", "DELETE", "/api/grants/999", None),
+    grant_table("file", b"", filename=""),
+    grant_table("organization", b"program\n1\n"),
+    grant_table("requested", GRANT_HEADER + b"1,preparation,2024,,abc,1,2024-06-01\n"),
+    grant_table("fiscal_year", GRANT_HEADER + b"1,preparation,R0,,1,1,\n"),
+    grant_table("organization", GRANT_HEADER + b"\x82\xa0,preparation,2024,,1,1,\n"),
+    Probe("grants.import_grants", "POST", "/api/grants/import?dry_run=perhaps", "dry_run"),
+    Probe("grants.export_csv", "GET", "/api/grants/export.csv?fiscal_year=x", "fiscal_year"),
+    Probe("grants.export_xlsx", "GET", "/api/grants/export.xlsx?fiscal_year=%00", "fiscal_year"),
+    Probe("grants.grants_page", "GET", "/grants/?fiscal_year=R0", "fiscal_year"),
+    Probe("grants.grants_page", "GET", "/grants/?program=%00", "program"),
+    grant_form("requested", requested="abc"),
+    grant_form("organization_id", organization_id="x"),
+    grant_form("decided_on", decided_on="2024/02/30"),
+    grant_form("note", note="\x00"),
+    grant_table("file", b"", endpoint="grants_import_form"),
+    grant_table("requested", GRANT_HEADER + b"1,p,2024,,x,1,\n", endpoint="grants_import_form"),
+    Probe("subsidies.budget", "GET", "/api/grants/budget?fiscal_year=R", "fiscal_year"),
+    Probe("subsidies.report", "GET", "/api/grants/report?fiscal_year=1800", "fiscal_year"),
+    Probe("subsidies.report_csv", "GET", "/api/grants/report.csv?fiscal_year=²", "fiscal_year"),
+    Probe("subsidies.report_xlsx", "GET", "/api/grants/report.xlsx?fiscal_year=x", "fiscal_year"),
+    Probe("subsidies.report_page", "GET", "/grants/report?fiscal_year=%00", "fiscal_year"),
+    Probe("subsidies.map_values", "GET", "/api/grants/map?measure=all", "measure"),
+    Probe("subsidies.map_values", "GET", "/api/grants/map?program=nothing", "program"),
+    Probe("subsidies.map_values", "GET", "/api/grants/map?fiscal_year=R", "fiscal_year"),
+    Probe("subsidies.map_page", "GET", "/grants/map?measure=%00", "measure"),
+    Probe("subsidies.map_page", "GET", "/grants/map?program=Ａ", "program"),
     Probe("uploads.confirm", "POST", "/admin/import/%00/confirm", None),
     Probe("uploads.confirm", "POST", "/admin/import/0000000001-aaaaaaaaaaaaaaaaaaaa/confirm", None),
     Probe("uploads.cancel", "POST", "/admin/import/" + "a" * 300 + "/cancel", None),
@@ -566,6 +661,8 @@ NO_INPUT = {
     "organizations_edit.scheme_audit",
     "scheme_page.scheme_page",
     "scheme_page.scheme_download",
+    "subsidies.get_programs",
+    "subsidies.chart_svg",
 }
 
 

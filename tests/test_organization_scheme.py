@@ -41,10 +41,38 @@ def test_a_preset_round_trips_through_toml(name: str) -> None:
 
 
 def test_programs_are_kept_as_they_are() -> None:
-    program = {"key": "prep", "name": "設立準備事業補助金", "cap": 200_000, "years": [2023, 2027]}
+    program = {
+        "key": "prep",
+        "name": "設立準備事業補助金",
+        "name_en": "Preparation",
+        "cap_per_year": 200_000,
+        "first_year": 2023,
+        "duration": {"from_stage": "preparation", "years": 2},
+    }
     scheme = dataclasses.replace(load_scheme("numata"), programs=(program,))
     again = read_scheme_toml(scheme_toml(scheme).encode(), "x.toml")
     assert again.programs == (program,)
+
+
+@pytest.mark.parametrize(
+    ("program", "field"),
+    [
+        ({"cap": 1}, "programs.0.cap"),
+        ({"stages": ["ripe"]}, "programs.0.stages"),
+        ({"milestones": ["signed"]}, "programs.0.milestones"),
+        ({"duration": {"years": 2}}, "programs.0.duration"),
+        ({"first_year": 2027, "last_year": 2023}, "programs.0"),
+        ({"budgets": {"R6": 1}}, "programs.0.budgets"),
+    ],
+)
+def test_a_program_naming_what_the_scheme_lacks_is_refused(
+    program: dict[str, object], field: str
+) -> None:
+    document = load_scheme("numata").to_dict()
+    document["programs"] = [{"key": "x", "name": "制度", "name_en": "Program", **program}]
+    with pytest.raises(BadInput) as refused:
+        scheme_from_dict(document)
+    assert field in refused.value.message
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from werkzeug.serving import run_simple
 from ..web import current
 from .city import DEMO_ACCOUNTS, load_demo_city, prepare_demo_planning
 from .organizations import prepare_demo_organizations
+from .grants import prepare_demo_grants
 
 
 @click.command()
@@ -27,6 +28,8 @@ def demo(host: str, port: int, reload_data: bool, force: bool, no_serve: bool) -
         click.echo(f"作成 / made: {made}")
     for made in prepare_demo_organizations(current.organizations()):
         click.echo(f"作成 / made: {made}")
+    for made in prepare_demo_grants(current.organizations(), current.subsidies()):
+        click.echo(f"作成 / made: {made}")
     for name, role, password in DEMO_ACCOUNTS:
         click.echo(f"デモ用ログイン / demo login ({role}): {name} / {password}")
     if no_serve:
@@ -36,6 +39,7 @@ def demo(host: str, port: int, reload_data: bool, force: bool, no_serve: bool) -
     click.echo(f"オープンデータ / open data: http://{host}:{port}/opendata")
     click.echo(f"OGC API – Features: http://{host}:{port}/ogcapi/")
     click.echo(f"区域案の編集（要ログイン） / plan editor: http://{host}:{port}/plans/")
+    click.echo(f"補助金の報告 / subsidy report: http://{host}:{port}/grants/report")
     click.echo(
         f"http://{host}:{port}/ で公開中（Ctrl+C で終了） / serving at http://{host}:{port}/"
     )

@@ -141,7 +141,7 @@ class MilestoneEntry(RequestModel):
 
 
 class SchemeDocument(RequestModel):
-    """A whole scheme; ``programs`` (issue #20) is kept unread."""
+    """A whole scheme; ``programs`` (issue #20) are read by ``geoapp.subsidies.programs``."""
 
     scheme: SchemeInfo
     stages: Annotated[list[StageEntry], Field(min_length=1, max_length=MAX_STAGES)]

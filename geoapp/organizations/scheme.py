@@ -3,8 +3,9 @@ each with its Japanese and English name, colour and the milestones it requires),
 milestone kinds, and whether stages must be taken one at a time.
 
 Schemes travel as TOML (``geodata/presets/*.toml``, ``geoapp scheme load|export``) and as
-JSON (``PUT /api/scheme``); both are checked by ``SchemeDocument``. A ``[[programs]]``
-array (subsidy programs, issue #20) is kept as it is, unread.
+JSON (``PUT /api/scheme``); both are checked by ``SchemeDocument``. The ``[[programs]]``
+array (subsidy programs, issue #20) is kept as it is and checked against the stages and
+milestones by ``geoapp.subsidies.programs``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import tomli_w
 
 from ..errors import BadInput
 from ..resources import geodata_dir
+from ..subsidies.programs import read_programs
 from ..web.validation import unsafe_character, validate
 from .requests import SchemeDocument
 
@@ -136,6 +138,7 @@ def scheme_from_dict(data: object) -> Scheme:
             )
     for number, program in enumerate(document.programs):
         _check_plain(program, f"programs.{number}", 0)
+    read_programs(document.programs, [s.key for s in stages], known)
     info = document.scheme
     return Scheme(
         key=info.key,

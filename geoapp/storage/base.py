@@ -61,6 +61,13 @@ class Session(ABC):
         """Run one statement, ignoring any rows."""
         self.rows(query, params)
 
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        """Insert many rows of ``columns`` into ``table`` (a backend may stream them)."""
+        placeholders = ", ".join("%s" for _ in columns)
+        self.run_many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)
+
 
 def data_generation(session: Session) -> str:
     """The data generation as ``Store.data_stamp`` gives it, read in ``session``."""

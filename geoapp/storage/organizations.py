@@ -47,6 +47,17 @@ EDITABLE_COLUMNS = (
     "contact_private",
     "notes_private",
 )
+# An audit row's columns, as ``insert_audits`` takes them.
+AUDIT_COLUMNS = (
+    "organization_id",
+    "made_at",
+    "actor",
+    "action",
+    "old_value",
+    "new_value",
+    "exception_reason",
+    "waived_rules",
+)
 # The stage an organization was at on a day: its latest change on or before it.
 _STAGE_ON = (
     "(SELECT s.stage FROM organization_stages s WHERE s.organization_id = o.id "
@@ -403,6 +414,12 @@ def insert_audit(
         "new_value, exception_reason, waived_rules) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
         (organization_id, now, actor, action, old, new, exception_reason, waived_rules or []),
     )
+
+
+def insert_audits(session: Session, rows: Sequence[Sequence[Any]]) -> None:
+    """Record many changes at once: (organization id, time, actor, action, old, new,
+    exception reason, waived rules) each."""
+    session.insert_rows("organization_audit", AUDIT_COLUMNS, rows)
 
 
 def audit_rows(session: Session, organization_id: int | None) -> list[dict[str, Any]]:

@@ -202,6 +202,17 @@ class PostGISSession(Session):
         with self.connection.cursor() as cursor:
             cursor.executemany(query, [[_postgis_value(v) for v in row] for row in params])
 
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        """Stream the rows with COPY, several times faster than an INSERT per row."""
+        with (
+            self.connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row([_postgis_value(v) for v in row])
+
 
 def _raise_data_generation(connection: psycopg.Connection) -> None:
     """Raise the data generation, once the schema has it (a database being upgraded may

@@ -16,12 +16,14 @@ if TYPE_CHECKING:
     from ..public.service import PublicMap
     from ..settings import Settings
     from ..storage import Store
+    from ..subsidies.service import Subsidies
 
 # Where the app factory keeps them in ``app.extensions``.
 STORE = "geoapp.store"
 PLANS = "geoapp.plans"
 ORGANIZATIONS = "geoapp.organizations"
 PUBLIC = "geoapp.public"
+SUBSIDIES = "geoapp.subsidies"
 
 
 # A click command decorated with this runs inside the app built from the settings.
@@ -61,3 +63,7 @@ def session_limits() -> SessionLimits:
 def public_map() -> PublicMap:
     """The app's public map."""
     return current_app.extensions[PUBLIC]
+
+def subsidies() -> Subsidies:
+    """The app's subsidy programs and grants."""
+    return current_app.extensions[SUBSIDIES]

@@ -1,0 +1,1 @@
+"""Subsidy programs as rules, the grants checked against them, budgets, reports and maps."""
