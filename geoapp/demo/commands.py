@@ -7,8 +7,8 @@ from werkzeug.serving import run_simple
 
 from ..web import current
 from .city import DEMO_ACCOUNTS, load_demo_city, prepare_demo_planning
-from .organizations import prepare_demo_organizations
 from .grants import prepare_demo_grants
+from .organizations import prepare_demo_organizations
 
 
 @click.command()

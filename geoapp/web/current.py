@@ -64,6 +64,7 @@ def public_map() -> PublicMap:
     """The app's public map."""
     return current_app.extensions[PUBLIC]
 
+
 def subsidies() -> Subsidies:
     """The app's subsidy programs and grants."""
     return current_app.extensions[SUBSIDIES]
