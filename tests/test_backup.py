@@ -35,6 +35,7 @@ from geoapp.storage import plans as records
 from geoapp.storage.migration import latest_version
 from geoapp.storage.tables import NOT_COPIED
 from geoapp.storage.transfer import snapshot
+from geoapp.subsidies.grant_table import GrantRow
 
 GEOAPP = str(Path(sys.executable).parent / "geoapp")
 EDITOR = Path(__file__).with_name("plan_edits_process.py")
@@ -74,14 +75,21 @@ def fill_demo_city(app: Flask) -> None:
 
 
 def fill_organizations(app: Flask) -> None:
-    """The city's scheme stored, and a stage change and a milestone of one organization
-    (the demo's adoption made one organization per community)."""
+    """The city's scheme stored, a stage change, a milestone and two grants (one an
+    exception) of one organization (the demo's adoption made one organization per
+    community)."""
     organizations = app.extensions["geoapp.organizations"]
     preset = presets_dir() / "numata.toml"
     organizations.switch_scheme(ADMIN, read_scheme_toml(preset.read_bytes(), preset.name))
     first = organizations.list_organizations(ADMIN)[0]["id"]
     organizations.change_stage(ADMIN, first, "preparation", date(2023, 4, 1), "説明会の後")
     organizations.record_milestone(ADMIN, first, "agreement", date(2024, 3, 31), "締結式", [])
+    grant = GrantRow(
+        0, str(first), "preparation", 2023, "準備会", 200_000, 200_000, date(2023, 6, 1)
+    )
+    waived = GrantRow(0, str(first), "preparation", 2025, "三年目", 1, 1, None, "", "特認")
+    stored = app.extensions["geoapp.subsidies"].import_rows(ADMIN, [grant, waived], False, "test")
+    assert stored.stored == 2
 
 
 @pytest.fixture
