@@ -348,7 +348,7 @@ def test_the_command_imports_with_verdicts_as_json_and_exports_back(
         )
     )
     refused = runner.invoke(main, ["grants", "import", str(path), "--json"])
-    assert refused.exit_code == 1
+    assert refused.exit_code == 1, refused.output
     verdicts = [json.loads(line) for line in refused.output.splitlines() if line.startswith("{")]
     assert [(v["row"], v["ok"], v["rule"]) for v in verdicts] == [
         (2, True, None),

@@ -12,7 +12,7 @@ import click
 from ..errors import BadInput
 from ..exports.spreadsheet_csv import frame_csv_bytes
 from ..japanese_calendar import fiscal_year, parse_fiscal_year, today_in_japan
-from ..plans.commands import _operator, _print_json
+from ..plans.commands import operator, print_json
 from ..web.current import subsidies, with_app
 from .grant_table import read_grant_table
 from .spreadsheets import grants_table, report_table, workbook_bytes
@@ -46,7 +46,7 @@ def import_command(path: Path, dry_run: bool, as_json: bool, user_name: str | No
     """交付記録の CSV を検査して取り込む（すべての行か、何も保存しない） / Check and store a
     grants CSV: every row, or none."""
     rows = read_grant_table(path.read_bytes(), path.name)
-    result = subsidies().import_rows(_operator(user_name), rows, dry_run, path.name)
+    result = subsidies().import_rows(operator(user_name), rows, dry_run, path.name)
     if as_json:
         for verdict in result.verdicts:
             click.echo(json.dumps(verdict.to_dict(), ensure_ascii=False))
@@ -89,7 +89,7 @@ def budget_command(year: str | None, as_json: bool) -> None:
     """制度ごとの予算・交付済み・残り / Budget, granted and remaining per program."""
     rows = subsidies().budget(_year(year))
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     for row in rows:
         budget = "—" if row["budget"] is None else f"{row['budget']:,}円"
@@ -127,7 +127,7 @@ def programs_command(as_json: bool) -> None:
     """市の補助制度とその規則 / The city's subsidy programs and their rules."""
     documents = subsidies().program_documents()
     if as_json:
-        _print_json(documents)
+        print_json(documents)
         return
     for document in documents:
         click.echo(f"{document['key']}: {document['name']}（{document['name_en']}）")
