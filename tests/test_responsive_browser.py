@@ -27,7 +27,16 @@ __all__ = ["browser"]
 ADMIN, PASSWORD = "demo-admin", "aobagawa-admin"
 SHOTS = ARTIFACTS / "responsive"
 PHONE, TABLET, DESKTOP = 360, 768, 1400
-MAP_PAGES = {"home", "home-public", "overlay", "editor", "compare", "stage-map", "milestone-map"}
+MAP_PAGES = {
+    "home",
+    "home-public",
+    "overlay",
+    "editor",
+    "compare",
+    "stage-map",
+    "milestone-map",
+    "grants-map",
+}
 
 # The page's width, and what was wrapped one character per line: a text of three or more
 # characters laid out on at least as many lines as it has characters, less one.
@@ -178,6 +187,9 @@ def every_page(visit: Visit, files: dict[str, list[Path]]) -> None:
     visit.open("stage-map", "/organizations/map", ".leaflet-pane path")
     visit.open("milestone-map", "/organizations/milestones", ".leaflet-pane path")
     visit.open("scheme", "/admin/scheme")
+    visit.open("grants", "/grants/?fiscal_year=2025")
+    visit.open("grants-report", "/grants/report?fiscal_year=2025")
+    visit.open("grants-map", "/grants/map?fiscal_year=2025", ".leaflet-pane path")
     visit.open("error-404", "/no/such/page")
     visit.errors[:] = [error for error in visit.errors if "404 (NOT FOUND)" not in error]
 

@@ -19,7 +19,7 @@ from ..layers import WEB_CRS
 from ..web.basemap import Basemap
 from ..web.feature_text import feature_layer, popup_table, shown
 from ..web.i18n import translate
-from ..web.webmap import Legend, base_map, lonlat_bounds
+from ..web.webmap import Legend, base_map, legend_body, lonlat_bounds
 
 # ColorBrewer YlGnBu (6 classes without its palest, which pale grey would be mistaken
 # for), light to dark; a community granted nothing is pale grey, one whose population is
@@ -151,7 +151,6 @@ def legend_html(
     t = lambda text: translate(text, lang)  # noqa: E731
     unit = t(UNITS[measure])
     rows = [
-        Markup('<div class="geoapp-legend-title">{}</div>').format(title),
         Markup('<div class="geoapp-legend-head">{}（{}）</div>').format(
             t(MEASURE_LABELS[measure]), unit
         ),
@@ -185,4 +184,4 @@ def legend_html(
             total, t("合計"), shown_amount(total, "total"), t("千円")
         )
     )
-    return Markup("").join(rows)
+    return legend_body(title, rows)
