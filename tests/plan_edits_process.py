@@ -1,19 +1,22 @@
 """Run as a process: make N edits to a plan, moving one district back and forth between
 two communities, each edit in its own transaction (as planners in the editor do).
 
-    python plan_edits_process.py DATABASE_URL PLAN_ID N
+    python plan_edits_process.py DATABASE_URL PLAN_ID N [PAUSE_MS]
+
+PAUSE_MS spaces the edits out so that they span a backup, however fast the database.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 
 from geoapp.accounts.users import User
 from geoapp.plans.service import Planning
 from geoapp.storage import open_store
 
 
-def main(url: str, plan_id: int, edits: int) -> None:
+def main(url: str, plan_id: int, edits: int, pause_ms: int = 0) -> None:
     """Make the edits, printing "started" once the first is stored."""
     store = open_store(url, 6676, pool_size=2)
     planning = Planning(store)
@@ -29,8 +32,9 @@ def main(url: str, plan_id: int, edits: int) -> None:
         )["version"]
         if number == 0:
             print("started", flush=True)
+        time.sleep(pause_ms / 1000)
     store.close()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
+    main(sys.argv[1], *(int(argument) for argument in sys.argv[2:5]))

@@ -373,7 +373,7 @@ def test_a_backup_taken_during_200_edits_restores_each_plan_equal_to_its_audit_r
 ) -> None:
     source = request.getfixturevalue(f"demo_{backend}")
     editor = subprocess.Popen(
-        [sys.executable, str(EDITOR), source, "2", "200"], stdout=subprocess.PIPE, text=True
+        [sys.executable, str(EDITOR), source, "2", "200", "20"], stdout=subprocess.PIPE, text=True
     )
     assert editor.stdout is not None and editor.stdout.readline().strip() == "started"
     backups = []
