@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -94,27 +93,5 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
 
-def run(args: list[str] | None = None) -> None:
-    """The ``geoapp`` console command: ``main``, then leave at once.
-
-    By then every command has closed its files and database connections; what is left is
-    the interpreter's teardown of pandas, GEOS and GDAL, which costs a scheduled import a
-    quarter of a second and does nothing for it.
-    """
-    try:
-        main(args)
-        code: int | str | None = 0
-    except SystemExit as done:
-        code = done.code
-    if not isinstance(code, int):
-        if code is not None:
-            print(code, file=sys.stderr)
-        code = 0 if code is None else 1
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
-
-
 if __name__ == "__main__":
-    run()
+    main()

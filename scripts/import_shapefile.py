@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 
-from geoapp.cli import run
+from geoapp.cli import main
 
 if __name__ == "__main__":
-    run(["import", *sys.argv[1:]])
+    main(["import", *sys.argv[1:]])
