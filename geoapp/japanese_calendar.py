@@ -57,14 +57,21 @@ def today_in_japan() -> date:
 
 
 def fiscal_year_label(year: int) -> str:
-    """A fiscal year as 和暦 and 西暦: 令和8年度（2026年度）.
+    """A fiscal year as 和暦 and 西暦: 令和8年度（2026年度）."""
+    era = wareki_fiscal_year(year)
+    return f"{era}（{year}年度）" if era != f"{year}年度" else era
 
-    A fiscal year is named by the era in force on its first day, April 1.
+
+def wareki_fiscal_year(year: int) -> str:
+    """A fiscal year in the era calendar: 令和8年度, 令和元年度.
+
+    A fiscal year is named by the era in force on its first day, April 1 (FY2019, begun
+    under 平成, is called 令和元年度 all the same).
     """
     first_day = date(year, 4, 1)
     for start, name in _ERAS:
         if first_day >= start or (name == "令和" and year == 2019):
-            return f"{_era_year(name, year - start.year + 1)[:-1]}年度（{year}年度）"
+            return f"{_era_year(name, year - start.year + 1)[:-1]}年度"
     return f"{year}年度"
 
 

@@ -4,12 +4,13 @@ without the header, the print layout; none shows a draft, a lock, an account or 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
 
 from geoapp.accounts.users import User
+from geoapp.demo.grants import prepare_demo_grants
 from geoapp.public.paper import qr_code_svg
 
 SECRETS = (
@@ -44,10 +45,12 @@ def test_a_community_page_shows_its_hub_districts_schools_and_population(demo_ap
     members = [code for code, cid in public["assignments"].items() if cid == community["id"]]
     assert f'<span class="count">{len(members)}</span>' in text
     assert "青葉川市立平和台小学校" in text
-    assert re.search(r'時点: <time datetime="\d{4}-\d\d-\d\d">令和', text)
+    assert "集計の時点はデータに記載がありません" in text
+    assert re.search(r'読み込んだ日: <time datetime="\d{4}-\d\d-\d\d">令和\d+年\d+月\d+日<', text)
     assert "app-header" in html
     english = visible(page(demo_app, f"/communities/{community['id']}?lang=en"))
-    assert "Hub facility" in english and "As of" in english
+    assert "Hub facility" in english and "does not say as of when" in english
+    assert re.search(r'Data loaded by the city: <time datetime="(\d{4}-\d\d-\d\d)">\1<', english)
 
 
 def test_every_public_page_shows_only_the_adopted_plans_public_fields(demo_app: Flask) -> None:
@@ -122,5 +125,76 @@ def test_a_community_page_shows_its_organizations_public_fields_and_timeline(
     organizations.record_milestone(admin, first["id"], milestone.key, date(2024, 5, 1))
     html = visible(page(demo_app, f"/communities/{first['community_id']}"))
     assert first["name"] in html and "公開の連絡先 054-000-0000" in html
-    assert milestone.name in html and "2024-05-01" in html
+    assert milestone.name in html and '<time datetime="2024-05-01">令和6年5月1日</time>' in html
+    assert "<small>令和6年度</small>" in html and "2024-05-01</time>" not in html
+    english = visible(page(demo_app, f"/communities/{first['community_id']}?lang=en"))
+    assert milestone.name_en in english
+    assert '<time datetime="2024-05-01">2024-05-01</time><small>FY2024</small>' in english
     assert "職員だけの連絡先" not in html
+
+
+def test_a_community_page_shows_only_public_organization_fields(demo_app: Flask) -> None:
+    organizations = demo_app.extensions["geoapp.organizations"]
+    admin = User("demo-admin", "admin")
+    first = organizations.list_organizations(None)[0]
+    public = {"contact_public": "公開窓口 054-111-2222", "notes_public": "公開の活動紹介"}
+    private = {
+        "contact_private": "会長宅 090-9999-0000",
+        "notes_private": "内部メモ：役員改選でもめている",
+        "area_staff": "担当職員 山田花子",
+    }
+    organizations.update_fields(admin, first["id"], {**public, **private})
+    html = page(demo_app, f"/communities/{first['community_id']}")
+    for value in public.values():
+        assert value in visible(html)
+    for field, value in private.items():
+        assert value not in html, field
+
+
+def test_a_community_page_tables_its_subsidies_by_fiscal_year_without_private_fields(
+    demo_app: Flask,
+) -> None:
+    organizations = demo_app.extensions["geoapp.organizations"]
+    subsidies = demo_app.extensions["geoapp.subsidies"]
+    assert prepare_demo_grants(organizations, subsidies)
+    admin = User("demo-admin", "admin")
+    everything = subsidies.grants()
+    paid = [g for g in everything if g["granted"] > 0]
+    excepted = [g for g in everything if g["exception_reason"]]
+    refused = [g for g in everything if g["granted"] == 0]
+    assert paid and excepted and refused
+    organization = excepted[0]["organization_id"]
+    community = organizations.organization(admin, organization)["community_id"]
+    html = page(demo_app, f"/communities/{community}")
+    text = visible(html)
+    own = [g for g in paid if g["organization_id"] == organization]
+    for grant in own:
+        year = f'<tbody data-fiscal-year="{grant["fiscal_year"]}">'
+        assert year in text and grant["fiscal_year_label"] in text
+    assert f"{sum(g['granted'] for g in own):,}" in text
+    for grant in everything:
+        assert grant["exception_reason"] is None or grant["exception_reason"] not in html
+        assert not grant["note"] or grant["note"] not in html
+    assert "demo-admin" not in html and "recorded" not in html
+    refused_projects = {g["project"] for g in refused if g["organization_id"] == organization}
+    for project in refused_projects - {g["project"] for g in own}:
+        assert project not in text
+    english = visible(page(demo_app, f"/communities/{community}?lang=en"))
+    assert "Subsidies by fiscal year" in english and f"FY{own[0]['fiscal_year']}" in english
+
+
+def test_a_community_page_without_organization_or_grants_says_so(demo_app: Flask) -> None:
+    organizations = demo_app.extensions["geoapp.organizations"]
+    first = organizations.list_organizations(None)[0]
+    text = visible(page(demo_app, f"/communities/{first['community_id']}"))
+    assert "補助金の交付記録はまだありません。" in text
+    store = demo_app.extensions["geoapp.store"]
+    with store.session(write=True) as session:
+        session.run(
+            "UPDATE organizations SET archived_at = %s WHERE id = %s",
+            (datetime.now(UTC), first["id"]),
+        )
+    text = visible(page(demo_app, f"/communities/{first['community_id']}"))
+    assert "この地域の運営組織はまだ登録されていません。" in text
+    assert "運営組織が登録されると、交付された補助金がここに表示されます。" in text
+    assert first["name"] not in text.split('id="organization"')[1].split("</section>")[0]

@@ -75,7 +75,9 @@ class PublicPlan:
 @dataclass(frozen=True)
 class Directory:
     """Everything the public pages and API answer from, for one data generation and one
-    version of the adopted plan (``plan`` None before any plan is adopted)."""
+    version of the adopted plan (``plan`` None before any plan is adopted).
+    ``population_loaded_on`` is the day the population figures were loaded: the data
+    itself does not say as of when they were counted."""
 
     plan: PublicPlan | None
     communities: dict[int, Community]
@@ -83,7 +85,7 @@ class Directory:
     index: DistrictIndex
     district_bounds: dict[str, Bounds]
     districts_web: gpd.GeoDataFrame
-    population_as_of: date | None
+    population_loaded_on: date | None
 
     def community_of_district(self, code: str) -> Community | None:
         """The community a district belongs to (None when it is in none)."""
@@ -96,7 +98,7 @@ def build_directory(
     geo: Geography,
     centers: gpd.GeoDataFrame,
     zones: gpd.GeoDataFrame,
-    population_as_of: date | None,
+    population_loaded_on: date | None,
     drop: tuple[str, ...] = (),
 ) -> Directory:
     """The directory of ``public_plan`` (the adopted plan's public view, or None) over the
@@ -111,7 +113,7 @@ def build_directory(
     bounds = dict(zip(geo.codes, (_corners(row) for row in web.bounds.to_numpy()), strict=True))
     index = DistrictIndex(entries, drop)
     if public_plan is None:
-        return Directory(None, {}, {}, index, bounds, web, population_as_of)
+        return Directory(None, {}, {}, index, bounds, web, population_loaded_on)
     by_code = {entry.code: entry for entry in entries}
     hubs = _hubs(centers)
     school_of_zone = dict(zip(zones["code"].astype(str), _schools(zones), strict=True))
@@ -140,7 +142,13 @@ def build_directory(
         public_plan["id"], public_plan["name"], public_plan["version"], public_plan["updated_at"]
     )
     return Directory(
-        plan, communities, dict(public_plan["assignments"]), index, bounds, web, population_as_of
+        plan,
+        communities,
+        dict(public_plan["assignments"]),
+        index,
+        bounds,
+        web,
+        population_loaded_on,
     )
 
 

@@ -5,6 +5,7 @@ changed."""
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -12,10 +13,12 @@ import shapely
 
 from ..errors import NotFound
 from ..geometry.point_location import lowest_covering_code
+from ..japanese_calendar import fiscal_year, fiscal_year_label, wareki_date, wareki_fiscal_year
 from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from ..organizations.service import Organizations
 from ..plans.caches import LatestCache
 from ..plans.service import Planning
+from ..subsidies.service import Subsidies
 from .directory import Community, Directory, build_directory
 from .search import District
 
@@ -137,22 +140,69 @@ def community_organization(
     stage = scheme.stage(found["stage"]) if found.get("stage") else None
     timeline = [
         {
-            "date": entry["date"],
+            "day": entry["date"],
             "what": named(scheme.stage(entry["stage"]), entry["stage"]),
             "kind": "stage",
         }
         for entry in found.get("history", [])
     ] + [
-        {"date": day, "what": named(scheme.milestone(key), key), "kind": "milestone"}
+        {"day": day, "what": named(scheme.milestone(key), key), "kind": "milestone"}
         for key, day in (found.get("milestones") or {}).items()
     ]
+    since = found.get("stage_since")
     return {
+        "id": found["id"],
         "name": found["name"],
         "kind": scheme.organization_en if lang == "en" else scheme.organization,
         "stage": named(stage, found["stage"]) if found.get("stage") else None,
         "stage_color": stage.color if stage else None,
-        "stage_since": found.get("stage_since"),
+        "stage_since": shown_date(since, lang) if since else None,
         "contact": found.get("contact_public") or "",
         "notes": found.get("notes_public") or "",
-        "timeline": sorted(timeline, key=lambda item: item["date"]),
+        "timeline": [
+            {**item, "date": shown_date(item["day"], lang)}
+            for item in sorted(timeline, key=lambda item: item["day"])
+        ],
+    }
+
+
+def shown_date(day: str | date, lang: str) -> dict[str, str]:
+    """A day as a page shows it: 和暦 in Japanese (令和5年4月1日), ISO in English, with the
+    ISO form for ``<time datetime>`` and the fiscal year it falls in."""
+    value = day if isinstance(day, date) else date.fromisoformat(str(day))
+    year = fiscal_year(value)
+    return {
+        "iso": value.isoformat(),
+        "text": value.isoformat() if lang == "en" else wareki_date(value),
+        "fiscal_year": f"FY{year}" if lang == "en" else wareki_fiscal_year(year),
+    }
+
+
+def community_grants(subsidies: Subsidies, organization_id: int, lang: str) -> dict[str, Any]:
+    """An organization's subsidies by fiscal year as the community page tables them: each
+    year (和暦 in Japanese) with its grants and total, and the total of every year."""
+    years: dict[int, dict[str, Any]] = {}
+    for grant in subsidies.public_grants(organization_id):
+        year = years.setdefault(
+            grant["fiscal_year"],
+            {
+                "year": grant["fiscal_year"],
+                "label": f"FY{grant['fiscal_year']}"
+                if lang == "en"
+                else fiscal_year_label(grant["fiscal_year"]),
+                "grants": [],
+                "total": 0,
+            },
+        )
+        year["grants"].append(
+            {
+                "program": grant["program_en"] if lang == "en" else grant["program"],
+                "project": grant["project"],
+                "granted": grant["granted"],
+            }
+        )
+        year["total"] += grant["granted"]
+    return {
+        "years": [years[year] for year in sorted(years)],
+        "total": sum(year["total"] for year in years.values()),
     }

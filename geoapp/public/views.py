@@ -21,7 +21,7 @@ from ..web.webmap import render_map
 from .community_map import community_map
 from .paper import PAPER_SIZES, qr_code_svg
 from .requests import PageView, PointQuery, PrintView, SearchQuery
-from .service import community_organization
+from .service import community_grants, community_organization, shown_date
 
 api = Blueprint("public_api", __name__, url_prefix="/api/public")
 pages = Blueprint("public", __name__)
@@ -50,20 +50,21 @@ def community(community_id: int) -> str:
     basemap = city_basemap(city)
     fmap = community_map(directory, found, basemap, lang, leaflet_js_url(), leaflet_css_url())
     add_credits(fmap, city.credits if city else "")
-    as_of = directory.population_as_of
+    organization = community_organization(current.organizations(), community_id, lang)
+    loaded = directory.population_loaded_on
     return render_template(
         "public/community.html",
         lang=lang,
         city=city,
         embed=view.embed,
         community=found,
-        organization=community_organization(current.organizations(), community_id, lang),
+        organization=organization,
+        grants=community_grants(current.subsidies(), organization["id"], lang)
+        if organization
+        else None,
         plan=directory.plan,
         map=render_map(fmap, content_policy.nonce()),
-        population_as_of=(as_of.isoformat() if lang == "en" else wareki_date(as_of))
-        if as_of
-        else None,
-        population_as_of_iso=as_of.isoformat() if as_of else None,
+        population_loaded=shown_date(loaded, lang) if loaded else None,
     )
 
 

@@ -157,6 +157,17 @@ def _grants(session: Session, where: str, params: Sequence[Any]) -> list[dict[st
     return rows
 
 
+def public_grant_rows(session: Session, organization_id: int) -> list[dict[str, Any]]:
+    """The grants paid to one organization (more than 0) with only what anyone may see:
+    fiscal year, program, project and amount; never the exception, the notes or who
+    recorded them. Oldest fiscal year first."""
+    return session.rows(
+        "SELECT fiscal_year, program, project, granted FROM grants "
+        "WHERE organization_id = %s AND granted > 0 ORDER BY fiscal_year, program, id",
+        (organization_id,),
+    )
+
+
 def year_totals(session: Session, fiscal_year: int) -> list[dict[str, Any]]:
     """Per organization and program in a fiscal year: its name and community, the sums
     requested and granted, the grants of more than 0 and the refusals (grants of 0)."""

@@ -398,6 +398,26 @@ class Subsidies:
             rows = records.grant_rows(session, fiscal_year, program, organization_id)
         return [_grant_json(row) for row in rows]
 
+    def public_grants(self, organization_id: int) -> list[dict[str, Any]]:
+        """What anyone may see of an organization's grants: each amount paid with its
+        fiscal year, program (named in both languages) and project, oldest year first."""
+        names = {program.key: program for program in self.programs()}
+        with self.store.session() as session:
+            rows = records.public_grant_rows(session, organization_id)
+        shown = []
+        for row in rows:
+            program = names.get(row["program"])
+            shown.append(
+                {
+                    "fiscal_year": int(row["fiscal_year"]),
+                    "program": program.name if program else row["program"],
+                    "program_en": program.name_en if program else row["program"],
+                    "project": row["project"],
+                    "granted": int(row["granted"]),
+                }
+            )
+        return shown
+
     def fiscal_years(self) -> list[int]:
         """The fiscal years with grants, and this one."""
         with self.store.session() as session:
