@@ -37,6 +37,7 @@ from .subsidies.service import Subsidies
 from .web import content_policy, current, vendor_assets, views
 from .web.error_pages import register_error_handlers
 from .web.i18n import LANGUAGES, language_link, request_language, translate
+from .web.icons import icon
 from .web.json_answers import FiniteJSONProvider
 from .web.request_limits import register_body_limits
 from .web.validation import IdConverter
@@ -117,6 +118,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(opendata.blueprint)
     register_error_handlers(app)
     content_policy.init_app(app)
+    app.jinja_env.globals["icon"] = icon
     app.jinja_env.filters["wareki_datetime"] = wareki_datetime
     app.jinja_env.filters["iso_datetime"] = datetime.fromisoformat
     app.jinja_env.filters["japan_time"] = lambda moment: f"{japan_time(moment):%Y-%m-%d %H:%M} JST"

@@ -100,14 +100,6 @@ def test_the_crs_groups_hold_every_accepted_code_once() -> None:
     }
 
 
-def test_the_lock_icon_is_a_drawing_shipped_with_the_app_not_an_emoji() -> None:
-    script = (STATIC / "editor" / "panels.js").read_text(encoding="utf-8")
-    assert "🔒" not in script and 'className: "lock"' in script
-    icon = (STATIC / "lock.svg").read_text(encoding="utf-8")
-    assert icon.startswith("<svg") and "<path" in icon
-    assert 'url("lock.svg")' in (STATIC / "editor.css").read_text(encoding="utf-8")
-
-
 def test_the_credits_example_on_the_english_settings_page_is_english(grid_app: Flask) -> None:
     page = Staff(grid_app, "kanri").get("/admin/city/?lang=en").get_data(as_text=True)
     example = re.search(r'id="field-credits"[^>]*placeholder="([^"]+)"', page).group(1)

@@ -1,7 +1,7 @@
 """Front-end libraries served by the app itself from their registry packages.
 
-Leaflet comes from the ``XStatic-Leaflet`` wheel, so pages work on a closed network and
-no third-party file is kept in the repository.
+Leaflet comes from the ``XStatic-Leaflet`` wheel and the icons from ``XStatic-Font-Awesome``,
+so pages work on a closed network and no third-party file is kept in the repository.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ blueprint = Blueprint("vendor", __name__, url_prefix="/vendor")
 
 def _package_dirs() -> dict[str, Path]:
     """The data folder of each served package, by its URL name."""
+    import xstatic.pkg.font_awesome as font_awesome
     import xstatic.pkg.leaflet as leaflet
 
-    return {"leaflet": Path(leaflet.BASE_DIR)}
+    return {"leaflet": Path(leaflet.BASE_DIR), "font-awesome": Path(font_awesome.BASE_DIR)}
 
 
 @blueprint.get("/<package>/<path:filename>")
