@@ -28,13 +28,12 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bench_plan_edits import SRID, generated_city
+from bench_city import city_app
+from bench_plan_edits import generated_city
 from playwright.sync_api import Route, sync_playwright
 from werkzeug.serving import make_server
 
-from geoapp import create_app
 from geoapp.accounts.users import add_user
-from geoapp.city.model import City
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -44,18 +43,8 @@ TARGET_READY_MS, TARGET_CLICK_MS = 3000.0, 200.0
 
 def serve_city(districts: int, instance: Path) -> tuple[str, int, object]:
     """Load a generated city into a fresh SQLite file and serve it on loopback."""
-    app = create_app(
-        {
-            "DATABASE_URL": f"sqlite:///{instance / 'bench.sqlite3'}",
-            "INSTANCE_PATH": instance,
-            "SECRET_KEY": "bench",
-            "CRS": SRID,
-        }
-    )
+    app = city_app(f"sqlite:///{instance / 'bench.sqlite3'}", instance, generated_city(districts))
     store = app.extensions["geoapp.store"]
-    store.upgrade()
-    store.save_city(City("ベンチ市", "べんちし", "999997", SRID))
-    store.replace_layers(generated_city(districts), source="generated")
     planner, _ = add_user(store, "bench", "planner", PASSWORD)
     plan = app.extensions["geoapp.plans"].create_plan(planner, "ベンチ案", "", "school_zones")
     server = make_server("127.0.0.1", 0, app, threaded=True)

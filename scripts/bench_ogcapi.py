@@ -54,12 +54,11 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import psycopg
-from bench_plan_edits import SRID, generated_city
+from bench_city import SRID, adopt_school_zone_plan, city_app
+from bench_plan_edits import generated_city
 from psycopg import sql
 
-from geoapp import create_app
 from geoapp.accounts.users import User
-from geoapp.city.model import City
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 POSTGIS_URL = os.environ.get(
@@ -105,23 +104,9 @@ class Figures:
 
 def load_city(database_url: str, instance: Path, districts: int) -> None:
     """The generated city in the database, its school-zone plan adopted."""
-    app = create_app(
-        {
-            "DATABASE_URL": database_url,
-            "INSTANCE_PATH": instance,
-            "SECRET_KEY": "bench",
-            "CRS": SRID,
-        }
-    )
-    store = app.extensions["geoapp.store"]
-    store.upgrade()
-    store.save_city(City("ベンチ市", "べんちし", "999997", SRID))
-    store.replace_layers(generated_city(districts), source="generated")
-    planning = app.extensions["geoapp.plans"]
-    plan = planning.create_plan(ADMIN, "小学校区案", source="school_zones")
-    planning.set_status(ADMIN, plan["id"], plan["version"], "proposed")
-    planning.set_status(ADMIN, plan["id"], plan["version"] + 1, "adopted")
-    store.close()
+    app = city_app(database_url, instance, generated_city(districts))
+    adopt_school_zone_plan(app, ADMIN)
+    app.extensions["geoapp.store"].close()
 
 
 def free_port() -> int:

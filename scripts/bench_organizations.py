@@ -41,19 +41,17 @@ from urllib.parse import urlencode
 import geopandas as gpd
 import psycopg
 import shapely
+from bench_city import SRID, adopt_school_zone_plan, city_app
 from flask import Flask
 from flask.testing import FlaskClient
 
-from geoapp import create_app
 from geoapp.accounts.users import User, add_user
-from geoapp.city.model import City
 from geoapp.japanese_calendar import fiscal_year, today_in_japan
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from geoapp.organizations.scheme import load_scheme
 from geoapp.organizations.stage_chart import stage_chart_svg
 from geoapp.storage import organizations as records
 
-SRID = 6676
 PASSWORD = "benchmark-password"
 ADMIN = User("bench", "admin")
 STAGE_MAP_TARGET_MS = 300.0
@@ -137,23 +135,10 @@ def history(organization_ids: list[int], years: int, seed: int = 11) -> tuple[li
 
 def prepared_app(database_url: str, instance: Path, communities: int, years: int) -> Flask:
     """The app on ``database_url`` with the generated city, its plan adopted, history."""
-    app = create_app(
-        {
-            "DATABASE_URL": database_url,
-            "INSTANCE_PATH": instance,
-            "SECRET_KEY": "bench",
-            "CRS": SRID,
-        }
-    )
+    app = city_app(database_url, instance, generated_city(communities))
+    add_user(app.extensions["geoapp.store"], ADMIN.name, ADMIN.role, PASSWORD)
+    adopt_school_zone_plan(app, ADMIN)
     store = app.extensions["geoapp.store"]
-    store.upgrade()
-    store.save_city(City("ベンチ市", "べんちし", "999997", SRID))
-    store.replace_layers(generated_city(communities), source="generated")
-    add_user(store, ADMIN.name, ADMIN.role, PASSWORD)
-    planning = app.extensions["geoapp.plans"]
-    plan = planning.create_plan(ADMIN, "小学校区案", source="school_zones")
-    planning.set_status(ADMIN, plan["id"], plan["version"], "proposed")
-    planning.set_status(ADMIN, plan["id"], plan["version"] + 1, "adopted")
     organizations = app.extensions["geoapp.organizations"]
     ids = [org["id"] for org in organizations.list_organizations(ADMIN)]
     stages, milestones = history(ids, years)
