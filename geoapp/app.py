@@ -34,9 +34,9 @@ from .settings import instance_folder, load_settings
 from .storage import open_store
 from .subsidies import views as subsidies_views
 from .subsidies.service import Subsidies
-from .web import content_policy, current, vendor_assets, views
+from .web import content_policy, current, i18n, vendor_assets, views
 from .web.error_pages import register_error_handlers
-from .web.i18n import LANGUAGES, language_link, request_language, translate
+from .web.i18n import LANGUAGES, language_link, request_language, script_text
 from .web.icons import icon
 from .web.json_answers import FiniteJSONProvider
 from .web.request_limits import register_body_limits
@@ -119,6 +119,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_error_handlers(app)
     content_policy.init_app(app)
     app.jinja_env.globals["icon"] = icon
+    i18n.init_app(app)
     app.jinja_env.filters["wareki_datetime"] = wareki_datetime
     app.jinja_env.filters["iso_datetime"] = datetime.fromisoformat
     app.jinja_env.filters["japan_time"] = lambda moment: f"{japan_time(moment):%Y-%m-%d %H:%M} JST"
@@ -127,8 +128,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     def translation_helpers() -> dict[str, object]:
         lang = request_language()
         return {
-            "_": lambda text: translate(text, lang),
             "lang": lang,
+            "script_text": lambda: script_text(lang),
             "languages": LANGUAGES,
             "language_link": language_link,
         }

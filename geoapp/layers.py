@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .errors import BadInput
+from .translatable import N_
 
 FieldKind = Literal["text", "integer", "real", "point"]
 
@@ -140,7 +141,7 @@ CENTERS = Layer(
 
 LAYERS: tuple[Layer, ...] = (DISTRICTS, SCHOOL_ZONES, CENTERS)
 
-CENTER_KINDS = ("公民館", "コミュニティセンター", "地区センター", "市民センター")
+CENTER_KINDS = (N_("公民館"), N_("コミュニティセンター"), N_("地区センター"), N_("市民センター"))
 MANAGEMENT_KINDS = ("直営", "指定管理")
 
 

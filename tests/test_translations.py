@@ -1,52 +1,113 @@
-"""Every Japanese text the templates show has its English translation."""
+"""The gettext catalogue: every text marked in the code, templates and page scripts is in
+it with its English, the compiled .mo is the .po, and the pages hand their scripts the
+English of their texts."""
 
 from __future__ import annotations
 
 import json
 import re
+import shlex
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
 from flask import Flask
 from staff import GRID_CITY
 
-from geoapp.city.model import PREFECTURES
-from geoapp.resources import templates_dir
+from geoapp.city.model import DEMO_PREFECTURE, PREFECTURES
+from geoapp.web.i18n import TRANSLATIONS_DIR, script_messages, translate
 
-LOCALE = Path(__file__).resolve().parents[1] / "geoapp" / "web" / "locales" / "en.json"
-JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-TRANSLATED = re.compile(r"""_\(\s*(?:"([^"]+)"|'([^']+)')\s*\)""")
-
-
-def test_every_japanese_template_text_has_an_english_translation() -> None:
-    english = json.loads(LOCALE.read_text(encoding="utf-8"))
-    missing = {
-        f"{path.name}: {text}"
-        for path in templates_dir().rglob("*.html")
-        for match in TRANSLATED.finditer(path.read_text(encoding="utf-8"))
-        if JAPANESE.search(text := match.group(1) or match.group(2)) and text not in english
-    }
-    assert sorted(missing) == []
+ROOT = Path(__file__).resolve().parents[1]
+PO = TRANSLATIONS_DIR / "en" / "LC_MESSAGES" / "messages.po"
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]+")
+PLACEHOLDER = re.compile(r"\{\w*\}")
 
 
-def test_every_japanese_text_the_editor_script_translates_reaches_it_with_an_english_one() -> None:
-    english = json.loads(LOCALE.read_text(encoding="utf-8"))
-    script = "\n".join(
-        path.read_text(encoding="utf-8")
-        for path in sorted((LOCALE.parents[1] / "static" / "editor").glob("*.js"))
+def readme_babel_commands() -> list[list[str]]:
+    """The pybabel commands README.md gives translators (marked <!-- babel-commands -->)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- babel-commands -->", 1)[1].split("```")[1]
+    return [shlex.split(line) for line in block.splitlines() if line.startswith("pybabel ")]
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    """The catalogue template extracted from the source tree now, with README's command."""
+    command = readme_babel_commands()[0]
+    assert command[1] == "extract"
+    pot = tmp_path_factory.mktemp("babel") / "messages.pot"
+    command[command.index("-o") + 1] = str(pot)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)
+        CommandLineInterface().run([command[0], "--quiet", *command[1:]])
+    with pot.open("rb") as template:
+        return read_po(template)
+
+
+@pytest.fixture(scope="module")
+def english() -> Catalog:
+    with PO.open("rb") as catalogue:
+        return read_po(catalogue, locale="en")
+
+
+def test_every_text_marked_in_the_source_is_in_the_catalogue(
+    extracted: Catalog, english: Catalog
+) -> None:
+    marked = {message.id for message in extracted if message.id}
+    listed = {message.id for message in english if message.id}
+    assert len(marked) > 500
+    assert sorted(marked - listed) == [], "run README.md's pybabel extract and update"
+    assert sorted(listed - marked) == [], "run README.md's pybabel extract and update"
+
+
+def test_every_text_in_the_catalogue_has_its_english(english: Catalog) -> None:
+    messages = [message for message in english if message.id]
+    assert [m.id for m in messages if not m.string or not m.string.strip()] == []
+    assert [m.id for m in messages if m.fuzzy] == []
+    assert not english.fuzzy
+
+
+def test_the_english_keeps_placeholders_and_no_japanese_of_its_own(english: Catalog) -> None:
+    """The English keeps the Japanese's ``{name}`` placeholders, and holds Japanese only
+    where the Japanese quotes it (an example of data: 例: 焼津市 → e.g. 焼津市)."""
+    messages = [message for message in english if message.id]
+    placeholders = PLACEHOLDER.findall
+    assert [m.id for m in messages if set(placeholders(m.id)) != set(placeholders(m.string))] == []
+    assert [
+        m.id for m in messages if any(run not in m.id for run in JAPANESE.findall(m.string))
+    ] == []
+
+
+def test_the_compiled_catalogue_is_the_po(english: Catalog) -> None:
+    with PO.with_suffix(".mo").open("rb") as compiled:
+        mo = read_mo(compiled)
+    assert {m.id: m.string for m in mo if m.id} == {m.id: m.string for m in english if m.id}, (
+        "run README.md's pybabel compile"
     )
-    page = (templates_dir() / "editor/editor.html").read_text(encoding="utf-8")
-    asked = {text for text in re.findall(r'\bT\(\s*"([^"]+)"', script) if JAPANESE.search(text)}
-    assert {"{n} 行政区", "1 行政区"} <= asked
-    assert sorted(text for text in asked if f'"{text}": _("{text}")' not in page) == []
-    assert sorted(text for text in asked if text not in english) == []
+
+
+def test_the_page_scripts_texts_reach_an_english_page_in_english(grid_app: Flask) -> None:
+    asked = set(script_messages())
+    assert {"検索中…", "{n} 行政区", "割り当て", "版 {n} に戻す"} <= asked
+    client = grid_app.test_client()
+    page = client.get("/?lang=en").get_data(as_text=True)
+    handed = json.loads(page.split('id="script-text">', 1)[1].split("</script>", 1)[0])
+    assert set(handed) == asked
+    assert handed["検索中…"] == "Searching…"
+    assert [text for text, english in handed.items() if JAPANESE.search(english)] == []
+    japanese = client.get("/?lang=ja").get_data(as_text=True)
+    assert 'id="script-text">{}</script>' in japanese
 
 
 def test_every_prefecture_and_the_demo_citys_mark_have_an_english_name() -> None:
-    english = json.loads(LOCALE.read_text(encoding="utf-8"))
-    for name in (*PREFECTURES, "（架空）"):
-        assert name in english and not JAPANESE.search(english[name]), name
-    assert english["静岡県"] == "Shizuoka Prefecture"
+    for name in (*PREFECTURES, DEMO_PREFECTURE):
+        assert not JAPANESE.search(translate(name, "en")), name
+    assert translate("静岡県", "en") == "Shizuoka Prefecture"
+    assert translate("静岡県", "ja") == "静岡県"
 
 
 def test_the_english_home_page_names_the_prefecture_in_english(grid_app: Flask) -> None:

@@ -18,6 +18,7 @@ from ..errors import BadInput, Conflict, Unauthorized
 from ..storage import Store
 from ..storage import accounts as records
 from ..storage.base import Session
+from ..translatable import N_
 from .passwords import check_password
 from .throttle import refuse_when_throttled
 
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 Role = Literal["admin", "planner"]
 ROLES: tuple[Role, ...] = ("admin", "planner")
-ROLE_LABELS = {"admin": ("管理者", "Administrator"), "planner": ("計画担当", "Planner")}
+ROLE_LABELS = {"admin": (N_("管理者"), "Administrator"), "planner": (N_("計画担当"), "Planner")}
 
 ATTEMPTS_KEPT = timedelta(days=30)
 _NAME = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")

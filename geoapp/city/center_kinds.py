@@ -8,9 +8,10 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..translatable import N_
 from .model import CenterKind
 
-NO_KIND = "種別なし"
+NO_KIND = N_("種別なし")
 NO_KIND_COLOR = "#8c8c8c"
 # Colours for kinds the city has not configured, in order of their names.
 EXTRA_COLORS = (

@@ -14,17 +14,22 @@ from typing import Any
 from pyproj import CRS
 
 from ..errors import BadInput
+from ..translatable import N_
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # Prefectures by the first two digits of a municipality code (全国地方公共団体コード).
 PREFECTURES = (
-    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県",
-    "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県",
-    "山梨県", "長野県", "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府",
-    "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県",
-    "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県",
-    "鹿児島県", "沖縄県",
+    N_("北海道"), N_("青森県"), N_("岩手県"), N_("宮城県"), N_("秋田県"), N_("山形県"),
+    N_("福島県"), N_("茨城県"), N_("栃木県"), N_("群馬県"), N_("埼玉県"), N_("千葉県"),
+    N_("東京都"), N_("神奈川県"), N_("新潟県"), N_("富山県"), N_("石川県"), N_("福井県"),
+    N_("山梨県"), N_("長野県"), N_("岐阜県"), N_("静岡県"), N_("愛知県"), N_("三重県"),
+    N_("滋賀県"), N_("京都府"), N_("大阪府"), N_("兵庫県"), N_("奈良県"), N_("和歌山県"),
+    N_("鳥取県"), N_("島根県"), N_("岡山県"), N_("広島県"), N_("山口県"), N_("徳島県"),
+    N_("香川県"), N_("愛媛県"), N_("高知県"), N_("福岡県"), N_("佐賀県"), N_("長崎県"),
+    N_("熊本県"), N_("大分県"), N_("宮崎県"), N_("鹿児島県"), N_("沖縄県"),
 )  # fmt: skip
+# The demo city's prefecture (geodata/demo/city.toml), shown like the others.
+DEMO_PREFECTURE = N_("（架空）")
 
 
 @dataclass(frozen=True)
@@ -42,12 +47,12 @@ class CenterKind:
 
 
 DEFAULT_CENTER_KINDS = (
-    CenterKind("公民館", "#d95f02"),
-    CenterKind("コミュニティセンター", "#1b9e77"),
-    CenterKind("地区センター", "#7570b3"),
-    CenterKind("市民センター", "#e7298a"),
-    CenterKind("地域交流センター", "#66a61e", ("交流センター",)),
-    CenterKind("集会所", "#a6761d"),
+    CenterKind(N_("公民館"), "#d95f02"),
+    CenterKind(N_("コミュニティセンター"), "#1b9e77"),
+    CenterKind(N_("地区センター"), "#7570b3"),
+    CenterKind(N_("市民センター"), "#e7298a"),
+    CenterKind(N_("地域交流センター"), "#66a61e", ("交流センター",)),
+    CenterKind(N_("集会所"), "#a6761d"),
 )
 
 

@@ -11,20 +11,21 @@ import geopandas as gpd
 import shapely
 
 from ..errors import BadInput
+from ..translatable import N_
 
 # How the report says the encoding and the CRS were decided.
 ENCODING_SOURCES = {
-    "cpg": ".cpg ファイル",
-    "dbf_language_id": "DBF の言語ID",
-    "detected": "自動判定",
-    "given": "指定",
-    "format": "形式の規定",
+    "cpg": N_(".cpg ファイル"),
+    "dbf_language_id": N_("DBF の言語ID"),
+    "detected": N_("自動判定"),
+    "given": N_("指定"),
+    "format": N_("形式の規定"),
 }
 CRS_SOURCES = {
-    "prj": ".prj ファイル",
-    "given": "指定",
-    "embedded": "ファイル内の定義",
-    "csv_lonlat": "緯度・経度の列",
+    "prj": N_(".prj ファイル"),
+    "given": N_("指定"),
+    "embedded": N_("ファイル内の定義"),
+    "csv_lonlat": N_("緯度・経度の列"),
 }
 
 

@@ -21,6 +21,7 @@ from ..accounts.views import current_user, require_user
 from ..errors import BadInput
 from ..layers import LAYERS, POPULATION, layer_named
 from ..plans.model import STATUS_LABELS
+from ..translatable import N_
 from ..web.current import store
 from ..web.request_limits import accepts_files
 from ..web.validation import (
@@ -159,7 +160,7 @@ def confirm(token: str) -> str:
 def cancel(token: str) -> Response:
     """Throw the checked upload away."""
     shutil.rmtree(_pending(token), ignore_errors=True)
-    flash("取り込みを取り消しました。データベースは変更していません。")
+    flash(N_("取り込みを取り消しました。データベースは変更していません。"))
     return redirect(url_for("uploads.form"))
 
 

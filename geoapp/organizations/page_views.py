@@ -18,6 +18,7 @@ from ..errors import GeoappError, NotFound
 from ..japanese_calendar import fiscal_year, fiscal_year_label, today_in_japan
 from ..ogcapi.documents import MAX_LIMIT
 from ..ogcapi.views import published_communities
+from ..translatable import N_
 from ..web import content_policy
 from ..web.current import organizations, planning, store
 from ..web.downloads import attachment
@@ -59,9 +60,9 @@ admin_blueprint = Blueprint("scheme_page", __name__)
 STAFF = ("admin", "planner")
 # The forms of the organization page, and the message each shows once it has saved.
 SAVED = {
-    "stage": "段階を記録しました。",
-    "milestone": "マイルストーンを記録しました。",
-    "fields": "組織の情報を保存しました。",
+    "stage": N_("段階を記録しました。"),
+    "milestone": N_("マイルストーンを記録しました。"),
+    "fields": N_("組織の情報を保存しました。"),
 }
 
 

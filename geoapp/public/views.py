@@ -97,5 +97,5 @@ def print_map() -> str:
         printed_on_iso=today.isoformat(),
         qr_svg=Markup(qr_code_svg(same_view)),
         same_view=same_view,
-        page_data=map_page_data(directory, lang),
+        page_data=map_page_data(directory),
     )

@@ -16,6 +16,7 @@ import numpy as np
 from markupsafe import Markup
 
 from ..layers import WEB_CRS
+from ..translatable import N_
 from ..web.basemap import Basemap
 from ..web.feature_text import feature_layer, popup_table, shown
 from ..web.i18n import translate
@@ -27,8 +28,12 @@ from ..web.webmap import Legend, base_map, legend_body, lonlat_bounds
 CLASS_COLORS = ("#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")
 NOTHING_COLOR = "#f0f0f0"
 UNKNOWN_COLOR = "#bdbdbd"
-UNITS = {"total": "千円", "per_capita": "円／人", "per_household": "円／世帯"}
-MEASURE_LABELS = {"total": "交付額", "per_capita": "人口1人あたり", "per_household": "1世帯あたり"}
+UNITS = {"total": N_("千円"), "per_capita": N_("円／人"), "per_household": N_("円／世帯")}
+MEASURE_LABELS = {
+    "total": N_("交付額"),
+    "per_capita": N_("人口1人あたり"),
+    "per_household": N_("1世帯あたり"),
+}
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,7 @@ def subsidy_map(
         popup_table(
             [
                 (t("広域コミュニティ"), row.name),
-                (t("交付額"), f"{row.granted:,}{t('円')}"),
+                (t(N_("交付額")), f"{row.granted:,}{t('円')}"),
                 (t("人口"), "—" if row.population is None else f"{row.population:,}"),
                 (t("世帯数"), "—" if row.households is None else f"{row.households:,}"),
                 (
@@ -127,7 +132,7 @@ def subsidy_map(
         [shown(name) for name in data["name"]],
         popups,
         sticky=True,
-        name=t("交付額"),
+        name=t(N_("交付額")),
         style_function=lambda feature: {
             "className": f"geoapp-subsidy class-{feature['properties']['klass']}",
             "color": "#4d4d4d",
@@ -181,7 +186,7 @@ def legend_html(
     total = int(data["granted"].sum())
     rows.append(
         Markup('<div class="legend-total" data-total-yen="{}">{} {} {}</div>').format(
-            total, t("合計"), shown_amount(total, "total"), t("千円")
+            total, t("合計"), shown_amount(total, "total"), t(N_("千円"))
         )
     )
     return legend_body(title, rows)

@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 from markupsafe import escape
 
 from ..errors import BadInput
+from ..translatable import N_
 
 TILE_PLACEHOLDERS = ("{z}", "{x}", "{y}")
 
@@ -33,19 +34,19 @@ class Basemap:
 BASEMAPS: dict[str, Basemap] = {
     "gsi-pale": Basemap(
         "gsi-pale",
-        "地理院地図（淡色）",
+        N_("地理院地図（淡色）"),
         "GSI pale map",
         "https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png",
         _GSI_ATTRIBUTION,
     ),
     "gsi-std": Basemap(
         "gsi-std",
-        "地理院地図（標準）",
+        N_("地理院地図（標準）"),
         "GSI standard map",
         "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png",
         _GSI_ATTRIBUTION,
     ),
-    "none": Basemap("none", "背景地図なし", "No base map", None),
+    "none": Basemap("none", N_("背景地図なし"), "No base map", None),
 }
 
 

@@ -1,34 +1,39 @@
-"""Japanese-first user text with an English switch.
+"""Japanese-first user text with an English switch, through gettext catalogs.
 
-Japanese is the source language: code and templates write Japanese, and
-``locales/en.json`` maps each Japanese text to its English. The language comes from
-``?lang=``, then the ``lang`` cookie, then the browser's Accept-Language, else Japanese.
+Japanese is the source language: code, templates and page scripts write Japanese, marked
+for ``pybabel extract`` (``_()`` in templates, ``translate()``/``t()``/``N_()`` in Python,
+``T()`` in scripts), and ``geoapp/translations/<lang>/LC_MESSAGES/messages.po`` gives each
+its translation (README.md, "Translating"). The language comes from ``?lang=``, then the
+``lang`` cookie, then the browser's Accept-Language, else Japanese.
 """
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import request
+from babel.messages.extract import extract
+from babel.support import NullTranslations, Translations
+from flask import Flask, has_request_context, request
+from flask_babel import Babel, gettext
 
 LANGUAGES = ("ja", "en")
-_LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+TRANSLATIONS_DIR = Path(__file__).resolve().parents[1] / "translations"
+SCRIPTS_DIR = Path(__file__).resolve().parent / "static"
 
 
 @cache
-def catalogue(lang: str) -> dict[str, str]:
-    """The Japanese → ``lang`` translations (empty for Japanese itself)."""
+def catalogue(lang: str) -> NullTranslations:
+    """The compiled Japanese → ``lang`` catalogue (none for Japanese itself)."""
     if lang == "ja":
-        return {}
-    return json.loads((_LOCALES_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+        return NullTranslations()
+    return Translations.load(str(TRANSLATIONS_DIR), [lang])
 
 
 def translate(text: str, lang: str) -> str:
     """``text`` in ``lang``; Japanese text without a translation stays as it is."""
-    return catalogue(lang).get(text, text)
+    return catalogue(lang).gettext(text)
 
 
 def request_language() -> str:
@@ -43,3 +48,46 @@ def language_link(lang: str) -> str:
     """A link to this page in ``lang``: the page's query kept, only ``lang`` changed."""
     kept = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
     return "?" + urlencode([*kept, ("lang", lang)])
+
+
+@cache
+def script_messages() -> tuple[str, ...]:
+    """Every text the page scripts mark with ``T("…")``, found as ``pybabel extract`` does."""
+    found: set[str] = set()
+    for path in sorted(SCRIPTS_DIR.rglob("*.js")):
+        with path.open("rb") as script:
+            found.update(
+                message
+                for _line, message, _comments, _context in extract(
+                    "javascript",
+                    script,
+                    keywords={"T": None},
+                    options={"parse_template_string": True},
+                )
+                if isinstance(message, str)
+            )
+    return tuple(sorted(found))
+
+
+def script_text(lang: str) -> dict[str, str]:
+    """The page scripts' texts in ``lang``, for the page to hand to its scripts (none in
+    Japanese: a script shows its own text)."""
+    if lang == "ja":
+        return {}
+    return {text: translate(text, lang) for text in script_messages()}
+
+
+def _locale() -> str:
+    """Flask-Babel's locale: the request's language (Japanese outside a request)."""
+    return request_language() if has_request_context() else "ja"
+
+
+def init_app(app: Flask) -> None:
+    """Flask-Babel with the request's language, and ``_`` in every template.
+
+    Templates keep plain ``_(text)`` (a ``str``, escaped like any value) rather than
+    Jinja's i18n extension, whose new-style gettext marks translations safe HTML."""
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
+    app.config["BABEL_DEFAULT_LOCALE"] = "ja"
+    Babel(app, locale_selector=_locale, configure_jinja=False)
+    app.jinja_env.globals["_"] = gettext

@@ -24,7 +24,7 @@ from ..public.directory import Directory
 from ..public.requests import PageView
 from . import content_policy, current
 from .basemap import Basemap, basemap_for
-from .i18n import request_language, translate
+from .i18n import request_language
 from .map_credits import add_credits
 from .validation import from_args
 from .vendor_assets import leaflet_css_url, leaflet_js_url
@@ -92,7 +92,7 @@ def home() -> str:
         community_count=len(communities) if communities is not None else 0,
         demo_data=all(source == DEMO_SOURCE for source in latest.values()),
         communities=sorted(directory.communities.values(), key=lambda c: c.id),
-        page_data=map_page_data(directory, lang),
+        page_data=map_page_data(directory),
     )
 
 
@@ -124,9 +124,9 @@ def public_city_map(
     return fmap
 
 
-def map_page_data(directory: Directory, lang: str) -> dict[str, Any]:
-    """What the public map's script needs: the API's addresses, each community's id, name,
-    colour and extent, and the page's messages in its language."""
+def map_page_data(directory: Directory) -> dict[str, Any]:
+    """What the public map's script needs: the API's addresses and each community's id,
+    name, colour and extent (its messages come with every page, base.html)."""
     return {
         "search": url_for("public_api.search"),
         "at": url_for("public_api.at_point"),
@@ -135,30 +135,7 @@ def map_page_data(directory: Directory, lang: str) -> dict[str, Any]:
             {"id": c.id, "name": c.name, "color": c.color, "bounds": c.bounds}
             for c in sorted(directory.communities.values(), key=lambda c: c.id)
         ],
-        "text": {key: translate(text, lang) for key, text in MAP_MESSAGES.items()},
     }
-
-
-# The public map script's messages (Japanese, translated for the page's language).
-MAP_MESSAGES = {
-    "searching": "検索中…",
-    "found": "{n} 件見つかりました。",
-    "none": "見つかりませんでした。",
-    "try": "次の名前で探してみてください:",
-    "community": "広域コミュニティ",
-    "no_community": "広域コミュニティに属していません",
-    "hub": "拠点施設",
-    "here": "この地点",
-    "outside": "この地点は市の行政区の外です。",
-    "locating": "現在地を調べています…",
-    "denied": "位置情報の利用が許可されませんでした。ブラウザの設定で許可するか、"
-    "地名で探してください。",
-    "unavailable": "現在地を取得できませんでした。地名で探してください。",
-    "unsupported": "このブラウザは現在地の取得に対応していません。地名で探してください。",
-    "failed": "検索できませんでした。時間をおいてもう一度お試しください。",
-    "selected": "{name} を地図に表示しています。",
-    "details": "詳しく見る",
-}
 
 
 def known_total(counts: pd.Series) -> int | None:

@@ -22,16 +22,17 @@ from shapely.geometry.base import BaseGeometry
 from ..city.center_kinds import NO_KIND, CenterKindScheme, center_kind_scheme, raw_kind
 from ..city.model import DEFAULT_CENTER_KINDS, CenterKind
 from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES, WEB_CRS, Layer
+from ..translatable import N_
 from .basemap import Basemap
 from .feature_text import feature_layer, number, popup_table, shown
 from .i18n import translate
 
 # Share of residents aged 65+ (高齢化率): upper bound of each class and its fill colour.
 AGEING_CLASSES: tuple[tuple[float, str, str], ...] = (
-    (0.25, "#f1eef6", "25%未満"),
-    (0.30, "#d7b5d8", "25〜30%"),
-    (0.35, "#df65b0", "30〜35%"),
-    (1.01, "#ce1256", "35%以上"),
+    (0.25, "#f1eef6", N_("25%未満")),
+    (0.30, "#d7b5d8", N_("25〜30%")),
+    (0.35, "#df65b0", N_("30〜35%")),
+    (1.01, "#ce1256", N_("35%以上")),
 )
 NO_POPULATION_COLOR = "#e6e6e6"
 COUNT_COLUMNS = ("population", "households", "population_65")

@@ -8,7 +8,7 @@
   const OUTLINE_ZOOM = 14;
   const SEARCH_DELAY_MS = 250;
   const data = JSON.parse(document.getElementById("public-map-data").textContent);
-  const T = data.text;
+  const T = window.T;
   const element = document.querySelector(".folium-map");
   const map = element && window[element.id];
   if (!map) return;
@@ -50,7 +50,7 @@
     if (community && fit && community.bounds) {
       map.fitBounds(community.bounds, { padding: [24, 24], animate: false });
     }
-    if (community) say(T.selected.replace("{name}", community.name));
+    if (community) say(T("{name} を地図に表示しています。").replace("{name}", community.name));
     remember();
   }
 
@@ -79,16 +79,16 @@
       line.append(swatch, make("span", null, match.community.name));
       button.append(line);
     } else {
-      button.append(make("span", "match-community none", T.no_community));
+      button.append(make("span", "match-community none", T("広域コミュニティに属していません")));
     }
     if (match.hub) {
-      button.append(make("span", "match-hub", `${T.hub}: ${match.hub.name}`));
+      button.append(make("span", "match-hub", `${T("拠点施設")}: ${match.hub.name}`));
       if (match.hub.address) button.append(make("span", "match-address", match.hub.address));
     }
     button.addEventListener("click", () => show(match));
     item.append(button);
     if (match.community) {
-      const link = make("a", "match-link", T.details);
+      const link = make("a", "match-link", T("詳しく見る"));
       link.href = data.community_url.replace(/0$/, String(match.community.id));
       item.append(link);
     }
@@ -107,13 +107,13 @@
   function list(answer) {
     results.replaceChildren(...answer.matches.map(matchItem));
     if (answer.matches.length) {
-      say(T.found.replace("{n}", String(answer.total)));
+      say(T("{n} 件見つかりました。").replace("{n}", String(answer.total)));
       return;
     }
     const notice = answer.notice ? answer.notice[document.documentElement.lang] : null;
-    say(notice || T.none);
+    say(notice || T("見つかりませんでした。"));
     if (answer.suggestions.length) {
-      const item = make("li", "search-suggestions", T.try);
+      const item = make("li", "search-suggestions", T("次の名前で探してみてください:"));
       for (const name of answer.suggestions) {
         const button = make("button", "suggestion", name);
         button.type = "button";
@@ -142,7 +142,7 @@
       list(answer);
       return answer;
     } catch (error) {
-      if (mine === asked) say(T.failed);
+      if (mine === asked) say(T("検索できませんでした。時間をおいてもう一度お試しください。"));
       return null;
     }
   }
@@ -155,7 +155,7 @@
       say("");
       return;
     }
-    say(T.searching);
+    say(T("検索中…"));
     const answer = await ask(`${data.search}?q=${encodeURIComponent(typed)}`);
     if (answer && answer.matches.length && (best || answer.matches.length === 1)) {
       show(answer.matches[0]);
@@ -169,7 +169,7 @@
     if (!answer) return;
     const match = answer.matches[0];
     if (!match) {
-      say(T.outside);
+      say(T("この地点は市の行政区の外です。"));
       return;
     }
     select(match.community ? match.community.id : null, false);
@@ -199,10 +199,10 @@
   const locate = document.getElementById("locate-me");
   if (locate) locate.addEventListener("click", () => {
     if (!navigator.geolocation) {
-      say(T.unsupported);
+      say(T("このブラウザは現在地の取得に対応していません。地名で探してください。"));
       return;
     }
-    say(T.locating);
+    say(T("現在地を調べています…"));
     navigator.geolocation.getCurrentPosition(
       (position) => {
         const here = L.latLng(position.coords.latitude, position.coords.longitude);
@@ -211,7 +211,7 @@
         map.setView(here, Math.max(map.getZoom(), 15), { animate: false });
         whatIsAt(here);
       },
-      (error) => say(error.code === error.PERMISSION_DENIED ? T.denied : T.unavailable),
+      (error) => say(error.code === error.PERMISSION_DENIED ? T("位置情報の利用が許可されませんでした。ブラウザの設定で許可するか、地名で探してください。") : T("現在地を取得できませんでした。地名で探してください。")),
       { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
     );
   });

@@ -2,7 +2,7 @@
 (function (E) {
   "use strict";
 
-  const { config, T, state, editable, el, $, api, handleFailure, applyResult, renderUndo, renderPlanBar } = E;
+  const { config, T, operation, state, editable, el, $, api, handleFailure, applyResult, renderUndo, renderPlanBar } = E;
 
   async function openHistory() {
     const { versions } = await api(config.urls.versions);
@@ -10,11 +10,11 @@
     list.replaceChildren();
     for (const version of versions) {
       const when = new Date(version.made_at).toLocaleString(config.lang === "en" ? "en-GB" : "ja-JP-u-ca-japanese", { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Tokyo" });
-      const what = version.description ? version.description[config.lang] || version.description.ja : T(version.operation);
+      const what = version.description ? version.description[config.lang] || version.description.ja : operation(version.operation);
       const item = el("li", { dataset: { version: version.version } },
         el("span", { className: "history-version" }, `${T("版")} ${version.version}`),
         el("span", { className: "history-what" }, el("span", { className: "history-changes" }, what),
-          el("small", {}, `${T(version.operation)} ・ ${version.author} ・ ${when}`)));
+          el("small", {}, `${operation(version.operation)} ・ ${version.author} ・ ${when}`)));
       if (version.version !== state.plan.version && editable()) {
         item.append(el("button", { type: "button", className: "button secondary small", onclick: () => restore(version.version) }, restoreLabel(version.version)));
       }
@@ -24,7 +24,7 @@
   }
 
   function restoreLabel(version) {
-    return config.lang === "en" ? `Restore version ${version}` : `版 ${version} に戻す`;
+    return T("版 {n} に戻す").replace("{n}", version);
   }
 
   async function restore(version) {

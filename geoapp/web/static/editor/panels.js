@@ -3,7 +3,7 @@
 (function (E) {
   "use strict";
 
-  const { config, T, map, MAX_NAME, state, layers, fmt, pct, phone, editable, el, textTooltip, $, api, edit, showError, paintDistrict, paintAll, drawLabels, setTool } = E;
+  const { config, T, operation, map, MAX_NAME, state, layers, fmt, pct, phone, editable, el, textTooltip, $, api, edit, showError, paintDistrict, paintAll, drawLabels, setTool } = E;
 
   function communityFigures() {
     const figures = new Map();
@@ -128,19 +128,19 @@
     const centerNames = extras.centers.map((code) => state.centers.get(code)?.name || code);
     const zoneNames = new Map(state.zones.map((z) => [z.properties.code, z.properties.name]));
     const figures = [
-      ["人口", "population", [fmt(figure.population), figure.districts_without_population ? el("small", {}, " " + T("{n}行政区のデータなし").replace("{n}", fmt(figure.districts_without_population))) : null]],
-      ["世帯", "households", fmt(figure.households)],
-      ["65歳以上", "share_65", pct(figure.share_65)],
-      ["行政区", "districts", fmt(figure.districts)],
-      ["面積", "area", figure.area_km2 === undefined ? "—" : figure.area_km2.toFixed(2) + " km²"],
-      ["コンパクト度", "compactness", figure.polsby_popper === null || figure.polsby_popper === undefined ? "—" : figure.polsby_popper.toFixed(2)],
-      ["拠点施設", "hubs", centerNames.length ? centerNames.join("、") : "—"],
+      [T("人口"), "population", [fmt(figure.population), figure.districts_without_population ? el("small", {}, " " + T("{n}行政区のデータなし").replace("{n}", fmt(figure.districts_without_population))) : null]],
+      [T("世帯"), "households", fmt(figure.households)],
+      [T("65歳以上"), "share_65", pct(figure.share_65)],
+      [T("行政区"), "districts", fmt(figure.districts)],
+      [T("面積"), "area", figure.area_km2 === undefined ? "—" : figure.area_km2.toFixed(2) + " km²"],
+      [T("コンパクト度"), "compactness", figure.polsby_popper === null || figure.polsby_popper === undefined ? "—" : figure.polsby_popper.toFixed(2)],
+      [T("拠点施設"), "hubs", centerNames.length ? centerNames.join("、") : "—"],
     ];
     const zoneLines = extras.zoneShares.slice(0, 6).map(([z, share]) => el("span", { className: "zone-share" }, `${zoneNames.get(z) || z} ${pct(share)}`));
     card.replaceChildren(
       el("h2", {}, el("span", { className: "swatch", style: { background: community.color } }), community.name),
       el("dl", { className: "figure-grid", dataset: { community: community.id } },
-        figures.map(([term, key, value]) => [el("dt", {}, T(term)), el("dd", { dataset: { figure: key } }, value)]),
+        figures.map(([term, key, value]) => [el("dt", {}, term), el("dd", { dataset: { figure: key } }, value)]),
         el("dt", {}, T("小学校区")), el("dd", { dataset: { figure: "zones" } }, zoneLines.length ? zoneLines : "—")),
       communityForm(community, extras.centers),
       placesSection(community),
@@ -190,11 +190,11 @@
       flash(T("変更はありません"));
       return;
     }
-    edit("update_community", { community: community.id, ...changed }, `${T("update_community")}: ${fields.name}`);
+    edit("update_community", { community: community.id, ...changed }, `${operation("update_community")}: ${fields.name}`);
   }
 
   function deleteCommunity(community) {
-    if (confirm(T("本当に削除しますか？ 行政区は未割当になります。"))) edit("delete_community", { community: community.id }, `${T("delete_community")}: ${community.name}`);
+    if (confirm(T("本当に削除しますか？ 行政区は未割当になります。"))) edit("delete_community", { community: community.id }, `${operation("delete_community")}: ${community.name}`);
   }
 
   function mergeInto(community) {
@@ -268,7 +268,7 @@
     const community = state.communities.get(state.active);
     if (!community) return;
     const op = community.locked ? "unlock_community" : "lock_community";
-    edit(op, { community: community.id }, `${T(op)}: ${community.name}`);
+    edit(op, { community: community.id }, `${operation(op)}: ${community.name}`);
   }
 
   function renderChecks() {

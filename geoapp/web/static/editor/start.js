@@ -3,7 +3,7 @@
 (function (E) {
   "use strict";
 
-  const { config, T, map, state, phone, editable, $, api, edit, showError, paintAll, drawCity, refreshBoundaries, setTool, zoneAssign, recordUndoable, undoOrRedo, renderUndo, cursor, strokeStart, strokeMove, strokeEnd, setBrush, render, copyToEdit, selectCommunity, renderActive, stopPlacing, toggleLock, zoomToDistricts, nextColor, openHistory, changeStatus } = E;
+  const { config, T, operation, map, state, phone, editable, $, api, edit, showError, paintAll, drawCity, refreshBoundaries, setTool, zoneAssign, recordUndoable, undoOrRedo, renderUndo, cursor, strokeStart, strokeMove, strokeEnd, setBrush, render, copyToEdit, selectCommunity, renderActive, stopPlacing, toggleLock, zoomToDistricts, nextColor, openHistory, changeStatus } = E;
 
   function wire() {
     for (const button of document.querySelectorAll(".tool")) button.addEventListener("click", () => setTool(button.dataset.tool));
@@ -20,7 +20,7 @@
     $("new-community-form").addEventListener("submit", async (event) => {
       event.preventDefault();
       const data = new FormData(event.target);
-      const result = await edit("create_community", { name: data.get("name"), name_kana: data.get("name_kana"), color: data.get("color") }, `${T("create_community")}: ${data.get("name")}`);
+      const result = await edit("create_community", { name: data.get("name"), name_kana: data.get("name_kana"), color: data.get("color") }, `${operation("create_community")}: ${data.get("name")}`);
       if (result) {
         const created = Object.keys(result.changes.communities).map(Number).find((id) => result.changes.communities[id][0] === null);
         if (created !== undefined) selectCommunity(created);
@@ -33,11 +33,11 @@
       paintAll();
     });
     $("zoom-unassigned").addEventListener("click", () => zoomToDistricts(state.plan.checks.unassigned));
-    $("fix-strays").addEventListener("click", () => recordUndoable(edit("fix_strays", {}, T("fix_strays"))));
+    $("fix-strays").addEventListener("click", () => recordUndoable(edit("fix_strays", {}, operation("fix_strays"))));
     phone.addEventListener("change", () => render([]));
     $("plan-name").addEventListener("click", () => {
       const name = prompt(T("案の名前"), state.plan.name);
-      if (name && name !== state.plan.name) edit("update_plan", { name }, `${T("update_plan")}: ${name}`);
+      if (name && name !== state.plan.name) edit("update_plan", { name }, `${operation("update_plan")}: ${name}`);
     });
     $("status-select").addEventListener("change", (event) => changeStatus(event.target.value));
     $("history-button").addEventListener("click", openHistory);

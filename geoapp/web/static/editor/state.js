@@ -12,7 +12,17 @@
   "use strict";
 
   const config = JSON.parse(document.getElementById("editor-config").textContent);
-  const T = (text) => (text in config.text ? config.text[text] : text);
+  const T = window.T;
+  // Each edit operation as the undo list and the history name it.
+  const OPERATIONS = {
+    assign: T("割り当て"), unassign: T("割り当て解除"), reassign: T("元に戻す・やり直し"),
+    create_community: T("コミュニティの作成"), update_community: T("コミュニティの変更"),
+    merge_communities: T("コミュニティの統合"), delete_community: T("コミュニティの削除"),
+    lock_community: T("ロック"), unlock_community: T("ロック解除"),
+    fix_strays: T("飛び地の修正"), update_plan: T("案の変更"), set_status: T("状態の変更"),
+    restore: T("版の復元"), create: T("作成"), import: T("取り込み"),
+  };
+  const operation = (op) => OPERATIONS[op] || op;
   const map = window[config.mapName];
   const MANY_DISTRICTS = 3000;
   const DISTRICT_LABEL_ZOOM = 16;
@@ -68,5 +78,5 @@
 
   const { textTooltip } = window.geoappApi;
 
-  window.geoappEditor = { config, T, map, MANY_DISTRICTS, DISTRICT_LABEL_ZOOM, UNASSIGNED_COLOR, MAX_NAME, state, layers, fmt, pct, phone, editable, el, textTooltip, $ };
+  window.geoappEditor = { config, T, operation, map, MANY_DISTRICTS, DISTRICT_LABEL_ZOOM, UNASSIGNED_COLOR, MAX_NAME, state, layers, fmt, pct, phone, editable, el, textTooltip, $ };
 })();

@@ -2,15 +2,15 @@
 (function (E) {
   "use strict";
 
-  const { config, T, map, state, editable, $, api, edit, showError, paintDistrict } = E;
+  const { config, T, operation, map, state, editable, $, api, edit, showError, paintDistrict } = E;
 
   const HINTS = {
-    click: "クリックした行政区を選択中のコミュニティに割り当てます。",
-    brush: "ドラッグでなぞった行政区を割り当てます。[ と ] で大きさを変えます。",
-    zone: "クリックした小学校区が主な校区である行政区をすべて割り当てます。",
-    lasso: "ドラッグで囲んだ範囲に大部分が入る行政区を割り当てます。",
-    eraser: "クリックまたはなぞった行政区の割り当てを外します。",
-    pan: "ドラッグで地図を動かします。",
+    click: T("クリックした行政区を選択中のコミュニティに割り当てます。"),
+    brush: T("ドラッグでなぞった行政区を割り当てます。[ と ] で大きさを変えます。"),
+    zone: T("クリックした小学校区が主な校区である行政区をすべて割り当てます。"),
+    lasso: T("ドラッグで囲んだ範囲に大部分が入る行政区を割り当てます。"),
+    eraser: T("クリックまたはなぞった行政区の割り当てを外します。"),
+    pan: T("ドラッグで地図を動かします。"),
   };
 
   function setTool(tool) {
@@ -19,7 +19,7 @@
       button.classList.toggle("active", button.dataset.tool === tool);
       button.setAttribute("aria-pressed", button.dataset.tool === tool ? "true" : "false");
     }
-    $("tool-hint").textContent = T(HINTS[tool]);
+    $("tool-hint").textContent = HINTS[tool];
     const painting = tool === "brush" || tool === "lasso" || tool === "eraser";
     if (painting) map.dragging.disable();
     else map.dragging.enable();
@@ -86,7 +86,7 @@
       after[code] = values[1];
     }
     if (!Object.keys(before).length) return;
-    state.undo.push({ before, after, description: T(result.operation) });
+    state.undo.push({ before, after, description: operation(result.operation) });
     state.redo = [];
     renderUndo();
   }
