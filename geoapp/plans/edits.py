@@ -13,27 +13,31 @@ from .checks import plan_checks
 from .geography import Geography
 from .model import Delta, PlanState, empty_delta
 
-# Colours for new communities: distinct on a map and for colour-blind readers. The one
-# palette: the editor receives it in its config and offers its first unused colour.
+# Colours for new communities: the one palette; the editor receives it in its config and
+# offers its first unused colour. Ordered so that any eight communities numbered in a row
+# (a plan of up to eight, or neighbours numbered together) differ clearly (CIEDE2000 ≥ 12)
+# for readers with normal vision and with deuteranopia, and from the white of unassigned
+# districts (tests/test_colour_vision.py). Colours from Tableau 10, Okabe–Ito and Paul Tol's
+# schemes.
 PALETTE = (
     "#4e79a7",
-    "#f28e2b",
-    "#59a14f",
-    "#e15759",
-    "#76b7b2",
-    "#edc948",
-    "#b07aa1",
-    "#ff9da7",
-    "#9c755f",
-    "#bab0ac",
-    "#1f77b4",
     "#2ca02c",
-    "#d62728",
-    "#9467bd",
     "#8c564b",
-    "#e377c2",
-    "#17becf",
-    "#bcbd22",
+    "#56b4e9",
+    "#f28e2b",
+    "#b07aa1",
+    "#f0e442",
+    "#aa3377",
+    "#0072b2",
+    "#ee6677",
+    "#d62728",
+    "#117733",
+    "#88ccee",
+    "#76b7b2",
+    "#e69f00",
+    "#332288",
+    "#882255",
+    "#009e73",
 )
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _KANA = re.compile(r"^[\u3040-\u30ff\u3000\s・ー－]*$")

@@ -24,10 +24,10 @@ from ..web.webmap import Legend, base_map, legend_body, lonlat_bounds
 
 # ColorBrewer YlGnBu (6 classes without its palest, which pale grey would be mistaken
 # for), light to dark; a community granted nothing is pale grey, one whose population is
-# unknown darker grey.
+# unknown dark grey (a lighter grey looks like the second class to a deuteranope).
 CLASS_COLORS = ("#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")
 NOTHING_COLOR = "#f0f0f0"
-UNKNOWN_COLOR = "#bdbdbd"
+UNKNOWN_COLOR = "#737373"
 UNITS = {"total": N_("千円"), "per_capita": N_("円／人"), "per_household": N_("円／世帯")}
 MEASURE_LABELS = {
     "total": N_("交付額"),
