@@ -28,6 +28,7 @@ from werkzeug.serving import make_server
 from geoapp import create_app
 from geoapp.cli import main
 from geoapp.demo.city import load_demo_city, prepare_demo_planning
+from geoapp.demo.grants import prepare_demo_grants
 from geoapp.demo.organizations import prepare_demo_organizations
 from geoapp.storage import Store, open_store
 
@@ -181,11 +182,18 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 @pytest.fixture
 def demo_app(app: Flask) -> Flask:
     """The app holding the demo city with its adopted plan, a draft and the organizations
-    with their history."""
+    with their history (the modules that publish grants add them: ``with_demo_grants``)."""
     store = app.extensions["geoapp.store"]
     load_demo_city(store)
     prepare_demo_planning(store, app.extensions["geoapp.plans"])
     prepare_demo_organizations(app.extensions["geoapp.organizations"])
+    return app
+
+
+def with_demo_grants(app: Flask) -> Flask:
+    """The demo app with the demo's five fiscal years of grants, as ``geoapp demo`` has
+    them (a second or so, so only the modules that read grants add them)."""
+    prepare_demo_grants(app.extensions["geoapp.organizations"], app.extensions["geoapp.subsidies"])
     return app
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import shapely
-from conftest import TEST_SRID, missing
+from conftest import TEST_SRID, missing, with_demo_grants
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -21,11 +21,18 @@ from geoapp.demo.organizations import ADMIN, PLANNER
 from geoapp.errors import StageRuleBroken
 from geoapp.japanese_calendar import today_in_japan
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
-from geoapp.ogcapi.collections import COLLECTIONS, ORGANIZATION_FIELDS
+from geoapp.ogcapi.collections import COLLECTIONS, GRANT_FIELDS, ORGANIZATION_FIELDS
 from geoapp.ogcapi.crs import CRS84, epsg_uri
+from geoapp.ogcapi.views import EDITIONS
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
 PLANE = epsg_uri(TEST_SRID)
+
+
+@pytest.fixture
+def demo_app(demo_app: Flask) -> Flask:
+    """The demo city with its grants, which the open data publishes."""
+    return with_demo_grants(demo_app)
 
 
 def expected_counts(app: Flask) -> dict[str, int]:
@@ -39,7 +46,13 @@ def expected_counts(app: Flask) -> dict[str, int]:
         "school-zones": store.count(SCHOOL_ZONES),
         "hubs": store.count(CENTERS),
         "organizations": len(app.extensions["geoapp.organizations"].list_organizations(None)),
+        "grants": len(granted(app)),
     }
+
+
+def granted(app: Flask) -> list[dict[str, Any]]:
+    """Every grant of more than 0, as staff see it (every field)."""
+    return [g for g in app.extensions["geoapp.subsidies"].grants() if g["granted"] > 0]
 
 
 def get_json(client: FlaskClient, url: str, status: int = 200) -> dict[str, Any]:
@@ -87,7 +100,7 @@ def test_a_client_walks_every_collection_as_the_standard_says(demo_app: Flask) -
     for described in collections:
         assert described["itemType"] == "feature" and CRS84 in described["crs"]
         assert PLANE in described["crs"] and described["storageCrs"] == PLANE
-        if described["id"] != "organizations":  # without geometry, so without extent
+        if described["id"] not in ("organizations", "grants"):  # without geometry or extent
             west, south, east, north = described["extent"]["spatial"]["bbox"][0]
             assert 120 < west < east < 150 and 20 < south < north < 46
         items = local(rel(described, "items"))
@@ -265,12 +278,25 @@ def test_organizations_are_published_without_geometry_and_only_their_public_fiel
     assert "notes_private" not in text and "090-0000" not in text
 
 
+def etags(client: FlaskClient, collection_ids: tuple[str, ...]) -> dict[str, str]:
+    """Each collection's items page's and description's ETags, by collection id."""
+    return {
+        name: client.get(f"/ogcapi/collections/{name}/items?limit=1000").headers["ETag"]
+        + client.get(f"/ogcapi/collections/{name}").headers["ETag"]
+        for name in collection_ids
+    }
+
+
 def test_a_stage_change_changes_the_etag_and_the_served_stage(demo_app: Flask) -> None:
     client = demo_app.test_client()
     store = demo_app.extensions["geoapp.store"]
     organizations = demo_app.extensions["geoapp.organizations"]
     url = "/ogcapi/collections/organizations/items?limit=1000"
     before = client.get(url)
+    shapes = ("communities", "districts", "school-zones", "hubs")
+    shapes_before = etags(client, shapes)
+    editions = demo_app.extensions[EDITIONS]
+    prepared = {name: editions.latest(name) for name in shapes}
     stamp = store.data_stamp()
     waiting = next(o for o in organizations.list_organizations(ADMIN) if o["stage"] is None)
     first = organizations.scheme().stage_keys[0]
@@ -288,3 +314,89 @@ def test_a_stage_change_changes_the_etag_and_the_served_stage(demo_app: Flask) -
     assert json.loads(before.data)["numberMatched"] == json.loads(after.data)["numberMatched"]
     page = client.get("/opendata/organizations/csv")
     assert first in page.get_data(as_text=True)
+    # The shapes are neither served anew nor rebuilt: their ETags and preparations stay.
+    assert etags(client, shapes) == shapes_before
+    assert all(editions.latest(name) is prepared[name] for name in shapes)
+
+
+def test_grants_are_published_without_geometry_and_only_their_public_fields(
+    demo_app: Flask,
+) -> None:
+    client = demo_app.test_client()
+    staff_view = demo_app.extensions["geoapp.subsidies"].grants()
+    features = walk(client, "/ogcapi/collections/grants/items?limit=9")
+    made = [g for g in staff_view if g["granted"] > 0]
+    assert len(features) == len(made) > 9  # more than one page
+    refused = [g for g in staff_view if g["granted"] == 0]
+    assert refused and not {g["id"] for g in refused} & {f["id"] for f in features}
+    by_id = {g["id"]: g for g in made}
+    communities = {
+        f["id"]: f["properties"]["name"]
+        for f in walk(client, "/ogcapi/collections/communities/items?limit=1000")
+    }
+    programs = {p.key: p.name for p in demo_app.extensions["geoapp.subsidies"].programs()}
+    for feature in features:
+        assert feature["geometry"] is None
+        properties = feature["properties"]
+        assert list(properties) == list(GRANT_FIELDS)
+        staff = by_id[feature["id"]]
+        for name in ("fiscal_year", "program", "organization_id", "organization", "granted"):
+            assert properties[name] == staff[name], name
+        assert isinstance(properties["granted"], int) and isinstance(properties["fiscal_year"], int)
+        assert properties["fiscal_year_label"] == staff["fiscal_year_label"]
+        assert properties["program_name"] == programs[staff["program"]]
+        assert properties["community_id"] == staff["community_id"]
+        assert communities[properties["community_id"]] == properties["community"]
+    single = get_json(client, f"/ogcapi/collections/grants/items/{features[0]['id']}")
+    assert single["properties"] == features[0]["properties"]
+    text = json.dumps(features, ensure_ascii=False)
+    assert_no_staff_field_of_grants(demo_app, text)
+
+
+def assert_no_staff_field_of_grants(app: Flask, text: str) -> None:
+    """No field that only staff see of a grant (or of its organization) is in ``text``:
+    neither its name nor any of its values."""
+    grants = app.extensions["geoapp.subsidies"].grants()
+    hidden_fields = set(grants[0]) - set(GRANT_FIELDS) - {"id"}
+    assert hidden_fields == {
+        "project",
+        "requested",
+        "decided_on",
+        "note",
+        "exception_reason",
+        "waived_rules",
+        "recorded_by",
+        "recorded_at",
+    }
+    for name in hidden_fields:
+        assert f'"{name}"' not in text, name
+    values = {
+        str(grant[name])
+        for grant in grants
+        for name in ("project", "note", "exception_reason", "recorded_by", "recorded_at")
+        if grant[name]
+    } | {grant["decided_on"] for grant in grants if grant["decided_on"]}
+    values |= {rule["message"] for grant in grants for rule in grant["waived_rules"]}
+    assert any(grant["exception_reason"] for grant in grants)  # the demo has exceptions
+    assert values and not [value for value in values if value in text]
+    for hidden in app.extensions["geoapp.organizations"].list_organizations(ADMIN):
+        for name in ("contact_private", "area_staff", "notes_private"):
+            assert not hidden.get(name) or hidden[name] not in text, name
+
+
+def test_a_grant_change_moves_the_grants_etag_and_not_the_shapes(demo_app: Flask) -> None:
+    client = demo_app.test_client()
+    subsidies = demo_app.extensions["geoapp.subsidies"]
+    url = "/ogcapi/collections/grants/items?limit=1000"
+    before = client.get(url)
+    shapes = ("communities", "districts")
+    shapes_before = etags(client, shapes)
+    gone = next(g for g in subsidies.grants() if g["granted"] > 0)
+    subsidies.delete_grant(ADMIN, gone["id"])
+    after = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+    page = json.loads(after.data)
+    assert page["numberMatched"] == json.loads(before.data)["numberMatched"] - 1
+    assert gone["id"] not in {f["id"] for f in page["features"]}
+    assert client.get(f"/ogcapi/collections/grants/items/{gone['id']}").status_code == 404
+    assert etags(client, shapes) == shapes_before

@@ -11,11 +11,24 @@ from pathlib import Path
 
 import pyogrio
 import pytest
+from conftest import with_demo_grants
 from flask import Flask
-from test_export_clients import assert_valid_geopackage
+from test_export_clients import assert_valid_geopackage, gdal
+from test_ogcapi import assert_no_staff_field_of_grants
 
-from geoapp.ogcapi.collections import COLLECTIONS
-from geoapp.opendata.files import FORMATS
+from geoapp.ogcapi.collections import COLLECTIONS, GRANT_FIELDS
+from geoapp.opendata.files import FORMATS, SHAPEFILE_NAMES
+
+
+@pytest.fixture
+def demo_app(demo_app: Flask) -> Flask:
+    """The demo city with its grants, which the open data publishes."""
+    return with_demo_grants(demo_app)
+
+
+def opened(folder: Path) -> Path:
+    """The file GDAL opens of an unzipped Shapefile set: the .shp, or a table's .dbf."""
+    return next(folder.glob("*.shp"), None) or next(folder.glob("*.dbf"))
 
 
 def test_the_page_lists_every_dataset_with_licence_date_and_downloads(demo_app: Flask) -> None:
@@ -26,7 +39,7 @@ def test_the_page_lists_every_dataset_with_licence_date_and_downloads(demo_app: 
     for collection in COLLECTIONS:
         assert f'data-dataset="{collection.id}"' in page
         for name in FORMATS:
-            offered = collection.geometry_type is not None or not name.startswith("shp")
+            offered = collection.shapefile or not name.startswith("shp")
             assert (f"/opendata/{collection.id}/{name}" in page) == offered, (collection, name)
     english = client.get("/opendata?lang=en").get_data(as_text=True)
     assert "Open data" in english and "Source: " in english
@@ -38,7 +51,7 @@ def test_every_dataset_opens_in_gdal_with_its_count_and_public_fields(
 ) -> None:
     client = demo_app.test_client()
     for collection in COLLECTIONS:
-        if collection.geometry_type is None and file_format.startswith("shp"):
+        if not collection.shapefile and file_format.startswith("shp"):
             assert client.get(f"/opendata/{collection.id}/{file_format}").status_code == 404
             continue
         answer = client.get(f"/opendata/{collection.id}/{file_format}")
@@ -48,7 +61,7 @@ def test_every_dataset_opens_in_gdal_with_its_count_and_public_fields(
         ]
         if file_format.startswith("shp"):
             zipfile.ZipFile(io.BytesIO(answer.data)).extractall(tmp_path / collection.id)
-            path = next((tmp_path / collection.id).glob("*.shp"))
+            path = opened(tmp_path / collection.id)
         else:
             path = tmp_path / f"{collection.id}.{file_format}"
             path.write_bytes(answer.data)
@@ -70,7 +83,7 @@ def test_the_geopackages_are_valid_and_the_csv_keeps_codes_as_text(
     demo_app: Flask, tmp_path: Path
 ) -> None:
     client = demo_app.test_client()
-    for name in ("districts", "organizations"):  # with geometry and without
+    for name in ("districts", "organizations", "grants"):  # with geometry and without
         path = tmp_path / f"{name}.gpkg"
         path.write_bytes(client.get(f"/opendata/{name}/gpkg").data)
         assert_valid_geopackage(path)
@@ -94,3 +107,55 @@ def test_the_catalogue_describes_every_dataset_and_its_downloads_answer(demo_app
         for distribution in dataset["dcat:distribution"]:
             url = (distribution.get("dcat:downloadURL") or distribution["dcat:accessURL"])["@id"]
             assert client.get(url.removeprefix("http://localhost")).status_code == 200, url
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_grants_open_in_every_format_as_a_table_with_yen_as_integers(
+    demo_app: Flask, tmp_path: Path
+) -> None:
+    client = demo_app.test_client()
+    served = json.loads(client.get("/ogcapi/collections/grants/items?limit=1000").data)
+    count = served["numberMatched"]
+    total = sum(f["properties"]["granted"] for f in served["features"])
+    assert count > 0 and total > 0
+    for file_format in ("geojson", "csv", "gpkg", "shp", "shp-utf8"):
+        answer = client.get(f"/opendata/grants/{file_format}")
+        assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+        assert answer.headers["ETag"] and answer.headers["Cache-Control"].startswith("public")
+        folder = tmp_path / file_format
+        folder.mkdir()
+        if file_format.startswith("shp"):
+            archive = zipfile.ZipFile(io.BytesIO(answer.data))
+            names = sorted(archive.namelist())
+            assert names == ["grants.cpg", "grants.dbf"], names  # a table: no made-up shapes
+            archive.extractall(folder)
+            cpg = (folder / "grants.cpg").read_text()
+            language_byte = (folder / "grants.dbf").read_bytes()[29]
+            cp932 = file_format == "shp"
+            assert (cpg, language_byte) == (("932", 0x13) if cp932 else ("UTF-8", 0))
+            path = folder / "grants.dbf"
+            columns = {SHAPEFILE_NAMES[name]: name for name in ("id", *GRANT_FIELDS)}
+        else:
+            path = folder / f"grants.{file_format}"
+            path.write_bytes(answer.data)
+            columns = {name: name for name in ("id", *GRANT_FIELDS)}
+            if file_format == "csv":
+                (folder / "grants.csvt").write_bytes(client.get("/opendata/grants/csvt").data)
+        info = gdal("ogrinfo", "-ro", "-al", str(path))
+        assert info.returncode == 0 and "Warning" not in info.stderr, info.stderr
+        assert "ERROR" not in info.stderr and f"Feature Count: {count}" in info.stdout
+        assert "Geometry: None" in info.stdout or "Geometry: Unknown (any)" in info.stdout
+        granted = next(k for k, v in columns.items() if v == "granted")
+        assert f"{granted}: Integer" in info.stdout, info.stdout[:2000]
+        assert "令和" in info.stdout and "設立準備" in info.stdout  # Japanese intact
+        frame = pyogrio.read_dataframe(path, layer="grants" if file_format == "gpkg" else None)
+        assert set(frame.columns) - {"geometry"} == set(columns), frame.columns
+        assert "geometry" not in frame.columns or frame.geometry.isna().all()
+        table = frame.rename(columns=columns)
+        assert str(table["granted"].dtype).startswith("int"), table.dtypes
+        assert int(table["granted"].sum()) == total
+        assert table["program_name"].str.contains("補助").all()
+        text = path.read_bytes().decode("cp932" if file_format == "shp" else "utf-8", "replace")
+        assert_no_staff_field_of_grants(demo_app, text)
+    geojson = json.loads(client.get("/opendata/grants/geojson").data)
+    assert all(feature["geometry"] is None for feature in geojson["features"])

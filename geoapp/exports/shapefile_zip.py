@@ -33,7 +33,8 @@ _LANGUAGE_DRIVER_OFFSET = 29
 @dataclass(frozen=True)
 class ShapefileLayer:
     """One layer of the set: file stem, what a feature is called, the column naming it
-    in messages, the DBF field per column (at most 10 characters) and text labels."""
+    in messages, the DBF field per column (at most 10 characters), text labels and the
+    geometry type (None: a table, written as the DBF alone)."""
 
     name: str
     feature: tuple[str, str]
@@ -41,7 +42,7 @@ class ShapefileLayer:
     frame: gpd.GeoDataFrame
     fields: dict[str, str]
     labels: dict[str, tuple[str, str]]
-    geometry_type: Literal["MultiPolygon", "Point"]
+    geometry_type: Literal["MultiPolygon", "Point"] | None
     style: str | None = None
 
 
@@ -75,10 +76,12 @@ def shapefile_zip(
 
 
 def write_shapefile(layer: ShapefileLayer, path: Path, encoding: str) -> None:
-    """One layer as a Shapefile at ``path`` with its ``.cpg``, language byte and style."""
+    """One layer as a Shapefile at ``path`` with its ``.cpg``, language byte and style (a
+    layer without geometry as its ``.dbf`` and ``.cpg`` only)."""
     cpg, language_driver = SHAPEFILE_ENCODINGS[encoding]
+    shape = [] if layer.geometry_type is None else [layer.frame.geometry.name]
     pyogrio.write_dataframe(
-        layer.frame[[*layer.fields, layer.frame.geometry.name]].rename(columns=layer.fields),
+        layer.frame[[*layer.fields, *shape]].rename(columns=layer.fields),
         path,
         driver="ESRI Shapefile",
         encoding=encoding,
@@ -98,25 +101,28 @@ def refuse_lossy_text(layer: ShapefileLayer, encoding: str) -> None:
     feature and field named, with the way out (UTF-8, or GeoPackage for long texts)."""
     feature, feature_en = layer.feature
     key, key_label, key_label_en = layer.key
-    columns = list(dict.fromkeys([key, "name", *layer.labels]))
+    named = ["name"] if "name" in layer.frame.columns else []
+    columns = list(dict.fromkeys([key, *named, *layer.labels]))
     for record in layer.frame[columns].to_dict("records"):
         value = int(record[key]) if key == "id" else record[key]
+        shown = f"「{record['name']}」" if named else ""
+        shown_en = f" ({record['name']})" if named else ""
         for column, (label, label_en) in layer.labels.items():
             text = record[column]
             if not isinstance(text, str):
                 continue
             field = layer.fields[column]
-            where = f"{feature}「{record['name']}」（{key_label} {value}）の{label}（{field}）"
+            where = f"{feature}{shown}（{key_label} {value}）の{label}（{field}）"
             where_en = f"the {label_en} ({field}) of {feature_en} {key_label_en} {value}"
             details = {feature_en: value, "field": field, "encoding": encoding}
             missing = sorted({char for char in text if not _encodable(char, encoding)})
             if missing and encoding == "cp932":
-                shown = "".join(missing[:10])
+                missing_text = "".join(missing[:10])
                 raise BadInput(
-                    f"{where}の文字「{shown}」は Shift_JIS（CP932）にないため、"
+                    f"{where}の文字「{missing_text}」は Shift_JIS（CP932）にないため、"
                     "シェープファイルに書くと消えてしまいます。UTF-8 のシェープファイル"
                     "（encoding=utf-8、コマンドでは --encoding utf-8）で出力してください。",
-                    f"The characters {shown!r} in {where_en} ({record['name']}) do not exist "
+                    f"The characters {missing_text!r} in {where_en}{shown_en} do not exist "
                     "in Shift_JIS (CP932) and would vanish from the Shapefile; export a UTF-8 "
                     "Shapefile instead (encoding=utf-8, or --encoding utf-8 on the command "
                     "line).",
@@ -129,7 +135,7 @@ def refuse_lossy_text(layer: ShapefileLayer, encoding: str) -> None:
                     f"{where}は {size} バイトあり、シェープファイルの項目に入る"
                     f" {DBF_TEXT_BYTES} バイトを超えるため、後ろが切れてしまいます。"
                     "GeoPackage（format=gpkg）か GeoJSON で出力するか、短くしてください。",
-                    f"{where_en} ({record['name']}) is {size} bytes, more than the "
+                    f"{where_en}{shown_en} is {size} bytes, more than the "
                     f"{DBF_TEXT_BYTES} a Shapefile field holds, and would be cut short; "
                     "export a GeoPackage (format=gpkg) or GeoJSON, or shorten it.",
                     bytes=size,

@@ -1,7 +1,7 @@
-"""The published collections: one registry entry each, naming its public fields and how
-its features are read. Only the fields listed here ever leave the server; a new
-collection is one more entry (the grants of #20 will be one, read from the subsidies'
-public view, with their change stamp added to the edition key in ``views.edition``).
+"""The published collections: one registry entry each, naming its public fields, how its
+features are read and what it is made of (the parts of ``storage.publication`` whose
+stamps key its cache and ETag). Only the fields listed here ever leave the server; a new
+collection is one more entry.
 
 Each reader returns a frame with an ``id`` column, the public fields and the geometry in
 the working CRS (a collection without geometry returns a frame whose geometry is empty).
@@ -25,6 +25,8 @@ from ..plans.exchange import communities_frame, districts_frame
 from ..plans.geography import Geography
 from ..plans.model import PUBLIC_COMMUNITY_FIELDS, PlanState
 from ..storage import Store
+from ..storage.publication import Part
+from ..subsidies.service import Subsidies
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,9 @@ class Published:
 
 @dataclass(frozen=True)
 class Collection:
-    """One published collection: its id, titles, public fields and reader."""
+    """One published collection: its id, titles, public fields and reader, its geometry
+    type, the parts it is made of and whether it is offered as a Shapefile (a DBF table
+    without geometry)."""
 
     id: str
     title: str
@@ -51,6 +55,8 @@ class Collection:
     fields: tuple[str, ...]
     read: Callable[[Published], gpd.GeoDataFrame]
     geometry_type: Literal["MultiPolygon", "Point"] | None = "MultiPolygon"
+    made_of: tuple[Part, ...] = ("data", "plan")
+    shapefile: bool = True
 
 
 def _public(frame: gpd.GeoDataFrame, key: str, fields: tuple[str, ...]) -> gpd.GeoDataFrame:
@@ -114,6 +120,21 @@ ORGANIZATION_FIELDS = (
     "milestones",
 )
 
+# A grant's public fields: the fiscal year (and its 和暦 label), the program (key and name),
+# who received it (organization id and name, community id and name) and the yen granted.
+# Never the project, the amount asked, the notes, the exception, nor who recorded it.
+GRANT_FIELDS = (
+    "fiscal_year",
+    "fiscal_year_label",
+    "program",
+    "program_name",
+    "organization_id",
+    "organization",
+    "community_id",
+    "community",
+    "granted",
+)
+
 
 def read_communities(source: Published) -> gpd.GeoDataFrame:
     """The adopted plan's communities with their figures and boundaries."""
@@ -170,6 +191,27 @@ def read_organizations(source: Published) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(table, geometry=[None] * len(table), crs=source.working_srid)
 
 
+def read_grants(source: Published) -> gpd.GeoDataFrame:
+    """The grants of more than 0 (refusals are not grants), without geometry: join the
+    communities by ``community_id`` to map them."""
+    rows = Subsidies(source.store, source.organizations).published_grants()
+    communities = source.adopted.communities
+    table = pd.DataFrame(
+        {
+            "id": [int(row["id"]) for row in rows],
+            **{name: [row[name] for row in rows] for name in GRANT_FIELDS[:4]},
+            "organization_id": pd.array([row["organization_id"] for row in rows], dtype="Int64"),
+            "organization": [row["organization"] for row in rows],
+            "community_id": pd.array([row["community_id"] for row in rows], dtype="Int64"),
+            "community": [communities.get(row["community_id"], {}).get("name") for row in rows],
+            "granted": pd.array([row["granted"] for row in rows], dtype="Int64"),
+        },
+        columns=["id", *GRANT_FIELDS],
+    )
+    table["fiscal_year"] = table["fiscal_year"].astype("Int64")
+    return gpd.GeoDataFrame(table, geometry=[None] * len(table), crs=source.working_srid)
+
+
 def _stage_name(scheme: Scheme, key: str | None) -> str | None:
     """The Japanese name of a stage key (None before the first stage)."""
     stage = scheme.stage(key) if key else None
@@ -212,6 +254,7 @@ COLLECTIONS: tuple[Collection, ...] = (
         "The elementary school zones and their schools' locations.",
         SCHOOL_ZONE_FIELDS,
         read_school_zones,
+        made_of=("data",),
     ),
     Collection(
         "hubs",
@@ -234,6 +277,23 @@ COLLECTIONS: tuple[Collection, ...] = (
         ORGANIZATION_FIELDS,
         read_organizations,
         None,
+        ("data", "plan", "organizations"),
+        # Public notes may outgrow a DBF field (254 bytes): GeoPackage, GeoJSON and CSV.
+        shapefile=False,
+    ),
+    Collection(
+        "grants",
+        "補助金の交付実績",
+        "Subsidies granted",
+        "地域運営組織への補助金の交付（年度、補助制度、組織、コミュニティ、交付額（円））。"
+        "不交付は含みません。位置はなく、community_id でコミュニティの区域と結び付きます。",
+        "The subsidies granted to the community organizations: fiscal year, program, "
+        "organization, community and the yen granted (refusals are not listed). No "
+        "geometry: join communities by community_id.",
+        GRANT_FIELDS,
+        read_grants,
+        None,
+        ("data", "plan", "organizations", "grants"),
     ),
 )
 

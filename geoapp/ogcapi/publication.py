@@ -1,6 +1,7 @@
-"""The published collections prepared once per edition of the data (the store's data
-stamp and the adopted plan's version): each feature serialized once per CRS, a spatial
-index for ``bbox``, and the extent. A page of items is then a slice and a join."""
+"""The published collections, each prepared once per edition of what it is made of (its
+parts of the publication stamp: a stage change rebuilds the organizations, not the
+districts' shapes): each feature serialized once per CRS, a spatial index for ``bbox``,
+and the extent. A page of items is then a slice and a join."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import geopandas as gpd
@@ -18,6 +20,7 @@ import shapely
 
 from ..errors import NotFound
 from ..exports.rfc7946 import as_multipolygons, rfc7946_geometries
+from ..storage.publication import PublicationStamp
 from .collections import COLLECTIONS, Collection, Published
 from .crs import GEOGRAPHIC_DECIMALS, PROJECTED_DECIMALS, northing_first, swapped_axes
 
@@ -47,10 +50,13 @@ def output_geometries(frame: gpd.GeoDataFrame, srid: int | None) -> np.ndarray:
 
 @dataclass
 class PreparedCollection:
-    """One collection's features, ready to page: ids, geometries (working CRS), an index,
-    the properties and the serialized features per output CRS."""
+    """One collection's features, ready to page: the edition key it was read for and when,
+    ids, geometries (working CRS), an index, the properties and the serialized features
+    per output CRS."""
 
     collection: Collection
+    key: str
+    stamp: str
     frame: gpd.GeoDataFrame
     ids: list[str]
     position: dict[str, int]
@@ -60,8 +66,8 @@ class PreparedCollection:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def of(cls, collection: Collection, frame: gpd.GeoDataFrame) -> PreparedCollection:
-        """Prepare ``frame`` (id, public fields, geometry in the working CRS)."""
+    def of(cls, collection: Collection, key: str, frame: gpd.GeoDataFrame) -> PreparedCollection:
+        """Prepare ``frame`` (id, public fields, geometry in the working CRS) for ``key``."""
         ids = [str(json_value(value)) for value in frame["id"]]
         geometries = frame.geometry.to_numpy()
         drawn = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
@@ -70,6 +76,8 @@ class PreparedCollection:
             extent = [round(v, GEOGRAPHIC_DECIMALS) for v in frame[drawn].to_crs(4326).total_bounds]
         return cls(
             collection,
+            key,
+            datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             frame,
             ids,
             {fid: number for number, fid in enumerate(ids)},
@@ -118,23 +126,33 @@ class PreparedCollection:
 
 
 class Edition:
-    """The collections of one edition of the data, each prepared on first use."""
+    """The published data as one request sees it: the publication stamp, the working CRS
+    and each collection as prepared for its own parts of the stamp."""
 
-    def __init__(self, key: str, source: Published) -> None:
-        self.key = key
-        self.working_srid = source.working_srid
-        self.stamp = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-        self._source = source
-        self._prepared: dict[str, PreparedCollection] = {}
-        self._lock = threading.Lock()
+    def __init__(
+        self,
+        stamp: PublicationStamp,
+        working_srid: int,
+        source: Callable[[], Published],
+        editions: Editions,
+    ) -> None:
+        self.stamp = stamp
+        self.working_srid = working_srid
+        self._source = cache(source)
+        self._editions = editions
+
+    @property
+    def key(self) -> str:
+        """The key of everything published (the collections list and the API document)."""
+        return self.stamp.key
+
+    def key_of(self, collection: Collection) -> str:
+        """The key of what ``collection`` is made of, which its ETags carry."""
+        return self.stamp.key_of(collection.made_of)
 
     def collection(self, collection: Collection) -> PreparedCollection:
-        """The prepared collection (read from the store once per edition)."""
-        with self._lock:
-            if collection.id not in self._prepared:
-                frame = collection.read(self._source)
-                self._prepared[collection.id] = PreparedCollection.of(collection, frame)
-            return self._prepared[collection.id]
+        """The prepared collection, read from the store only when its parts moved."""
+        return self._editions.prepared(collection, self.key_of(collection), self._source)
 
     def all(self) -> list[PreparedCollection]:
         """Every published collection, prepared."""
@@ -142,15 +160,31 @@ class Edition:
 
 
 class Editions:
-    """The current edition, rebuilt when the data stamp or the adopted plan changes."""
+    """Each collection's latest preparation, kept until its key moves."""
 
     def __init__(self) -> None:
-        self._edition: Edition | None = None
-        self._lock = threading.Lock()
+        self._prepared: dict[str, PreparedCollection] = {}
+        self._locks = {collection.id: threading.Lock() for collection in COLLECTIONS}
+        self._srid: tuple[str, int] | None = None
 
-    def current(self, key: str, source: Callable[[], Published]) -> Edition:
-        """The edition for ``key``, its source read only when the key is new."""
-        with self._lock:
-            if self._edition is None or self._edition.key != key:
-                self._edition = Edition(key, source())
-            return self._edition
+    def prepared(
+        self, collection: Collection, key: str, source: Callable[[], Published]
+    ) -> PreparedCollection:
+        """The collection prepared for ``key``, read from ``source`` when it is new."""
+        with self._locks[collection.id]:
+            found = self._prepared.get(collection.id)
+            if found is None or found.key != key:
+                found = PreparedCollection.of(collection, key, collection.read(source()))
+                self._prepared[collection.id] = found
+            return found
+
+    def latest(self, collection_id: str) -> PreparedCollection | None:
+        """The collection as last prepared (None before it is asked for)."""
+        return self._prepared.get(collection_id)
+
+    def working_srid(self, data_stamp: str, read: Callable[[], int]) -> int:
+        """The working CRS, read again only when the layers' data stamp moves."""
+        known = self._srid
+        if known is None or known[0] != data_stamp:
+            known = self._srid = (data_stamp, read())
+        return known[1]

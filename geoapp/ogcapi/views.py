@@ -1,6 +1,6 @@
 """OGC API – Features routes under ``/ogcapi``: thin views over the prepared edition and
-the document builders. Every answer carries an ETag keyed on the data stamp and the
-adopted plan's version (a 304 when the client has it) and Cache-Control; an error is the
+the document builders. Every answer carries an ETag keyed on the stamps of what it is
+made of (a collection's own parts; a 304 when the client has it) and Cache-Control; an error is the
 standard's exception JSON (``code``, ``description``) with geoapp's own fields."""
 
 from __future__ import annotations
@@ -41,30 +41,31 @@ EDITIONS = "geoapp.ogcapi.editions"
 CACHE_CONTROL = "public, max-age=60"
 TITLE = ("広域コミュニティ オープンデータ API", "Wide-area communities open data API")
 DESCRIPTION = (
-    "決定済みの区域案のコミュニティ、行政区、小学校区、拠点施設、地域運営組織"
-    "（OGC API – Features）。",
-    "The adopted communities, districts, school zones, hub centres and community "
-    "organizations (OGC API – Features).",
+    "決定済みの区域案のコミュニティ、行政区、小学校区、拠点施設、地域運営組織、"
+    "補助金の交付実績（OGC API – Features）。",
+    "The adopted communities, districts, school zones, hub centres, community "
+    "organizations and subsidies granted (OGC API – Features).",
 )
 
 
 def edition() -> Edition:
-    """The current edition of the published data, keyed on everything it is made of (read
-    in one session, ``storage.publication``): the store's data stamp (layers, city), the
-    adopted plan's version and the organizations' change stamp (they change without moving
-    the data stamp). The grants (#20) add their own change stamp there when published."""
+    """The published data as of now: the stamp of everything it is made of, read in one
+    session (``storage.publication``), with each collection prepared for its own parts —
+    the layers' data stamp, the adopted plan's version, the organizations' and the grants'
+    change stamps (they change without moving the data stamp)."""
     store = current.store()
     planning = current.planning()
     organizations = current.organizations()
     stamp = publication_stamp(store)
+    editions: Editions = current_app.extensions.setdefault(EDITIONS, Editions())
+    working_srid = editions.working_srid(stamp.data, store.geometry_srid)
 
     def source() -> Published:
         adopted = stamp.adopted_plan
         state = planning.state(adopted[0])[1] if adopted else PlanState()
-        return Published(store, planning.geography(), state, store.geometry_srid(), organizations)
+        return Published(store, planning.geography(), state, working_srid, organizations)
 
-    editions: Editions = current_app.extensions.setdefault(EDITIONS, Editions())
-    return editions.current(stamp.key, source)
+    return Edition(stamp, working_srid, source, editions)
 
 
 def published_communities() -> PreparedCollection:
@@ -135,7 +136,7 @@ def api_definition() -> Response:
     published = edition()
     lang = request_language()
     document = openapi(base_url(), TITLE[1 if lang == "en" else 0], published.working_srid)
-    return answer(published.key, document, OPENAPI)
+    return answer(published.stamp.key_of(("data",)), document, OPENAPI)
 
 
 @blueprint.get("/collections")
@@ -160,7 +161,7 @@ def collection(collection_id: str) -> Response:
     document = collection_document(
         base_url(), prepared.collection, prepared.extent, published.working_srid, request_language()
     )
-    return answer(published.key, document, JSON)
+    return answer(prepared.key, document, JSON)
 
 
 @blueprint.get("/collections/<collection_id>/items")
@@ -187,9 +188,9 @@ def items(collection_id: str) -> Response:
         len(matching),
         asked.offset,
         limit,
-        published.stamp,
+        prepared.stamp,
     )
-    return answer(published.key, body, GEOJSON, crs_uri(srid))
+    return answer(prepared.key, body, GEOJSON, crs_uri(srid))
 
 
 @blueprint.get("/collections/<collection_id>/items/<feature_id>")
@@ -199,11 +200,12 @@ def item(collection_id: str, feature_id: str) -> Response:
     asked = from_args(FeatureQuery)
     published = edition()
     srid = crs_srid(asked.crs, published.working_srid)
-    feature = published.collection(wanted).item(feature_id, srid)
+    prepared = published.collection(wanted)
+    feature = prepared.item(feature_id, srid)
     collection_url = f"{base_url()}/collections/{wanted.id}"
     here = f"{collection_url}/items/{feature_id}"
     return answer(
-        published.key, item_document(here, feature, collection_url), GEOJSON, crs_uri(srid)
+        prepared.key, item_document(here, feature, collection_url), GEOJSON, crs_uri(srid)
     )
 
 

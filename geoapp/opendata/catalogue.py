@@ -32,12 +32,12 @@ class Dataset:
 
 
 def formats_of(collection: Collection) -> list[str]:
-    """The download formats of a collection (CSVT rides with CSV; a collection without
-    geometry has no Shapefile)."""
+    """The download formats of a collection (CSVT rides with CSV; the Shapefiles only
+    where the collection offers them)."""
     return [
         name
         for name in FORMATS
-        if name != "csvt" and (collection.geometry_type or not name.startswith("shp"))
+        if name != "csvt" and (collection.shapefile or not name.startswith("shp"))
     ]
 
 

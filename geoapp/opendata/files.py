@@ -1,7 +1,13 @@
 """A published collection as a download in each format, built from the same public
 frame the OGC API serves (only the registry's fields): GeoJSON (RFC 7946), CSV with its
 ``.csvt`` column types (so codes with leading zeros stay text in QGIS and GDAL),
-GeoPackage 1.2 and a zipped Shapefile (Shift_JIS or UTF-8)."""
+GeoPackage 1.2 and a zipped Shapefile (Shift_JIS or UTF-8).
+
+A collection without geometry (the grants) is what an analyst joins to the communities
+by ``community_id``: an attributes table in the GeoPackage, features with a null
+geometry in the GeoJSON (RFC 7946 allows them), the rows of the CSV, and a Shapefile zip
+holding the DBF table alone with its ``.cpg`` (what GDAL, QGIS and ``shp2pgsql -n`` read
+as a table), never made-up points."""
 
 from __future__ import annotations
 
@@ -42,6 +48,13 @@ SHAPEFILE_NAMES = {
     "managed_by": "MANAGED_BY",
     "lon": "LON",
     "lat": "LAT",
+    "fiscal_year": "FY",
+    "fiscal_year_label": "FY_LABEL",
+    "program": "PROGRAM",
+    "program_name": "PROG_NAME",
+    "organization_id": "ORG_ID",
+    "organization": "ORG_NAME",
+    "granted": "GRANTED",
 }
 
 
@@ -82,10 +95,11 @@ def download(
             layer = PackageLayer(collection.id.replace("-", "_"), columns, geometry_type, style)
             write_geopackage(path, [layer])
             return path.read_bytes(), name, media_type
-        if geometry_type is None:
+        if not collection.shapefile:
             raise NotFound(
-                f"{collection.id} には位置がないため Shapefile はありません。",
-                f"{collection.id} has no geometry, so there is no Shapefile of it.",
+                f"{collection.id} は Shapefile では配布していません（GeoPackage か CSV を"
+                "お使いください）。",
+                f"{collection.id} is not offered as a Shapefile (use the GeoPackage or CSV).",
             )
         fields = {column: SHAPEFILE_NAMES[column] for column in attributes.columns}
         texts = {

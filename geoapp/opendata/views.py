@@ -26,6 +26,7 @@ SOURCES = {
     "school-zones": (("school-zones",), False),
     "hubs": (("centers",), True),
     "organizations": ((), False),
+    "grants": ((), False),
 }
 
 
@@ -37,15 +38,18 @@ def datasets() -> list[Dataset]:
         latest.setdefault(load.layer, load.imported_at)
     adopted = current.planning().list_plans("adopted")
     plan_changed = datetime.fromisoformat(adopted[0]["updated_at"]) if adopted else None
-    organizations_changed = current.organizations().last_changed()
+    changed = {
+        "organizations": current.organizations().last_changed(),
+        "grants": current.subsidies().last_grant_change(),
+    }
     found = []
     for prepared in edition().all():
         layers, from_plan = SOURCES.get(prepared.collection.id, ((), False))
         moments = [latest[name] for name in layers if name in latest]
         if from_plan and plan_changed is not None:
             moments.append(plan_changed)
-        if prepared.collection.id == "organizations" and organizations_changed is not None:
-            moments.append(organizations_changed)
+        if changed.get(prepared.collection.id) is not None:
+            moments.append(changed[prepared.collection.id])
         modified = max(moments).date() if moments else None
         found.append(Dataset(prepared.collection, len(prepared.ids), modified, prepared.extent))
     return found
@@ -99,11 +103,9 @@ def catalogue() -> Response:
 def file(collection_id: str, file_format: str) -> Response:
     """One dataset in one format, as a download."""
     collection = collection_named(collection_id)
-    published = edition()
-    data, name, media_type = download(
-        collection, published.collection(collection).frame, file_format
-    )
+    prepared = edition().collection(collection)
+    data, name, media_type = download(collection, prepared.frame, file_format)
     response = attachment(data, media_type, name)
-    response.set_etag(hashlib.sha256(f"{published.key}|{request.path}".encode()).hexdigest()[:32])
+    response.set_etag(hashlib.sha256(f"{prepared.key}|{request.path}".encode()).hexdigest()[:32])
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response

@@ -5,6 +5,7 @@ the budget, the annual report, the chart and the choropleth show."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from .base import Session
@@ -195,6 +196,37 @@ def grant_years(session: Session) -> list[int]:
     """The fiscal years that have grants, oldest first."""
     rows = session.rows("SELECT DISTINCT fiscal_year FROM grants ORDER BY fiscal_year")
     return [int(row["fiscal_year"]) for row in rows]
+
+
+def published_grant_rows(session: Session) -> list[dict[str, Any]]:
+    """The grants of more than 0 as the open data publishes them (id, fiscal year, program,
+    organization id, name and community, amount): never the project, the amount asked,
+    the notes, the exception or who recorded it."""
+    return session.rows(
+        "SELECT g.id, g.fiscal_year, g.program, g.organization_id, o.name AS organization, "
+        "o.community_id, g.granted FROM grants g JOIN organizations o ON o.id = g.organization_id "
+        "WHERE g.granted > 0 ORDER BY g.fiscal_year, g.program, g.organization_id, g.id"
+    )
+
+
+def grants_stamp(session: Session) -> str:
+    """A stamp that moves on every grant recorded or deleted, for caches of what is
+    published of them: the last grant audit row, the number of grants, the sum granted."""
+    row = session.rows(
+        "SELECT (SELECT max(id) FROM organization_audit WHERE action IN ('grant', "
+        "'grant_delete')) AS audit, count(*) AS n, coalesce(sum(granted), 0) AS granted "
+        "FROM grants"
+    )[0]
+    return f"{row['audit'] or 0}-{row['n']}-{row['granted']}"
+
+
+def grants_last_change(session: Session) -> datetime | None:
+    """When a grant was last recorded or deleted (None: never)."""
+    rows = session.rows(
+        "SELECT max(made_at) AS made_at FROM organization_audit "
+        "WHERE action IN ('grant', 'grant_delete')"
+    )
+    return as_datetime(rows[0]["made_at"]) if rows and rows[0]["made_at"] else None
 
 
 def lock_grant_writes(session: Session) -> None:

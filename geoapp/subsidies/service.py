@@ -418,6 +418,27 @@ class Subsidies:
             )
         return shown
 
+    def published_grants(self) -> list[dict[str, Any]]:
+        """The grants of more than 0 as the open data publishes them: fiscal year (and its
+        和暦 label), program (and its name), organization and community ids, organization
+        name and the amount granted; refusals and every staff field stay out."""
+        names = {program.key: program.name for program in self.programs()}
+        with self.store.session() as session:
+            rows = records.published_grant_rows(session)
+        return [
+            {
+                **row,
+                "fiscal_year_label": fiscal_year_label(int(row["fiscal_year"])),
+                "program_name": names.get(row["program"], row["program"]),
+            }
+            for row in rows
+        ]
+
+    def last_grant_change(self) -> datetime | None:
+        """When a grant was last recorded or deleted (None: never)."""
+        with self.store.session() as session:
+            return records.grants_last_change(session)
+
     def fiscal_years(self) -> list[int]:
         """The fiscal years with grants, and this one."""
         with self.store.session() as session:
