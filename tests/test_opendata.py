@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
+import psycopg
 import pyogrio
 import pytest
-from conftest import with_demo_grants
+from conftest import fresh_schema, missing, with_demo_grants
 from flask import Flask
 from test_export_clients import assert_valid_geopackage, gdal
 from test_ogcapi import assert_no_staff_field_of_grants
@@ -159,3 +162,47 @@ def test_the_grants_open_in_every_format_as_a_table_with_yen_as_integers(
         assert_no_staff_field_of_grants(demo_app, text)
     geojson = json.loads(client.get("/opendata/grants/geojson").data)
     assert all(feature["geometry"] is None for feature in geojson["features"])
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_shp2pgsql_loads_the_shift_jis_shapefiles_into_postgis_without_options(
+    demo_app: Flask, postgis_server: str, tmp_path: Path
+) -> None:
+    if shutil.which("shp2pgsql") is None or shutil.which("psql") is None:
+        missing("shp2pgsql or psql is not installed (apt-get install postgis)")
+    client = demo_app.test_client()
+    served = {
+        name: json.loads(client.get(f"/ogcapi/collections/{name}/items?limit=1000").data)
+        for name in ("communities", "districts", "grants")
+    }
+    with fresh_schema(postgis_server) as url:
+        for name in served:
+            zipfile.ZipFile(io.BytesIO(client.get(f"/opendata/{name}/shp").data)).extractall(
+                tmp_path / name
+            )
+            path = opened(tmp_path / name)
+            table = ["-n"] if path.suffix == ".dbf" else []  # grants: the DBF table alone
+            made = subprocess.run(
+                ["shp2pgsql", *table, str(path), name], capture_output=True, check=False
+            )
+            assert made.returncode == 0, made.stderr.decode("utf-8", "replace")
+            loaded = subprocess.run(
+                ["psql", "-v", "ON_ERROR_STOP=1", "-q", url],
+                input=made.stdout,
+                capture_output=True,
+                check=False,
+            )
+            assert loaded.returncode == 0, loaded.stderr.decode("utf-8", "replace")
+        with psycopg.connect(url) as connection:
+            names = {row[0] for row in connection.execute("SELECT name FROM communities")}
+            granted = connection.execute("SELECT sum(granted), count(*) FROM grants").fetchone()
+            kinds = connection.execute(
+                "SELECT data_type FROM information_schema.columns WHERE table_name = 'grants' "
+                "AND column_name IN ('granted', 'fy') AND table_schema = current_schema()"
+            ).fetchall()
+            districts = connection.execute("SELECT count(*) FROM districts").fetchone()[0]
+    assert names == {f["properties"]["name"] for f in served["communities"]["features"]}
+    grants = served["grants"]["features"]
+    assert granted == (sum(f["properties"]["granted"] for f in grants), len(grants))
+    assert {kind for (kind,) in kinds} <= {"smallint", "integer", "bigint"}, kinds
+    assert districts == served["districts"]["numberMatched"]
