@@ -503,6 +503,11 @@ PROBES: list[Probe] = [
     Probe("opendata.file", "GET", "/opendata/" + "d" * 3000 + "/csv", None),
     # organizations: no geometry, so no Shapefile and no feature by a hostile id
     Probe("opendata.file", "GET", "/opendata/organizations/shp", None),
+    Probe("opendata.file", "GET", "/opendata/grants/shp.zip", None),
+    Probe("ogcapi.item", "GET", "/ogcapi/collections/grants/items/1.0", None),
+    Probe("ogcapi.item", "GET", "/ogcapi/collections/grants/items/-1", None),
+    Probe("ogcapi.items", "GET", "/ogcapi/collections/grants/items?bbox=1,2,3", "bbox"),
+    Probe("ogcapi.items", "GET", "/ogcapi/collections/grants/items?offset=-1", "offset"),
     Probe("ogcapi.item", "GET", "/ogcapi/collections/organizations/items/%00", None),
     Probe("ogcapi.item", "GET", f"/ogcapi/collections/organizations/items/{BIG}", None),
     Probe("ogcapi.items", "GET", "/ogcapi/collections/organizations/items?bbox=a,b,c,d", "bbox"),
