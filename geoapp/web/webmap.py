@@ -146,6 +146,72 @@ class InitialView(MacroElement):
         self.bounds = bounds
 
 
+class KeepViewInPrint(MacroElement):
+    """On printing, the map takes its printed size (``html.printing`` in geoapp.css) and
+    shows what the screen showed of the data (the view within the layers' extent) beside
+    its open legend; afterwards it is as it was. Leaflet draws for the size it knows, so
+    without this a printed map is cut or half empty."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var container = map.getContainer();
+            var seen = null;
+            function shown() {
+                var view = map.getBounds(), data = L.latLngBounds([]);
+                map.eachLayer(function (layer) {
+                    if (layer.getBounds) data.extend(layer.getBounds());
+                    else if (layer.getLatLng) data.extend(layer.getLatLng());
+                });
+                if (!data.isValid() || !view.intersects(data)) return view;
+                var south = Math.max(view.getSouth(), data.getSouth());
+                var west = Math.max(view.getWest(), data.getWest());
+                var north = Math.min(view.getNorth(), data.getNorth());
+                var east = Math.min(view.getEast(), data.getEast());
+                return L.latLngBounds([south, west], [north, east]);
+            }
+            function refit(bounds, printing) {
+                var snap = map.options.zoomSnap;
+                var legend = printing && container.querySelector(".geoapp-legend");
+                map.invalidateSize({pan: false});
+                map.options.zoomSnap = printing ? 0.25 : snap;
+                var beside = legend ? legend.offsetWidth + 10 : 0;
+                map.fitBounds(bounds, {animate: false, paddingBottomRight: [beside, 0]});
+                map.options.zoomSnap = snap;
+            }
+            window.addEventListener("beforeprint", function () {
+                var legends = container.querySelectorAll("details.geoapp-legend:not([open])");
+                seen = {
+                    bounds: map.getBounds(), data: shown(), legends: legends,
+                    size: [container.clientWidth, container.clientHeight]
+                };
+                legends.forEach(function (legend) { legend.open = true; });
+                document.documentElement.classList.add("printing");
+                if (container.clientWidth !== seen.size[0] ||
+                    container.clientHeight !== seen.size[1]) {
+                    refit(seen.data, true);
+                }
+            });
+            window.addEventListener("afterprint", function () {
+                if (!seen) return;
+                document.documentElement.classList.remove("printing");
+                seen.legends.forEach(function (legend) { legend.open = false; });
+                if (container.clientWidth !== map.getSize().x ||
+                    container.clientHeight !== map.getSize().y) refit(seen.bounds, false);
+                seen = null;
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "KeepViewInPrint"
+
+
 def ageing_color(population: object, population_65: object) -> str:
     """The fill colour of a district by its share of residents aged 65+ (grey when either
     count is unknown)."""
@@ -225,6 +291,7 @@ def base_map(
     fmap.default_css = [("leaflet_css", leaflet_css)]
     if bounds:
         InitialView(bounds).add_to(fmap)
+    KeepViewInPrint().add_to(fmap)
     if basemap.url:
         folium.TileLayer(
             tiles=basemap.url,
