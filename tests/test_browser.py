@@ -132,16 +132,19 @@ def browser() -> Iterator[object]:
 
 
 def watched_page(
-    browser, server: str, reachable: tuple[str, ...] = ()
+    browser, server: str, reachable: tuple[str, ...] = (), javascript: bool = True
 ) -> tuple[object, object, list[str], list[str]]:
     """A Japanese page on a closed network: it may reach only ``server`` (and the hosts in
     ``reachable``, e.g. a local tile server). Its context, the page, and the lists of
     requests refused other than the base map's tiles (nothing else may try to leave the
-    machine) and of console errors other than those refused tiles'."""
+    machine) and of console errors other than those refused tiles'. ``javascript`` False:
+    a browser with JavaScript turned off."""
     local = {urlparse(server).netloc, *reachable}
     left_machine: list[str] = []
     console_errors: list[str] = []
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="ja-JP")
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 900}, locale="ja-JP", java_script_enabled=javascript
+    )
     page = context.new_page()
 
     def only_local(route) -> None:

@@ -26,6 +26,7 @@ from geoapp.errors import Conflict
 from geoapp.layers import CENTERS, DISTRICTS, LAYERS, SCHOOL_ZONES
 from geoapp.plans.service import Planning
 from geoapp.storage import Store
+from geoapp.storage.district_readings import district_readings
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -94,7 +95,21 @@ def test_both_backends_hold_the_same_demo_city(store: Store) -> None:
 def test_loading_the_demo_twice_changes_nothing(store: Store) -> None:
     assert load_demo_city(store)
     assert not load_demo_city(store)
-    assert len(store.layer_imports()) == 3
+    assert sorted(load.layer for load in store.layer_imports()) == [
+        "centers",
+        "districts",
+        "readings",
+        "school-zones",
+    ]
+
+
+def test_the_demo_districts_read_as_the_citys_readings_table_says(store: Store) -> None:
+    load_demo_city(store)
+    assert store.read_layer(DISTRICTS)["name_kana"].isna().all()
+    with store.session() as session:
+        readings = district_readings(session)
+    assert len(readings) == len(read_demo_layer(DISTRICTS))
+    assert readings["D001"] == "たかはし"
 
 
 def test_the_demo_plans_show_hubs_places_an_adopted_plan_and_a_history(store: Store) -> None:
@@ -159,9 +174,9 @@ def test_the_generator_rebuilds_the_committed_files_byte_for_byte(tmp_path: Path
         check=True,
         capture_output=True,
     )
-    shapefile_parts = {".shp", ".shx", ".dbf", ".prj"}
+    shapefile_parts = {".shp", ".shx", ".dbf", ".prj", ".csv"}
     committed_files = [p for p in sorted(demo_dir().iterdir()) if p.suffix in shapefile_parts]
-    assert len(committed_files) == 12
+    assert len(committed_files) == 13
     for committed in committed_files:
         rebuilt = tmp_path / committed.name
         assert (

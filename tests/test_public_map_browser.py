@@ -161,6 +161,33 @@ def test_a_community_page_names_its_hub_districts_and_shows_a_small_map(
     context.close()
 
 
+def test_without_javascript_the_search_form_answers_with_a_page_of_matches(
+    browser: Any, demo_server: str
+) -> None:
+    context, page, left_machine, errors = watched_page(browser, demo_server, javascript=False)
+    page.goto(demo_server + "/", wait_until="load")
+    page.fill("#place-query", "キボウガオカ")
+    page.press("#place-query", "Enter")
+    page.wait_for_url(re.compile(r"/search\?q="))
+    names = page.locator(".search-match .match-district").all_inner_texts()
+    assert len(names) >= 2 and all(name.startswith("希望ヶ丘") for name in names)
+    assert "きぼうがおか" in page.locator(".match-kana").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "public-search-page.png"), full_page=True)
+    link = page.locator(".search-match .match-community a").first
+    community = link.inner_text().strip()
+    link.click()
+    page.wait_for_url(re.compile(r"/communities/\d+"))
+    assert page.locator("h1").inner_text().strip().startswith(community)
+    page.go_back()
+    page.fill("#search-page-query", "平和代")
+    page.press("#search-page-query", "Enter")
+    page.wait_for_url(re.compile(r"q=%E5%B9%B3"))
+    assert "見つかりませんでした" in page.locator(".search-answer h2").inner_text()
+    assert page.locator(".suggestions a").count() >= 1
+    assert left_machine == [] and errors == []
+    context.close()
+
+
 def test_the_embedded_map_has_no_header_and_draws_the_communities(
     browser: Any, demo_server: str
 ) -> None:

@@ -59,12 +59,42 @@ def test_every_public_page_shows_only_the_adopted_plans_public_fields(demo_app: 
     draft_names = {c["name"] for c in planning.state(draft["id"])[1].communities.values()}
     adopted_names = {c["name"] for c in planning.public_plan()["communities"]}
     urls = ["/", "/?embed=1", "/print", "/print?paper=a3&orientation=portrait&c=1"]
+    urls += ["/search?q=一丁目", "/search?q=ちょうめ", "/search?q=見直し案"]
     urls += [f"/communities/{c['id']}" for c in planning.public_plan()["communities"]]
     for url in urls:
         html = page(demo_app, url)
         for secret in (*SECRETS, *(draft_names - adopted_names)):
             assert secret not in html, (url, secret)
     assert page(demo_app, f"/communities/{draft['id'] + 1000}", 404)
+
+
+def test_the_search_page_lists_every_match_with_links_to_community_pages(
+    demo_app: Flask,
+) -> None:
+    text = visible(page(demo_app, "/search?q=きぼうがおか"))
+    names = re.findall(r'<strong class="match-district">([^<]+)</strong>', text)
+    assert len(names) >= 2 and all(name.startswith("希望ヶ丘") for name in names)
+    links = set(re.findall(r'href="/communities/(\d+)"', text))
+    adopted = {
+        str(c["id"]) for c in demo_app.extensions["geoapp.plans"].public_plan()["communities"]
+    }
+    assert links and links <= adopted
+    assert visible(page(demo_app, "/search?q=キボウガオカ")).count("match-district") == len(names)
+    english = visible(page(demo_app, "/search?q=希望ヶ丘&lang=en"))
+    assert "Results for" in english and "About this community" in english
+
+
+def test_the_search_page_says_when_nothing_matches_and_escapes_the_query(
+    demo_app: Flask,
+) -> None:
+    text = visible(page(demo_app, "/search?q=平和代"))
+    assert "「平和代」は見つかりませんでした。" in text and 'href="/search?q=' in text
+    hostile = visible(page(demo_app, "/search?q=<img src=x onerror=alert(1)>"))
+    assert "<img src=x" not in hostile and "&lt;img src=x onerror=alert(1)&gt;" in hostile
+    postal = visible(page(demo_app, "/search?q=〒999-0001"))
+    assert "郵便番号では探せません" in postal
+    assert 'class="search-answer"' not in page(demo_app, "/search")
+    assert 'action="/search"' in page(demo_app, "/")
 
 
 def test_a_community_of_a_draft_only_is_not_found(demo_app: Flask) -> None:

@@ -131,6 +131,7 @@ SEARCH_FIELDS = {
     "matches.district",
     "matches.district.code",
     "matches.district.name",
+    "matches.district.kana",
     "matches.district.bounds",
     "matches.community",
     "matches.community.id",

@@ -165,6 +165,7 @@ def every_page(visit: Visit, files: dict[str, list[Path]]) -> None:
     """Visit every page of the app, as the public and as the administrator."""
     visit.open("home-public", "/", ".leaflet-pane path")
     visit.open("community", "/communities/1")
+    visit.open("search", "/search?q=きぼうがおか")
     visit.open("opendata", "/opendata")
     visit.open("login", "/login")
     visit.log_in()
@@ -250,7 +251,7 @@ def test_tables_become_labelled_cards_on_a_phone(
 ) -> None:
     visit = Visit(browser, demo_server, PHONE, "en")
     visit.log_in()
-    for path in ("/plans/", "/admin/users/", "/organizations", "/admin/scheme"):
+    for path in ("/plans/", "/admin/users/", "/organizations", "/admin/scheme", "/communities/1"):
         visit.page.goto(demo_server + path)
         assert visit.page.locator("table.cards").count() >= 1, path
         assert visit.table_cells_without_labels() == [], path

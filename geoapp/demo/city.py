@@ -16,6 +16,7 @@ import pyogrio
 from ..accounts.users import User, add_user, find_user
 from ..city.model import City, load_city_preset
 from ..errors import Conflict
+from ..importing.district_readings import load_readings
 from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES, Layer
 from ..plans.geography import Geography
 from ..plans.service import Planning
@@ -34,7 +35,6 @@ _FIELD_NAMES: dict[Layer, dict[str, str]] = {
     DISTRICTS: {
         "CODE": "code",
         "NAME": "name",
-        "NAME_KANA": "name_kana",
         "POP": "population",
         "HOUSEHOLDS": "households",
         "POP65": "population_65",
@@ -51,6 +51,8 @@ _FIELD_NAMES: dict[Layer, dict[str, str]] = {
 }
 # How the demo layers' loads are recorded.
 DEMO_SOURCE = "geodata/demo"
+# The districts' readings, which the city keeps apart from its GIS layer.
+READINGS_FILE = "district_readings.csv"
 _FILE_NAMES = {DISTRICTS: "districts.shp", SCHOOL_ZONES: "school_zones.shp", CENTERS: "centers.shp"}
 
 
@@ -95,6 +97,7 @@ def load_demo_city(store: Store, force: bool = False) -> bool:
     store.save_city(city)
     frames = {layer: read_demo_layer(layer).to_crs(city.working_crs) for layer in _FILE_NAMES}
     store.replace_layers(frames, source=DEMO_SOURCE)
+    load_readings(store, demo_dir() / READINGS_FILE, source_name=DEMO_SOURCE)
     logger.info("loaded the demo city %s", city.name)
     return True
 

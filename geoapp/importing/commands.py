@@ -18,6 +18,7 @@ from ..layers import POPULATION, layer_named
 from ..plans.model import STATUS_LABELS
 from ..settings import instance_folder, load_settings
 from ..storage import Store, open_store
+from .district_readings import READINGS, ReadingsReport, load_readings
 from .field_mapping import parse_map_option
 from .pipeline import ImportOptions, import_layer
 from .population_table import PopulationReport, load_population
@@ -57,17 +58,24 @@ def import_command(
     skip_invalid: bool,
 ) -> None:
     """レイヤを取り込む / Import a layer (districts, school-zones, centers) from a file, or
-    the districts' counts from a table by code (population)."""
-    if layer_name == POPULATION.name:
+    the districts' counts (population) or readings (readings) from a table by code."""
+    if layer_name in (POPULATION.name, READINGS):
         given = {
             "--crs": crs,
             "--mode": mode != "replace",
             "--snap": snap,
             "--layer": source_layer,
             "--skip-invalid": skip_invalid,
+            "--map": layer_name == READINGS and mapping,
         }
-        _import_population(
-            path, encoding, mapping, dry_run, as_json, [name for name, v in given.items() if v]
+        _import_table(
+            layer_name,
+            path,
+            encoding,
+            mapping,
+            dry_run,
+            as_json,
+            [name for name, v in given.items() if v],
         )
         return
     try:
@@ -102,7 +110,8 @@ def import_command(
     sys.exit(0 if report.ok else 1)
 
 
-def _import_population(
+def _import_table(
+    kind: str,
     path: str,
     encoding: str | None,
     mapping: str | None,
@@ -110,13 +119,15 @@ def _import_population(
     as_json: bool,
     unusable: list[str],
 ) -> None:
-    """``geoapp import population FILE.csv``: the districts' counts from a table by code;
-    exit 0 when every row could be taken, 1 when a value is bad (nothing is then stored)."""
+    """``geoapp import population|readings FILE.csv``: the districts' counts or readings
+    from a table by code; exit 0 when every row could be taken, 1 when a row is bad (nothing
+    is then stored)."""
     try:
         if unusable:
+            what = "人口表" if kind == POPULATION.name else "よみがな表"
             raise BadInput(
-                f"人口表の取り込みでは {', '.join(unusable)} は使えません。",
-                f"{', '.join(unusable)} cannot be used when loading a population table.",
+                f"{what}の取り込みでは {', '.join(unusable)} は使えません。",
+                f"{', '.join(unusable)} cannot be used when loading a {kind} table.",
             )
         source = Path(path)
         if not source.is_file():
@@ -127,8 +138,12 @@ def _import_population(
         columns = parse_map_option(mapping, POPULATION) if mapping else None
         store = command_store()
         try:
-            report = load_population(
-                store, source, mapping=columns, encoding=encoding, dry_run=dry_run
+            report: PopulationReport | ReadingsReport = (
+                load_readings(store, source, encoding=encoding, dry_run=dry_run)
+                if kind == READINGS
+                else load_population(
+                    store, source, mapping=columns, encoding=encoding, dry_run=dry_run
+                )
             )
         finally:
             store.close()
@@ -139,6 +154,8 @@ def _import_population(
         raise
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    elif isinstance(report, ReadingsReport):
+        click.echo(describe_readings(report))
     else:
         click.echo(describe_population(report))
     sys.exit(0 if report.ok else 1)
@@ -160,6 +177,20 @@ def describe_population(report: PopulationReport) -> str:
         lines.append(f"  行政区にないコード: {_listed(unknown)}")
     if report.without_row:
         lines.append(f"  表に行のない行政区（値は元のまま）: {_listed(report.without_row)}")
+    lines += _issue_lines("エラー", report.errors)
+    lines.append(_outcome(report.stored, report.ok))
+    return "\n".join(lines)
+
+
+def describe_readings(report: ReadingsReport) -> str:
+    """A Japanese, human-readable report of a readings table's load."""
+    lines = [
+        f"よみがな表の取り込み結果 ← {report.source}（文字コード {report.encoding}）",
+        f"  行 {report.rows}件 / よみがなを読み込む行政区 {report.read}件 / "
+        f"よみがなのない行政区 {len(report.without_reading)}件",
+    ]
+    if report.without_reading and report.ok:
+        lines.append(f"  よみがなのない行政区: {_listed(report.without_reading)}")
     lines += _issue_lines("エラー", report.errors)
     lines.append(_outcome(report.stored, report.ok))
     return "\n".join(lines)

@@ -186,16 +186,19 @@ def _refuse(
     report: PopulationReport, line: int, column: str, value: object, what: str, what_en: str
 ) -> None:
     """Record a value the load cannot take, naming its line and column."""
+    report.errors.append(row_refusal(line, column, value, what, what_en))
+
+
+def row_refusal(line: int, column: str, value: object, what: str, what_en: str) -> dict[str, Any]:
+    """A table's row refused, naming its line, column and value, in Japanese and English."""
     shown, shown_en = ("", "") if value is None else (f"（{value}）", f" ({value})")
-    report.errors.append(
-        {
-            "row": line,
-            "column": column,
-            "value": None if value is None else str(value),
-            "message": f"{line}行目の「{column}」{shown}{what}。",
-            "message_en": f"Line {line}, column {column!r}{shown_en} {what_en}.",
-        }
-    )
+    return {
+        "row": line,
+        "column": column,
+        "value": None if value is None else str(value),
+        "message": f"{line}行目の「{column}」{shown}{what}。",
+        "message_en": f"Line {line}, column {column!r}{shown_en} {what_en}.",
+    }
 
 
 def _store(

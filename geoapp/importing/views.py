@@ -34,6 +34,7 @@ from ..web.validation import (
     validate,
 )
 from .crs_choices import crs_choices, page_crs_issue
+from .district_readings import READINGS, ReadingsReport, load_readings
 from .field_mapping import parse_map_option
 from .pending_uploads import LIFETIME, OPTIONS_FILE, expire_pending, new_pending, pending_folder
 from .pipeline import ImportOptions, import_layer
@@ -41,6 +42,8 @@ from .population_table import PopulationReport, load_population
 from .report import CRS_SOURCES, ENCODING_SOURCES, ImportReport, summary_counts
 
 blueprint = Blueprint("uploads", __name__, url_prefix="/admin/import")
+# The tables by district code the page takes besides layers.
+TABLES = (POPULATION.name, READINGS)
 MAX_EPSG = 999_999
 
 
@@ -107,8 +110,7 @@ def form() -> str:
 def check_upload() -> str:
     """Save the upload, run a dry run, and show its report with confirm and cancel."""
     form = from_form(UploadForm)
-    population = form.layer == POPULATION.name
-    options = None if population else _options(form)
+    options = None if form.layer in TABLES else _options(form)
     files = [f for f in request.files.getlist("files") if f and f.filename]
     if not files:
         raise BadInput(
@@ -120,7 +122,7 @@ def check_upload() -> str:
     root = uploads_dir(current_app.instance_path)
     expire_pending(root, upload_lifetime())
     if options is None:
-        return _check_population(files, form)
+        return _check_table(files, form)
     token, folder = new_pending(root)
     try:
         saved = [_save(upload, folder) for upload in files]
@@ -141,12 +143,12 @@ def confirm(token: str) -> str:
     folder = _pending(token)
     saved = json.loads((folder / OPTIONS_FILE).read_text(encoding="utf-8"))
     form = validate(UploadForm, saved["form"])
-    if form.layer == POPULATION.name:
+    if form.layer in TABLES:
         try:
-            report = _load_population(folder / saved["source"], form, dry_run=False)
+            report = _load_table(folder / saved["source"], form, dry_run=False)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-        return _page(population_report=report)
+        return _page(**_table_report(report))
     options = _options(form)
     files = sorted(p for p in folder.iterdir() if p.name != OPTIONS_FILE)
     try:
@@ -172,36 +174,46 @@ def _keep_form(folder: Path, form: UploadForm, source: Path) -> None:
     )
 
 
-def _check_population(files: list[FileStorage], form: UploadForm) -> str:
-    """Save an uploaded population table, check it, and show the report with confirm
-    and cancel when every row could be taken."""
+def _check_table(files: list[FileStorage], form: UploadForm) -> str:
+    """Save an uploaded table by district code (population or readings), check it, and show
+    the report with confirm and cancel when every row could be taken."""
     if len(files) != 1:
         raise BadInput(
-            "人口表は CSV ファイル1つで送ってください。",
-            "Send the population table as one CSV file.",
+            "人口表・よみがな表は CSV ファイル1つで送ってください。",
+            "Send the population or readings table as one CSV file.",
         )
     token, folder = new_pending(uploads_dir(current_app.instance_path))
     try:
         source = _save(files[0], folder)
         _keep_form(folder, form, source)
-        report = _load_population(source, form, dry_run=True)
+        report = _load_table(source, form, dry_run=True)
     except Exception:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     if not report.ok:
         shutil.rmtree(folder, ignore_errors=True)
-    return _page(population_report=report, token=token if report.ok else None)
+    return _page(**_table_report(report), token=token if report.ok else None)
 
 
-def _load_population(source: Path, form: UploadForm, dry_run: bool) -> PopulationReport:
-    """Check, or load, a saved population table with the form's encoding and mapping."""
+def _load_table(source: Path, form: UploadForm, dry_run: bool) -> PopulationReport | ReadingsReport:
+    """Check, or load, a saved table with the form's encoding (and mapping, for population)."""
+    encoding = form.encoding or None
+    if form.layer == READINGS:
+        return load_readings(store(), source, encoding=encoding, dry_run=dry_run)
     return load_population(
         store(),
         source,
         mapping=parse_map_option(form.mapping, POPULATION) if form.mapping else None,
-        encoding=form.encoding or None,
+        encoding=encoding,
         dry_run=dry_run,
     )
+
+
+def _table_report(report: PopulationReport | ReadingsReport) -> dict[str, object]:
+    """The page's context for a table's report."""
+    if isinstance(report, ReadingsReport):
+        return {"readings_report": report}
+    return {"population_report": report}
 
 
 def _report_page(report: ImportReport, token: str | None) -> str:
@@ -226,7 +238,10 @@ def _page(**context: object) -> str:
         crs_groups=crs_choices(working),
         page_issue=lambda issue: page_crs_issue(issue, working),
         layers=(*LAYERS, POPULATION),
-        layer_labels={layer.name: layer.label for layer in (*LAYERS, POPULATION)},
+        layer_labels={
+            READINGS: N_("よみがな表"),
+            **{layer.name: layer.label for layer in (*LAYERS, POPULATION)},
+        },
         imports=store().layer_imports(limit=10),
         **context,
     )

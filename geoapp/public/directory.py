@@ -96,17 +96,19 @@ class Directory:
 def build_directory(
     public_plan: dict[str, Any] | None,
     geo: Geography,
+    readings: dict[str, str],
     centers: gpd.GeoDataFrame,
     zones: gpd.GeoDataFrame,
     population_loaded_on: date | None,
     drop: tuple[str, ...] = (),
 ) -> Directory:
     """The directory of ``public_plan`` (the adopted plan's public view, or None) over the
-    city's geography and its centres and school zones layers (any CRS)."""
+    city's geography and its centres and school zones layers (any CRS). A district's
+    reading is the one the city loaded (``readings``, by code), else the layer's."""
     districts = geo.districts
     kana = districts["name_kana"].fillna("").astype(str)
     entries = [
-        District(code, str(name), reading)
+        District(code, str(name), readings.get(code) or reading)
         for code, name, reading in zip(geo.codes, districts["name"], kana, strict=True)
     ]
     web = districts[["code", "name", "geometry"]].to_crs(WEB_CRS)

@@ -22,6 +22,17 @@ class SearchQuery(QueryModel):
     ]
 
 
+class SearchPage(QueryModel):
+    """The search page's ``?q=`` (none: the form alone) and ``?embed=1``."""
+
+    q: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=MAX_QUERY),
+        AfterValidator(refuse_unsafe_text),
+    ] = ""
+    embed: bool = False
+
+
 class PointQuery(QueryModel):
     """``?lon=&lat=``: a point in lon/lat."""
 

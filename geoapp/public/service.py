@@ -18,6 +18,7 @@ from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from ..organizations.service import Organizations
 from ..plans.caches import LatestCache
 from ..plans.service import Planning
+from ..storage.district_readings import district_readings
 from ..subsidies.service import Subsidies
 from .directory import Community, Directory, build_directory
 from .search import District
@@ -51,9 +52,12 @@ class PublicMap:
         """A directory read from the store."""
         city = self.store.city()
         loads = [load for load in self.store.layer_imports() if load.layer in POPULATION_LOADS]
+        with self.store.session() as session:
+            readings = district_readings(session)
         return build_directory(
             plan,
             self.planning.geography(),
+            readings,
             self.store.read_layer(CENTERS),
             self.store.read_layer(SCHOOL_ZONES),
             loads[0].imported_at.date() if loads else None,
@@ -111,6 +115,7 @@ def match(directory: Directory, district: District) -> dict[str, Any]:
         "district": {
             "code": district.code,
             "name": district.name,
+            "kana": district.kana,
             "bounds": directory.district_bounds.get(district.code),
         },
         "community": None

@@ -20,7 +20,7 @@ from ..web.views import adopted_communities, city_basemap, map_page_data, public
 from ..web.webmap import render_map
 from .community_map import community_map
 from .paper import PAPER_SIZES, qr_code_svg
-from .requests import PageView, PointQuery, PrintView, SearchQuery
+from .requests import PageView, PointQuery, PrintView, SearchPage, SearchQuery
 from .service import community_grants, community_organization, shown_date
 
 api = Blueprint("public_api", __name__, url_prefix="/api/public")
@@ -38,6 +38,22 @@ def at_point() -> Response:
     """The district and community at ``?lon=&lat=`` (a map click, the browser's location)."""
     point = from_args(PointQuery)
     return jsonify(current.public_map().at_point(point.lon, point.lat))
+
+
+@pages.get("/search")
+def search_page() -> str:
+    """「私の地域はどこ？」 without JavaScript: the map page's search form answered by a page
+    listing every match with its community (linked to its page) and hub."""
+    view = from_args(SearchPage)
+    answer = current.public_map().search(view.q) if view.q else None
+    return render_template(
+        "public/search.html",
+        lang=request_language(),
+        city=current.store().city(),
+        embed=view.embed,
+        q=view.q,
+        answer=answer,
+    )
 
 
 @pages.get("/communities/<int:community_id>")

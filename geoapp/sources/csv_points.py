@@ -153,6 +153,15 @@ def _decoded_csv(data: bytes, label: str, request: Request) -> tuple[str, str, s
         return _strictly_decoded_csv(data, codec, label, "given"), request.encoding, "given"
     if data.startswith(codecs.BOM_UTF8):
         return _strictly_decoded_csv(data, "utf-8-sig", label, "bom"), "utf-8", "detected"
+    if b"\x00" in data[:4096]:
+        raise BadInput(
+            f"{label} は UTF-16 などで保存されています（NUL 文字を含みます）。"
+            "UTF-8 か Shift_JIS（CP932）で保存し直してください。",
+            f"{label} is saved as UTF-16 or the like (it holds NUL characters); save it again "
+            "as UTF-8 or Shift_JIS (CP932).",
+            file=label,
+            reason="encoding_undecodable",
+        )
     try:
         return data.decode("utf-8"), "utf-8", "detected"
     except UnicodeDecodeError as error:
@@ -203,7 +212,7 @@ def _csv_undecodable(
 
 def _undecodable_column(line: bytes, header: str, codec: str) -> str:
     """The header name of the first cell in ``line`` that ``codec`` cannot decode."""
-    names = next(csv.reader([header]), [])
+    names = next(csv.reader(header.splitlines()[:1]), [])
     cells = next(csv.reader([line.decode("latin-1")]), [])
     for index, cell in enumerate(cells):
         try:

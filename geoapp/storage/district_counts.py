@@ -35,6 +35,12 @@ def update_district_counts(
         f"UPDATE districts SET {assignments} WHERE code = %s",
         [[*row, code] for code, row in sorted(values.items())],
     )
+    record_district_load(session, record, report)
+
+
+def record_district_load(session: Session, record: LoadRecord, report: dict[str, Any]) -> None:
+    """Record a load onto the stored districts among the layer loads and raise the data
+    generation, so every process rebuilds what it derived from the districts."""
     session.run(
         "INSERT INTO layer_imports (layer, source, feature_count, imported_at, report) "
         "VALUES (%s, %s, %s, %s, %s)",
