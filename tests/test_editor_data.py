@@ -126,7 +126,13 @@ def test_the_plan_list_editor_and_comparison_render_for_a_planner(tanaka: Staff)
     assert "西東案" in page and "cdn" not in page.lower()
     scripts = re.findall(r'<script src="/static/([^"?]+)', page)
     modules = ["state", "server", "map", "tools", "panels", "history", "start"]
-    assert scripts == ["header.js", "api.js", *(f"editor/{name}.js" for name in modules)]
+    assert scripts == [
+        "text.js",
+        "regions.js",
+        "header.js",
+        "api.js",
+        *(f"editor/{name}.js" for name in modules),
+    ]
     other = tanaka.new_plan(name="別案")
     tanaka.edit(other["id"], 1, "unassign", districts=["G1"])
     compared = tanaka.get(f"/plans/compare?a={plan['id']}&b={other['id']}").get_data(as_text=True)

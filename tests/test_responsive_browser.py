@@ -1,10 +1,13 @@
-"""Every page at a phone's width (360 px) and a desktop's (1400 px), in Japanese and English,
-logged in as the demo city's administrator (and the public map also logged out).
+"""Every page at a phone's width (360 px), a tablet's (768 px) and a desktop's (1400 px), in
+Japanese and English, logged in as the demo city's administrator (and the public map also
+logged out).
 
 At every width no page scrolls sideways, no text breaks one character per line and a map
 page shows its map inside the window; at 360 px the header's menu folds behind a button
 that the keyboard opens, the map's legend and layer switcher fold away, tables become
 stacked cards and the editor is read-only; at 768 px (a tablet) the editor can be used.
+axe-core (bundled in the axe-playwright-python package, injected from disk) finds no serious
+or critical violation (WCAG 2.1 A/AA and best practice) on any page at any width.
 Each page is photographed into test-artifacts/responsive/ for a reviewer to look at.
 """
 
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from test_browser import ARTIFACTS, browser, serving_demo, watched_page
 from test_first_week_browser import checked_upload
 
@@ -27,6 +31,10 @@ __all__ = ["browser"]
 ADMIN, PASSWORD = "demo-admin", "aobagawa-admin"
 SHOTS = ARTIFACTS / "responsive"
 PHONE, TABLET, DESKTOP = 360, 768, 1400
+# Every axe-core rule (WCAG 2.0 and 2.1 A/AA and axe's best practices); minor and moderate
+# findings are advice, serious and critical ones fail.
+AXE_OPTIONS = {"resultTypes": ["violations"]}
+FAILING_IMPACTS = {"serious", "critical"}
 MAP_PAGES = {
     "home",
     "home-public",
@@ -57,7 +65,13 @@ _LAYOUT = """() => {
     const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
     if (lines.size >= 3 && lines.size >= text.length - 1) narrow.push(text.slice(0, 30));
   }
-  return {width: document.documentElement.scrollWidth, narrow};
+  const past = [...document.body.querySelectorAll("*")].filter(
+    (e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5
+      && e.checkVisibility());
+  const deepest = past.filter((e) => !past.some((other) => other !== e && e.contains(other)));
+  const widest = deepest.slice(0, 3).map((e) => `${e.tagName.toLowerCase()}.${e.className}`);
+  return {width: document.documentElement.scrollWidth, narrow, widest,
+          lang: document.documentElement.lang};
 }"""
 
 _MAP_BOX = """() => {
@@ -126,10 +140,13 @@ class Visit:
         page.screenshot(path=str(SHOTS / f"{name}-{self.lang}-{self.width}.png"), full_page=True)
         layout = page.evaluate(_LAYOUT)
         where = f"{name} ({self.lang}, {self.width} px)"
+        if layout["lang"] != self.lang:
+            self.problems.append(f"{where}: <html lang={layout['lang']!r}>")
         if layout["width"] > self.width:
-            self.problems.append(f"{where}: {layout['width']} px wide")
+            self.problems.append(f"{where}: {layout['width']} px wide ({layout['widest']})")
         if layout["narrow"]:
             self.problems.append(f"{where}: one character per line: {layout['narrow'][:5]}")
+        self.problems.extend(f"{where}: {finding}" for finding in self.accessibility_findings())
         if name in MAP_PAGES:
             box = page.evaluate(_MAP_BOX)
             viewport = page.viewport_size
@@ -143,6 +160,18 @@ class Visit:
             )
             if not visible:
                 self.problems.append(f"{where}: the map is not in view ({box})")
+
+    def accessibility_findings(self) -> list[str]:
+        """axe-core's serious and critical violations on the page shown now, one line per
+        element: the rule, its impact, the element's selector and axe's summary."""
+        results = Axe().run(self.page, options=AXE_OPTIONS).response
+        return [
+            f"{violation['id']} ({violation['impact']}) {' '.join(node['target'])}: "
+            f"{node.get('failureSummary', '').splitlines()[-1].strip()}"
+            for violation in results["violations"]
+            if violation["impact"] in FAILING_IMPACTS
+            for node in violation["nodes"]
+        ]
 
     def table_cells_without_labels(self) -> list[str]:
         """The cells of the stacked-card tables on this page that would show no label."""
@@ -196,7 +225,7 @@ def every_page(visit: Visit, files: dict[str, list[Path]]) -> None:
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+@pytest.mark.parametrize("width", [PHONE, TABLET, DESKTOP])
 def test_every_page_fits_the_window_and_shows_its_map(
     demo_server: str, browser: Any, upload_files: dict[str, list[Path]], width: int, lang: str
 ) -> None:
@@ -282,3 +311,92 @@ def test_the_editor_is_read_only_on_a_phone_and_usable_on_a_tablet(
             assert brush.get_attribute("aria-pressed") == "true"
         assert visit.problems == []
         visit.close()
+
+
+# The element holding the keyboard's focus: what it is, and whether the focus shows (an
+# outline or a box shadow drawn around it).
+_FOCUSED = """() => {
+  const element = document.activeElement;
+  if (!element || element === document.body) return null;
+  const style = getComputedStyle(element);
+  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 1;
+  const name = element.getAttribute("aria-label") || element.textContent || element.name || "";
+  return {
+    what: `${element.tagName.toLowerCase()}${element.id ? "#" + element.id : ""} `
+      + `"${name.trim().replace(/\\s+/g, " ").slice(0, 30)}"`,
+    shown: outline || style.boxShadow !== "none",
+  };
+}"""
+
+
+def tab_to(page: Any, selector: str, unseen: list[str], limit: int = 300) -> None:
+    """Press Tab until the focus is on ``selector``, noting in ``unseen`` every stop on the
+    way whose focus did not show."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUSED)
+        if focused and not focused["shown"]:
+            unseen.append(focused["what"])
+        if page.evaluate("(selector) => document.activeElement.matches(selector)", selector):
+            return
+    raise AssertionError(f"{selector} is not reachable with Tab ({limit} presses)")
+
+
+def tab_round(page: Any, unseen: list[str], limit: int = 300) -> int:
+    """Press Tab from where the focus is until it leaves the page (back to the browser),
+    noting stops whose focus did not show; the number of stops."""
+    for stops in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUSED)
+        if focused is None:
+            return stops
+        if not focused["shown"]:
+            unseen.append(focused["what"])
+    raise AssertionError(f"Tab never left the page ({limit} presses)")
+
+
+def test_the_keyboard_alone_uses_the_plans_list_and_the_editors_tools(
+    demo_server: str, browser: Any
+) -> None:
+    """Tab, Enter, Space and arrows only: every stop on the plans list and the editor shows
+    its focus, the plans list opens a plan, the editor's tools, brush size and community
+    list respond."""
+    visit = Visit(browser, demo_server, DESKTOP, "ja")
+    visit.log_in()
+    page, unseen = visit.page, []
+    plans = visit.context.request.get(demo_server + "/api/plans").json()["plans"]
+    draft = next(plan["id"] for plan in plans if plan["status"] == "draft")
+
+    page.goto(demo_server + "/plans/")
+    tab_to(page, f"tr[data-plan='{draft}'] a.button.secondary", unseen)  # 比較
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{demo_server}/plans/compare?b={draft}")
+    page.goto(demo_server + "/plans/")
+    tab_to(page, f"tr[data-plan='{draft}'] td:first-child a", unseen)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{demo_server}/plans/{draft}/edit")
+    page.wait_for_selector("body[data-editor-ready=true]", state="attached")
+
+    tab_to(page, ".export-menu summary", unseen)
+    page.keyboard.press("Enter")
+    assert page.locator(".export-list a").first.is_visible()
+    page.keyboard.press("Enter")  # and closed again
+    tab_to(page, "button[data-tool=brush]", unseen)
+    page.keyboard.press("Space")
+    assert page.locator("button[data-tool=brush]").get_attribute("aria-pressed") == "true"
+    tab_to(page, "button[data-tool=eraser]", unseen)
+    page.keyboard.press("Enter")
+    assert page.locator("button[data-tool=eraser]").get_attribute("aria-pressed") == "true"
+    assert page.locator("button[data-tool=brush]").get_attribute("aria-pressed") == "false"
+    tab_to(page, "#brush-size", unseen)
+    page.keyboard.press("ArrowRight")
+    assert page.locator("#brush-size-value").text_content() == "26"
+    communities = page.locator("#community-list li")
+    for number in (0, 1):
+        tab_to(page, f"#community-list li:nth-child({number + 1})", unseen)
+        page.keyboard.press("Enter" if number == 0 else "Space")
+        assert communities.nth(number).get_attribute("aria-current") == "true"
+        assert communities.nth(number).evaluate("(item) => item === document.activeElement")
+    tab_round(page, unseen)
+    assert unseen == []
+    visit.close()

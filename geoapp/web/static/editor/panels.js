@@ -104,7 +104,14 @@
           el("span", { dataset: { figure: "population" } }, fmt(figure.population)), figure.population === null ? null : el("small", {}, T("人")),
           " ", el("span", { className: "sub", dataset: { figure: "districts" } }, figure.districts === 1 ? T("1 行政区") : T("{n} 行政区").replace("{n}", fmt(figure.districts)))),
       );
+      if (community.id === state.active) item.setAttribute("aria-current", "true");
       item.addEventListener("click", () => selectCommunity(community.id));
+      item.addEventListener("keydown", (event) => {
+        if (event.target !== item || (event.key !== "Enter" && event.key !== " ")) return;
+        event.preventDefault();
+        selectCommunity(community.id);
+        list.querySelector(`[data-community="${community.id}"]`).focus();
+      });
       item.addEventListener("dblclick", () => zoomToCommunity(community.id));
       list.append(item);
     }
