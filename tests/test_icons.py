@@ -14,10 +14,12 @@ SOURCES = ("templates", "geoapp")
 SUFFIXES = {".html", ".js", ".css", ".py", ".json"}
 # Pictographs and symbol blocks: arrows, technical, geometric shapes, miscellaneous
 # symbols, dingbats, supplemental arrows and symbols, every emoji plane and emoji's
-# variation selector. Three stay, being text every Japanese font has: ← and → between
-# a field and its source, ○○ standing for a name (○○市).
+# variation selector, and the fullwidth plus and single angle quote once used for "add"
+# and "back". Three stay, being text every Japanese font has: ← and → between a field
+# and its source, ○○ standing for a name (○○市).
 SYMBOLS = re.compile(
-    "[\u2190-\u21ff\u2300-\u23ff\u25a0-\u27bf\u2900-\u297f\u2b00-\u2bff\U0001f000-\U0001faff\ufe0f]"
+    "[\u2190-\u21ff\u2300-\u23ff\u25a0-\u27bf\u2900-\u297f\u2b00-\u2bff"
+    "\U0001f000-\U0001faff\ufe0f\uff0b\u2039]"
 )
 TEXT_SYMBOLS = {"\u2190", "\u2192", "\u25cb"}
 ICON_CALL = re.compile(r"""icon\(\s*["']([a-z0-9-]+)["']""")
@@ -51,6 +53,7 @@ def test_every_icon_the_pages_name_is_served_from_the_font_awesome_wheel(app: Fl
     masked = {url for text in texts for url in MASKED_ICON.findall(text)}
     assert {"rotate-left", "rotate-right", "flag", "bars", "xmark"} <= named
     assert "vendor/font-awesome/svgs/solid/lock.svg" in masked  # a locked community
+    assert "vendor/font-awesome/svgs/solid/plus.svg" in masked  # add a place
     panels = (ROOT / "geoapp" / "web" / "static" / "editor" / "panels.js").read_text("utf-8")
     assert 'className: "lock"' in panels
     for url in sorted(masked | {f"vendor/font-awesome/svgs/solid/{name}.svg" for name in named}):

@@ -230,7 +230,7 @@
       setTimeout(() => form.elements.name.focus());
     } else {
       section.append(el("button", { type: "button", className: "button secondary small", id: "add-place-button", "aria-pressed": String(state.placing), onclick: () => startPlacing() },
-        state.placing ? T("地図をクリックして場所を選んでください") : "＋ " + T("地図で場所を追加")));
+        state.placing ? T("地図をクリックして場所を選んでください") : [el("span", { className: "plus-icon", "aria-hidden": "true" }), " ", T("地図で場所を追加")]));
     }
     return section;
   }
