@@ -76,6 +76,11 @@ def test_no_match_suggests_the_nearest_names() -> None:
     assert TOWN.search("xyz").suggestions == []
 
 
+def test_a_suggestion_sharing_more_characters_comes_before_a_shorter_one() -> None:
+    town = DistrictIndex([District("1", "平和台一丁目"), District("2", "上千代")])
+    assert town.search("平和代").suggestions == ["平和台一丁目", "上千代"]
+
+
 def search(app: Flask, query: str, status: int = 200) -> dict[str, Any]:
     answer = app.test_client().get("/api/public/search", query_string={"q": query})
     assert answer.status_code == status, answer.get_json()

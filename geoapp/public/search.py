@@ -109,7 +109,8 @@ class DistrictIndex:
 
     def suggestions(self, key: str) -> list[str]:
         """The district names nearest ``key``: among those sharing the most characters with
-        it, the fewest edits apart; none when no name shares a character."""
+        it, those whose beginning is fewest edits from it (a slip in a long name: 平和代 for
+        平和台一丁目), then whose whole name is; none when no name shares a character."""
         if not key:
             return []
         wanted = set(key)
@@ -119,7 +120,14 @@ class DistrictIndex:
                 if count := len(wanted & set(form)):
                     shared.append((-count, form, entry.district.name))
         pool = sorted(shared)[:SUGGESTION_POOL]
-        nearest = sorted(pool, key=lambda item: (edit_distance(key, item[1]), item[0]))
+        nearest = sorted(
+            pool,
+            key=lambda item: (
+                edit_distance(key, item[1][: len(key)]),
+                edit_distance(key, item[1]),
+                item[0],
+            ),
+        )
         return list(dict.fromkeys(name for *_, name in nearest))[:MAX_SUGGESTIONS]
 
 
