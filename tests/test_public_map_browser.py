@@ -6,15 +6,32 @@ URL, a community's page, the embedded map and the print layout rendered to PDF."
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import ARTIFACTS, browser, demo_server, watched_page
+from map_view import assert_city_in_view
+from test_browser import (
+    ARTIFACTS,
+    browser,
+    demo_bounds,
+    demo_environment,
+    demo_server,
+    serving,
+    watched_page,
+)
+from test_editor_browser import ApiClient
+
+from geoapp.subsidies.choropleth import NOTHING_COLOR, class_color
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser", "demo_server"]
 
 MM = 72 / 25.4  # PDF points per millimetre
+GRANTS_YEAR = 2025
+SUBSIDIES_TITLE = "令和7年度（2025年度） 補助金の交付額（千円）"
+HOSTILE = "<img src=x onerror=window.__xss=1>協議会"
 
 
 @pytest.fixture
@@ -239,5 +256,131 @@ def test_the_print_layout_fills_one_sheet_with_legend_scale_bar_and_north_arrow(
     pages = pdf_pages(pdf)
     assert len(pages) == 1
     assert pages[0] == pytest.approx((width_mm * MM, height_mm * MM), abs=2)
+    assert left_machine == [] and errors == []
+    context.close()
+
+
+@pytest.fixture
+def demo_on_backend(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """``geoapp demo`` (organizations with their history, five years of grants) on each
+    backend: its URL."""
+    env = demo_environment(tmp_path, GEOAPP_DATABASE_URL=database_url)
+    with serving("demo", env, tmp_path) as url:
+        yield url
+
+
+# The fill of the community path with this id, as the browser paints it.
+FILL_OF = """id => {
+  const map = window[document.querySelector('.folium-map').id];
+  let fill = null;
+  map.eachLayer((l) => {
+    if (l.feature && l.options.className === 'geoapp-community' && Number(l.feature.id) === id)
+      fill = l.getElement().getAttribute('fill');
+  });
+  return fill;
+}"""
+
+# Open the tooltip and popup of the community with this id; their text.
+OPEN_COMMUNITY = """id => {
+  const map = window[document.querySelector('.folium-map').id];
+  let shown = null;
+  map.eachLayer((l) => {
+    if (!l.feature || l.options.className !== 'geoapp-community' || Number(l.feature.id) !== id)
+      return;
+    l.openTooltip(l.getBounds().getCenter());
+    const tooltip = l.getTooltip().getElement().innerText;
+    l.openPopup(l.getBounds().getCenter());
+    shown = {tooltip, popup: l.getPopup().getElement().innerText};
+  });
+  return shown;
+}"""
+
+
+def legend_keys(page: Any) -> list[str]:
+    """The keys of the colouring's legend rows, in order."""
+    return [row.get_attribute("data-key") for row in page.locator("#colouring-rows > div").all()]
+
+
+def test_the_communities_are_fetched_drawn_and_coloured_by_stage_or_subsidies(
+    demo_on_backend: str, browser: Any
+) -> None:
+    url = demo_on_backend
+    context, page, left_machine, errors = watched_page(browser, url)
+    page.add_init_script("window.__xss = undefined;")
+    page.goto(url + "/", wait_until="networkidle")
+    page.wait_for_selector(".folium-map[data-drawn='14']", timeout=20_000)
+    assert '"coordinates"' not in page.request.get(url + "/").text()  # fetched, not carried
+    assert_city_in_view(page, "path.geoapp-community", 14, demo_bounds())
+
+    # By stage (the default): a community with a stage is filled in its stage's colour.
+    scheme = page.request.get(url + "/api/scheme").json()
+    colors = {stage["key"]: stage["color"] for stage in scheme["stages"]}
+    stages = page.request.get(url + "/api/organizations/stages").json()["stages"]
+    staged = next(int(cid) for cid, key in stages.items() if key in colors)
+    assert page.evaluate(FILL_OF, staged) == colors[stages[str(staged)]]
+    legend = page.locator(".geoapp-legend").inner_text()
+    assert "地域運営組織の段階" in legend
+    assert all(stage["name"] in legend for stage in scheme["stages"])
+
+    # By the subsidies of a fiscal year: the legend and the fills follow, the URL keeps it.
+    page.check("input[name=layer][value=subsidies]")
+    page.select_option("#colouring-year", str(GRANTS_YEAR))
+    page.wait_for_function(
+        "year => { const q = new URL(location.href).searchParams;"
+        " return q.get('layer') === 'subsidies' && q.get('fiscal_year') === year"
+        " && document.getElementById('colouring-title').textContent.startsWith('令和7年度'); }",
+        arg=str(GRANTS_YEAR),
+    )
+    granted = page.request.get(f"{url}/api/grants/map?fiscal_year={GRANTS_YEAR}").json()
+    by_amount = sorted(granted["communities"], key=lambda c: c["granted"])
+    top, nothing = by_amount[-1], by_amount[0]
+    assert top["granted"] > 0 and nothing["granted"] == 0
+    classes = [key for key in legend_keys(page) if int(key) >= 0]
+    assert page.evaluate(FILL_OF, top["id"]) == class_color(len(classes) - 1, len(classes))
+    assert page.evaluate(FILL_OF, nothing["id"]) == NOTHING_COLOR
+    legend = page.locator(".geoapp-legend").inner_text()
+    assert SUBSIDIES_TITLE in legend and "交付なし" in legend
+    counts = page.locator("#colouring-rows .legend-count").all_inner_texts()
+    assert sum(int(text.strip("()")) for text in counts) == 14
+
+    # The URL restores the colouring, also embedded and printed.
+    for shared in (page.url, page.url + "&embed=1"):
+        page.goto(shared, wait_until="networkidle")
+        page.wait_for_selector(".folium-map[data-drawn='14']", timeout=20_000)
+        assert page.is_checked("input[name=layer][value=subsidies]")
+        assert page.locator("#colouring-title").inner_text().startswith("令和7年度")
+        assert page.evaluate(FILL_OF, top["id"]) == class_color(len(classes) - 1, len(classes))
+    page.goto(page.url.replace("/?", "/print?").replace("&embed=1", ""), wait_until="networkidle")
+    page.wait_for_selector(".folium-map[data-drawn='14']", timeout=20_000)
+    assert SUBSIDIES_TITLE in page.locator(".geoapp-legend").inner_text()
+
+    # A community named with markup is shown as text, in its tooltip, popup and the list.
+    admin = ApiClient(url, "demo-admin", "aobagawa-admin")
+    adopted = admin.call("GET", "/api/public/plan")
+    plan = admin.call(
+        "POST", "/api/plans", {"name": "改名案", "source": "copy", "copy_of": adopted["id"]}
+    )
+    plan = admin.call("GET", f"/api/plans/{plan['id']}")
+    renamed = plan["communities"][0]["id"]
+    version = admin.call(
+        "POST",
+        f"/api/plans/{plan['id']}/edits",
+        {
+            "version": plan["version"],
+            "op": "update_community",
+            "community": renamed,
+            "name": HOSTILE,
+        },
+    )["version"]
+    for status in ("proposed", "adopted"):
+        version = admin.call(
+            "POST", f"/api/plans/{plan['id']}/status", {"version": version, "status": status}
+        )["version"]
+    page.goto(url + "/", wait_until="networkidle")
+    page.wait_for_selector(".folium-map[data-drawn]", timeout=20_000)
+    shown = page.evaluate(OPEN_COMMUNITY, renamed)
+    assert shown is not None and HOSTILE in shown["tooltip"] and HOSTILE in shown["popup"]
+    assert HOSTILE in page.locator(f'[data-community="{renamed}"]').inner_text()
+    assert page.evaluate("() => window.__xss") is None
     assert left_machine == [] and errors == []
     context.close()

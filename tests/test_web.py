@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 import pytest
 from conftest import TEST_SRID, app_with
 from flask import Flask
+from flask.testing import FlaskClient
 from shapes import all_layers
 
 from geoapp import create_app
@@ -30,13 +33,33 @@ def city_app(app: Flask) -> Flask:
     return app
 
 
+def public_map(client: FlaskClient, query: str = "") -> tuple[dict[str, Any], dict[str, list]]:
+    """The public map page's data for its script, and the features the script fetches for
+    each layer of the switcher (the page carries none)."""
+    page = client.get("/" + query).get_data(as_text=True)
+    found = re.search(r'<script type="application/json" id="public-map-data">(.*?)</script>', page)
+    assert found, page
+    data = json.loads(found.group(1))
+    shapes = {}
+    for key, url in data["collections"].items():
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        assert "ETag" in answer.headers and "max-age" in answer.headers["Cache-Control"], url
+        shapes[key] = answer.get_json()["features"]
+    return data, shapes
+
+
 def test_the_home_page_draws_the_three_layers_in_japanese(city_app: Flask) -> None:
-    page = readable(city_app.test_client().get("/").get_data(as_text=True))
+    client = city_app.test_client()
+    page = readable(client.get("/").get_data(as_text=True))
     assert "青葉川市" in page
     for label in ("行政区（3）", "小学校区（2）", "拠点施設（2）", "凡例", "高齢化率"):
         assert label in page
-    assert "青葉町一丁目" in page and "松原コミュニティセンター" in page
-    assert "geoapp-district" in page and "geoapp-school-zone" in page and "geoapp-center" in page
+    assert "青葉町一丁目" not in page  # the shapes are fetched, not carried
+    _data, shapes = public_map(client)
+    assert "青葉町一丁目" in [f["properties"]["name"] for f in shapes["districts"]]
+    assert "松原コミュニティセンター" in [f["properties"]["name"] for f in shapes["hubs"]]
+    assert len(shapes["districts"]) == 3 and len(shapes["school-zones"]) == 2
 
 
 def test_the_home_page_loads_leaflet_from_the_app_and_names_no_cdn(city_app: Flask) -> None:

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from ..subsidies.requests import OptionalYear
 from ..web.validation import OptionalId, QueryModel, refuse_unsafe_text
 
 # Longer than any address a resident types (「静岡県焼津市大字…」 is some 30 characters).
@@ -46,9 +47,17 @@ class PageView(QueryModel):
     embed: bool = False
 
 
-class MapView(QueryModel):
-    """A view of the public map as its URL keeps it: centre, zoom, selected community and
-    the layers hidden (their places in the layer switcher)."""
+class ColouringQuery(QueryModel):
+    """``?layer=&fiscal_year=``: how the public map colours the communities, by their
+    organization's stage or by the subsidies of a fiscal year (this one by default)."""
+
+    layer: Literal["stage", "subsidies"] = "stage"
+    fiscal_year: OptionalYear = None
+
+
+class MapView(ColouringQuery):
+    """A view of the public map as its URL keeps it: colouring, centre, zoom, selected
+    community and the layers hidden (their places in the layer switcher)."""
 
     lat: Annotated[float, Field(ge=-90, le=90)] | None = None
     lon: Annotated[float, Field(ge=-180, le=180)] | None = None
@@ -58,7 +67,15 @@ class MapView(QueryModel):
 
     def query(self) -> dict[str, str]:
         """The view as query-string values (those given)."""
-        values = {"lat": self.lat, "lon": self.lon, "z": self.z, "c": self.c, "hide": self.hide}
+        values = {
+            "layer": None if self.layer == "stage" else self.layer,
+            "fiscal_year": self.fiscal_year,
+            "lat": self.lat,
+            "lon": self.lon,
+            "z": self.z,
+            "c": self.c,
+            "hide": self.hide,
+        }
         return {name: str(value) for name, value in values.items() if value is not None}
 
 

@@ -16,11 +16,12 @@ from ..web.i18n import request_language
 from ..web.map_credits import add_credits
 from ..web.validation import from_args
 from ..web.vendor_assets import leaflet_css_url, leaflet_js_url
-from ..web.views import adopted_communities, city_basemap, map_page_data, public_city_map
+from ..web.views import city_basemap, public_map
 from ..web.webmap import render_map
+from .colourings import community_colouring
 from .community_map import community_map
 from .paper import PAPER_SIZES, qr_code_svg
-from .requests import PageView, PointQuery, PrintView, SearchPage, SearchQuery
+from .requests import ColouringQuery, PageView, PointQuery, PrintView, SearchPage, SearchQuery
 from .service import community_grants, community_organization, shown_date
 
 api = Blueprint("public_api", __name__, url_prefix="/api/public")
@@ -54,6 +55,23 @@ def search_page() -> str:
         q=view.q,
         answer=answer,
     )
+
+
+@api.get("/colouring")
+def colouring() -> Response:
+    """The public map's colouring of the adopted communities: by their organization's
+    stage, or by the subsidies of ``fiscal_year`` (this one by default); fills and legend."""
+    asked = from_args(ColouringQuery)
+    communities = current.public_map().directory().communities
+    found = community_colouring(
+        current.organizations(),
+        current.subsidies(),
+        communities,
+        asked.layer,
+        asked.fiscal_year,
+        request_language(),
+    )
+    return jsonify(found.as_json())
 
 
 @pages.get("/communities/<int:community_id>")
@@ -94,9 +112,8 @@ def print_map() -> str:
     city = store.city()
     frames = {layer: store.read_layer(layer) for layer in LAYERS}
     basemap = city_basemap(city)
-    _plan, communities = adopted_communities()
     directory = current.public_map().directory()
-    fmap = public_city_map(city, frames, basemap, communities, directory, lang)
+    fmap, page_data = public_map(city, frames, basemap, directory, view, lang)
     same_view = url_for("pages.home", _external=True, **view.query())
     today = date.today()
     return render_template(
@@ -113,5 +130,5 @@ def print_map() -> str:
         printed_on_iso=today.isoformat(),
         qr_svg=Markup(qr_code_svg(same_view)),
         same_view=same_view,
-        page_data=map_page_data(directory),
+        page_data=page_data,
     )

@@ -147,6 +147,33 @@ def subsidy_map(
     return fmap, classes
 
 
+def class_rows(classes: Classes, measure: str, lang: str) -> list[tuple[int, str, str, int]]:
+    """The legend's rows as (class, colour, range or meaning, count): each class, nothing
+    granted, and unknown population when any; the public map builds its legend from them."""
+    t = lambda text: translate(text, lang)  # noqa: E731
+    rows = []
+    lower, above = classes.lower, False
+    for number, upper in enumerate(classes.breaks):
+        count = sum(1 for c in classes.of_value if c == number)
+        start = shown_amount(lower, measure)
+        if above:
+            start = f"> {start}" if lang == "en" else f"{start}超"
+        span = (
+            shown_amount(upper, measure)
+            if lower == upper
+            else f"{start} – {shown_amount(upper, measure)}"
+        )
+        above = True
+        rows.append((number, class_color(number, len(classes.breaks)), span, count))
+        lower = upper
+    nothing = sum(1 for c in classes.of_value if c == -1)
+    rows.append((-1, NOTHING_COLOR, t("交付なし"), nothing))
+    unknown = sum(1 for c in classes.of_value if c == -2)
+    if unknown:
+        rows.append((-2, UNKNOWN_COLOR, t("人口・世帯数のデータなし"), unknown))
+    return rows
+
+
 def legend_html(
     data: gpd.GeoDataFrame, classes: Classes, measure: str, title: str, lang: str
 ) -> Markup:
@@ -164,25 +191,7 @@ def legend_html(
         '<div class="legend-class" data-class="{}"><i class="swatch" style="background:{}"></i>'
         '{} <span class="muted">({})</span></div>'
     )
-    lower, above = classes.lower, False
-    for number, upper in enumerate(classes.breaks):
-        count = sum(1 for c in classes.of_value if c == number)
-        start = shown_amount(lower, measure)
-        if above:
-            start = f"> {start}" if lang == "en" else f"{start}超"
-        span = (
-            shown_amount(upper, measure)
-            if lower == upper
-            else f"{start} – {shown_amount(upper, measure)}"
-        )
-        above = True
-        rows.append(row.format(number, class_color(number, len(classes.breaks)), span, count))
-        lower = upper
-    nothing = sum(1 for c in classes.of_value if c == -1)
-    rows.append(row.format(-1, NOTHING_COLOR, t("交付なし"), nothing))
-    unknown = sum(1 for c in classes.of_value if c == -2)
-    if unknown:
-        rows.append(row.format(-2, UNKNOWN_COLOR, t("人口・世帯数のデータなし"), unknown))
+    rows.extend(row.format(*entry) for entry in class_rows(classes, measure, lang))
     total = int(data["granted"].sum())
     rows.append(
         Markup('<div class="legend-total" data-total-yen="{}">{} {} {}</div>').format(

@@ -11,6 +11,7 @@ import pandas as pd
 from flask import Blueprint, current_app, jsonify, render_template, url_for
 from werkzeug.wrappers import Response
 
+from ..city.center_kinds import center_kind_scheme
 from ..city.model import DEFAULT_CENTER_KINDS, City
 from ..demo.city import DEMO_SOURCE
 from ..errors import NotFound
@@ -18,17 +19,20 @@ from ..exports.layer_geojson import layer_export_frame
 from ..exports.rfc7946 import geojson_text
 from ..japanese_calendar import fiscal_year, fiscal_year_label, wareki_date
 from ..layers import CENTERS, DISTRICTS, LAYERS, SCHOOL_ZONES, WEB_CRS, Layer, layer_named
+from ..ogcapi.documents import MAX_LIMIT
 from ..plans.exchange import communities_frame
 from ..plans.service import Planning
+from ..public.colourings import community_colouring
 from ..public.directory import Directory
-from ..public.requests import PageView
+from ..public.map_frame import public_map_frame
+from ..public.requests import ColouringQuery, PageView
 from . import content_policy, current
 from .basemap import Basemap, basemap_for
 from .i18n import request_language
 from .map_credits import add_credits
 from .validation import from_args
 from .vendor_assets import leaflet_css_url, leaflet_js_url
-from .webmap import city_map, render_map
+from .webmap import ZONE_COLOR, kind_text, lonlat_bounds, render_map
 
 blueprint = Blueprint("pages", __name__)
 
@@ -54,15 +58,15 @@ def home() -> str:
     """The city map: districts, school zones and community centres; ``?embed=1`` without
     the header, for a city's website."""
     view = from_args(PageView)
+    shown = from_args(ColouringQuery)
     lang = request_language()
     db = current.store()
     db.require_current_schema()
     city = db.city()
     frames = {layer: db.read_layer(layer) for layer in LAYERS}
     basemap = city_basemap(city)
-    plan, communities = adopted_communities()
     directory = current.public_map().directory()
-    fmap = public_city_map(city, frames, basemap, communities, directory, lang)
+    fmap, page_data = public_map(city, frames, basemap, directory, shown, lang)
     imports = db.layer_imports(limit=20)
     loaded_on = imports[0].imported_at.date() if imports else None
     latest = {}
@@ -88,40 +92,75 @@ def home() -> str:
         loaded_on_iso=loaded_on.isoformat() if loaded_on else None,
         fiscal_year=fiscal_year(today),
         fiscal_year_label=fiscal_year_label(fiscal_year(today)),
-        plan=plan,
-        community_count=len(communities) if communities is not None else 0,
+        plan=directory.plan,
+        community_count=len(directory.communities),
         demo_data=all(source == DEMO_SOURCE for source in latest.values()),
         communities=sorted(directory.communities.values(), key=lambda c: c.id),
-        page_data=map_page_data(directory),
+        page_data=page_data,
+        colouring=page_data["colouring"],
+        fiscal_years=current.subsidies().fiscal_years(),
+        fiscal_year_label_of=fiscal_year_label,
     )
 
 
-def public_city_map(
+def public_map(
     city: City | None,
     frames: dict[Layer, gpd.GeoDataFrame],
     basemap: Basemap,
-    communities: gpd.GeoDataFrame | None,
     directory: Directory,
+    view: ColouringQuery,
     lang: str,
-) -> folium.Map:
-    """The public map of the city with its credits; each district's popup names its
-    community once a plan is adopted."""
+) -> tuple[folium.Map, dict[str, Any]]:
+    """The public map's frame with its credits (no shapes), and what its script needs to
+    draw them: the collections to fetch, the colouring ``view`` asks for, the centres'
+    kinds, the API's addresses and the page's messages."""
     kinds = city.center_kinds if city else DEFAULT_CENTER_KINDS
-    community_of = {
-        code: directory.communities[cid].name for code, cid in directory.community_of.items()
-    }
-    fmap = city_map(
-        frames,
-        basemap,
+    centers = center_kind_scheme(kinds, frames[CENTERS]["kind"])
+    colouring = community_colouring(
+        current.organizations(),
+        current.subsidies(),
+        directory.communities,
+        view.layer,
+        view.fiscal_year,
         lang,
-        leaflet_js_url(),
-        leaflet_css_url(),
-        communities,
-        kinds,
-        community_of if directory.plan else None,
     )
-    add_credits(fmap, city.credits if city else "")
-    return fmap
+    counts = {
+        "districts": len(frames[DISTRICTS]),
+        "communities": sum(1 for c in directory.communities.values() if c.bounds),
+        "school-zones": len(frames[SCHOOL_ZONES]),
+        "hubs": len(frames[CENTERS]),
+    }
+    districts = directory.districts_web
+    bounds = lonlat_bounds(districts) if len(districts) else None
+    leaflet = (leaflet_js_url(), leaflet_css_url())
+    frame = public_map_frame(basemap, lang, leaflet, bounds, counts, colouring, centers)
+    add_credits(frame.fmap, city.credits if city else "")
+    data = map_page_data(directory)
+    data.update(
+        groups=frame.groups,
+        collections={
+            key: url_for("ogcapi.items", collection_id=key, limit=MAX_LIMIT) for key in frame.groups
+        },
+        colouring=colouring.as_json(),
+        colouring_url=url_for("public_api.colouring"),
+        zone_color=ZONE_COLOR,
+        zone_labels=zone_label_points(frames[SCHOOL_ZONES]),
+        kinds={
+            raw: {"color": entry.color, "label": kind_text(centers, raw, lang)}
+            for raw, entry in centers.by_raw.items()
+        },
+    )
+    return frame.fmap, data
+
+
+def zone_label_points(zones: gpd.GeoDataFrame) -> dict[str, list[float]]:
+    """Where each school zone's name is written: {code: [lat, lon]} of a point inside it."""
+    points = zones.geometry.representative_point().to_crs(WEB_CRS)
+    return {
+        str(code): [round(point.y, 6), round(point.x, 6)]
+        for code, point in zip(zones["code"], points, strict=True)
+        if point is not None and not point.is_empty
+    }
 
 
 def map_page_data(directory: Directory) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 /* The one client of geoapp's JSON API for every page script: JSON requests with Accept,
  * the CSRF token (read once from the session route named by this script tag's
  * data-session attribute) on every change, and failures as an ApiError carrying the
- * status, the answer's body and its message in the page's language; and the text tooltip
- * every map uses for names from the data. */
+ * status, the answer's body and its message in the page's language; every feature of a
+ * published collection (/ogcapi, page by page, cached by the browser by its ETag); and the
+ * text tooltip every map uses for names from the data. */
 (function () {
   "use strict";
 
@@ -43,6 +44,20 @@
     return answer;
   }
 
+  /** Every feature of a published collection, following its pages' next links. */
+  async function features(url) {
+    const found = [];
+    while (url) {
+      const response = await fetch(url, { headers: { Accept: "application/geo+json" } });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const page = await response.json();
+      found.push(...page.features);
+      const next = (page.links || []).find((link) => link.rel === "next");
+      url = next ? next.href : null;
+    }
+    return found;
+  }
+
   /** A Leaflet tooltip showing ``text`` as text: Leaflet inserts a string tooltip as HTML. */
   function textTooltip(text) {
     return () => {
@@ -52,5 +67,5 @@
     };
   }
 
-  window.geoappApi = { request, csrfToken, ApiError, textTooltip };
+  window.geoappApi = { request, csrfToken, ApiError, features, textTooltip };
 })();

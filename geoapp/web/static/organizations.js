@@ -46,27 +46,12 @@
     return box;
   }
 
-  /** Every feature of the published communities, following the pages' next links. */
-  async function communities() {
-    const features = [];
-    let url = drawing.shapes;
-    while (url) {
-      const response = await fetch(url, { headers: { Accept: "application/geo+json" } });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const page = await response.json();
-      features.push(...page.features);
-      const next = (page.links || []).find((link) => link.rel === "next");
-      url = next ? next.href : null;
-    }
-    return features;
-  }
-
   /** Draw the communities on the map, each filled by its stage. */
   async function drawAreas() {
     const map = window[drawing.map];
     if (!map) return;
     try {
-      const features = await communities();
+      const features = await window.geoappApi.features(drawing.shapes);
       areasLayer = L.geoJSON(features, {
         style: (feature) => ({
           className: "geoapp-stage-area",

@@ -1,11 +1,16 @@
-/* The public map: 「私の地域はどこ？」 search, a click or the browser's location naming the
- * community there, the list of communities selecting one, district outlines only when
- * zoomed in, and the view (centre, zoom, community, hidden layers) kept in the URL.
- * Every text from the server is set with textContent, never as HTML. */
+/* The public map: the page carries the map's frame, legend and colouring; the shapes come
+ * once from the published collections (/ogcapi, ETagged and cached by the browser), drawn
+ * into the layer switcher's groups: communities filled by the colouring (organization
+ * stage, or a fiscal year's subsidies, fetched on a switch), districts outlined and
+ * clickable only when zoomed in, school zones and hubs. 「私の地域はどこ？」 search, a
+ * click or the browser's location name the community there; the list of communities
+ * selects one; the view (colouring, year, centre, zoom, community, hidden layers) is kept
+ * in the URL. Every text from the server is set with textContent, never as HTML. */
 (function () {
   "use strict";
 
   const OUTLINE_ZOOM = 14;
+  const LABEL_ZOOM = 12;
   const SEARCH_DELAY_MS = 250;
   const data = JSON.parse(document.getElementById("public-map-data").textContent);
   const T = window.T;
@@ -23,26 +28,43 @@
   let hereMarker = null;
   let asked = 0;
 
-  /** The community outlines drawn on the map, by community id. */
+  const groups = {};
+  for (const [key, name] of Object.entries(data.groups || {})) groups[key] = window[name];
+  let colouring = data.colouring;
+
+  /** The fill of a community by the colouring shown. */
+  function fillOf(feature) {
+    return colouring.fills[String(feature.id)] || colouring.default_fill;
+  }
+
+  /** The community areas drawn on the map, by community id. */
   function communityPaths() {
     const paths = new Map();
-    map.eachLayer((layer) => {
-      const props = layer.feature && layer.feature.properties;
-      if (props && layer.options.className === "geoapp-community" && props.id !== undefined) {
-        paths.set(props.id, layer);
-      }
-    });
+    if (groups.communities) {
+      groups.communities.eachLayer((drawn) => {
+        drawn.eachLayer((layer) => paths.set(Number(layer.feature.id), layer));
+      });
+    }
     return paths;
   }
 
-  /** Make ``id`` the selected community: highlighted, its list entry pressed, the URL. */
-  function select(id, fit) {
-    selected = byId.has(id) ? id : null;
+  /** Outline the selected community boldly, the others thinly. */
+  function outlineSelection() {
     for (const [cid, layer] of communityPaths()) {
       const on = cid === selected;
-      layer.setStyle({ weight: on ? 9 : 5, opacity: selected === null || on ? 0.9 : 0.35 });
+      layer.setStyle({
+        weight: on ? 5 : 1.5,
+        color: on ? "#111111" : "#3a3a3a",
+        opacity: selected === null || on ? 0.9 : 0.5,
+      });
       if (on) layer.bringToFront();
     }
+  }
+
+  /** Make ``id`` the selected community: outlined, its list entry pressed, the URL. */
+  function select(id, fit) {
+    selected = byId.has(id) ? id : null;
+    outlineSelection();
     for (const button of listButtons) {
       button.setAttribute("aria-pressed", String(Number(button.dataset.community) === selected));
     }
@@ -75,7 +97,7 @@
     if (match.community) {
       const line = make("span", "match-community");
       const swatch = make("i", "swatch");
-      swatch.style.background = match.community.color;
+      swatch.style.background = colouring.fills[String(match.community.id)] || colouring.default_fill;
       line.append(swatch, make("span", null, match.community.name));
       button.append(line);
     } else {
@@ -224,8 +246,10 @@
     input.dataset.overlay = String(i);
   });
 
+  /** District outlines only when zoomed in; school zones' names not when zoomed out. */
   function outlines() {
     element.classList.toggle("geoapp-zoomed-in", map.getZoom() >= OUTLINE_ZOOM);
+    element.classList.toggle("geoapp-zoomed-out", map.getZoom() < LABEL_ZOOM);
   }
 
   /** Keep the view in the URL (replacing, not adding to, the history). */
@@ -237,6 +261,10 @@
     url.searchParams.set("z", String(map.getZoom()));
     if (selected === null) url.searchParams.delete("c");
     else url.searchParams.set("c", String(selected));
+    if (colouring.layer === "stage") url.searchParams.delete("layer");
+    else url.searchParams.set("layer", colouring.layer);
+    if (colouring.fiscal_year === null) url.searchParams.delete("fiscal_year");
+    else url.searchParams.set("fiscal_year", String(colouring.fiscal_year));
     const hidden = overlays.filter((input) => !input.checked).map((input) => input.dataset.overlay);
     if (hidden.length) url.searchParams.set("hide", hidden.join(","));
     else url.searchParams.delete("hide");
@@ -244,7 +272,7 @@
     const printLink = document.getElementById("print-link");
     if (printLink) {
       const target = new URL(printLink.href);
-      for (const name of ["lat", "lon", "z", "c", "hide"]) {
+      for (const name of ["layer", "fiscal_year", "lat", "lon", "z", "c", "hide"]) {
         if (url.searchParams.has(name)) target.searchParams.set(name, url.searchParams.get(name));
         else target.searchParams.delete(name);
       }
@@ -269,8 +297,204 @@
     if (byId.has(community)) select(community, !given);
   }
 
+  /** A popup's content: what it is, its name and a table of (label, value) rows, as
+   * text; a link to the community's page when given. */
+  function popupTable(kind, title, rows, link) {
+    const box = make("div");
+    box.append(make("div", "geoapp-popup-kind", kind), make("div", "geoapp-popup-title", title));
+    const table = make("table", "popup-table");
+    for (const [label, value] of rows) {
+      if (value === null || value === undefined || value === "") continue;
+      const row = table.appendChild(make("tr"));
+      row.append(make("th", null, label), make("td", null, String(value)));
+    }
+    box.append(table);
+    if (link) {
+      const anchor = box.appendChild(make("a", "popup-link", T("詳しく見る")));
+      anchor.href = link;
+    }
+    return box;
+  }
+
+  function count(value) {
+    return value === null || value === undefined ? "—" : Number(value).toLocaleString("en-US");
+  }
+
+  function communityLink(id) {
+    return id === null || id === undefined ? null : data.community_url.replace(/0$/, String(id));
+  }
+
+  /** A name shown as text in a tooltip (Leaflet inserts a string tooltip as HTML). */
+  function named(layer, name) {
+    layer.bindTooltip(() => make("span", null, name || ""), {
+      sticky: true, className: "geoapp-tooltip",
+    });
+  }
+
+  const panes = { communities: 401, districts: 402, "school-zones": 403, hubs: 404 };
+  for (const [key, zIndex] of Object.entries(panes)) {
+    map.createPane(`geoapp-${key}`).style.zIndex = String(zIndex);
+  }
+
+  /** A school zone's name written inside it, as text (non-interactive). */
+  function zoneLabel(p) {
+    const point = (data.zone_labels || {})[String(p.code)];
+    if (!point || !groups["school-zones"]) return;
+    L.marker(point, {
+      icon: L.divIcon({
+        html: make("div", "geoapp-zone-label", p.name || ""),
+        className: "geoapp-zone-label-icon",
+        iconSize: [120, 20],
+        iconAnchor: [60, 10],
+      }),
+      interactive: false,
+      keyboard: false,
+    }).addTo(groups["school-zones"]);
+  }
+
+  const draw = {
+    communities: (features) => L.geoJSON(features, {
+      pane: "geoapp-communities",
+      style: (feature) => ({
+        className: "geoapp-community", color: "#3a3a3a", weight: 1.5, opacity: 0.9,
+        fillColor: fillOf(feature), fillOpacity: 0.75,
+      }),
+      onEachFeature: (feature, layer) => {
+        const p = feature.properties;
+        named(layer, p.name);
+        layer.bindPopup(() => popupTable(T("広域コミュニティ"), p.name, [
+          [T("拠点施設"), p.hub_name], [T("人口"), count(p.population)],
+          [T("世帯数"), count(p.households)],
+        ], communityLink(feature.id)), { className: "geoapp-popup", maxWidth: 300 });
+      },
+    }),
+    districts: (features) => L.geoJSON(features, {
+      pane: "geoapp-districts",
+      style: () => ({
+        className: "geoapp-district", color: "#5a5a5a", weight: 1, fillOpacity: 0,
+      }),
+      onEachFeature: (feature, layer) => {
+        const p = feature.properties;
+        named(layer, p.name);
+        layer.bindPopup(() => popupTable(T("広域コミュニティ"), p.community || T("広域コミュニティに属していません"), [
+          [T("行政区"), p.name], [T("コード"), p.code], [T("人口"), count(p.population)],
+          [T("世帯数"), count(p.households)],
+        ], communityLink(p.community_id)), { className: "geoapp-popup", maxWidth: 300 });
+      },
+    }),
+    "school-zones": (features) => L.geoJSON(features, {
+      pane: "geoapp-school-zones",
+      style: () => ({
+        className: "geoapp-school-zone", color: data.zone_color, weight: 3,
+        dashArray: "8 5", fill: false,
+      }),
+      onEachFeature: (feature, layer) => {
+        const p = feature.properties;
+        named(layer, p.name);
+        zoneLabel(p);
+        layer.bindPopup(() => popupTable(T("小学校区"), p.name, [
+          [T("コード"), p.code], [T("学校名"), p.school_name],
+        ]), { className: "geoapp-popup" });
+      },
+    }),
+    hubs: (features) => L.geoJSON(features, {
+      pointToLayer: (feature, latlng) => {
+        const kind = data.kinds[String(feature.properties.kind || "").normalize("NFKC").trim()];
+        return L.circleMarker(latlng, {
+          pane: "geoapp-hubs", radius: 8, className: "geoapp-center", color: "#ffffff",
+          weight: 2, fillColor: kind ? kind.color : "#777777", fillOpacity: 0.95,
+        });
+      },
+      onEachFeature: (feature, layer) => {
+        const p = feature.properties;
+        const kind = data.kinds[String(p.kind || "").normalize("NFKC").trim()];
+        named(layer, p.name);
+        layer.bindPopup(() => popupTable(T("拠点施設"), p.name, [
+          [T("種別"), kind ? kind.label : "—"], [T("所在地"), p.address],
+          [T("管理運営"), p.managed_by], [T("拠点とするコミュニティ"), p.community],
+        ], communityLink(p.community_id)), { className: "geoapp-popup", maxWidth: 300 });
+      },
+    }),
+  };
+
+  /** Fetch every layer's shapes at once and draw each into its switcher group. */
+  async function drawShapes() {
+    const keys = Object.keys(draw).filter((key) => groups[key] && data.collections[key]);
+    try {
+      const answers = await Promise.all(keys.map((key) => window.geoappApi.features(data.collections[key])));
+      keys.forEach((key, i) => groups[key].addLayer(draw[key](answers[i])));
+      outlineSelection();
+      element.dataset.drawn = String(communityPaths().size);
+    } catch (error) {
+      const notice = element.parentElement.appendChild(make("p", "notice map-notice"));
+      notice.setAttribute("role", "alert");
+      notice.textContent = `${T("地図の区域を読み込めませんでした")}: ${error.message}`;
+    }
+  }
+
+  /** Write the legend of the colouring shown (the server writes the same rows). */
+  function writeLegend() {
+    const title = document.getElementById("colouring-title");
+    const rows = document.getElementById("colouring-rows");
+    if (!title || !rows) return;
+    title.textContent = colouring.title;
+    rows.replaceChildren(...colouring.rows.map((row) => {
+      const line = make("div", "legend-class");
+      line.dataset.key = row.key;
+      const swatch = make("i", "swatch");
+      swatch.style.background = row.color;
+      line.append(swatch, make("span", "legend-label", row.label), " ",
+        make("span", "legend-count", `(${row.count.toLocaleString("en-US")})`));
+      return line;
+    }));
+  }
+
+  /** Show ``next`` colouring: the communities refilled, the legend, the URL. */
+  function showColouring(next) {
+    colouring = next;
+    for (const layer of communityPaths().values()) {
+      layer.setStyle({ fillColor: fillOf(layer.feature) });
+    }
+    for (const button of listButtons) {
+      const swatch = button.querySelector(".swatch");
+      if (swatch) swatch.style.background = colouring.fills[button.dataset.community] || colouring.default_fill;
+    }
+    writeLegend();
+    remember();
+  }
+
+  const switcher = document.getElementById("colouring-switch");
+  if (switcher) {
+    const year = switcher.querySelector("select[name=fiscal_year]");
+    const yearLabel = switcher.querySelector(".colouring-year");
+    let wanted = 0;
+    const showYear = () => { yearLabel.hidden = switcher.elements.layer.value !== "subsidies"; };
+    switcher.addEventListener("change", async () => {
+      showYear();
+      const mine = ++wanted;
+      const layer = switcher.elements.layer.value;
+      const params = new URLSearchParams({ layer, lang: document.documentElement.lang });
+      if (layer === "subsidies") params.set("fiscal_year", year.value);
+      switcher.dataset.loading = layer;
+      try {
+        const response = await fetch(`${data.colouring_url}?${params}`, {
+          headers: { Accept: "application/json" },
+        });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const next = await response.json();
+        if (mine === wanted) showColouring(next);
+      } catch (error) {
+        if (mine === wanted) say(`${T("色分けを読み込めませんでした")}: ${error.message}`);
+      } finally {
+        if (mine === wanted) delete switcher.dataset.loading;
+      }
+    });
+    showYear();
+  }
+
   restore();
   outlines();
+  drawShapes();
   map.on("zoomend", outlines);
   map.on("moveend", remember);
 })();
