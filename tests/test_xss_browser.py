@@ -13,6 +13,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import geopandas as gpd
 import pytest
@@ -234,6 +235,17 @@ def test_the_public_maps_show_every_payload_as_text_and_run_nothing(
     visit.page.select_option("#threshold", "0.01")  # its handler moved to a static script
     visit.page.wait_for_url("**/overlay?threshold=0.01", wait_until="networkidle")
     visit.nothing_ran("/overlay")
+
+    found = visit.open("/search?q=高橋")
+    assert f"{PAYLOADS[0]}0" in found  # the payload-named district, as text
+    link = visit.page.locator(".search-match .match-community a").first
+    community = link.inner_text()
+    assert "協議会" in community
+    visit.page.goto(visit.server + (link.get_attribute("href") or ""), wait_until="networkidle")
+    assert community in visit.page.locator("h1").inner_text()
+    missing = visit.open(f"/search?q={quote(PAYLOADS[1])}")
+    assert PAYLOADS[1] in missing
+    visit.nothing_ran("/search and a community page")
 
     page = visit.open(f"/login?next={PAYLOADS[1]}")
     visit.page.fill("#login-name", "x")
