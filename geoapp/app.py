@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, request
@@ -18,7 +18,6 @@ from .city import views as city_views
 from .editor import views as editor
 from .importing import pending_uploads
 from .importing import views as uploads
-from .japanese_calendar import japan_time, wareki_datetime
 from .ogcapi import views as ogcapi
 from .opendata import views as opendata
 from .organizations import page_views as organization_pages
@@ -120,9 +119,6 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     content_policy.init_app(app)
     app.jinja_env.globals["icon"] = icon
     i18n.init_app(app)
-    app.jinja_env.filters["wareki_datetime"] = wareki_datetime
-    app.jinja_env.filters["iso_datetime"] = datetime.fromisoformat
-    app.jinja_env.filters["japan_time"] = lambda moment: f"{japan_time(moment):%Y-%m-%d %H:%M} JST"
 
     @app.context_processor
     def translation_helpers() -> dict[str, object]:

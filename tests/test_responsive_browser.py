@@ -9,21 +9,30 @@ stacked cards and the editor is read-only; at 768 px (a tablet) the editor can b
 axe-core (bundled in the axe-playwright-python package, injected from disk) finds no serious
 or critical violation (WCAG 2.1 A/AA and best practice) on any page at any width.
 Each page is photographed into test-artifacts/responsive/ for a reviewer to look at.
+In English no page shows Japanese but the data's (names, notes, file contents). Each page
+is photographed into test-artifacts/responsive/ for a reviewer to look at.
 """
 
 from __future__ import annotations
 
+import json
+import re
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from babel.messages.pofile import read_po
 from test_browser import ARTIFACTS, browser, serving_demo, watched_page
 from test_first_week_browser import checked_upload
 
 from geoapp.demo.city import read_demo_layer
 from geoapp.layers import DISTRICTS
+from geoapp.storage.sqlite_tables import sqlite_snapshot
+from geoapp.web.i18n import TRANSLATIONS_DIR
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser"]
@@ -35,6 +44,9 @@ PHONE, TABLET, DESKTOP = 360, 768, 1400
 # findings are advice, serious and critical ones fail.
 AXE_OPTIONS = {"resultTypes": ["violations"]}
 FAILING_IMPACTS = {"serious", "critical"}
+# Japanese script and punctuation (the katakana middle dot ・ aside, which English pages
+# use as a separator too).
+JAPANESE = re.compile(r"[\u3001-\u303f\u3040-\u30fa\u30fc-\u30ff\u3400-\u9fff\uff01-\uff5e]+")
 MAP_PAGES = {
     "home",
     "home-public",
@@ -74,6 +86,29 @@ _LAYOUT = """() => {
           lang: document.documentElement.lang};
 }"""
 
+# The visible texts holding Japanese: text nodes a person sees, and the placeholders,
+# titles and accessible names of controls.
+_JAPANESE_TEXTS = r"""() => {
+  const japanese = /[\u3001-\u303f\u3040-\u30fa\u30fc-\u30ff\u3400-\u9fff\uff01-\uff5e]/;
+  const found = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const element = node.parentElement;
+    const text = node.textContent.trim();
+    if (!japanese.test(text) || !element || element.closest("script, style, [lang=ja]")) continue;
+    if (element.checkVisibility()) found.add(text);
+  }
+  for (const element of document.querySelectorAll("[placeholder], [title], [aria-label], [alt]")) {
+    if (element.closest("[lang=ja]")) continue;
+    for (const name of ["placeholder", "title", "aria-label", "alt"]) {
+      const value = element.getAttribute(name);
+      if (value && japanese.test(value)) found.add(value.trim());
+    }
+  }
+  found.add(document.title);
+  return [...found].filter((text) => japanese.test(text));
+}"""
+
 _MAP_BOX = """() => {
   const element = document.querySelector(".folium-map");
   if (!element) return null;
@@ -84,10 +119,67 @@ _MAP_BOX = """() => {
 
 
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def demo_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The instance folder of the demo server, its embedded database in it."""
+    return tmp_path_factory.mktemp("responsive-instance")
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_instance: Path) -> Iterator[str]:
     """``geoapp demo`` on a fresh embedded database (its demo accounts included)."""
-    with serving_demo(tmp_path_factory.mktemp("responsive-instance")) as url:
+    with serving_demo(demo_instance) as url:
         yield url
+
+
+def _texts_in(value: object) -> Iterator[str]:
+    """The texts in a stored value: itself, and the texts inside it when it is JSON or TOML."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            yield from _texts_in(item)
+    if not isinstance(value, str):
+        return
+    yield value.strip()
+    for parse in (json.loads, tomllib.loads):
+        try:
+            inner = parse(value)
+        except ValueError:
+            continue
+        if not isinstance(inner, str):
+            yield from _texts_in(inner)
+
+
+def data_texts(database: Path, uploads: dict[str, list[Path]], typed: set[str]) -> list[str]:
+    """Every Japanese text the data holds, longest first: each value stored in the demo's
+    database, the uploaded files' names and values, what the visit typed (a search), and
+    what the English catalogue keeps in Japanese on purpose (examples of data: 焼津市)."""
+    found: set[str] = set(typed)
+    with sqlite_snapshot(database) as reader:
+        for table in reader.tables():
+            columns = [c.name for c in table.columns if c.geometry_type is None]
+            for chunk in reader.chunks(table, columns):
+                found.update(text for row in chunk for value in row for text in _texts_in(value))
+    uploaded = read_demo_layer(DISTRICTS).astype(str)
+    found.update(uploaded.columns, *(uploaded[column] for column in uploaded.columns))
+    for path in uploads["population"]:
+        found.update(re.split(r"[,\n]", path.read_text(encoding="utf-8")))
+    with (TRANSLATIONS_DIR / "en" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        found.update(run for m in read_po(po) if m.id for run in JAPANESE.findall(m.string))
+    return sorted((text for text in found if JAPANESE.search(text)), key=len, reverse=True)
+
+
+def untranslated(shown: dict[str, list[str]], data: list[str]) -> dict[str, list[str]]:
+    """Each page's texts that hold Japanese once every data text is taken out of them."""
+    left: dict[str, list[str]] = {}
+    for page, texts in shown.items():
+        for text in texts:
+            rest = text
+            for value in data:
+                rest = rest.replace(value, "")
+            if JAPANESE.search(rest):
+                left.setdefault(page, []).append(text)
+    return left
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +210,8 @@ class Visit:
         self.page.set_viewport_size({"width": width, "height": 800 if width < 1000 else 900})
         self.context.add_cookies([{"name": "lang", "value": lang, "url": server}])
         self.problems: list[str] = []
+        self.japanese: dict[str, list[str]] = {}
+        self.typed: set[str] = set()  # what the visit asked for in addresses (a search)
 
     def log_in(self) -> None:
         page = self.page
@@ -128,6 +222,7 @@ class Visit:
         page.wait_for_url(f"{self.server}/")
 
     def open(self, name: str, path: str, ready: str | None = None) -> None:
+        self.typed.update(value for _key, value in parse_qsl(urlsplit(path).query))
         self.page.goto(self.server + path, wait_until="networkidle")
         self.look(name, ready)
 
@@ -147,6 +242,8 @@ class Visit:
         if layout["narrow"]:
             self.problems.append(f"{where}: one character per line: {layout['narrow'][:5]}")
         self.problems.extend(f"{where}: {finding}" for finding in self.accessibility_findings())
+        if self.lang == "en":
+            self.japanese[name] = page.evaluate(_JAPANESE_TEXTS)
         if name in MAP_PAGES:
             box = page.evaluate(_MAP_BOX)
             viewport = page.viewport_size
@@ -227,11 +324,20 @@ def every_page(visit: Visit, files: dict[str, list[Path]]) -> None:
 @pytest.mark.parametrize("lang", ["ja", "en"])
 @pytest.mark.parametrize("width", [PHONE, TABLET, DESKTOP])
 def test_every_page_fits_the_window_and_shows_its_map(
-    demo_server: str, browser: Any, upload_files: dict[str, list[Path]], width: int, lang: str
+    demo_instance: Path,
+    demo_server: str,
+    browser: Any,
+    upload_files: dict[str, list[Path]],
+    width: int,
+    lang: str,
 ) -> None:
+    """... and, in English, shows no Japanese but the data's (names, notes, file contents)."""
     visit = Visit(browser, demo_server, width, lang)
     every_page(visit, upload_files)
     assert visit.problems == []
+    if lang == "en":
+        data = data_texts(demo_instance / "geoapp.sqlite3", upload_files, visit.typed)
+        assert untranslated(visit.japanese, data) == {}
     visit.close()
 
 

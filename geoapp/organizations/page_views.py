@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from ..accounts.views import current_user, login_required, require_user
 from ..errors import GeoappError, NotFound
+from ..formatting import day, fiscal_year_short
 from ..japanese_calendar import fiscal_year, fiscal_year_label, today_in_japan
 from ..ogcapi.documents import MAX_LIMIT
 from ..ogcapi.views import published_communities
@@ -40,7 +40,7 @@ from .requests import (
     StagesQuery,
 )
 from .scheme import Scheme, load_scheme, preset_names, read_scheme_toml, scheme_toml
-from .stage_chart import fiscal_year_short, stage_chart_svg
+from .stage_chart import stage_chart_svg
 from .stage_colors import (
     NO_STAGE_COLOR,
     NOT_REACHED_COLOR,
@@ -50,7 +50,7 @@ from .stage_colors import (
     stage_name,
     stage_palette,
 )
-from .timeline import day_text, timeline
+from .timeline import timeline
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ def organization_list() -> str:
         staff_names=staff_names,
         palette=stage_palette(scheme),
         no_stage_color=NO_STAGE_COLOR,
-        day_text=lambda iso: day_text(date.fromisoformat(iso), lang) if iso else "—",
+        day_text=lambda iso: day(iso, lang),
         lang=lang,
     )
 
@@ -173,9 +173,7 @@ def _organization_page(
         saved=SAVED.get(saved or ""),
         today=today_in_japan().isoformat(),
         stage_since=(
-            day_text(date.fromisoformat(organization["stage_since"]), lang)
-            if organization["stage_since"]
-            else None
+            day(organization["stage_since"], lang) if organization["stage_since"] else None
         ),
         is_admin=user.is_admin,
         lang=lang,
@@ -356,14 +354,12 @@ def milestone_map_page() -> str:
     areas = ""
     if chosen is not None and shapes.ids:
         reached = {
-            str(org["community_id"]): day_text(
-                date.fromisoformat(org["milestones"][chosen.key]), lang
-            )
+            str(org["community_id"]): day(org["milestones"][chosen.key], lang)
             for org in service.list_organizations(current_user())
             if key in org["milestones"] and org["community_id"] is not None
         }
         name = chosen.name_en if lang == "en" else chosen.name
-        as_of = translate("{date}現在", lang).format(date=day_text(today, lang))
+        as_of = translate("{date}現在", lang).format(date=day(today, lang))
         bounds = extent_bounds(shapes.extent)
         fmap = milestone_map(bounds, len(reached), len(shapes.ids), name, _map_setup(lang), as_of)
         add_credits(fmap, db.city().credits if db.city() else "")
@@ -384,7 +380,7 @@ def milestone_map_page() -> str:
         chosen=chosen,
         counts=counts,
         areas_text=areas_text,
-        today=day_text(today, lang),
+        today=day(today, lang),
         lang=lang,
     )
 

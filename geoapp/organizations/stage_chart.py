@@ -10,7 +10,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..japanese_calendar import fiscal_year_label
+from ..formatting import fiscal_year_short
 from ..web.i18n import translate
 from .scheme import Scheme
 from .stage_colors import NO_STAGE_COLOR, areas_text, stage_name
@@ -24,11 +24,6 @@ ROW_GAP = 8
 LEGEND_ROW = 22
 # A segment narrower than this shows its count only in its tooltip.
 MIN_LABELLED_WIDTH = 20
-
-
-def fiscal_year_short(year: int, lang: str) -> str:
-    """A fiscal year as a chart or slider labels it: 令和6年度, FY2024."""
-    return f"FY{year}" if lang == "en" else fiscal_year_label(year).split("（")[0]
 
 
 def text_color(fill: str) -> str:

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..japanese_calendar import fiscal_year, wareki_date
+from ..formatting import day, fiscal_year_short
+from ..japanese_calendar import fiscal_year
 from .scheme import Scheme
-from .stage_chart import fiscal_year_short
 from .stage_colors import stage_color, stage_name
 
 
@@ -30,16 +30,11 @@ class TimelineEntry:
 
     def day_text(self, lang: str) -> str:
         """The day as the page's language writes it: 令和6年4月1日, 2024-04-01."""
-        return day_text(self.day, lang)
+        return day(self.day, lang)
 
     def fiscal_year_text(self, lang: str) -> str:
         """The fiscal year the day falls in: 令和6年度, FY2024."""
         return fiscal_year_short(fiscal_year(self.day), lang)
-
-
-def day_text(day: date, lang: str) -> str:
-    """A day in the era calendar (令和6年4月1日), or as ISO 8601 in English."""
-    return day.isoformat() if lang == "en" else wareki_date(day)
 
 
 def timeline(organization: dict[str, Any], scheme: Scheme, lang: str) -> list[TimelineEntry]:

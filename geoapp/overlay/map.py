@@ -20,7 +20,7 @@ from ..city.model import DEFAULT_CENTER_KINDS, CenterKind
 from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES, WEB_CRS
 from ..web.basemap import Basemap
 from ..web.feature_text import feature_layer, number, popup_table, shown
-from ..web.i18n import translate
+from ..web.i18n import bracketed, translate
 from ..web.webmap import (
     FoldOnNarrowScreens,
     Legend,
@@ -167,9 +167,8 @@ def overlay_legend_html(
             '{} 50%,{} 50%)"></i>{}</div>'
         ).format(ZONE_FILLS[0], ZONE_FILLS[1], t("最大の校区の色")),
         Markup(
-            '<div><i class="swatch hatch-split"></i>{} <span class="legend-note">（&gt;{}）</span>'
-            "</div>"
-        ).format(t("分割された行政区"), f"{report.threshold:.0%}"),
+            '<div><i class="swatch hatch-split"></i>{} <span class="legend-note">{}</span></div>'
+        ).format(t("分割された行政区"), bracketed(f">{report.threshold:.0%}", lang)),
         head.format(t("小学校区")),
         Markup(
             '<div><i class="line" style="border-color:{};border-top-style:solid"></i>{}</div>'
@@ -230,15 +229,14 @@ def _add_districts(
         zone = row.majority_zone
         status = t("分割") if row.split else (t("校区外") if zone is None else t("一つの校区内"))
         items: list[tuple[str, object]] = [
-            (t("行政区"), Markup("<b>{}</b>（{}）").format(row.name, row.code)),
+            (t("行政区"), Markup("<b>{}</b>{}").format(row.name, bracketed(row.code, lang))),
             (t("最大の校区"), zone_names.get(zone, "—") if zone else "—"),
             (t("状態"), status),
             (t("人口"), number(row.population)),
         ]
         if isinstance(near, str):
-            items.append(
-                (t("最寄りの拠点"), f"{center_names.get(near, near)}（{distance:,.0f} m）")
-            )
+            nearest = center_names.get(near, near) + bracketed(f"{distance:,.0f} m", lang)
+            items.append((t("最寄りの拠点"), nearest))
         share_list = _share_list(report, row.code, zone_names, lang) if row.split else Markup("")
         popups.append(popup_table(items, "overlay-popup") + share_list)
     web = frame.to_crs(WEB_CRS)
@@ -276,10 +274,10 @@ def _add_pieces(fmap: folium.Map, report: OverlayReport, lang: str) -> None:
     )
     popups = [
         Markup(
-            '<div class="overlay-popup-title">{}（{}）</div><div class="muted">{}: {} ・ {}</div>'
+            '<div class="overlay-popup-title">{}{}</div><div class="muted">{}: {} ・ {}</div>'
         ).format(
             district_names.get(piece.district, piece.district),
-            piece.district,
+            bracketed(piece.district, lang),
             t("この区片"),
             zone_names.get(piece.zone, piece.zone),
             share_text(piece.district_share),

@@ -19,7 +19,7 @@ from ..layers import WEB_CRS
 from ..translatable import N_
 from ..web.basemap import Basemap
 from ..web.feature_text import feature_layer, popup_table, shown
-from ..web.i18n import translate
+from ..web.i18n import bracketed, translate
 from ..web.webmap import Legend, base_map, legend_body, lonlat_bounds
 
 # ColorBrewer YlGnBu (6 classes without its palest, which pale grey would be mistaken
@@ -183,8 +183,8 @@ def legend_html(
     t = lambda text: translate(text, lang)  # noqa: E731
     unit = t(UNITS[measure])
     rows = [
-        Markup('<div class="geoapp-legend-head">{}（{}）</div>').format(
-            t(MEASURE_LABELS[measure]), unit
+        Markup('<div class="geoapp-legend-head">{}{}</div>').format(
+            t(MEASURE_LABELS[measure]), bracketed(unit, lang)
         ),
     ]
     row = Markup(

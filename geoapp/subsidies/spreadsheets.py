@@ -12,6 +12,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from ..formatting import thousands_of_yen
 from ..web.i18n import translate
 from .grant_table import OPTIONAL_COLUMNS, READER_COLUMNS, REQUIRED_COLUMNS
 
@@ -56,11 +57,18 @@ def report_table(report: Mapping[str, Any], lang: str) -> pd.DataFrame:
     rows = []
     for entry in report["organizations"]:
         amounts = [entry["amounts"].get(p["key"], 0) for p in programs]
-        rows.append([entry["organization"], *amounts, entry["total"], thousand_yen(entry["total"])])
+        rows.append(
+            [entry["organization"], *amounts, entry["total"], thousands_of_yen(entry["total"])]
+        )
     totals = [report["program_totals"].get(p["key"], 0) for p in programs]
-    rows.append([t("合計"), *totals, report["total"], thousand_yen(report["total"])])
+    rows.append([t("合計"), *totals, report["total"], thousands_of_yen(report["total"])])
     rows.append(
-        [t("合計（千円）"), *[thousand_yen(v) for v in totals], None, thousand_yen(report["total"])]
+        [
+            t("合計（千円）"),
+            *[thousands_of_yen(v) for v in totals],
+            None,
+            thousands_of_yen(report["total"]),
+        ]
     )
     budgets = {row["program"]: row for row in report["budget"]}
     for label, key in (
@@ -71,11 +79,6 @@ def report_table(report: Mapping[str, Any], lang: str) -> pd.DataFrame:
         values = [budgets.get(p["key"], {}).get(key) for p in programs]
         rows.append([t(label), *values, None, None])
     return pd.DataFrame(rows, columns=header)
-
-
-def thousand_yen(amount: int | None) -> int | None:
-    """An amount in 千円, rounded half up (千円未満四捨五入)."""
-    return None if amount is None else (amount + 500) // 1000
 
 
 def workbook_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:

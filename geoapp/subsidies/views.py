@@ -51,7 +51,7 @@ from .requests import (
     ProgramsDocument,
     YearQuery,
 )
-from .spreadsheets import grants_table, report_table, thousand_yen, workbook_bytes
+from .spreadsheets import grants_table, report_table, workbook_bytes
 
 public = Blueprint("subsidies", __name__)
 staff = Blueprint("grants", __name__)
@@ -71,19 +71,6 @@ def require_staff() -> None:
 def require_admin() -> None:
     """Only admins replace the programs."""
     require_user("admin")
-
-
-@public.app_template_filter("yen")
-def yen_filter(amount: int | None) -> str:
-    """Templates' ``|yen``: 200,000 (— for none)."""
-    return "—" if amount is None else f"{amount:,}"
-
-
-@public.app_template_filter("thousand_yen")
-def thousand_yen_filter(amount: int | None) -> str:
-    """Templates' ``|thousand_yen``: an amount in 千円, rounded half up."""
-    value = thousand_yen(amount)
-    return "—" if value is None else f"{value:,}"
 
 
 def asked_year(given: int | None) -> int:

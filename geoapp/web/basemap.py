@@ -12,7 +12,7 @@ from ..translatable import N_
 
 TILE_PLACEHOLDERS = ("{z}", "{x}", "{y}")
 
-_GSI_ATTRIBUTION = (
+_GSI_ATTRIBUTION = N_(
     '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank" '
     'rel="noopener">地理院タイル</a>'
 )

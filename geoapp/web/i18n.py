@@ -9,6 +9,7 @@ its translation (README.md, "Translating"). The language comes from ``?lang=``, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -17,6 +18,8 @@ from babel.messages.extract import extract
 from babel.support import NullTranslations, Translations
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, gettext
+
+from .. import formatting
 
 LANGUAGES = ("ja", "en")
 TRANSLATIONS_DIR = Path(__file__).resolve().parents[1] / "translations"
@@ -91,3 +94,30 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = "ja"
     Babel(app, locale_selector=_locale, configure_jinja=False)
     app.jinja_env.globals["_"] = gettext
+    app.jinja_env.filters.update(_formatting_filters())
+
+
+def bracketed(text: object, lang: str) -> str:
+    """An aside as ``lang`` brackets it after a word: （集会所） in Japanese, " (meeting
+    hall)" in English."""
+    return translate(formatting.ASIDE, lang).format(text=text)
+
+
+def _formatting_filters() -> dict[str, Callable[..., str]]:
+    """The templates' filters for figures, money and dates (``geoapp.formatting``), in the
+    request's language: ``|number``, ``|thousands`` (a bare figure in 千円 for a table
+    whose heading names the unit), ``|yen``, ``|thousand_yen``, ``|day``, ``|moment``,
+    ``|fiscal_year``, ``|fiscal_year_short`` and ``|bracketed``."""
+    return {
+        "number": lambda value, digits=0: formatting.number(value, _locale(), digits),
+        "thousands": lambda amount: formatting.number(
+            formatting.thousands_of_yen(amount), _locale()
+        ),
+        "yen": lambda amount: formatting.yen(amount, _locale()),
+        "thousand_yen": lambda amount: formatting.thousand_yen(amount, _locale()),
+        "day": lambda when: formatting.day(when, _locale()),
+        "moment": lambda when: formatting.moment(when, _locale()),
+        "fiscal_year": lambda year: formatting.fiscal_year(year, _locale()),
+        "fiscal_year_short": lambda year: formatting.fiscal_year_short(year, _locale()),
+        "bracketed": lambda text: bracketed(text, _locale()),
+    }

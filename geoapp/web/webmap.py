@@ -25,7 +25,7 @@ from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES, WEB_CRS, Layer
 from ..translatable import N_
 from .basemap import Basemap
 from .feature_text import feature_layer, number, popup_table, shown
-from .i18n import translate
+from .i18n import bracketed, translate
 
 # Share of residents aged 65+ (高齢化率): upper bound of each class and its fill colour.
 AGEING_CLASSES: tuple[tuple[float, str, str], ...] = (
@@ -295,7 +295,7 @@ def base_map(
     if basemap.url:
         folium.TileLayer(
             tiles=basemap.url,
-            attr=basemap.attribution,
+            attr=translate(basemap.attribution, lang),
             name=translate(basemap.label, lang),
             min_zoom=basemap.min_zoom,
             max_native_zoom=basemap.max_native_zoom,
@@ -362,7 +362,7 @@ def layer_name(layer: Layer, count: int, lang: str) -> str:
 
 def counted(label: str, count: int, lang: str) -> str:
     """A label with a count: 行政区（300） in Japanese, Districts (300) in English."""
-    return f"{label} ({count:,})" if lang == "en" else f"{label}（{count:,}）"
+    return label + bracketed(f"{count:,}", lang)
 
 
 def _add_districts(

@@ -8,5 +8,10 @@
   const element = document.getElementById("script-text");
   const texts = element ? JSON.parse(element.textContent) : {};
 
-  window.T = (text) => (Object.prototype.hasOwnProperty.call(texts, text) ? texts[text] : text);
+  const T = (text) => (Object.prototype.hasOwnProperty.call(texts, text) ? texts[text] : text);
+  window.T = T;
+  /** An aside after a word as the language brackets it: 公民館（集会所）, Kominkan (meeting hall). */
+  window.bracketed = (text) => T("（{text}）").replace("{text}", text);
+  /** Items listed as the language separates them: 石田、野口 / Ishida, Noguchi. */
+  window.listed = (items) => items.join(T("、"));
 })();

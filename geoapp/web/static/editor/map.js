@@ -151,7 +151,7 @@
     }
     const cid = state.plan.assignments[props.code];
     const community = cid === undefined ? null : state.communities.get(cid);
-    status.textContent = `${props.name}（${props.code}） ${T("人口")} ${props.population === null ? fmt(null) : T("{n}人").replace("{n}", fmt(props.population))} ・ ${community ? community.name : T("未割当")}`;
+    status.textContent = `${props.name}${bracketed(props.code)} ${T("人口")} ${props.population === null ? fmt(null) : T("{n}人").replace("{n}", fmt(props.population))} ・ ${community ? community.name : T("未割当")}`;
   }
 
   Object.assign(E, { paintDistrict, paintAll, drawCity, refreshBoundaries, drawLabels });

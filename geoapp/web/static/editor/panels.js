@@ -70,7 +70,7 @@
   }
 
   async function copyToEdit() {
-    const name = `${state.plan.name}（${T("複製")}）`.slice(0, MAX_NAME);
+    const name = `${state.plan.name}${bracketed(T("複製"))}`.slice(0, MAX_NAME);
     try {
       const plan = await api(config.urls.create, { method: "POST", body: { name, source: "copy", copy_of: state.plan.id } });
       window.location.assign(config.urls.editPage.replace(/\/0\/edit$/, `/${plan.id}/edit`));
@@ -141,7 +141,7 @@
       [T("行政区"), "districts", fmt(figure.districts)],
       [T("面積"), "area", figure.area_km2 === undefined ? "—" : figure.area_km2.toFixed(2) + " km²"],
       [T("コンパクト度"), "compactness", figure.polsby_popper === null || figure.polsby_popper === undefined ? "—" : figure.polsby_popper.toFixed(2)],
-      [T("拠点施設"), "hubs", centerNames.length ? centerNames.join("、") : "—"],
+      [T("拠点施設"), "hubs", centerNames.length ? listed(centerNames) : "—"],
     ];
     const zoneLines = extras.zoneShares.slice(0, 6).map(([z, share]) => el("span", { className: "zone-share" }, `${zoneNames.get(z) || z} ${pct(share)}`));
     card.replaceChildren(
@@ -265,7 +265,7 @@
     for (const community of state.communities.values()) {
       for (const place of community.places || []) {
         L.circleMarker([place.lat, place.lon], { radius: 5, color: "#1d2733", weight: 2, fillColor: community.color, fillOpacity: 1, className: "geoapp-place" })
-          .bindTooltip(textTooltip(`${place.name}（${community.name}）`))
+          .bindTooltip(textTooltip(`${place.name}${bracketed(community.name)}`))
           .addTo(layers.places);
       }
     }
@@ -284,14 +284,14 @@
     const name = (cid) => state.communities.get(cid)?.name || String(cid);
     if (checks.unassigned.length) items.push({ kind: "unassigned", text: `${T("未割当の行政区")}: ${checks.unassigned.length}${T("件")}`, districts: checks.unassigned });
     if (checks.unknown_districts.length) {
-      const listed = checks.unknown_districts.map((code) => `${code}（${name(state.plan.assignments[code])}）`).join("、");
-      items.push({ kind: "vanished", text: `${T("行政区のレイヤからなくなったコード")}: ${listed}` });
+      const codes = listed(checks.unknown_districts.map((code) => `${code}${bracketed(name(state.plan.assignments[code]))}`));
+      items.push({ kind: "vanished", text: `${T("行政区のレイヤからなくなったコード")}: ${codes}` });
     }
-    for (const item of checks.non_contiguous) items.push({ kind: "non-contiguous", text: `${name(item.community)}: ${T("離れた部分があります")}（${item.pieces}）`, community: item.community });
-    for (const item of checks.enclaves) items.push({ kind: "enclave", text: `${name(item.community)}: ${T("他のコミュニティに囲まれています")}（${name(item.surrounded_by)}）`, community: item.community });
+    for (const item of checks.non_contiguous) items.push({ kind: "non-contiguous", text: `${name(item.community)}: ${T("離れた部分があります")}${bracketed(item.pieces)}`, community: item.community });
+    for (const item of checks.enclaves) items.push({ kind: "enclave", text: `${name(item.community)}: ${T("他のコミュニティに囲まれています")}${bracketed(name(item.surrounded_by))}`, community: item.community });
     for (const item of checks.strays) items.push({ kind: "stray", text: `${name(item.community)}: ${T("飛び地")} ${item.districts.length}${T("件")}`, districts: item.districts });
     for (const cid of checks.without_hub) items.push({ kind: "no-hub", text: `${name(cid)}: ${T("拠点施設がありません")}`, community: cid });
-    for (const item of checks.several_hubs) items.push({ kind: "several-hubs", text: `${name(item.community)}: ${T("拠点施設が複数あります")}（${item.centers.length}）`, community: item.community });
+    for (const item of checks.several_hubs) items.push({ kind: "several-hubs", text: `${name(item.community)}: ${T("拠点施設が複数あります")}${bracketed(item.centers.length)}`, community: item.community });
     for (const item of checks.hub_outside) items.push({ kind: "hub-outside", text: `${name(item.community)}: ${T("拠点施設が区域の外です")}`, community: item.community });
     for (const cid of checks.population_range.outside) items.push({ kind: "population", text: `${name(cid)}: ${T("人口が目標の範囲外です")}`, community: cid });
     if (checks.missing_population.length) items.push({ kind: "missing-population", text: T("人口のデータがありません（{n}行政区）").replace("{n}", fmt(checks.missing_population.length)), districts: checks.missing_population });
