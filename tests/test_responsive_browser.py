@@ -506,3 +506,40 @@ def test_the_keyboard_alone_uses_the_plans_list_and_the_editors_tools(
     tab_round(page, unseen)
     assert unseen == []
     visit.close()
+
+
+def test_the_keyboard_reaches_every_area_of_the_stage_and_subsidy_maps(
+    demo_server: str, browser: Any
+) -> None:
+    """Beside the map, a list names each area drawn; Enter on one opens its popup, as a
+    click on the area would, with the map moved to it."""
+    visit = Visit(browser, demo_server, DESKTOP, "en")
+    visit.log_in()
+    page, unseen = visit.page, []
+    for path, drawn in (
+        ("/organizations/map", "() => Number(document.getElementById('areas-map').dataset.drawn)"),
+        (
+            "/grants/map?fiscal_year=2025",
+            "() => document.querySelectorAll('.data-table tbody tr').length",
+        ),
+    ):
+        page.goto(demo_server + path, wait_until="networkidle")
+        page.wait_for_selector("[data-map-features] button", state="attached")
+        buttons = page.locator("[data-map-features] button")
+        assert buttons.count() == page.evaluate(drawn) > 1, path
+        last = buttons.nth(buttons.count() - 1)
+        tab_to(page, "[data-map-features] li:last-child button", unseen)
+        page.keyboard.press("Enter")
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        name = last.inner_text().strip()
+        assert name.split(" ")[0] in popup.inner_text(), (path, name)
+        assert last.get_attribute("aria-pressed") == "true"
+        shown, frame = popup.bounding_box(), page.locator(".folium-map").bounding_box()
+        assert (
+            shown
+            and frame
+            and frame["x"] <= shown["x"] + shown["width"] / 2 <= frame["x"] + frame["width"]
+        ), path
+    assert unseen == []
+    visit.close()
