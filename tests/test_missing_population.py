@@ -22,7 +22,6 @@ from geoapp.accounts.users import User, add_user
 from geoapp.importing.pipeline import ImportOptions, import_layer
 from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from geoapp.plans.commands import plan_group
-from geoapp.web.webmap import ageing_color, legend_html
 
 COUNTS = ("population", "households", "population_65")
 
@@ -212,12 +211,6 @@ def test_yaizus_associations_import_with_unknown_population_and_raise_no_alarms(
     assert checks["population_range"]["outside"] == []
     assert len(checks["missing_population"]) == len(districts)
     assert all(c["population"] is None for c in checks["communities"])
-
-
-def test_the_legends_grey_swatch_says_it_also_stands_for_unknown_counts() -> None:
-    assert "人口なし・データなし" in legend_html("ja")
-    assert "no residents or no data" in legend_html("en")
-    assert ageing_color(None, None) == ageing_color(0, 0)
 
 
 def test_the_home_page_counts_districts_without_population_in_a_sentence(app: Flask) -> None:

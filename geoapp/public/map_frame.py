@@ -97,7 +97,12 @@ def legend_html(
                 '<div id="colouring-rows">{}</div>'
             ).format(colouring.title, colouring_rows(colouring.rows))
         )
-    rows.append(line.format("#5a5a5a", t("行政区（拡大時）")))
+    rows.append(
+        Markup(
+            '<div class="geoapp-legend-head"><i class="line solid" style="border-color:#5a5a5a">'
+            "</i>{}</div>"
+        ).format(t("行政区（拡大時）"))
+    )
     rows.append(line.format(ZONE_COLOR, t("小学校区")))
     if centers.entries:
         rows.append(head.format(t("拠点施設")))

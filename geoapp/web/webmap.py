@@ -1,4 +1,5 @@
-"""The folium map of a city's building blocks: districts, school zones, community centres.
+"""The parts every folium map of the app is built from: the base map, its legend and
+layer switcher controls, the view kept in print, and the centres' kinds and labels.
 
 Leaflet is loaded from the app's own ``/vendor`` route, never from a CDN, so the map draws
 on a closed network; with the ``none`` base map it needs no outside request at all.
@@ -6,9 +7,8 @@ on a closed network; with the ``none`` base map it needs no outside request at a
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import folium
@@ -19,23 +19,12 @@ from markupsafe import Markup
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
-from ..city.center_kinds import NO_KIND, CenterKindScheme, center_kind_scheme, raw_kind
-from ..city.model import DEFAULT_CENTER_KINDS, CenterKind
-from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES, WEB_CRS, Layer
-from ..translatable import N_
+from ..city.center_kinds import NO_KIND, CenterKindScheme, raw_kind
+from ..layers import WEB_CRS, Layer
 from .basemap import Basemap
-from .feature_text import feature_layer, number, popup_table, shown
+from .feature_text import shown
 from .i18n import bracketed, translate
 
-# Share of residents aged 65+ (高齢化率): upper bound of each class and its fill colour.
-AGEING_CLASSES: tuple[tuple[float, str, str], ...] = (
-    (0.25, "#f1eef6", N_("25%未満")),
-    (0.30, "#d7b5d8", N_("25〜30%")),
-    (0.35, "#df65b0", N_("30〜35%")),
-    (1.01, "#ce1256", N_("35%以上")),
-)
-NO_POPULATION_COLOR = "#e6e6e6"
-COUNT_COLUMNS = ("population", "households", "population_65")
 ZONE_COLOR = "#1f5fbf"
 # Where a map without any layer opens: the middle of Honshu.
 JAPAN_CENTER = (36.5, 138.0)
@@ -212,60 +201,6 @@ class KeepViewInPrint(MacroElement):
         self._name = "KeepViewInPrint"
 
 
-def ageing_color(population: object, population_65: object) -> str:
-    """The fill colour of a district by its share of residents aged 65+ (grey when either
-    count is unknown)."""
-    try:
-        share = float(population_65) / float(population)  # type: ignore[arg-type]
-    except (TypeError, ValueError, ZeroDivisionError):
-        return NO_POPULATION_COLOR
-    if math.isnan(share):
-        return NO_POPULATION_COLOR
-    for upper, color, _label in AGEING_CLASSES:
-        if share < upper:
-            return color
-    return AGEING_CLASSES[-1][1]
-
-
-def city_map(
-    layers: dict[Layer, gpd.GeoDataFrame],
-    basemap: Basemap,
-    lang: str,
-    leaflet_js: str,
-    leaflet_css: str,
-    communities: gpd.GeoDataFrame | None = None,
-    center_kinds: Sequence[CenterKind] = DEFAULT_CENTER_KINDS,
-    community_of: Mapping[str, str] | None = None,
-) -> folium.Map:
-    """A folium map of the layers (in any CRS), with a layer switcher and a legend; with
-    ``communities`` (the adopted plan's, one row per community) drawn in their colours,
-    centres coloured by the city's ``center_kinds``, and each district's popup naming its
-    community from ``community_of`` (district code → community name)."""
-    web = {layer: frame.to_crs(WEB_CRS) for layer, frame in layers.items()}
-    fmap = base_map(basemap, lang, leaflet_js, leaflet_css, bounds_of(web))
-    districts = web.get(DISTRICTS)
-    if districts is not None and len(districts):
-        _add_districts(fmap, districts, lang, community_of)
-    if communities is not None:
-        # A community whose districts are all gone (or not yet chosen) has no outline.
-        shapes = communities.geometry
-        communities = communities[shapes.notna() & ~shapes.is_empty]
-    if communities is not None and len(communities):
-        _add_communities(fmap, communities, lang)
-    zones = layers.get(SCHOOL_ZONES)
-    if zones is not None and len(zones):
-        _add_school_zones(fmap, zones, lang)
-    centers = web.get(CENTERS)
-    scheme = center_kind_scheme(center_kinds, [] if centers is None else centers["kind"])
-    if centers is not None and len(centers):
-        _add_centers(fmap, centers, lang, scheme)
-    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
-    FoldOnNarrowScreens().add_to(fmap)
-    drawn = communities is not None and len(communities) > 0
-    Legend(legend_html(lang, drawn, scheme)).add_to(fmap)
-    return fmap
-
-
 def base_map(
     basemap: Basemap,
     lang: str,
@@ -317,35 +252,6 @@ def render_map(fmap: folium.Map, nonce: str) -> RenderedMap:
     )
 
 
-def legend_html(
-    lang: str, communities: bool = False, centers: CenterKindScheme | None = None
-) -> Markup:
-    """The legend's HTML: ageing classes, the adopted communities' outlines (when drawn),
-    school zone line, the kinds of the centres shown; every text escaped."""
-    t = lambda text: translate(text, lang)  # noqa: E731
-    head = Markup('<div class="geoapp-legend-head">{}</div>')
-    swatch = Markup('<div><i class="swatch" style="background:{}"></i>{}</div>')
-    rows = [head.format(t("行政区（高齢化率）"))]
-    for _upper, color, label in AGEING_CLASSES:
-        rows.append(swatch.format(color, t(label)))
-    rows.append(swatch.format(NO_POPULATION_COLOR, t("人口なし・データなし")))
-    if communities:
-        rows.append(
-            Markup('<div class="geoapp-legend-head"><i class="line community"></i>{}</div>').format(
-                t("広域コミュニティ（決定案）")
-            )
-        )
-    rows.append(
-        Markup(
-            '<div class="geoapp-legend-head"><i class="line" style="border-color:{}"></i>{}</div>'
-        ).format(ZONE_COLOR, t("小学校区"))
-    )
-    if centers is not None and centers.entries:
-        rows.append(head.format(t("拠点施設")))
-        rows.extend(kind_rows(centers, lang))
-    return legend_body(t("凡例"), rows)
-
-
 def kind_rows(centers: CenterKindScheme, lang: str) -> list[Markup]:
     """The legend rows of the centre kinds: a dot in each kind's colour and its name."""
     row = Markup('<div data-kind="{}"><i class="dot" style="background:{}"></i>{}</div>')
@@ -363,124 +269,6 @@ def layer_name(layer: Layer, count: int, lang: str) -> str:
 def counted(label: str, count: int, lang: str) -> str:
     """A label with a count: 行政区（300） in Japanese, Districts (300) in English."""
     return label + bracketed(f"{count:,}", lang)
-
-
-def _add_districts(
-    fmap: folium.Map,
-    frame: gpd.GeoDataFrame,
-    lang: str,
-    community_of: Mapping[str, str] | None = None,
-) -> None:
-    """Districts filled by their share of residents aged 65+; with ``community_of``, each
-    popup names the district's community first."""
-    t = lambda text: translate(text, lang)  # noqa: E731
-    data = frame[["code", "name", "population", "households", "population_65", "geometry"]].copy()
-    counts = {column: data[column].astype("float") for column in COUNT_COLUMNS}
-    pairs = list(zip(counts["population"], counts["population_65"], strict=True))
-    data["fill"] = [ageing_color(p, p65) for p, p65 in pairs]
-    popups = [
-        popup_table(
-            [
-                *(
-                    [(t("広域コミュニティ"), community_of.get(str(code)) or "—")]
-                    if community_of is not None
-                    else []
-                ),
-                (t("行政区"), name),
-                (t("コード"), code),
-                (t("人口"), number(p)),
-                (t("世帯数"), number(households)),
-                (t("65歳以上人口"), number(p65)),
-                (
-                    t("高齢化率"),
-                    "—" if math.isnan(p) or math.isnan(p65) or not p else f"{p65 / p:.1%}",
-                ),
-            ]
-        )
-        for name, code, households, (p, p65) in zip(
-            data["name"], data["code"], counts["households"], pairs, strict=True
-        )
-    ]
-    feature_layer(
-        data[["fill", "geometry"]],
-        [shown(name) for name in data["name"]],
-        popups,
-        sticky=True,
-        name=layer_name(DISTRICTS, len(data), lang),
-        style_function=lambda feature: {
-            "className": "geoapp-district",
-            "color": "#5a5a5a",
-            "weight": 0.8,
-            "fillColor": feature["properties"]["fill"],
-            "fillOpacity": 0.65,
-        },
-        highlight_function=lambda _feature: {"weight": 2.5, "color": "#222222"},
-        zoom_on_click=False,
-    ).add_to(fmap)
-
-
-def _add_communities(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None:
-    """The adopted plan's wide-area communities, outlined in their colours (unfilled, so the
-    ageing colours below stay true and district popups stay clickable)."""
-    t = lambda text: translate(text, lang)  # noqa: E731
-    data = frame[["id", "name", "name_kana", "color", "population", "hub_name", "geometry"]]
-    data = data.astype({"population": "float"}).to_crs(WEB_CRS)
-    popups = [
-        popup_table(
-            [
-                (t("広域コミュニティ"), row.name),
-                (t("よみがな"), row.name_kana),
-                (t("人口"), number(row.population)),
-                (t("拠点施設"), row.hub_name),
-            ]
-        )
-        for row in data.itertuples()
-    ]
-    feature_layer(
-        data[["id", "color", "geometry"]],
-        [shown(name) for name in data["name"]],
-        popups,
-        sticky=True,
-        name=counted(t("広域コミュニティ"), len(data), lang),
-        style_function=lambda feature: {
-            "className": "geoapp-community",
-            "color": feature["properties"]["color"],
-            "weight": 5,
-            "opacity": 0.9,
-            "fill": False,
-        },
-        zoom_on_click=False,
-    ).add_to(fmap)
-
-
-def _add_school_zones(fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str) -> None:
-    """School zones (in the working CRS) as bold dashed outlines, labelled with their names."""
-    t = lambda text: translate(text, lang)  # noqa: E731
-    data = frame[["code", "name", "school_name", "geometry"]].fillna("").to_crs(WEB_CRS)
-    group = folium.FeatureGroup(name=layer_name(SCHOOL_ZONES, len(data), lang))
-    popups = [
-        popup_table(
-            [(t("小学校区"), row.name), (t("コード"), row.code), (t("学校名"), row.school_name)]
-        )
-        for row in data.itertuples()
-    ]
-    feature_layer(
-        data[["geometry"]],
-        [shown(name) for name in data["name"]],
-        popups,
-        sticky=True,
-        style_function=lambda _feature: {
-            "className": "geoapp-school-zone",
-            "color": ZONE_COLOR,
-            "weight": 3,
-            "dashArray": "8 5",
-            "fill": False,
-        },
-    ).add_to(group)
-    points = frame.geometry.representative_point().to_crs(WEB_CRS)
-    for name, point in zip(data["name"], points, strict=True):
-        zone_label(name, point).add_to(group)
-    group.add_to(fmap)
 
 
 def zone_label(name: object, point: BaseGeometry, badge: Markup | None = None) -> folium.Marker:
@@ -524,33 +312,6 @@ def kind_text(centers: CenterKindScheme, raw: object, lang: str) -> str:
     label = translate(entry.label, lang)
     given = raw_kind(raw)
     return label if given == entry.label else f"{label}（{given}）"
-
-
-def _add_centers(
-    fmap: folium.Map, frame: gpd.GeoDataFrame, lang: str, centers: CenterKindScheme
-) -> None:
-    """Community centres as circles coloured by kind."""
-    t = lambda text: translate(text, lang)  # noqa: E731
-    data = frame[["code", "name", "kind", "address", "managed_by", "geometry"]].fillna("")
-    popups = [
-        popup_table(
-            [
-                (t("拠点施設"), row.name),
-                (t("種別"), kind_text(centers, row.kind, lang)),
-                (t("所在地"), row.address),
-                (t("管理運営"), row.managed_by),
-            ]
-        )
-        for row in data.itertuples()
-    ]
-    feature_layer(
-        data[["kind", "geometry"]],
-        [shown(name) for name in data["name"]],
-        popups,
-        name=layer_name(CENTERS, len(data), lang),
-        marker=folium.CircleMarker(radius=8),
-        style_function=center_style(centers),
-    ).add_to(fmap)
 
 
 def lonlat_bounds(frame: gpd.GeoDataFrame) -> list[list[float]] | None:
