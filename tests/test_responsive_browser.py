@@ -86,27 +86,28 @@ _LAYOUT = """() => {
           lang: document.documentElement.lang};
 }"""
 
-# The visible texts holding Japanese: text nodes a person sees, and the placeholders,
-# titles and accessible names of controls.
-_JAPANESE_TEXTS = r"""() => {
-  const japanese = /[\u3001-\u303f\u3040-\u30fa\u30fc-\u30ff\u3400-\u9fff\uff01-\uff5e]/;
-  const found = new Set();
+# The texts a person sees that match ``pattern``: visible text nodes, the placeholders,
+# titles and accessible names of controls, and the window's title; text marked as being
+# in the other language (``lang`` of the language switch) is left out.
+_SHOWN_TEXTS = r"""([pattern, other]) => {
+  const wanted = new RegExp(pattern);
+  const skipped = `script, style, [lang=${other}]`;
+  const found = new Set([document.title]);
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const element = node.parentElement;
     const text = node.textContent.trim();
-    if (!japanese.test(text) || !element || element.closest("script, style, [lang=ja]")) continue;
+    if (!wanted.test(text) || !element || element.closest(skipped)) continue;
     if (element.checkVisibility()) found.add(text);
   }
   for (const element of document.querySelectorAll("[placeholder], [title], [aria-label], [alt]")) {
-    if (element.closest("[lang=ja]")) continue;
+    if (element.closest(skipped)) continue;
     for (const name of ["placeholder", "title", "aria-label", "alt"]) {
       const value = element.getAttribute(name);
-      if (value && japanese.test(value)) found.add(value.trim());
+      if (value) found.add(value.trim());
     }
   }
-  found.add(document.title);
-  return [...found].filter((text) => japanese.test(text));
+  return [...found].filter((text) => wanted.test(text));
 }"""
 
 _MAP_BOX = """() => {
@@ -169,6 +170,14 @@ def data_texts(database: Path, uploads: dict[str, list[Path]], typed: set[str]) 
     return sorted((text for text in found if JAPANESE.search(text)), key=len, reverse=True)
 
 
+def english_on_japanese_pages(shown: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each Japanese page's texts that are the English of a catalogue entry."""
+    with (TRANSLATIONS_DIR / "en" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        english = {m.string.strip() for m in read_po(po) if m.id and m.string.strip() != m.id}
+    found = {page: [text for text in texts if text in english] for page, texts in shown.items()}
+    return {page: texts for page, texts in found.items() if texts}
+
+
 def untranslated(shown: dict[str, list[str]], data: list[str]) -> dict[str, list[str]]:
     """Each page's texts that hold Japanese once every data text is taken out of them."""
     left: dict[str, list[str]] = {}
@@ -210,7 +219,7 @@ class Visit:
         self.page.set_viewport_size({"width": width, "height": 800 if width < 1000 else 900})
         self.context.add_cookies([{"name": "lang", "value": lang, "url": server}])
         self.problems: list[str] = []
-        self.japanese: dict[str, list[str]] = {}
+        self.shown: dict[str, list[str]] = {}  # Japanese on English pages and vice versa
         self.typed: set[str] = set()  # what the visit asked for in addresses (a search)
 
     def log_in(self) -> None:
@@ -243,7 +252,9 @@ class Visit:
             self.problems.append(f"{where}: one character per line: {layout['narrow'][:5]}")
         self.problems.extend(f"{where}: {finding}" for finding in self.accessibility_findings())
         if self.lang == "en":
-            self.japanese[name] = page.evaluate(_JAPANESE_TEXTS)
+            self.shown[name] = page.evaluate(_SHOWN_TEXTS, [JAPANESE.pattern, "ja"])
+        else:
+            self.shown[name] = page.evaluate(_SHOWN_TEXTS, ["[A-Za-z]", "en"])
         if name in MAP_PAGES:
             box = page.evaluate(_MAP_BOX)
             viewport = page.viewport_size
@@ -337,7 +348,9 @@ def test_every_page_fits_the_window_and_shows_its_map(
     assert visit.problems == []
     if lang == "en":
         data = data_texts(demo_instance / "geoapp.sqlite3", upload_files, visit.typed)
-        assert untranslated(visit.japanese, data) == {}
+        assert untranslated(visit.shown, data) == {}
+    else:
+        assert english_on_japanese_pages(visit.shown) == {}
     visit.close()
 
 
