@@ -12,7 +12,13 @@ from datetime import date, datetime
 
 from babel.numbers import format_currency, format_decimal
 
-from .japanese_calendar import fiscal_year_label, japan_time, wareki_date, wareki_datetime
+from .japanese_calendar import (
+    fiscal_year_label,
+    japan_time,
+    wareki_date,
+    wareki_datetime,
+    wareki_fiscal_year,
+)
 from .translatable import N_
 
 MISSING = "—"
@@ -79,7 +85,7 @@ def fiscal_year(year: int, lang: str) -> str:
 
 def fiscal_year_short(year: int, lang: str) -> str:
     """A fiscal year as a chart, a slider or a table heading names it: 令和6年度, FY2024."""
-    return f"FY{year}" if lang != "ja" else fiscal_year_label(year).split("（")[0]
+    return wareki_fiscal_year(year) if lang == "ja" else f"FY{year}"
 
 
 # An aside after a word, as each language brackets it: 公民館（集会所）, Kominkan (meeting hall).

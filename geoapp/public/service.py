@@ -12,8 +12,10 @@ import numpy as np
 import shapely
 
 from ..errors import NotFound
+from ..formatting import day as day_text
+from ..formatting import fiscal_year_short
 from ..geometry.point_location import lowest_covering_code
-from ..japanese_calendar import fiscal_year, fiscal_year_label, wareki_date, wareki_fiscal_year
+from ..japanese_calendar import fiscal_year, fiscal_year_label
 from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from ..organizations.service import Organizations
 from ..plans.caches import LatestCache
@@ -178,8 +180,8 @@ def shown_date(day: str | date, lang: str) -> dict[str, str]:
     year = fiscal_year(value)
     return {
         "iso": value.isoformat(),
-        "text": value.isoformat() if lang == "en" else wareki_date(value),
-        "fiscal_year": f"FY{year}" if lang == "en" else wareki_fiscal_year(year),
+        "text": day_text(value, lang),
+        "fiscal_year": fiscal_year_short(year, lang),
     }
 
 

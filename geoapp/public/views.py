@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify, render_template, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from ..japanese_calendar import wareki_date
+from .. import formatting
 from ..layers import LAYERS
 from ..web import content_policy, current
 from ..web.i18n import request_language
@@ -126,7 +126,7 @@ def print_map() -> str:
         map=render_map(fmap, content_policy.nonce()),
         basemap=basemap,
         plan=directory.plan,
-        printed_on=today.isoformat() if lang == "en" else wareki_date(today),
+        printed_on=formatting.day(today, lang),
         printed_on_iso=today.isoformat(),
         qr_svg=Markup(qr_code_svg(same_view)),
         same_view=same_view,
