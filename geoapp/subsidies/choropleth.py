@@ -15,6 +15,7 @@ import mapclassify
 import numpy as np
 from markupsafe import Markup
 
+from ..formatting import number, yen
 from ..layers import WEB_CRS
 from ..translatable import N_
 from ..web.basemap import Basemap
@@ -114,9 +115,9 @@ def subsidy_map(
         popup_table(
             [
                 (t("広域コミュニティ"), row.name),
-                (t(N_("交付額")), f"{row.granted:,}{t('円')}"),
-                (t("人口"), "—" if row.population is None else f"{row.population:,}"),
-                (t("世帯数"), "—" if row.households is None else f"{row.households:,}"),
+                (t(N_("交付額")), yen(row.granted, lang)),
+                (t("人口"), number(row.population, lang)),
+                (t("世帯数"), number(row.households, lang)),
                 (
                     t(MEASURE_LABELS[measure]),
                     "—"
