@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
+from test_web import public_map
 
 from geoapp.accounts.users import User
 from geoapp.demo.grants import prepare_demo_grants
@@ -61,6 +62,9 @@ def test_every_public_page_shows_only_the_adopted_plans_public_fields(demo_app: 
     urls = ["/", "/?embed=1", "/print", "/print?paper=a3&orientation=portrait&c=1"]
     urls += ["/search?q=一丁目", "/search?q=ちょうめ", "/search?q=見直し案"]
     urls += [f"/communities/{c['id']}" for c in planning.public_plan()["communities"]]
+    urls += ["/?layer=subsidies&fiscal_year=2025", "/print?layer=subsidies"]
+    urls += ["/api/public/colouring", "/api/public/colouring?layer=subsidies&fiscal_year=2025"]
+    urls += list(public_map(demo_app.test_client())[0]["collections"].values())  # its shapes
     for url in urls:
         html = page(demo_app, url)
         for secret in (*SECRETS, *(draft_names - adopted_names)):
