@@ -154,8 +154,8 @@ def class_rows(classes: Classes, measure: str, lang: str) -> list[tuple[int, str
     t = lambda text: translate(text, lang)  # noqa: E731
     rows = []
     lower, above = classes.lower, False
-    for number, upper in enumerate(classes.breaks):
-        count = sum(1 for c in classes.of_value if c == number)
+    for klass, upper in enumerate(classes.breaks):
+        count = sum(1 for c in classes.of_value if c == klass)
         start = shown_amount(lower, measure)
         if above:
             start = f"> {start}" if lang == "en" else f"{start}超"
@@ -165,7 +165,7 @@ def class_rows(classes: Classes, measure: str, lang: str) -> list[tuple[int, str
             else f"{start} – {shown_amount(upper, measure)}"
         )
         above = True
-        rows.append((number, class_color(number, len(classes.breaks)), span, count))
+        rows.append((klass, class_color(klass, len(classes.breaks)), span, count))
         lower = upper
     nothing = sum(1 for c in classes.of_value if c == -1)
     rows.append((-1, NOTHING_COLOR, t("交付なし"), nothing))
