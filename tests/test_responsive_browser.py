@@ -44,6 +44,8 @@ PHONE, TABLET, DESKTOP = 360, 768, 1400
 # findings are advice, serious and critical ones fail.
 AXE_OPTIONS = {"resultTypes": ["violations"]}
 FAILING_IMPACTS = {"serious", "critical"}
+# Moderate in axe, but a page that cannot be zoomed on a phone fails WCAG 1.4.4 (AA).
+FAILING_RULES = {"meta-viewport"}
 # Japanese script and punctuation (the katakana middle dot ・ aside, which English pages
 # use as a separator too).
 JAPANESE = re.compile(r"[\u3001-\u303f\u3040-\u30fa\u30fc-\u30ff\u3400-\u9fff\uff01-\uff5e]+")
@@ -277,7 +279,7 @@ class Visit:
             f"{violation['id']} ({violation['impact']}) {' '.join(node['target'])}: "
             f"{node.get('failureSummary', '').splitlines()[-1].strip()}"
             for violation in results["violations"]
-            if violation["impact"] in FAILING_IMPACTS
+            if violation["impact"] in FAILING_IMPACTS or violation["id"] in FAILING_RULES
             for node in violation["nodes"]
         ]
 

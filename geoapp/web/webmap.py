@@ -241,11 +241,14 @@ def base_map(
 
 def render_map(fmap: folium.Map, nonce: str) -> RenderedMap:
     """Split a folium map into the header, body and script of a page; the inline scripts
-    folium writes in the header get ``nonce``, so the Content-Security-Policy lets them run."""
+    folium writes in the header get ``nonce``, so the Content-Security-Policy lets them run.
+    Folium's viewport tag (maximum-scale=1, user-scalable=no) is dropped: it would stop a
+    reader zooming the page on a phone (WCAG 1.4.4), and base.html has its own."""
     root = fmap.get_root()
     root.render()
+    header = re.sub(r"<meta name=\"viewport\"[^>]*>\s*", "", root.header.render())
     return RenderedMap(
-        header=re.sub(r"<script>", f'<script nonce="{nonce}">', root.header.render()),
+        header=re.sub(r"<script>", f'<script nonce="{nonce}">', header),
         body=root.html.render(),
         script=root.script.render(),
         map_id=fmap.get_name(),
