@@ -133,6 +133,7 @@ class Week:
     def public_map(self, districts: int, bounds: tuple[float, float, float, float]) -> str:
         """Open the public map; assert it shows the city's districts in view; its side panel."""
         self.page.goto(self.server + "/")
+        self.page.wait_for_selector(".folium-map[data-drawn]", timeout=20_000)  # shapes fetched
         assert_city_in_view(self.page, "path.geoapp-district", districts, bounds)
         assert self.page.locator('[data-count="districts"]').inner_text() == str(districts)
         return self.page.locator("aside.side-panel").inner_text()

@@ -326,7 +326,7 @@
 
   /** A name shown as text in a tooltip (Leaflet inserts a string tooltip as HTML). */
   function named(layer, name) {
-    layer.bindTooltip(() => make("span", null, name || ""), {
+    layer.bindTooltip(window.geoappApi.textTooltip(name || ""), {
       sticky: true, className: "geoapp-tooltip",
     });
   }
