@@ -246,7 +246,10 @@
     input.dataset.overlay = String(i);
   });
 
-  /** District outlines only when zoomed in; school zones' names not when zoomed out. */
+  /** District outlines only when zoomed in; school zones' names not when zoomed out
+   * (geoapp-outlines-on-zoom keeps the rule to this map: the editor's districts stay
+   * clickable at every zoom). */
+  element.classList.add("geoapp-outlines-on-zoom");
   function outlines() {
     element.classList.toggle("geoapp-zoomed-in", map.getZoom() >= OUTLINE_ZOOM);
     element.classList.toggle("geoapp-zoomed-out", map.getZoom() < LABEL_ZOOM);
