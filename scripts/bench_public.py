@@ -66,10 +66,11 @@ STEPS = """() => {
   };
 }"""
 # Resolves with the time since navigation once a community's path is drawn inside the
-# visible map (its box meets the map's box, itself inside the window).
+# visible map (its box meets the map's box, itself inside the window): what a resident
+# sees, whether or not the other layers (districts, school zones) have arrived yet.
 DRAWN = """() => {
   const element = document.querySelector('.folium-map');
-  if (!element || !element.dataset.drawn) return false;
+  if (!element) return false;
   const map = element.getBoundingClientRect();
   const inside = [...document.querySelectorAll('path.geoapp-community')].some((path) => {
     const box = path.getBoundingClientRect();

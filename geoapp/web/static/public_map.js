@@ -420,13 +420,16 @@
     }),
   };
 
-  /** Fetch every layer's shapes at once and draw each into its switcher group. */
+  /** Fetch every layer's shapes at once and draw each into its switcher group as soon as
+   * it arrives: the communities show while the larger districts are still on their way. */
   async function drawShapes() {
     const keys = Object.keys(draw).filter((key) => groups[key] && data.collections[key]);
     try {
-      const answers = await Promise.all(keys.map((key) => window.geoappApi.features(data.collections[key])));
-      keys.forEach((key, i) => groups[key].addLayer(draw[key](answers[i])));
-      outlineSelection();
+      await Promise.all(keys.map(async (key) => {
+        const found = await window.geoappApi.features(data.collections[key]);
+        groups[key].addLayer(draw[key](found));
+        if (key === "communities") outlineSelection();
+      }));
       element.dataset.drawn = String(communityPaths().size);
     } catch (error) {
       const notice = element.parentElement.appendChild(make("p", "notice map-notice"));
