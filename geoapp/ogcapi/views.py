@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request, url_for
@@ -80,14 +81,21 @@ def base_url() -> str:
 
 
 def answer(
-    edition_key: str, body: str | dict[str, Any], media_type: str, crs: str | None = None
+    edition_key: str,
+    body: str | dict[str, Any] | Callable[[], dict[str, Any]],
+    media_type: str,
+    crs: str | None = None,
 ) -> Response:
-    """The body with ETag, Cache-Control and Content-Crs; 304 when the client has it."""
+    """The body with ETag, Cache-Control and Content-Crs; 304 when the client has it (a
+    body given as a function is then never built: revalidating a page of a thousand
+    features costs only the stamp)."""
     lang = request_language()
     tag = hashlib.sha256(f"{edition_key}|{lang}|{request.full_path}".encode()).hexdigest()[:32]
     if tag in request.if_none_match:
         response = current_app.response_class(status=304)
     else:
+        if callable(body):
+            body = body()
         text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
         response = current_app.response_class(text, mimetype=media_type)
     response.set_etag(tag)
@@ -176,21 +184,23 @@ def items(collection_id: str) -> Response:
         bbox_srid = crs_srid(asked.bbox_crs, published.working_srid, "bbox-crs")
         area = parse_bbox(asked.bbox, bbox_srid, published.working_srid)
     prepared = published.collection(wanted)
-    matching = prepared.matching(area)
     limit = min(asked.limit, MAX_LIMIT)
-    chosen = matching[asked.offset : asked.offset + limit] if asked.offset < len(matching) else []
-    features = prepared.features(srid)
-    here = f"{base_url()}/collections/{wanted.id}/items"
-    body = items_page(
-        here,
-        request.args.to_dict(),
-        [features[number] for number in chosen],
-        len(matching),
-        asked.offset,
-        limit,
-        prepared.stamp,
-    )
-    return answer(prepared.key, body, GEOJSON, crs_uri(srid))
+
+    def page() -> dict[str, Any]:
+        matching = prepared.matching(area)
+        chosen = matching[asked.offset : asked.offset + limit]
+        features = prepared.features(srid)
+        return items_page(
+            f"{base_url()}/collections/{wanted.id}/items",
+            request.args.to_dict(),
+            [features[number] for number in chosen],
+            len(matching),
+            asked.offset,
+            limit,
+            prepared.stamp,
+        )
+
+    return answer(prepared.key, page, GEOJSON, crs_uri(srid))
 
 
 @blueprint.get("/collections/<collection_id>/items/<feature_id>")
