@@ -110,6 +110,17 @@ def test_a_community_of_a_draft_only_is_not_found(demo_app: Flask) -> None:
         page(demo_app, f"/communities/{cid}", 404)
 
 
+@pytest.mark.parametrize(("lang", "label"), [("ja", "データのライセンス"), ("en", "Data licence")])
+def test_the_public_map_names_the_data_licence_and_links_the_open_data(
+    demo_app: Flask, lang: str, label: str
+) -> None:
+    html = page(demo_app, f"/?lang={lang}")
+    licence = re.search(r'<dd id="data-licence">(.*?)</dd>', html, re.S)
+    assert label in html and licence is not None
+    assert 'rel="license">CC BY 4.0</a>' in licence.group(1)
+    assert 'href="/opendata"' in licence.group(1)
+
+
 @pytest.mark.parametrize("url", ["/?embed=1", "/communities/1?embed=1"])
 def test_an_embedded_page_has_no_header(demo_app: Flask, url: str) -> None:
     html = page(demo_app, url)

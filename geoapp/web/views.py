@@ -20,6 +20,7 @@ from ..exports.rfc7946 import geojson_text
 from ..japanese_calendar import fiscal_year, fiscal_year_label, wareki_date
 from ..layers import CENTERS, DISTRICTS, LAYERS, SCHOOL_ZONES, WEB_CRS, Layer, layer_named
 from ..ogcapi.documents import MAX_LIMIT
+from ..opendata.catalogue import LICENCE
 from ..plans.exchange import communities_frame
 from ..plans.service import Planning
 from ..public.colourings import community_colouring
@@ -100,6 +101,7 @@ def home() -> str:
         colouring=page_data["colouring"],
         fiscal_years=current.subsidies().fiscal_years(),
         fiscal_year_label_of=fiscal_year_label,
+        licence=LICENCE,
     )
 
 
