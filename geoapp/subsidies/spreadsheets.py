@@ -49,7 +49,7 @@ def report_table(report: Mapping[str, Any], lang: str) -> pd.DataFrame:
     programs = report["programs"]
     names = [p["name_en"] if lang == "en" else p["name"] for p in programs]
     header = [
-        t("組織"),
+        t("交付先の組織"),
         *[f"{name}（{t('円')}）" for name in names],
         t("合計（円）"),
         t("合計（千円）"),
