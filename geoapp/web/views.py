@@ -17,7 +17,7 @@ from ..demo.city import DEMO_SOURCE
 from ..errors import NotFound
 from ..exports.layer_geojson import layer_export_frame
 from ..exports.rfc7946 import geojson_text
-from ..japanese_calendar import fiscal_year, fiscal_year_label, wareki_date
+from ..japanese_calendar import fiscal_year, fiscal_year_label
 from ..layers import CENTERS, DISTRICTS, LAYERS, SCHOOL_ZONES, WEB_CRS, Layer, layer_named
 from ..ogcapi.documents import MAX_LIMIT
 from ..opendata.catalogue import LICENCE
@@ -89,8 +89,7 @@ def home() -> str:
         population=population,
         without_population=int(districts["population"].isna().sum()),
         ageing=population_65 / population if population and population_65 is not None else None,
-        loaded_on=wareki_date(loaded_on) if loaded_on else None,
-        loaded_on_iso=loaded_on.isoformat() if loaded_on else None,
+        loaded_on=loaded_on,
         fiscal_year=fiscal_year(today),
         fiscal_year_label=fiscal_year_label(fiscal_year(today)),
         plan=directory.plan,
