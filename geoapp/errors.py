@@ -1,16 +1,33 @@
 """Domain errors: each carries a user message (Japanese first) and an HTTP status.
 
 Views and API functions raise these; ``geoapp.web.error_pages`` turns them into JSON for
-API routes and into an HTML page elsewhere, in one place.
+API routes and into an HTML page elsewhere, in one place. The message is a
+``geoapp.translatable.Text``: Japanese in the code, English in the gettext catalogue.
 """
 
 from __future__ import annotations
 
 from http import HTTPStatus
 
+from .translatable import Text
+
+
+class _Pair(Text):
+    """A message given as a Japanese and an English copy (the older form of a message)."""
+
+    __slots__ = ("english",)
+
+    def __init__(self, japanese: str, english: str) -> None:
+        super().__init__(japanese)
+        self.english = english
+
+    def in_language(self, lang: str) -> str:
+        return self.english if lang == "en" else self.msgid
+
 
 class GeoappError(Exception):
-    """An error a user can act on: a message in Japanese and English, and an HTTP status."""
+    """An error a user can act on: a message the user reads in Japanese or English, and an
+    HTTP status."""
 
     status: int = HTTPStatus.INTERNAL_SERVER_ERROR
     code: str = "internal_error"
@@ -19,23 +36,37 @@ class GeoappError(Exception):
 
     def __init__(
         self,
-        message: str,
+        message: Text | str,
         message_en: str | None = None,
         *,
         status: int | None = None,
         code: str | None = None,
         **details: object,
     ) -> None:
-        """``status`` and ``code`` replace the class's, for an error answered on behalf of
-        another library's (Flask's HTTP errors, a refused CSRF token)."""
-        super().__init__(message)
-        self.message = message
-        self.message_en = message_en or message
+        """``details`` go to API clients as they are; ``status`` and ``code`` replace the
+        class's, for an error answered on behalf of another library's (Flask's HTTP errors,
+        a refused CSRF token)."""
+        self.text = message if isinstance(message, Text) else _Pair(message, message_en or message)
+        super().__init__(self.message)
         self.details = details
         if status is not None:
             self.status = status
         if code is not None:
             self.code = code
+
+    @property
+    def message(self) -> str:
+        """The message in Japanese."""
+        return self.text.in_language("ja")
+
+    @property
+    def message_en(self) -> str:
+        """The message in English."""
+        return self.text.in_language("en")
+
+    def in_language(self, lang: str) -> str:
+        """The message in ``lang``."""
+        return self.text.in_language(lang)
 
     def to_dict(self) -> dict[str, object]:
         """The JSON body an API client receives."""
@@ -120,8 +151,8 @@ class TooManyAttempts(GeoappError):
     status = HTTPStatus.TOO_MANY_REQUESTS
     code = "too_many_attempts"
 
-    def __init__(self, message: str, message_en: str, retry_after: int) -> None:
-        super().__init__(message, message_en, retry_after=retry_after)
+    def __init__(self, message: Text, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
         self.retry_after = retry_after
 
 

@@ -1,9 +1,139 @@
-"""The marker for user text defined away from where it is shown."""
+"""User text written in Japanese and shown in either language, through the gettext catalogue.
+
+Japanese is the source language: the Japanese text is the msgid, and
+``geoapp/translations/<lang>/LC_MESSAGES/messages.po`` gives its translation (README.md,
+"Translating"). This module knows nothing of Flask, so errors raised by the command line,
+the importers and the storage carry their text the same way as the web pages.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+from babel.support import NullTranslations, Translations
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+
+# How a list of values reads inside a sentence, by language.
+_LIST_SEPARATORS = {"ja": "、", "en": ", "}
+# How sentences follow each other, by language: Japanese needs no space after 。
+_SENTENCE_SEPARATORS = {"ja": "", "en": " "}
 
 
 def N_(text: str) -> str:
     """``text`` unchanged, marked for ``pybabel extract``: labels kept in tables and
     constants are translated where they are shown (``_(label)``, ``translate(label, lang)``)."""
     return text
+
+
+@cache
+def catalogue(lang: str) -> NullTranslations:
+    """The compiled Japanese → ``lang`` catalogue (none for Japanese itself)."""
+    if lang == "ja":
+        return NullTranslations()
+    return Translations.load(str(TRANSLATIONS_DIR), [lang])
+
+
+def translate(text: str, lang: str) -> str:
+    """``text`` in ``lang``; Japanese text without a translation stays as it is."""
+    return catalogue(lang).gettext(text)
+
+
+class Text:
+    """A message written in Japanese (its msgid) with the values it names, put into either
+    language when it is shown.
+
+    Errors, import notes and rule verdicts carry one instead of a Japanese and an English
+    copy, so the English lives in the catalogue with every other text. ``Text("…")`` is a
+    ``pybabel extract`` keyword. Values fill the msgid's ``{name}`` fields (format specs
+    such as ``{amount:,}`` work): a ``Text`` is shown in the same language, and a list or
+    tuple is listed with the language's separator.
+    """
+
+    __slots__ = ("msgid", "values")
+
+    def __init__(self, msgid: str, /, **values: object) -> None:
+        self.msgid = msgid
+        self.values = values
+
+    def in_language(self, lang: str) -> str:
+        """The message in ``lang``, its values filled in."""
+        return _filled(translate(self.msgid, lang), self.values, lang)
+
+    def __str__(self) -> str:
+        return self.in_language("ja")
+
+    def __repr__(self) -> str:
+        return f"Text({self.msgid!r}, **{self.values!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Text)
+            and type(other) is type(self)
+            and (self.msgid, self.values) == (other.msgid, other.values)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.msgid, tuple(self.values)))
+
+
+class Counted(Text):
+    """A message about ``n`` things, whose English differs for one and for many (gettext's
+    plural forms; Japanese has one form, so ``singular`` and ``plural`` are the same
+    text). ``Counted("…", "…", n=…)`` is a ``pybabel extract`` keyword."""
+
+    __slots__ = ("plural",)
+
+    def __init__(self, singular: str, plural: str, /, *, n: int, **values: object) -> None:
+        super().__init__(singular, n=n, **values)
+        self.plural = plural
+
+    def in_language(self, lang: str) -> str:
+        template = catalogue(lang).ngettext(self.msgid, self.plural, self.values["n"])
+        return _filled(template, self.values, lang)
+
+
+class Sentences(Text):
+    """Several messages shown one after another, as the language runs sentences on."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, *parts: Text) -> None:
+        super().__init__("")
+        self.parts = parts
+
+    def in_language(self, lang: str) -> str:
+        separator = _SENTENCE_SEPARATORS.get(lang, " ")
+        return separator.join(part.in_language(lang) for part in self.parts)
+
+    def __repr__(self) -> str:
+        return f"Sentences{self.parts!r}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sentences) and self.parts == other.parts
+
+    def __hash__(self) -> int:
+        return hash(self.parts)
+
+
+def _filled(template: str, values: dict[str, object], lang: str) -> str:
+    """``template`` with its ``{name}`` fields filled from ``values`` shown in ``lang``."""
+    if not values:
+        return template
+    return template.format(**{name: _shown(value, lang) for name, value in values.items()})
+
+
+def _shown(value: object, lang: str) -> object:
+    """A value as it reads inside a message in ``lang``."""
+    if isinstance(value, Text):
+        return value.in_language(lang)
+    if isinstance(value, list | tuple):
+        return listed(value, lang)
+    return value
+
+
+def listed(values: Iterable[object], lang: str) -> str:
+    """Values listed as ``lang`` lists them inside a sentence: 「A、B」 or "A, B"."""
+    return _LIST_SEPARATORS.get(lang, ", ").join(str(_shown(value, lang)) for value in values)

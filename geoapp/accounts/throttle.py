@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from ..errors import TooManyAttempts
 from ..storage.accounts import pair_ever_succeeded, pair_failures, stranger_failures
 from ..storage.base import Session
+from ..translatable import Counted, Text
 
 PAIR_FREE_FAILURES = 5
 PAIR_FIRST_DELAY = timedelta(minutes=1)
@@ -44,21 +45,22 @@ def refuse_when_throttled(session: Session, name: str, remote_addr: str, now: da
         wait = failures.last + pair_delay(failures.count) - now
         if wait > timedelta(0):
             raise TooManyAttempts(
-                "このユーザー名でのログインの失敗が続いたため、この接続元からのログインを"
-                f"一時的に止めています。{_japanese_wait(wait)}後にもう一度お試しください。",
-                "Too many failed logins for this user name from this address; "
-                f"try again in {_english_wait(wait)}.",
+                Text(
+                    "このユーザー名でのログインの失敗が続いたため、この接続元からのログインを"
+                    "一時的に止めています。{wait}後にもう一度お試しください。",
+                    wait=_wait(wait),
+                ),
                 retry_after=_seconds(wait),
             )
     recent = stranger_failures(session, remote_addr, now - ADDRESS_WINDOW)
     if len(recent) >= ADDRESS_MAX_FAILURES and not pair_ever_succeeded(session, name, remote_addr):
         wait = recent[len(recent) - ADDRESS_MAX_FAILURES] + ADDRESS_WINDOW - now
         raise TooManyAttempts(
-            "この接続元からのログインの失敗が多いため、ここからまだログインしたことのない"
-            f"ユーザー名でのログインを一時的に止めています。{_japanese_wait(wait)}後にもう一度"
-            "お試しください。",
-            "Too many failed logins from this address; names that have not logged in from "
-            f"it before can try again in {_english_wait(wait)}.",
+            Text(
+                "この接続元からのログインの失敗が多いため、ここからまだログインしたことのない"
+                "ユーザー名でのログインを一時的に止めています。{wait}後にもう一度お試しください。",
+                wait=_wait(wait),
+            ),
             retry_after=_seconds(wait),
         )
 
@@ -68,16 +70,9 @@ def _seconds(wait: timedelta) -> int:
     return max(1, math.ceil(wait.total_seconds()))
 
 
-def _japanese_wait(wait: timedelta) -> str:
-    """A wait as Japanese text: 「45秒」 or 「3分」."""
-    seconds = _seconds(wait)
-    return f"{seconds}秒" if seconds < 60 else f"{math.ceil(seconds / 60)}分"
-
-
-def _english_wait(wait: timedelta) -> str:
-    """A wait as English text: "45 seconds" or "3 minutes"."""
+def _wait(wait: timedelta) -> Text:
+    """A wait as the user reads it: 「45秒」 or 「3分」, "45 seconds" or "3 minutes"."""
     seconds = _seconds(wait)
     if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = math.ceil(seconds / 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+        return Counted("{n}秒", "{n}秒", n=seconds)
+    return Counted("{n}分", "{n}分", n=math.ceil(seconds / 60))

@@ -167,7 +167,7 @@ def login() -> Response | str:
         form = from_form(LoginForm)
         _log_in(form.name, form.password)
     except GeoappError as error:
-        message = error.message_en if lang == "en" else error.message
+        message = error.in_language(lang)
         page = make_response(
             render_template(
                 "accounts/login.html",

@@ -112,7 +112,7 @@ def ogc_exception(error: GeoappError) -> Response:
     lang = request_language()
     body = {
         "code": error.code,
-        "description": error.message_en if lang == "en" else error.message,
+        "description": error.in_language(lang),
         **error.to_dict(),
     }
     response = jsonify(body)

@@ -73,7 +73,7 @@ def _form_errors(error: GeoappError, lang: str) -> dict[str, str]:
         return {name: en if lang == "en" else ja for name, (ja, en) in error.messages.items()}
     fields = error.details.get("fields")
     name = fields[0] if isinstance(fields, list) and fields else "form"
-    return {str(name): error.message_en if lang == "en" else error.message}
+    return {str(name): error.in_language(lang)}
 
 
 def _areas(

@@ -10,16 +10,17 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from ..errors import GeoappError
+from ..translatable import Text
 from .i18n import request_language
 
 logger = logging.getLogger(__name__)
 
-# Japanese text for the HTTP errors Flask raises itself.
+# The messages for the HTTP errors Flask raises itself.
 _HTTP_MESSAGES = {
-    400: ("リクエストの内容が正しくありません。", "The request is not valid."),
-    403: ("この操作を行う権限がありません。", "You are not allowed to do this."),
-    404: ("お探しのページは見つかりませんでした。", "The page you asked for does not exist."),
-    405: ("この方法ではアクセスできません。", "This method is not allowed here."),
+    400: Text("リクエストの内容が正しくありません。"),
+    403: Text("この操作を行う権限がありません。"),
+    404: Text("お探しのページは見つかりませんでした。"),
+    405: Text("この方法ではアクセスできません。"),
 }
 
 
@@ -44,7 +45,7 @@ def respond_with_error(error: GeoappError) -> Response:
             render_template(
                 "web/error.html",
                 error=error,
-                message=error.message_en if lang == "en" else error.message,
+                message=error.in_language(lang),
                 lang=lang,
             )
         )
@@ -54,12 +55,11 @@ def respond_with_error(error: GeoappError) -> Response:
     return response
 
 
-def _too_large(limit: int | None) -> tuple[str, str]:
+def _too_large(limit: int | None) -> Text:
     """The 413 message, naming the route's limit."""
-    shown = f"{limit / 1024 / 1024:g} MB" if limit else ""
-    return (
-        f"送信された内容（本文・ファイル）が大きすぎます（上限 {shown}）。",
-        f"The request body or upload is too large (at most {shown}).",
+    return Text(
+        "送信された内容（本文・ファイル）が大きすぎます（上限 {limit}）。",
+        limit=f"{limit / 1024 / 1024:g} MB" if limit else "",
     )
 
 
@@ -77,10 +77,10 @@ def register_error_handlers(app: Flask) -> None:
         logger.warning("refused %s %s: %s", request.method, request.path, error.description)
         return respond_with_error(
             GeoappError(
-                "送信を受け付けられませんでした（フォームの確認用トークンがないか、期限切れです）。"
-                "ページを開き直してからもう一度送信してください。",
-                "The form was refused (its CSRF token is missing or expired); reload the page "
-                "and send it again.",
+                Text(
+                    "送信を受け付けられませんでした（フォームの確認用トークンがないか、期限切れ"
+                    "です）。ページを開き直してからもう一度送信してください。"
+                ),
                 status=400,
                 code="csrf_failed",
             )
@@ -90,19 +90,24 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException) -> Response:
         status = error.code or 500
         if status == 413:
-            message, message_en = _too_large(request.max_content_length)
+            message = _too_large(request.max_content_length)
         else:
-            message, message_en = _HTTP_MESSAGES.get(status, (error.description, error.description))
+            message = _HTTP_MESSAGES.get(status) or Text(
+                "このリクエストには応じられません（HTTP {status} {name}）。",
+                status=status,
+                name=error.name,
+            )
         code = (error.name or "error").lower().replace(" ", "_")
-        return respond_with_error(GeoappError(message, message_en, status=status, code=code))
+        return respond_with_error(GeoappError(message, status=status, code=code))
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> Response:
         logger.exception("unexpected error on %s", request.path)
         return respond_with_error(
             GeoappError(
-                "システムでエラーが発生しました。時間をおいて再度お試しください。"
-                "解決しない場合は管理者に連絡してください。",
-                "Something went wrong on the server. Try again later, or tell the administrator.",
+                Text(
+                    "システムでエラーが発生しました。時間をおいて再度お試しください。"
+                    "解決しない場合は管理者に連絡してください。"
+                )
             )
         )

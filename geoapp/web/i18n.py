@@ -1,9 +1,10 @@
 """Japanese-first user text with an English switch, through gettext catalogs.
 
 Japanese is the source language: code, templates and page scripts write Japanese, marked
-for ``pybabel extract`` (``_()`` in templates, ``translate()``/``t()``/``N_()`` in Python,
-``T()`` in scripts), and ``geoapp/translations/<lang>/LC_MESSAGES/messages.po`` gives each
-its translation (README.md, "Translating"). The language comes from ``?lang=``, then the
+for ``pybabel extract`` (``_()`` in templates, ``translate()``/``t()``/``N_()``/``Text()`` in
+Python, ``T()`` in scripts; see ``geoapp.translatable``), and
+``geoapp/translations/<lang>/LC_MESSAGES/messages.po`` gives each its translation
+(README.md, "Translating"). The language comes from ``?lang=``, then the
 ``lang`` cookie, then the browser's Accept-Language, else Japanese.
 """
 
@@ -15,28 +16,14 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from babel.messages.extract import extract
-from babel.support import NullTranslations, Translations
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, gettext
 
 from .. import formatting
+from ..translatable import TRANSLATIONS_DIR, translate
 
 LANGUAGES = ("ja", "en")
-TRANSLATIONS_DIR = Path(__file__).resolve().parents[1] / "translations"
 SCRIPTS_DIR = Path(__file__).resolve().parent / "static"
-
-
-@cache
-def catalogue(lang: str) -> NullTranslations:
-    """The compiled Japanese → ``lang`` catalogue (none for Japanese itself)."""
-    if lang == "ja":
-        return NullTranslations()
-    return Translations.load(str(TRANSLATIONS_DIR), [lang])
-
-
-def translate(text: str, lang: str) -> str:
-    """``text`` in ``lang``; Japanese text without a translation stays as it is."""
-    return catalogue(lang).gettext(text)
 
 
 def request_language() -> str:
