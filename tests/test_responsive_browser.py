@@ -558,3 +558,52 @@ def test_the_keyboard_reaches_every_area_of_the_stage_and_subsidy_maps(
         ), path
     assert unseen == []
     visit.close()
+
+
+# On the annual report: its amounts (each with the label shown beside it) that are hidden
+# or out of the window, the boxes in the page that scroll sideways, and the chart's legend
+# entries and year labels as shown (their box and height).
+_REPORT_SEEN = """() => {
+  const width = document.documentElement.clientWidth;
+  const inside = (e) => { const r = e.getBoundingClientRect();
+    return e.checkVisibility() && r.width > 0 && r.left >= 0 && r.right <= width + 0.5; };
+  const amounts = [...document.querySelectorAll("#report-table td.num, .budget-table td.num")]
+    .filter((td) => td.textContent.trim());
+  const before = (td) => getComputedStyle(td, "::before");
+  return {
+    unseen: amounts.filter((td) => !inside(td)).map((td) => td.textContent.trim()),
+    unlabelled: amounts.filter((td) => before(td).display === "none"
+        || before(td).content !== JSON.stringify(td.dataset.label || ""))
+      .map((td) => td.textContent.trim()),
+    labels: amounts.map((td) => td.dataset.label),
+    scrolling: [...document.querySelectorAll("main *")]
+      .filter((e) => ["auto", "scroll"].includes(getComputedStyle(e).overflowX)
+        && e.scrollWidth > e.clientWidth + 1).map((e) => e.className),
+    legend: [...document.querySelectorAll(".chart-legend li")]
+      .map((li) => ({text: li.textContent.trim(), inside: inside(li)})),
+    years: [...document.querySelectorAll(".grants-chart text.axis")]
+      .filter((text) => text.checkVisibility())
+      .map((text) => ({inside: inside(text), height: text.getBoundingClientRect().height})),
+  };
+}"""
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_grants_report_shows_every_amount_labelled_and_its_whole_legend_on_a_phone(
+    demo_server: str, browser: Any, lang: str
+) -> None:
+    """At 360 px no amount hides in a box that scrolls sideways: each organization and
+    program is a card of "program  amount" lines; the chart fits the window with text a
+    person can read, and its legend names every program in full."""
+    visit = Visit(browser, demo_server, PHONE, lang)
+    visit.open("grants-report-phone", "/grants/report?fiscal_year=2025")
+    seen = visit.page.evaluate(_REPORT_SEEN)
+    programs = visit.context.request.get(demo_server + "/api/programs").json()
+    names = [p["name_en" if lang == "en" else "name"] for p in programs["programs"]]
+    assert seen["unseen"] == [] and seen["unlabelled"] == [] and seen["scrolling"] == []
+    assert set(names) <= set(seen["labels"])
+    assert [entry["text"] for entry in seen["legend"]] == names
+    assert all(entry["inside"] for entry in seen["legend"]), seen["legend"]
+    assert seen["years"] and all(y["inside"] and y["height"] >= 9 for y in seen["years"])
+    assert visit.problems == []
+    visit.close()

@@ -25,6 +25,7 @@ PROGRAM_COLORS = (
 )
 _WIDTH, _HEIGHT = 760, 380
 _LEFT, _RIGHT, _TOP, _BOTTOM = 78, 16, 20, 96
+_LEGEND_HEIGHT = 66  # of _BOTTOM: the legend's rows under the years' labels
 
 
 def program_color(index: int) -> str:
@@ -33,20 +34,26 @@ def program_color(index: int) -> str:
 
 
 def years_chart(
-    years: Sequence[Mapping[str, Any]], programs: Sequence[Mapping[str, Any]], lang: str
+    years: Sequence[Mapping[str, Any]],
+    programs: Sequence[Mapping[str, Any]],
+    lang: str,
+    legend: bool = True,
 ) -> Markup:
     """An SVG stacked bar per fiscal year (``years``: fiscal_year, label, amounts by
-    program key) in 千円, with a legend of ``programs`` (key, name, name_en)."""
+    program key) in 千円, with a legend of ``programs`` (key, name, name_en). Without
+    ``legend`` the SVG ends under the years: a page that shows the chart writes the legend
+    in HTML (``chart_legend``), where it wraps on a phone instead of being cut."""
     t = lambda text: translate(text, lang)  # noqa: E731
     keys = [p["key"] for p in programs]
     totals = [sum(year["amounts"].get(key, 0) for key in keys) for year in years]
     top = _nice_top(max(totals, default=0) / 1000)
     plot_w, plot_h = _WIDTH - _LEFT - _RIGHT, _HEIGHT - _TOP - _BOTTOM
+    height = _HEIGHT if legend else _HEIGHT - _LEGEND_HEIGHT
     parts = [
         Markup(
             '<svg class="grants-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" '
             'role="img" aria-labelledby="grants-chart-title">'
-        ).format(_WIDTH, _HEIGHT),
+        ).format(_WIDTH, height),
         Markup('<title id="grants-chart-title">{}</title>').format(
             t("年度・制度別の交付額（千円）")
         ),
@@ -61,9 +68,9 @@ def years_chart(
             ).format(_LEFT, _WIDTH - _RIGHT, y, y, _LEFT - 6, y + 4, f"{value:,.0f}")
         )
     parts.append(
-        Markup('<text x="14" y="{}" class="axis" transform="rotate(-90 14 {})">{}</text>').format(
-            _TOP + plot_h / 2, _TOP + plot_h / 2, t("千円")
-        )
+        Markup(
+            '<text x="14" y="{}" class="axis unit" transform="rotate(-90 14 {})">{}</text>'
+        ).format(_TOP + plot_h / 2, _TOP + plot_h / 2, t("千円"))
     )
     slot = plot_w / max(len(years), 1)
     bar = min(slot * 0.6, 70)
@@ -107,7 +114,7 @@ def years_chart(
             _LEFT, _WIDTH - _RIGHT, _TOP + plot_h, _TOP + plot_h
         )
     )
-    for number, program in enumerate(programs):
+    for number, program in enumerate(programs if legend else ()):
         column, row = number % 2, number // 2
         x, y = _LEFT + column * (plot_w / 2), _TOP + plot_h + 40 + row * 20
         parts.append(
@@ -118,6 +125,14 @@ def years_chart(
         )
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
+
+
+def chart_legend(programs: Sequence[Mapping[str, Any]], lang: str) -> list[dict[str, str]]:
+    """The chart's legend for a page to write: each program's name in ``lang`` and colour."""
+    return [
+        {"name": _name(program, lang), "color": program_color(number)}
+        for number, program in enumerate(programs)
+    ]
 
 
 def _name(program: Mapping[str, Any], lang: str) -> str:

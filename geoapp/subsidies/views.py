@@ -39,7 +39,7 @@ from ..web.validation import check_file_name, from_args, from_form, from_json
 from ..web.vendor_assets import leaflet_css_url, leaflet_js_url
 from ..web.views import adopted_communities, city_basemap
 from ..web.webmap import render_map
-from .chart import program_color, years_chart
+from .chart import chart_legend, program_color, years_chart
 from .choropleth import MEASURE_LABELS, UNITS, shown_amount, subsidy_map
 from .grant_table import GrantRow, read_grant_table, read_row
 from .requests import (
@@ -374,6 +374,7 @@ def report_page() -> str:
     year = asked_year(from_args(YearQuery).fiscal_year)
     data = work.annual_report(year)
     years = work.totals_by_year()
+    programs = chart_programs(years)
     lang = request_language()
     return render_template(
         "subsidies/report.html",
@@ -382,8 +383,9 @@ def report_page() -> str:
         year=year,
         years=work.fiscal_years(),
         label_of=fiscal_year_label,
-        chart=years_chart(years, chart_programs(years), lang),
-        colors={p["key"]: program_color(i) for i, p in enumerate(chart_programs(years))},
+        chart=years_chart(years, programs, lang, legend=False),
+        chart_legend=chart_legend(programs, lang),
+        colors={p["key"]: program_color(i) for i, p in enumerate(programs)},
         staff=current_user() is not None,
     )
 
