@@ -28,7 +28,12 @@ def test_a_bow_tie_is_repaired_into_its_two_triangles_keeping_its_area() -> None
     result = checked(box(100, 0, 110, 10), bow_tie)
     assert [issue.feature for issue in result.repairs] == [2]
     assert result.repairs[0].code == "repaired_geometry"
-    assert "自己交差" in result.repairs[0].message and "2番目" in result.repairs[0].message
+    japanese = result.repairs[0].text.in_language("ja")
+    assert "自己交差" in japanese and "2番目" in japanese
+    assert result.repairs[0].to_dict()["message_en"] == (
+        "Feature 2: the geometry was invalid (a self-intersection at x=5.0, y=5.0) and was "
+        "repaired (50.0 m² after repair); check its boundary."
+    )
     repaired = result.geometries[1]
     assert repaired.is_valid and repaired.geom_type == "MultiPolygon"
     assert repaired.area == 50
@@ -66,7 +71,7 @@ def test_null_and_empty_geometries_are_refused_by_feature_number() -> None:
 def test_points_and_lines_are_refused_in_a_polygon_layer() -> None:
     result = checked(Point(0, 0), LineString([(0, 0), (1, 1)]))
     assert [issue.code for issue in result.rejections] == ["not_a_polygon", "not_a_polygon"]
-    assert "Point" in result.rejections[0].message
+    assert "Point" in result.rejections[0].text.in_language("ja")
 
 
 def test_a_collection_keeps_its_polygons_and_drops_the_lines() -> None:
@@ -87,7 +92,23 @@ def test_a_zero_area_sliver_part_is_dropped() -> None:
     with_sliver = shapely.MultiPolygon([box(0, 0, 10, 10), box(20, 0, 20.001, 1)])
     result = checked(with_sliver)
     assert result.repairs[0].code == "dropped_slivers"
+    assert (
+        result.repairs[0].text.in_language("ja")
+        == "1番目の地物: 面積 0.01 m² 未満の細片を1個取り除きました。"
+    )
+    assert (
+        result.repairs[0].text.in_language("en") == "Feature 1: 1 sliver under 0.01 m² was dropped."
+    )
     assert result.geometries[0].area == 100
+
+
+def test_several_slivers_are_counted_in_the_plural_in_english() -> None:
+    slivers = [box(20 + 10 * i, 0, 20.001 + 10 * i, 1) for i in range(3)]
+    result = checked(shapely.MultiPolygon([box(0, 0, 10, 10), *slivers]))
+    assert (
+        result.repairs[0].text.in_language("en")
+        == "Feature 1: 3 slivers under 0.01 m² were dropped."
+    )
 
 
 def test_a_polygon_collapsing_to_a_line_is_refused() -> None:

@@ -18,23 +18,25 @@ import shapely
 from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
 
+from ..translatable import Counted, Text
 from .coverage_edges import CoverageEdges, enclosed_faces, free_edges
 
 # Parts smaller than this (m²) left by a repair are slivers, not land: they are dropped.
 SLIVER_AREA_M2 = 0.01
 
 _POLYGONAL = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
+# GEOS's invalidity reasons as a planner reads them.
 _REASONS = {
-    "Self-intersection": ("自己交差", "a self-intersection"),
-    "Ring Self-intersection": ("輪の自己接触", "a ring touching itself"),
-    "Hole lies outside shell": ("外周の外にある穴", "a hole outside its shell"),
-    "Nested holes": ("入れ子の穴", "nested holes"),
-    "Interior is disconnected": ("内部の分断", "a disconnected interior"),
-    "Nested shells": ("入れ子の外周", "nested shells"),
-    "Duplicate Rings": ("重複した輪", "duplicate rings"),
-    "Too few points in geometry component": ("点の数の不足", "too few points"),
-    "Invalid Coordinate": ("不正な座標値", "an invalid coordinate"),
-    "Ring is not closed": ("閉じていない輪", "an unclosed ring"),
+    "Self-intersection": Text("自己交差"),
+    "Ring Self-intersection": Text("輪の自己接触"),
+    "Hole lies outside shell": Text("外周の外にある穴"),
+    "Nested holes": Text("入れ子の穴"),
+    "Interior is disconnected": Text("内部の分断"),
+    "Nested shells": Text("入れ子の外周"),
+    "Duplicate Rings": Text("重複した輪"),
+    "Too few points in geometry component": Text("点の数の不足"),
+    "Invalid Coordinate": Text("不正な座標値"),
+    "Ring is not closed": Text("閉じていない輪"),
 }
 _REASON_AT = re.compile(r"^(?P<reason>[^\[]+?)\s*\[(?P<x>\S+) (?P<y>\S+)\]$")
 
@@ -45,16 +47,15 @@ class GeometryIssue:
 
     feature: int
     code: str
-    message: str
-    message_en: str
+    text: Text
 
     def to_dict(self) -> dict[str, Any]:
         """The issue as a report entry."""
         return {
             "feature": self.feature,
             "code": self.code,
-            "message": self.message,
-            "message_en": self.message_en,
+            "message": self.text.in_language("ja"),
+            "message_en": self.text.in_language("en"),
         }
 
 
@@ -120,8 +121,10 @@ def check_polygons(
         checked.refuse(
             index,
             "not_a_polygon",
-            f"形状が面ではありません（{kind}）。面（ポリゴン）のレイヤを指定してください。",
-            f"the geometry is a {kind}, not a polygon; choose a polygon layer.",
+            Text(
+                "形状が面ではありません（{kind}）。面（ポリゴン）のレイヤを指定してください。",
+                kind=kind,
+            ),
         )
     for index in np.flatnonzero(types == shapely.GeometryType.GEOMETRYCOLLECTION):
         checked.repair_collection(index)
@@ -150,30 +153,29 @@ def check_points(
                 checked.refuse(
                     index,
                     "several_points",
-                    f"位置が{len(geom.geoms)}点あります。施設ごとに1点にしてください。",
-                    f"the feature has {len(geom.geoms)} points; give each facility one point.",
+                    Text("位置が{n}点あります。施設ごとに1点にしてください。", n=len(geom.geoms)),
                 )
                 continue
             checked.replace(
                 index,
                 distinct,
                 "multipoint_unwrapped",
-                "1点だけのマルチポイントを点に直しました。",
-                "a one-point MultiPoint was stored as a Point.",
+                Text("1点だけのマルチポイントを点に直しました。"),
             )
         elif geom.geom_type != "Point":
             checked.refuse(
                 index,
                 "not_a_point",
-                f"形状が点ではありません（{geom.geom_type}）。施設は点で指定してください。",
-                f"the geometry is a {geom.geom_type}, not a point; facilities must be points.",
+                Text(
+                    "形状が点ではありません（{kind}）。施設は点で指定してください。",
+                    kind=geom.geom_type,
+                ),
             )
         elif not np.isfinite(shapely.get_coordinates(geom)).all():
             checked.refuse(
                 index,
                 "invalid_coordinate",
-                "座標に数値でない値があります。元のデータの位置を直してください。",
-                "a coordinate is not a number; fix the position in the source.",
+                Text("座標に数値でない値があります。元のデータの位置を直してください。"),
             )
     return checked.result()
 
@@ -261,10 +263,10 @@ class _Checker:
             self.note(
                 index,
                 "closed_ring",
-                f"{_REASONS['Ring is not closed'][0]}（始点と終点が違う輪）を閉じて読み込みました。"
-                "境界を確かめてください。",
-                "a ring was not closed (its first and last points differ) and was closed to "
-                "read it; check its boundary.",
+                Text(
+                    "閉じていない輪（始点と終点が違う輪）を閉じて読み込みました。"
+                    "境界を確かめてください。"
+                ),
             )
 
     def refuse_missing(self) -> None:
@@ -275,8 +277,7 @@ class _Checker:
             self.refuse(
                 index,
                 "empty_geometry" if empty else "null_geometry",
-                "形状が空です。" if empty else "形状がありません。",
-                "the geometry is empty." if empty else "the feature has no geometry.",
+                Text("形状が空です。") if empty else Text("形状がありません。"),
             )
 
     def drop_heights(self) -> None:
@@ -291,8 +292,7 @@ class _Checker:
             self.note(
                 index,
                 "dropped_z",
-                "高さ（Z）座標を取り除き、平面の座標だけを取り込みました。",
-                "the height (Z) coordinates were dropped; only plane coordinates are kept.",
+                Text("高さ（Z）座標を取り除き、平面の座標だけを取り込みました。"),
             )
 
     def repair_collection(self, index: int) -> None:
@@ -302,40 +302,42 @@ class _Checker:
             self.refuse(
                 index,
                 "not_a_polygon",
-                "形状に面（ポリゴン）が含まれていません。",
-                "the geometry holds no polygon.",
+                Text("形状に面（ポリゴン）が含まれていません。"),
             )
         else:
             self.replace(
                 index,
                 kept,
                 "dropped_fragments",
-                "面でない部分（線・点）を取り除きました。",
-                "parts that are not polygons (lines, points) were dropped.",
+                Text("面でない部分（線・点）を取り除きました。"),
             )
 
     def repair_invalid(self, index: int) -> None:
         """Repair an invalid polygon, keeping its area, or refuse it when nothing is left."""
         geom = self.geometries[index]
-        reason, reason_en = _reason(shapely.is_valid_reason(geom))
+        reason = _reason(shapely.is_valid_reason(geom))
         repaired = _polygonal(shapely.make_valid(geom, method="structure"))
         if repaired is None:
             self.refuse(
                 index,
                 "invalid_geometry",
-                f"形状が不正で（{reason}）、修復すると面積が残りません。元のデータを直してください。",
-                f"the geometry is invalid ({reason_en}) and no area is left after repair; "
-                "fix the source.",
+                Text(
+                    "形状が不正で（{reason}）、修復すると面積が残りません。"
+                    "元のデータを直してください。",
+                    reason=reason,
+                ),
             )
             return
         self.replace(
             index,
             repaired,
             "repaired_geometry",
-            f"形状が不正だったため（{reason}）自動で修復しました"
-            f"（修復後 {repaired.area:,.1f} m²）。境界を確かめてください。",
-            f"the geometry was invalid ({reason_en}) and was repaired "
-            f"({repaired.area:,.1f} m² after repair); check its boundary.",
+            Text(
+                "形状が不正だったため（{reason}）自動で修復しました"
+                "（修復後 {area:,.1f} m²）。境界を確かめてください。",
+                reason=reason,
+                area=repaired.area,
+            ),
         )
 
     def drop_slivers(self, indices: np.ndarray) -> None:
@@ -351,38 +353,42 @@ class _Checker:
                 self.refuse(
                     index,
                     "no_area",
-                    "面積のない形状です。",
-                    "the geometry has no area.",
+                    Text("面積のない形状です。"),
                 )
                 continue
             self.replace(
                 index,
                 shapely.multipolygons(large),
                 "dropped_slivers",
-                f"面積 {SLIVER_AREA_M2} m² 未満の細片を{len(parts) - len(large)}個取り除きました。",
-                f"{len(parts) - len(large)} slivers under {SLIVER_AREA_M2} m² were dropped.",
+                Counted(
+                    "面積 {area} m² 未満の細片を{n}個取り除きました。",
+                    "面積 {area} m² 未満の細片を{n}個取り除きました。",
+                    n=len(parts) - len(large),
+                    area=SLIVER_AREA_M2,
+                ),
             )
 
-    def replace(self, index: int, geom: BaseGeometry, code: str, message: str, en: str) -> None:
+    def replace(self, index: int, geom: BaseGeometry, code: str, message: Text) -> None:
         """Put a repaired geometry in and report the repair."""
         self.geometries[index] = geom
         self.changed[index] = True
-        self.note(index, code, message, en)
+        self.note(index, code, message)
 
-    def note(self, index: int, code: str, message: str, en: str) -> None:
+    def note(self, index: int, code: str, message: Text) -> None:
         """Report a repair of feature ``index``."""
-        number = self.numbers[index]
-        self.repairs.append(
-            GeometryIssue(number, code, f"{number}番目の地物: {message}", f"Feature {number}: {en}")
-        )
+        self.repairs.append(self._issue(index, code, message))
 
-    def refuse(self, index: int, code: str, message: str, en: str) -> None:
+    def refuse(self, index: int, code: str, message: Text) -> None:
         """Refuse feature ``index`` and say why."""
-        number = self.numbers[index]
         self.geometries[index] = None
         self.changed[index] = True
-        self.rejections.append(
-            GeometryIssue(number, code, f"{number}番目の地物: {message}", f"Feature {number}: {en}")
+        self.rejections.append(self._issue(index, code, message))
+
+    def _issue(self, index: int, code: str, message: Text) -> GeometryIssue:
+        """An issue of feature ``index``, its message led by the feature's number."""
+        number = self.numbers[index]
+        return GeometryIssue(
+            number, code, Text("{number}番目の地物: {message}", number=number, message=message)
         )
 
     def result(self) -> CheckedGeometries:
@@ -390,15 +396,20 @@ class _Checker:
         return CheckedGeometries(self.geometries, self.repairs, self.rejections, self.changed)
 
 
-def _reason(text: str) -> tuple[str, str]:
-    """GEOS's invalidity reason in Japanese and English, with its location when given."""
+def _reason(text: str) -> Text | str:
+    """GEOS's invalidity reason as a planner reads it, with its location when given; a
+    reason this module does not know stays in GEOS's words."""
     match = _REASON_AT.match(text or "")
     reason = match["reason"] if match else (text or "")
-    ja, en = _REASONS.get(reason, (reason, reason))
+    known = _REASONS.get(reason, reason)
     if match:
-        where = f"x={float(match['x']):,.1f}, y={float(match['y']):,.1f}"
-        return f"{ja}、{where}", f"{en} at {where}"
-    return ja, en
+        return Text(
+            "{reason}、x={x:,.1f}, y={y:,.1f}",
+            reason=known,
+            x=float(match["x"]),
+            y=float(match["y"]),
+        )
+    return known
 
 
 def _polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:

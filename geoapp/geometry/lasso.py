@@ -8,6 +8,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import BadInput
+from ..translatable import Text
 
 MAJORITY = 0.5
 
@@ -19,10 +20,7 @@ def districts_mostly_inside(
     (same CRS, metric), sorted. A self-crossing freehand lasso is repaired first."""
     shape = shapely.make_valid(lasso)
     if shape.is_empty or shape.area <= 0:
-        raise BadInput(
-            "囲んだ範囲に面積がありません。もう少し大きく囲んでください。",
-            "The lasso encloses no area; draw a larger loop.",
-        )
+        raise BadInput(Text("囲んだ範囲に面積がありません。もう少し大きく囲んでください。"))
     geometries = districts.geometry.to_numpy()
     candidates = shapely.STRtree(geometries).query(shape, predicate="intersects")
     if not len(candidates):
