@@ -607,3 +607,27 @@ def test_the_grants_report_shows_every_amount_labelled_and_its_whole_legend_on_a
     assert seen["years"] and all(y["inside"] and y["height"] >= 9 for y in seen["years"])
     assert visit.problems == []
     visit.close()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_whole_header_menu_shows_at_desktop_width(
+    demo_server: str, browser: Any, lang: str
+) -> None:
+    """At 1400 px the administrator sees every menu link in the header's one line, in
+    either language, without opening a menu."""
+    visit = Visit(browser, demo_server, DESKTOP, lang)
+    visit.log_in()
+    page = visit.page
+    header = page.locator(".app-header").bounding_box()
+    links = page.locator(".header-nav .nav-link")
+    assert links.count() == 9
+    assert not page.locator(".menu-toggle").is_visible()
+    for number in range(links.count()):
+        link, box = links.nth(number), links.nth(number).bounding_box()
+        assert link.is_visible() and box is not None, link.inner_text()
+        assert (
+            header["y"] <= box["y"] and box["y"] + box["height"] <= header["y"] + header["height"]
+        )
+        assert box["x"] + box["width"] <= DESKTOP, link.inner_text()
+    assert page.locator(".header-nav .logout-form button").is_visible()
+    visit.close()
