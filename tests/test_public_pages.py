@@ -12,6 +12,7 @@ from test_web import public_map
 
 from geoapp.accounts.users import User
 from geoapp.demo.grants import prepare_demo_grants
+from geoapp.layers import DISTRICTS, LAYERS, Layer
 from geoapp.public.paper import qr_code_svg
 
 SECRETS = (
@@ -243,3 +244,29 @@ def test_a_community_page_without_organization_or_grants_says_so(demo_app: Flask
     assert "この地域の運営組織はまだ登録されていません。" in text
     assert "運営組織が登録されると、交付された補助金がここに表示されます。" in text
     assert first["name"] not in text.split('id="organization"')[1].split("</section>")[0]
+
+
+def test_the_map_page_reads_no_layer_again_once_the_directory_is_built(
+    demo_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's counts, totals, centre kinds and school zone labels come from the public
+    directory, built once per data generation, not from every layer on every request."""
+    page(demo_app, "/")
+    store = demo_app.extensions["geoapp.store"]
+    reads: list[str] = []
+    read_layer = store.read_layer
+
+    def counted_read(layer: Layer, **options: object) -> object:
+        reads.append(layer.name)
+        return read_layer(layer, **options)
+
+    monkeypatch.setattr(store, "read_layer", counted_read)
+    again = page(demo_app, "/")
+    assert page(demo_app, "/print")
+    assert reads == []
+    monkeypatch.undo()
+    for layer in LAYERS:
+        shown = re.search(rf'data-count="{layer.name}">([\d,]+)<', again)
+        assert shown and int(shown[1].replace(",", "")) == len(store.read_layer(layer))
+    population = int(store.read_layer(DISTRICTS)["population"].sum())
+    assert f'data-figure="population">{population:,}<small>' in again

@@ -16,7 +16,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
-from ..layers import WEB_CRS
+from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES, WEB_CRS
 from ..plans.geography import Geography
 from .search import District, DistrictIndex
 
@@ -73,6 +73,21 @@ class PublicPlan:
 
 
 @dataclass(frozen=True)
+class CityLayers:
+    """What the public map says of the public layers as a whole: how many features each
+    holds (by layer name), the centres' kinds as the data gives them, where each school
+    zone's name is written ({code: [lat, lon]}), and the city's population totals (None
+    when any district's figure is unknown)."""
+
+    counts: dict[str, int]
+    center_kinds: tuple[object, ...]
+    zone_labels: dict[str, list[float]]
+    population: int | None
+    population_65: int | None
+    without_population: int
+
+
+@dataclass(frozen=True)
 class Directory:
     """Everything the public pages and API answer from, for one data generation and one
     version of the adopted plan (``plan`` None before any plan is adopted).
@@ -86,6 +101,7 @@ class Directory:
     district_bounds: dict[str, Bounds]
     districts_web: gpd.GeoDataFrame
     population_loaded_on: date | None
+    layers: CityLayers
 
     def community_of_district(self, code: str) -> Community | None:
         """The community a district belongs to (None when it is in none)."""
@@ -114,8 +130,9 @@ def build_directory(
     web = districts[["code", "name", "geometry"]].to_crs(WEB_CRS)
     bounds = dict(zip(geo.codes, (_corners(row) for row in web.bounds.to_numpy()), strict=True))
     index = DistrictIndex(entries, drop)
+    layers = _city_layers(geo, centers, zones)
     if public_plan is None:
-        return Directory(None, {}, {}, index, bounds, web, population_loaded_on)
+        return Directory(None, {}, {}, index, bounds, web, population_loaded_on, layers)
     by_code = {entry.code: entry for entry in entries}
     hubs = _hubs(centers)
     school_of_zone = dict(zip(zones["code"].astype(str), _schools(zones), strict=True))
@@ -151,7 +168,34 @@ def build_directory(
         bounds,
         web,
         population_loaded_on,
+        layers,
     )
+
+
+def _city_layers(geo: Geography, centers: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> CityLayers:
+    """The public layers' counts, centre kinds, school zone label points and totals."""
+    return CityLayers(
+        counts={
+            DISTRICTS.name: geo.size,
+            SCHOOL_ZONES.name: len(zones),
+            CENTERS.name: len(centers),
+        },
+        center_kinds=tuple(centers["kind"]),
+        zone_labels=zone_label_points(zones),
+        population=_known_total(geo.population),
+        population_65=_known_total(geo.population_65),
+        without_population=int(np.isnan(geo.population).sum()),
+    )
+
+
+def zone_label_points(zones: gpd.GeoDataFrame) -> dict[str, list[float]]:
+    """Where each school zone's name is written: {code: [lat, lon]} of a point inside it."""
+    points = zones.geometry.representative_point().to_crs(WEB_CRS)
+    return {
+        str(code): [round(point.y, 6), round(point.x, 6)]
+        for code, point in zip(zones["code"], points, strict=True)
+        if point is not None and not point.is_empty
+    }
 
 
 def _corners(box: np.ndarray) -> Bounds:
@@ -195,6 +239,11 @@ def _schools_of(
     zone_positions = sorted({int(z) for z in geo.zone_index[positions] if z >= 0})
     codes = [geo.zone_codes[z] for z in zone_positions]
     return [school_of_zone[code] for code in codes if code in school_of_zone]
+
+
+def _known_total(counts: np.ndarray) -> int | None:
+    """The city's total of a count (0 for no districts), None when any is unknown."""
+    return None if np.isnan(counts).any() else int(counts.sum())
 
 
 def _known_sum(counts: np.ndarray) -> int | None:

@@ -10,7 +10,6 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from .. import formatting
-from ..layers import LAYERS
 from ..web import content_policy, current
 from ..web.i18n import request_language
 from ..web.map_credits import add_credits
@@ -110,10 +109,9 @@ def print_map() -> str:
     lang = request_language()
     store = current.store()
     city = store.city()
-    frames = {layer: store.read_layer(layer) for layer in LAYERS}
     basemap = city_basemap(city)
     directory = current.public_map().directory()
-    fmap, page_data = public_map(city, frames, basemap, directory, view, lang)
+    fmap, page_data = public_map(city, basemap, directory, view, lang)
     same_view = url_for("pages.home", _external=True, **view.query())
     today = date.today()
     return render_template(

@@ -7,7 +7,6 @@ from typing import Any
 
 import folium
 import geopandas as gpd
-import pandas as pd
 from flask import Blueprint, current_app, jsonify, render_template, url_for
 from werkzeug.wrappers import Response
 
@@ -18,7 +17,7 @@ from ..errors import NotFound
 from ..exports.layer_geojson import layer_export_frame
 from ..exports.rfc7946 import geojson_text
 from ..japanese_calendar import fiscal_year, fiscal_year_label
-from ..layers import CENTERS, DISTRICTS, LAYERS, SCHOOL_ZONES, WEB_CRS, Layer, layer_named
+from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES, WEB_CRS, layer_named
 from ..ogcapi.documents import MAX_LIMIT
 from ..opendata.catalogue import LICENCE
 from ..plans.exchange import communities_frame
@@ -64,18 +63,16 @@ def home() -> str:
     db = current.store()
     db.require_current_schema()
     city = db.city()
-    frames = {layer: db.read_layer(layer) for layer in LAYERS}
     basemap = city_basemap(city)
     directory = current.public_map().directory()
-    fmap, page_data = public_map(city, frames, basemap, directory, shown, lang)
+    fmap, page_data = public_map(city, basemap, directory, shown, lang)
     imports = db.layer_imports(limit=20)
     loaded_on = imports[0].imported_at.date() if imports else None
     latest = {}
     for load in imports:
         latest.setdefault(load.layer, load.source)
-    districts = frames[DISTRICTS]
-    population = known_total(districts["population"])
-    population_65 = known_total(districts["population_65"])
+    layers = directory.layers
+    population, population_65 = layers.population, layers.population_65
     today = date.today()
     return render_template(
         "web/home.html",
@@ -84,10 +81,10 @@ def home() -> str:
         city=city,
         map=render_map(fmap, content_policy.nonce()),
         basemap=basemap,
-        counts={layer.name: len(frames[layer]) for layer in LAYERS},
+        counts=layers.counts,
         layers={"districts": DISTRICTS, "school_zones": SCHOOL_ZONES, "centers": CENTERS},
         population=population,
-        without_population=int(districts["population"].isna().sum()),
+        without_population=layers.without_population,
         ageing=population_65 / population if population and population_65 is not None else None,
         loaded_on=loaded_on,
         fiscal_year=fiscal_year(today),
@@ -106,7 +103,6 @@ def home() -> str:
 
 def public_map(
     city: City | None,
-    frames: dict[Layer, gpd.GeoDataFrame],
     basemap: Basemap,
     directory: Directory,
     view: ColouringQuery,
@@ -116,7 +112,8 @@ def public_map(
     draw them: the collections to fetch, the colouring ``view`` asks for, the centres'
     kinds, the API's addresses and the page's messages."""
     kinds = city.center_kinds if city else DEFAULT_CENTER_KINDS
-    centers = center_kind_scheme(kinds, frames[CENTERS]["kind"])
+    layers = directory.layers
+    centers = center_kind_scheme(kinds, layers.center_kinds)
     colouring = community_colouring(
         current.organizations(),
         current.subsidies(),
@@ -126,10 +123,10 @@ def public_map(
         lang,
     )
     counts = {
-        "districts": len(frames[DISTRICTS]),
+        "districts": layers.counts[DISTRICTS.name],
         "communities": sum(1 for c in directory.communities.values() if c.bounds),
-        "school-zones": len(frames[SCHOOL_ZONES]),
-        "hubs": len(frames[CENTERS]),
+        "school-zones": layers.counts[SCHOOL_ZONES.name],
+        "hubs": layers.counts[CENTERS.name],
     }
     districts = directory.districts_web
     bounds = lonlat_bounds(districts) if len(districts) else None
@@ -145,23 +142,13 @@ def public_map(
         colouring=colouring.as_json(),
         colouring_url=url_for("public_api.colouring"),
         zone_color=ZONE_COLOR,
-        zone_labels=zone_label_points(frames[SCHOOL_ZONES]),
+        zone_labels=layers.zone_labels,
         kinds={
             raw: {"color": entry.color, "label": kind_text(centers, raw, lang)}
             for raw, entry in centers.by_raw.items()
         },
     )
     return frame.fmap, data
-
-
-def zone_label_points(zones: gpd.GeoDataFrame) -> dict[str, list[float]]:
-    """Where each school zone's name is written: {code: [lat, lon]} of a point inside it."""
-    points = zones.geometry.representative_point().to_crs(WEB_CRS)
-    return {
-        str(code): [round(point.y, 6), round(point.x, 6)]
-        for code, point in zip(zones["code"], points, strict=True)
-        if point is not None and not point.is_empty
-    }
 
 
 def map_page_data(directory: Directory) -> dict[str, Any]:
@@ -176,11 +163,6 @@ def map_page_data(directory: Directory) -> dict[str, Any]:
             for c in sorted(directory.communities.values(), key=lambda c: c.id)
         ],
     }
-
-
-def known_total(counts: pd.Series) -> int | None:
-    """The city's total of a count, unknown (None) when any district's is."""
-    return None if counts.isna().any() else int(counts.sum())
 
 
 def adopted_communities() -> tuple[dict[str, Any] | None, gpd.GeoDataFrame | None]:
