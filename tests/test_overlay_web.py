@@ -93,10 +93,20 @@ def test_an_empty_city_gets_an_explaining_error_and_page(app: Flask) -> None:
     client = app.test_client()
     response = client.get("/api/overlay")
     assert response.status_code == 404
-    assert "取り込まれていません" in response.get_json()["message"]
+    body = response.get_json()
+    assert body["message"] == (
+        "行政区と小学校区が取り込まれていません。"
+        "`geoapp import` で取り込むか、`geoapp demo` でデモ市を読み込んでください。"
+    )
+    assert body["message_en"] == (
+        "No administrative districts or elementary school zones are stored yet. "
+        "Import them with `geoapp import`, or load the demo city with `geoapp demo`."
+    )
     page = client.get("/overlay")
     assert page.status_code == 200
     assert "geoapp demo" in page.get_data(as_text=True)
+    english = client.get("/overlay?lang=en").get_data(as_text=True)
+    assert "No administrative districts or elementary school zones are stored yet." in english
 
 
 def test_coverage_problems_are_drawn_without_jquery(overlay_app: Flask) -> None:

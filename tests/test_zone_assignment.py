@@ -138,8 +138,10 @@ def test_repeated_district_codes_are_named() -> None:
 
 def test_a_point_layer_is_not_taken_for_zones() -> None:
     points = gpd.GeoDataFrame({"code": ["Z"]}, geometry=[shapely.Point(1, 1)], crs=6676)
-    with pytest.raises(BadInput, match="ポリゴンではありません"):
+    with pytest.raises(BadInput, match="ポリゴンではありません") as caught:
         district_zone_pieces(districts(), points)
+    assert caught.value.message == "小学校区の地物「Z」の形状がポリゴンではありません（Point）。"
+    assert caught.value.message_en == "Feature 'Z' of School zones is a Point, not a polygon."
 
 
 def test_a_threshold_of_a_half_or_more_is_refused() -> None:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..translatable import Text
 from .inputs import check_layer
 
 ADJACENCY_COLUMNS = ["a", "b", "shared_length_m"]
@@ -21,7 +22,7 @@ ADJACENCY_COLUMNS = ["a", "b", "shared_length_m"]
 def district_adjacency(districts: gpd.GeoDataFrame) -> pd.DataFrame:
     """Every pair of districts sharing a boundary of positive length, with that length in
     metres; codes ordered so that ``a < b``, rows sorted by ``a`` then ``b``."""
-    check_layer(districts, "行政区", "Districts", "polygon")
+    check_layer(districts, Text("行政区"), "polygon")
     geometries = districts.geometry.to_numpy()
     codes = districts["code"].astype(str).to_numpy()
     first, second = shapely.STRtree(geometries).query(geometries, predicate="intersects")

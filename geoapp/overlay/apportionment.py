@@ -16,6 +16,7 @@ import shapely
 
 from ..errors import BadInput
 from ..geometry.point_location import lowest_covering_code
+from ..translatable import Text
 from .inputs import check_same_crs
 
 APPORTIONED_FIGURES = ("population", "households", "population_65")
@@ -109,17 +110,22 @@ def weight_values(weights: gpd.GeoDataFrame, weight_column: str | None) -> np.nd
     if not weight_column or weight_column not in weights.columns:
         known = ", ".join(str(c) for c in weights.columns if c != weights.geometry.name)
         raise BadInput(
-            f"重みの項目「{weight_column}」がありません。次から選んでください: {known}",
-            f"The weight column {weight_column!r} does not exist; choose one of: {known}",
+            Text(
+                "重みの項目「{column}」がありません。次から選んでください: {known}",
+                column=weight_column,
+                known=known,
+            )
         )
     values = pd.to_numeric(weights[weight_column], errors="coerce")
     bad = values.isna() & weights[weight_column].notna() | (values < 0)
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
         raise BadInput(
-            f"重みの{row}行目の「{weight_column}」が0以上の数値ではありません"
-            f"（{weights[weight_column].iloc[row - 1]!r}）。",
-            f"Row {row} of the weights has {weights[weight_column].iloc[row - 1]!r} in "
-            f"{weight_column!r}, not a number of at least 0.",
+            Text(
+                "重みの{row}行目の「{column}」が0以上の数値ではありません（{value}）。",
+                row=row,
+                column=weight_column,
+                value=repr(weights[weight_column].iloc[row - 1]),
+            )
         )
     return values.fillna(0.0).to_numpy(dtype=float)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..geometry.point_location import covering_pairs, lowest_covering_code
+from ..translatable import Text
 from .inputs import check_layer, check_same_crs
 
 PLACEMENT_COLUMNS = ["district", "zone", "on_boundary"]
@@ -28,7 +29,7 @@ def place_centers(
 
     ``majority_zone`` maps district codes to their majority zone (``majority_zones``).
     """
-    check_layer(centers, "拠点施設", "Community centres", "point")
+    check_layer(centers, Text("拠点施設"), "point")
     check_same_crs(centers, districts, zones)
     points = centers.geometry.to_numpy()
     district = lowest_covering_code(points, districts)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..errors import BadInput
 from ..exports.spreadsheet_csv import frame_csv_bytes
+from ..translatable import Text
 from ..web import current
 from .report import OverlayReport
 from .stored_city import city_overlay, read_weights
@@ -43,10 +44,7 @@ def overlay_command(
 ) -> None:
     """行政区・小学校区・拠点施設を重ね合わせる / Overlay districts, school zones, centres."""
     if weights and not weight_column:
-        raise BadInput(
-            "--weights には --weight-column で重みの項目を指定してください。",
-            "--weights needs --weight-column to name the weight column.",
-        )
+        raise BadInput(Text("--weights には --weight-column で重みの項目を指定してください。"))
     weight_frame = read_weights(Path(weights)) if weights else None
     store = current.store()
     report = city_overlay(store, threshold, weight_frame, weight_column)

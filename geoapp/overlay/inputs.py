@@ -12,72 +12,74 @@ import pandas as pd
 import shapely
 
 from ..errors import BadInput
+from ..translatable import Text
 
 
-def check_layer(frame: gpd.GeoDataFrame, label: str, label_en: str, kind: str) -> None:
+def check_layer(frame: gpd.GeoDataFrame, label: Text, kind: str) -> None:
     """Refuse a layer without codes, with repeated codes, empty or wrong-kind geometry,
-    or without a projected CRS; ``kind`` is ``polygon`` or ``point``."""
+    or without a projected CRS; ``label`` names the layer in the messages, ``kind`` is
+    ``polygon`` or ``point``."""
     if frame.crs is None or not frame.crs.is_projected:
         raise BadInput(
-            f"{label}の座標参照系が投影座標系（メートル）ではありません（{frame.crs}）。"
-            "作業用の平面直角座標系に変換してください。",
-            f"{label_en} are in {frame.crs}, not a projected CRS in metres; "
-            "reproject them to the working CRS.",
+            Text(
+                "{label}の座標参照系が投影座標系（メートル）ではありません（{crs}）。"
+                "作業用の平面直角座標系に変換してください。",
+                label=label,
+                crs=str(frame.crs),
+            )
         )
     if "code" not in frame.columns:
-        raise BadInput(
-            f"{label}に「code」の項目がありません。",
-            f"{label_en} have no 'code' column.",
-        )
+        raise BadInput(Text("{label}に「code」の項目がありません。", label=label))
     codes = frame["code"]
     if codes.isna().any():
         row = int(np.flatnonzero(codes.isna().to_numpy())[0]) + 1
-        raise BadInput(
-            f"{label}の{row}番目の地物にコードがありません。",
-            f"Feature {row} of {label_en} has no code.",
-        )
+        raise BadInput(Text("{label}の{row}番目の地物にコードがありません。", label=label, row=row))
     repeated = sorted(set(codes[codes.duplicated()].astype(str)))
     if repeated:
         raise BadInput(
-            f"{label}のコードが重複しています: {', '.join(repeated[:10])}",
-            f"{label_en} repeat codes: {', '.join(repeated[:10])}",
+            Text(
+                "{label}のコードが重複しています: {codes}",
+                label=label,
+                codes=", ".join(repeated[:10]),
+            ),
             duplicate_codes=repeated,
         )
     geometries = frame.geometry.to_numpy()
     empty = shapely.is_missing(geometries) | shapely.is_empty(geometries)
     if empty.any():
-        row = int(np.flatnonzero(empty)[0])
-        raise BadInput(
-            f"{label}の地物「{codes.iloc[row]}」に形状がありません。",
-            f"Feature {codes.iloc[row]!r} of {label_en} has no geometry.",
-        )
+        code = codes.iloc[int(np.flatnonzero(empty)[0])]
+        raise BadInput(Text("{label}の地物「{code}」に形状がありません。", label=label, code=code))
     wanted = (0, 4) if kind == "point" else (3, 6)
     wrong = ~np.isin(shapely.get_type_id(geometries), wanted)
     if wrong.any():
         row = int(np.flatnonzero(wrong)[0])
-        expected = "ポイント" if kind == "point" else "ポリゴン"
+        values = {"label": label, "code": codes.iloc[row], "found": geometries[row].geom_type}
         raise BadInput(
-            f"{label}の地物「{codes.iloc[row]}」の形状が{expected}ではありません"
-            f"（{geometries[row].geom_type}）。",
-            f"Feature {codes.iloc[row]!r} of {label_en} is a "
-            f"{geometries[row].geom_type}, not a {kind}.",
+            Text("{label}の地物「{code}」の形状がポイントではありません（{found}）。", **values)
+            if kind == "point"
+            else Text(
+                "{label}の地物「{code}」の形状がポリゴンではありません（{found}）。", **values
+            )
         )
     if kind == "polygon":
-        _refuse_invalid(geometries, codes, label, label_en)
+        _refuse_invalid(geometries, codes, label)
 
 
-def _refuse_invalid(geometries: np.ndarray, codes: pd.Series, label: str, label_en: str) -> None:
+def _refuse_invalid(geometries: np.ndarray, codes: pd.Series, label: Text) -> None:
     """Refuse invalid polygons (a self-intersection gives wrong areas, or none at all)."""
     invalid = np.flatnonzero(~shapely.is_valid(geometries))
     if not len(invalid):
         return
     row = int(invalid[0])
-    reason = shapely.is_valid_reason(geometries[row])
     raise BadInput(
-        f"{label}の地物「{codes.iloc[row]}」の形状が不正です（{reason}）。ほかに不正な地物が"
-        f"{len(invalid) - 1}件あります。`geoapp import` で取り込み直すと修復されます。",
-        f"Feature {codes.iloc[row]!r} of {label_en} is invalid ({reason}), and "
-        f"{len(invalid) - 1} more; importing with `geoapp import` repairs them.",
+        Text(
+            "{label}の地物「{code}」の形状が不正です（{reason}）。ほかに不正な地物が"
+            "{more}件あります。`geoapp import` で取り込み直すと修復されます。",
+            label=label,
+            code=codes.iloc[row],
+            reason=shapely.is_valid_reason(geometries[row]),
+            more=len(invalid) - 1,
+        ),
         invalid_codes=[str(code) for code in codes.iloc[invalid[:20]]],
     )
 
@@ -88,8 +90,10 @@ def check_same_crs(*frames: gpd.GeoDataFrame) -> None:
     if len(crs) > 1:
         shown = ", ".join(sorted(f.crs.to_string() for f in frames))
         raise BadInput(
-            f"レイヤの座標参照系がそろっていません（{shown}）。同じ座標系に変換してください。",
-            f"The layers are in different CRSs ({shown}); reproject them to one.",
+            Text(
+                "レイヤの座標参照系がそろっていません（{crs}）。同じ座標系に変換してください。",
+                crs=shown,
+            )
         )
 
 
@@ -97,6 +101,8 @@ def check_threshold(threshold: float) -> None:
     """Refuse a split threshold outside [0, 0.5)."""
     if not 0 <= threshold < 0.5:
         raise BadInput(
-            f"分割のしきい値 {threshold} は 0 以上 0.5 未満で指定してください（例: 0.05）。",
-            f"The split threshold {threshold} must be at least 0 and below 0.5 (e.g. 0.05).",
+            Text(
+                "分割のしきい値 {threshold} は 0 以上 0.5 未満で指定してください（例: 0.05）。",
+                threshold=threshold,
+            )
         )

@@ -18,6 +18,7 @@ from pyproj import Transformer
 
 from ..geometry.checks import CoverageProblem, coverage_problems
 from ..layers import WEB_CRS
+from ..translatable import Text
 from .adjacency import district_adjacency, neighbours
 from .apportionment import (
     APPORTIONED_FIGURES,
@@ -356,7 +357,7 @@ def overlay_report(
         used to apportion figures and to weight distances to centres.
     """
     check_threshold(threshold)
-    check_layer(centers, "拠点施設", "Community centres", "point")
+    check_layer(centers, Text("拠点施設"), "point")
     check_same_crs(districts, zones, centers)
     pieces = district_zone_piece_shapes(districts, zones)
     majority = majority_from_pieces(pieces, districts["code"], threshold)

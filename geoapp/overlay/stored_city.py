@@ -11,8 +11,16 @@ import pyogrio
 from ..errors import BadInput, NotFound
 from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from ..storage import Store
+from ..translatable import Sentences, Text
 from .report import OverlayReport, overlay_report
 from .zones import DEFAULT_SPLIT_THRESHOLD
+
+# What the overlay lacks, by the layers missing from the store.
+_MISSING = {
+    (DISTRICTS,): Text("行政区が取り込まれていません。"),
+    (SCHOOL_ZONES,): Text("小学校区が取り込まれていません。"),
+    (DISTRICTS, SCHOOL_ZONES): Text("行政区と小学校区が取り込まれていません。"),
+}
 
 
 def city_overlay(
@@ -24,13 +32,13 @@ def city_overlay(
     """The overlay report of the stored layers (in the working CRS)."""
     store.require_current_schema()
     frames = {layer: store.read_layer(layer) for layer in (DISTRICTS, SCHOOL_ZONES, CENTERS)}
-    missing = [layer for layer in (DISTRICTS, SCHOOL_ZONES) if not len(frames[layer])]
+    missing = tuple(layer for layer in (DISTRICTS, SCHOOL_ZONES) if not len(frames[layer]))
     if missing:
         raise NotFound(
-            f"{'と'.join(layer.label for layer in missing)}が取り込まれていません。"
-            "`geoapp import` で取り込むか、`geoapp demo` でデモ市を読み込んでください。",
-            f"No {' or '.join(layer.label_en.lower() for layer in missing)} are stored yet; "
-            "import them with `geoapp import`, or load the demo city with `geoapp demo`.",
+            Sentences(
+                _MISSING[missing],
+                Text("`geoapp import` で取り込むか、`geoapp demo` でデモ市を読み込んでください。"),
+            )
         )
     if weights is not None:
         weights = weights.to_crs(frames[DISTRICTS].crs)
@@ -45,12 +53,10 @@ def read_weights(path: Path) -> gpd.GeoDataFrame:
         frame = pyogrio.read_dataframe(path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as error:
         raise BadInput(
-            f"重みのファイル {path} を読めません: {error}",
-            f"Cannot read the weights file {path}: {error}",
+            Text("重みのファイル {path} を読めません: {error}", path=str(path), error=str(error))
         ) from error
     if frame.crs is None:
         raise BadInput(
-            f"重みのファイル {path} に座標系の情報（.prj など）がありません。",
-            f"The weights file {path} does not say its CRS (no .prj or equivalent).",
+            Text("重みのファイル {path} に座標系の情報（.prj など）がありません。", path=str(path))
         )
     return frame

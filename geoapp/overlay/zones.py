@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..translatable import Text
 from .inputs import check_layer, check_same_crs, check_threshold
 
 DEFAULT_SPLIT_THRESHOLD = 0.05
@@ -166,8 +167,8 @@ def _rank_pieces(pieces: pd.DataFrame) -> pd.DataFrame:
 
 def _check_polygon_layers(districts: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> None:
     """Validate both polygon layers before any geometry work."""
-    check_layer(districts, "行政区", "Districts", "polygon")
-    check_layer(zones, "小学校区", "School zones", "polygon")
+    check_layer(districts, Text("行政区"), "polygon")
+    check_layer(zones, Text("小学校区"), "polygon")
     check_same_crs(districts, zones)
 
 
