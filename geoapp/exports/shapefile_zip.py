@@ -23,6 +23,7 @@ import geopandas as gpd
 import pyogrio
 
 from ..errors import BadInput
+from ..translatable import Text
 
 # Encoding → (.cpg text, DBF language driver id).
 SHAPEFILE_ENCODINGS = {"cp932": ("932", 0x13), "utf-8": ("UTF-8", 0x00)}
@@ -50,8 +51,10 @@ def check_encoding(encoding: str) -> None:
     """Refuse an encoding the Shapefile export does not write."""
     if encoding not in SHAPEFILE_ENCODINGS:
         raise BadInput(
-            f"文字コード「{encoding}」は使えません。cp932 または utf-8 を指定してください。",
-            f"Unknown encoding {encoding!r}; use cp932 or utf-8.",
+            Text(
+                "文字コード「{encoding}」は使えません。cp932 または utf-8 を指定してください。",
+                encoding=encoding,
+            )
         )
 
 
@@ -99,48 +102,78 @@ def write_shapefile(layer: ShapefileLayer, path: Path, encoding: str) -> None:
 def refuse_lossy_text(layer: ShapefileLayer, encoding: str) -> None:
     """Refuse the export when a text would lose characters in the DBF: the first such
     feature and field named, with the way out (UTF-8, or GeoPackage for long texts)."""
-    feature, feature_en = layer.feature
-    key, key_label, key_label_en = layer.key
+    feature_en = layer.feature[1]
+    key = layer.key[0]
     named = ["name"] if "name" in layer.frame.columns else []
     columns = list(dict.fromkeys([key, *named, *layer.labels]))
     for record in layer.frame[columns].to_dict("records"):
         value = int(record[key]) if key == "id" else record[key]
-        shown = f"「{record['name']}」" if named else ""
-        shown_en = f" ({record['name']})" if named else ""
-        for column, (label, label_en) in layer.labels.items():
+        for column, label in layer.labels.items():
             text = record[column]
             if not isinstance(text, str):
                 continue
             field = layer.fields[column]
-            where = f"{feature}{shown}（{key_label} {value}）の{label}（{field}）"
-            where_en = f"the {label_en} ({field}) of {feature_en} {key_label_en} {value}"
+            where = _where(layer, value, label, field, record["name"] if named else None)
             details = {feature_en: value, "field": field, "encoding": encoding}
             missing = sorted({char for char in text if not _encodable(char, encoding)})
             if missing and encoding == "cp932":
-                missing_text = "".join(missing[:10])
                 raise BadInput(
-                    f"{where}の文字「{missing_text}」は Shift_JIS（CP932）にないため、"
-                    "シェープファイルに書くと消えてしまいます。UTF-8 のシェープファイル"
-                    "（encoding=utf-8、コマンドでは --encoding utf-8）で出力してください。",
-                    f"The characters {missing_text!r} in {where_en}{shown_en} do not exist "
-                    "in Shift_JIS (CP932) and would vanish from the Shapefile; export a UTF-8 "
-                    "Shapefile instead (encoding=utf-8, or --encoding utf-8 on the command "
-                    "line).",
+                    Text(
+                        "{where}の文字「{characters}」は Shift_JIS（CP932）にないため、"
+                        "シェープファイルに書くと消えてしまいます。UTF-8 のシェープファイル"
+                        "（encoding=utf-8、コマンドでは --encoding utf-8）で出力してください。",
+                        where=where,
+                        characters="".join(missing[:10]),
+                    ),
                     characters=missing,
                     **details,
                 )
             size = len(text.encode(encoding, errors="replace"))
             if size > DBF_TEXT_BYTES:
                 raise BadInput(
-                    f"{where}は {size} バイトあり、シェープファイルの項目に入る"
-                    f" {DBF_TEXT_BYTES} バイトを超えるため、後ろが切れてしまいます。"
-                    "GeoPackage（format=gpkg）か GeoJSON で出力するか、短くしてください。",
-                    f"{where_en}{shown_en} is {size} bytes, more than the "
-                    f"{DBF_TEXT_BYTES} a Shapefile field holds, and would be cut short; "
-                    "export a GeoPackage (format=gpkg) or GeoJSON, or shorten it.",
+                    Text(
+                        "{where}は {size} バイトあり、シェープファイルの項目に入る"
+                        " {limit} バイトを超えるため、後ろが切れてしまいます。"
+                        "GeoPackage（format=gpkg）か GeoJSON で出力するか、短くしてください。",
+                        where=where,
+                        size=size,
+                        limit=DBF_TEXT_BYTES,
+                    ),
                     bytes=size,
                     **details,
                 )
+
+
+class _Word(Text):
+    """A word the layer gives as a Japanese and English pair (``ShapefileLayer.feature``,
+    ``key`` and ``labels``), shown inside a message in the message's language. The pairs
+    are the layers' own wording (``plans.shapefile_export``, ``opendata.files``): the
+    catalogue cannot hold them, as 「コミュニティ」 there is the menu's "Communities"."""
+
+    __slots__ = ("english",)
+
+    def __init__(self, japanese: str, english: str) -> None:
+        super().__init__(japanese)
+        self.english = english
+
+    def in_language(self, lang: str) -> str:
+        return self.english if lang == "en" else self.msgid
+
+
+def _where(
+    layer: ShapefileLayer, value: object, label: tuple[str, str], field: str, name: str | None
+) -> Text:
+    """The feature and field a refusal is about: 「コミュニティ「東部」（ID 1）の名称（NAME）」."""
+    words = {
+        "feature": _Word(*layer.feature),
+        "key": _Word(*layer.key[1:]),
+        "label": _Word(*label),
+        "value": value,
+        "field": field,
+    }
+    if name is None:
+        return Text("{feature}（{key} {value}）の{label}（{field}）", **words)
+    return Text("{feature}「{name}」（{key} {value}）の{label}（{field}）", name=name, **words)
 
 
 def _encodable(char: str, encoding: str) -> bool:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from ..errors import BadInput
+from ..translatable import Text
 
 _FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
 _QUOTED_FORMULA_START = re.compile(r"'+[=+\-@\t\r]")
@@ -52,10 +53,13 @@ def csv_bytes(
         character = exc.object[exc.start]
         line = text.count("\n", 0, exc.start) + 1
         raise BadInput(
-            f"{line}行目の「{character}」（U+{ord(character):04X}）は Shift_JIS で書けません。"
-            "UTF-8 で出力してください。",
-            f"Line {line} holds {character!r} (U+{ord(character):04X}), which Shift_JIS cannot "
-            "hold; export as UTF-8.",
+            Text(
+                "{line}行目の「{character}」（U+{code:04X}）は Shift_JIS で書けません。"
+                "UTF-8 で出力してください。",
+                line=line,
+                character=character,
+                code=ord(character),
+            )
         ) from None
 
 
@@ -67,8 +71,10 @@ def csv_text(data: bytes, filename: str) -> str:
         except UnicodeDecodeError:
             continue
     raise BadInput(
-        f"{filename} の文字コードを読み取れません。UTF-8 または Shift_JIS で保存してください。",
-        f"Cannot decode {filename}; save it as UTF-8 or Shift_JIS.",
+        Text(
+            "{file} の文字コードを読み取れません。UTF-8 または Shift_JIS で保存してください。",
+            file=filename,
+        )
     )
 
 

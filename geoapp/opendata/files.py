@@ -26,6 +26,7 @@ from ..exports.shapefile_zip import ShapefileLayer, shapefile_zip
 from ..exports.spreadsheet_csv import frame_csv_bytes, frame_csvt_bytes
 from ..ogcapi.collections import Collection
 from ..plans.shapefile_export import COMMUNITY_FIELDS, DISTRICT_FIELDS
+from ..translatable import Text
 
 # format → (file suffix, media type, label)
 FORMATS = {
@@ -74,8 +75,11 @@ def download(
     """The collection in ``file_format``: bytes, file name and media type."""
     if file_format not in FORMATS:
         raise NotFound(
-            f"形式「{file_format[:40]}」のファイルはありません（{', '.join(FORMATS)}）。",
-            f"There is no {file_format[:40]!r} file (there are {', '.join(FORMATS)}).",
+            Text(
+                "形式「{format}」のファイルはありません（{formats}）。",
+                format=file_format[:40],
+                formats=list(FORMATS),
+            )
         )
     suffix, media_type, _ = FORMATS[file_format]
     name = f"{collection.id}{suffix}"
@@ -97,9 +101,11 @@ def download(
             return path.read_bytes(), name, media_type
         if not collection.shapefile:
             raise NotFound(
-                f"{collection.id} は Shapefile では配布していません（GeoPackage か CSV を"
-                "お使いください）。",
-                f"{collection.id} is not offered as a Shapefile (use the GeoPackage or CSV).",
+                Text(
+                    "{collection} は Shapefile では配布していません（GeoPackage か CSV を"
+                    "お使いください）。",
+                    collection=collection.id,
+                )
             )
         fields = {column: SHAPEFILE_NAMES[column] for column in attributes.columns}
         texts = {
