@@ -1,7 +1,8 @@
 """Map colours a reader with deuteranopia (the commonest colour blindness) can tell apart:
 each palette's colours simulated with Machado et al. (2009) and compared with CIEDE2000
 (tests/colour_vision.py). Neighbouring classes of a legend must differ by at least
-``CLEARLY_DIFFERENT`` for normal vision and for deuteranopia."""
+``CLEARLY_DIFFERENT`` for normal vision and for deuteranopia; the centres' markers, every
+kind from every other, and each stands out 3:1 from the white around it (WCAG 1.4.11)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pytest
 from colour_vision import delta_e as ciede2000
 from colour_vision import deuteranope_difference, lab, linear_rgb
 
+from geoapp.city.center_kinds import EXTRA_COLORS, NO_KIND_COLOR
+from geoapp.city.model import DEFAULT_CENTER_KINDS
 from geoapp.organizations.scheme import load_scheme, preset_names
 from geoapp.organizations.stage_colors import (
     NO_STAGE_COLOR,
@@ -34,6 +37,12 @@ def difference(first: str, second: str) -> float:
 
 def too_close(pairs: list[tuple[str, str]], least: float = CLEARLY_DIFFERENT) -> list[str]:
     return [f"{a} / {b}: ΔE00 {difference(a, b):.1f}" for a, b in pairs if difference(a, b) < least]
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG's contrast ratio of ``colour`` against white."""
+    red, green, blue = linear_rgb(colour)
+    return 1.05 / (0.2126 * red + 0.7152 * green + 0.0722 * blue + 0.05)
 
 
 @pytest.mark.parametrize(
@@ -86,3 +95,12 @@ def test_the_subsidy_choropleth_classes_differ_from_their_neighbours_and_unknown
     ladder = (NOTHING_COLOR, *CLASS_COLORS)
     pairs = list(itertools.pairwise(ladder)) + [(UNKNOWN_COLOR, colour) for colour in ladder]
     assert too_close(pairs) == []
+
+
+def test_every_centre_kind_marker_differs_from_every_other_and_stands_out_from_white() -> None:
+    """The default kinds, the grey of a centre without a kind and the colours of kinds a
+    city has not configured all show on one map's legend together."""
+    colours = [kind.color for kind in DEFAULT_CENTER_KINDS] + [NO_KIND_COLOR, *EXTRA_COLORS]
+    assert len(set(colours)) == len(colours)
+    assert too_close(list(itertools.combinations(colours, 2))) == []
+    assert [colour for colour in colours if contrast_with_white(colour) < 3] == []

@@ -46,13 +46,16 @@ class CenterKind:
         return {"name": self.name, "color": self.color, "aliases": list(self.aliases)}
 
 
+# Told apart by a reader with deuteranopia, from each other and from centre_kinds.py's grey
+# and extra colours (tests/test_colour_vision.py); each at least 3:1 against the white rim
+# and the pale base map.
 DEFAULT_CENTER_KINDS = (
-    CenterKind(N_("公民館"), "#d95f02"),
-    CenterKind(N_("コミュニティセンター"), "#1b9e77"),
-    CenterKind(N_("地区センター"), "#7570b3"),
-    CenterKind(N_("市民センター"), "#e7298a"),
-    CenterKind(N_("地域交流センター"), "#66a61e", ("交流センター",)),
-    CenterKind(N_("集会所"), "#a6761d"),
+    CenterKind(N_("公民館"), "#d55e00"),
+    CenterKind(N_("コミュニティセンター"), "#00875f"),
+    CenterKind(N_("地区センター"), "#332288"),
+    CenterKind(N_("市民センター"), "#aa3377"),
+    CenterKind(N_("地域交流センター"), "#0072b2", ("交流センター",)),
+    CenterKind(N_("集会所"), "#7a5c00"),
 )
 
 

@@ -67,7 +67,7 @@
     }).addTo(map);
     layers.centers = L.geoJSON(city.centers, {
       pointToLayer: (feature, latlng) =>
-        L.circleMarker(latlng, { radius: 6, color: "#fff", weight: 2, fillColor: feature.properties.color || "#d95f02", fillOpacity: 0.95, className: "geoapp-center" }),
+        L.circleMarker(latlng, { radius: 6, color: "#fff", weight: 2, fillColor: feature.properties.color || "#8c8c8c", fillOpacity: 0.95, className: "geoapp-center" }),
       onEachFeature: (feature, layer) => {
         state.centers.set(feature.properties.code, feature.properties);
         layer.bindTooltip(textTooltip(feature.properties.name));
