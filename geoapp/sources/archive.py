@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadInput
+from ..translatable import Text
 from .crs import given_crs
 from .csv_points import read_csv_layer
 from .encoding import python_codec
@@ -21,13 +22,9 @@ from .gdal import read_geopackage, read_json_layer
 from .shapefile import read_shapefile
 from .source_data import Request, SourceData, require_content
 
-SUPPORTED_JA = (
+SUPPORTED = Text(
     "シェープファイル（.shp、それを入れたフォルダ、.zip）、GeoJSON（.geojson・.json）、"
     "GeoPackage（.gpkg）、TopoJSON（.topojson）、CSV（.csv）"
-)
-SUPPORTED_EN = (
-    "Shapefile (.shp, a folder holding it, or a .zip), GeoJSON (.geojson, .json), "
-    "GeoPackage (.gpkg), TopoJSON (.topojson), CSV (.csv)"
 )
 _DATA_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".topojson", ".csv")
 _PUBLISHER_FILES = frozenset({"attributes.csv"})
@@ -93,8 +90,9 @@ def open_source(
     )
     if not path.exists():
         raise BadInput(
-            f"{path.name} が見つかりません。ファイルの場所と名前を確かめてください。",
-            f"{path.name} does not exist; check the file's location and name.",
+            Text(
+                "{file} が見つかりません。ファイルの場所と名前を確かめてください。", file=path.name
+            ),
             file=path.name,
             reason="file_missing",
         )
@@ -125,10 +123,12 @@ def _read_file(path: Path, request: Request) -> SourceData:
     if suffix == ".csv" or (request.point_layer and suffix in (".txt", ".tsv")):
         return read_csv_layer(path, request)
     raise BadInput(
-        f"{request.label(path)} は読み込めない形式です。対応している形式: {SUPPORTED_JA}。"
-        "シェープファイルは .dbf などではなく .shp を指定してください。",
-        f"{request.label(path)} is not a supported format. Supported: {SUPPORTED_EN}. "
-        "For a Shapefile give the .shp, not a sidecar.",
+        Text(
+            "{file} は読み込めない形式です。対応している形式: {supported}。"
+            "シェープファイルは .dbf などではなく .shp を指定してください。",
+            file=request.label(path),
+            supported=SUPPORTED,
+        ),
         file=request.label(path),
         reason="unsupported_format",
     )
@@ -152,22 +152,27 @@ def _the_data_file_in(folder: Path, request: Request, *, recursive: bool) -> Pat
         candidates = chosen or candidates
     if len(candidates) == 1:
         return candidates[0]
-    names = ", ".join(request.label(path) for path in candidates)
+    names = [request.label(path) for path in candidates]
     if not candidates:
         raise BadInput(
-            f"{request.source} に読み込めるデータファイルがありません。対応している形式: "
-            f"{SUPPORTED_JA}。",
-            f"{request.source} holds no data file to read. Supported: {SUPPORTED_EN}.",
+            Text(
+                "{file} に読み込めるデータファイルがありません。対応している形式: {supported}。",
+                file=request.source,
+                supported=SUPPORTED,
+            ),
             file=request.source,
             reason="no_data_file",
         )
     raise BadInput(
-        f"{request.source} にデータファイルが複数あります: {names}。"
-        "1つだけにするか、--layer でファイル名を指定してください。",
-        f"{request.source} holds several data files: {names}; keep one or name it with --layer.",
+        Text(
+            "{file} にデータファイルが複数あります: {names}。"
+            "1つだけにするか、--layer でファイル名を指定してください。",
+            file=request.source,
+            names=names,
+        ),
         file=request.source,
         reason="several_files",
-        files=[request.label(path) for path in candidates],
+        files=names,
     )
 
 
@@ -180,10 +185,11 @@ def _unpack_zip(archive: Path, folder: Path, limit: int) -> None:
     """Unpack a zip into ``folder`` after refusing unsafe members and zip bombs."""
     if not zipfile.is_zipfile(archive):
         raise BadInput(
-            f"{archive.name} は zip ファイルではないか、壊れています。"
-            "作り直すか、中のファイルを直接指定してください。",
-            f"{archive.name} is not a zip file or is damaged; make it again or give the "
-            "files inside directly.",
+            Text(
+                "{file} は zip ファイルではないか、壊れています。"
+                "作り直すか、中のファイルを直接指定してください。",
+                file=archive.name,
+            ),
             file=archive.name,
             reason="zip_invalid",
         )
@@ -208,10 +214,12 @@ def _unpack_zip(archive: Path, folder: Path, limit: int) -> None:
                     raise _zip_too_large(archive.name, written, limit)
     except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError) as exc:
         raise BadInput(
-            f"{archive.name} を展開できません（{exc}）。zip が壊れているか、対応していない"
-            "圧縮方式です。作り直してください。",
-            f"Cannot unpack {archive.name} ({exc}); the zip is damaged or uses an unsupported "
-            "compression method. Make it again.",
+            Text(
+                "{file} を展開できません（{reason}）。zip が壊れているか、対応していない"
+                "圧縮方式です。作り直してください。",
+                file=archive.name,
+                reason=str(exc),
+            ),
             file=archive.name,
             reason="zip_invalid",
         ) from exc
@@ -233,21 +241,24 @@ def _member_name(member: zipfile.ZipInfo) -> str:
 def _refuse_unsafe_member(archive: str, member: zipfile.ZipInfo, name: str) -> None:
     """Refuse members that would land outside the folder, link elsewhere or need a password."""
     path = name.replace("\\", "/")
-    problem_ja, problem_en = "", ""
+    problem = None
     if path.startswith("/") or (len(path) > 1 and path[0].isalpha() and path[1] == ":"):
-        problem_ja, problem_en = "絶対パス", "an absolute path"
+        problem = Text("絶対パス")
     elif ".." in path.split("/"):
-        problem_ja, problem_en = "上のフォルダを指すパス（..）", "a path going up (..)"
+        problem = Text("上のフォルダを指すパス（..）")
     elif stat.S_ISLNK(member.external_attr >> 16):
-        problem_ja, problem_en = "シンボリックリンク", "a symbolic link"
+        problem = Text("シンボリックリンク")
     elif member.flag_bits & 0x1:
-        problem_ja, problem_en = "パスワード付き", "password-protected"
-    if problem_ja:
+        problem = Text("パスワード付き")
+    if problem is not None:
         raise BadInput(
-            f"{archive} の中の「{name}」は{problem_ja}なので、安全のため展開しません。"
-            "フォルダ構成をそのまま、パスワードなしで zip を作り直してください。",
-            f"{archive}: member {name!r} is {problem_en}; refused for safety. Make the zip "
-            "again with plain relative paths and no password.",
+            Text(
+                "{file} の中の「{member}」は{problem}なので、安全のため展開しません。"
+                "フォルダ構成をそのまま、パスワードなしで zip を作り直してください。",
+                file=archive,
+                member=name,
+                problem=problem,
+            ),
             file=archive,
             member=name,
             reason="zip_unsafe_member",
@@ -271,10 +282,13 @@ def _extract_member(
 def _zip_too_large(archive: str, size: int, limit: int) -> BadInput:
     """The refusal of an archive that unpacks to more than ``limit`` bytes."""
     return BadInput(
-        f"{archive} は展開すると {size:,} バイトを超え、上限 {limit:,} バイトより大きいため"
-        "展開しません。必要なファイルだけを zip にしてください。",
-        f"{archive} unpacks to more than {size:,} bytes, over the limit of {limit:,}; "
-        "refused. Zip only the files needed.",
+        Text(
+            "{file} は展開すると {size:,} バイトを超え、上限 {limit:,} バイトより大きいため"
+            "展開しません。必要なファイルだけを zip にしてください。",
+            file=archive,
+            size=size,
+            limit=limit,
+        ),
         file=archive,
         reason="zip_too_large",
         size=size,

@@ -3,6 +3,7 @@ candidates when missing, and checked to put the coordinates inside Japan."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -14,6 +15,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError, ProjError
 
 from ..errors import BadInput
+from ..translatable import Counted, Sentences, Text
 from .source_data import FeatureGeometry, GeometryArray, Request, SourceData, note
 
 JAPAN_LON = (122.0, 154.0)
@@ -25,15 +27,34 @@ ACCEPTED_EPSG = frozenset(
 )
 PLANE_LIMIT = 1_000_000.0
 LONLAT_EPSG = 6668
-ACCEPTED_JA = (
+ACCEPTED = Text(
     "JGD2011 の平面直角座標系 6669–6687・緯度経度 6668、JGD2000 の 2443–2461・4612、"
     "旧日本測地系の 30161–30179・4301、WGS 84 の 4326"
 )
-ACCEPTED_EN = (
-    "JGD2011 plane zones 6669–6687 and lon/lat 6668, JGD2000 2443–2461 and 4612, "
-    "Tokyo datum 30161–30179 and 4301, WGS 84 4326"
-)
-_GEOGRAPHIC_LABELS = {6668: "JGD2011 緯度経度", 4612: "JGD2000 緯度経度", 4326: "WGS 84 緯度経度"}
+_GEOGRAPHIC_LABELS = {
+    6668: Text("JGD2011 緯度経度"),
+    4612: Text("JGD2000 緯度経度"),
+    4326: Text("WGS 84 緯度経度"),
+}
+
+
+class CrsRefused(BadInput):
+    """A refusal about the coordinate system: what was found (``finding``; None when the
+    given ``--crs`` itself is refused), then what to do on the command line (``advice``).
+    The upload page says what to do its own way, after the same finding
+    (``importing.crs_choices``)."""
+
+    def __init__(self, finding: Text | None, advice: Text, **details: object) -> None:
+        super().__init__(Sentences(*([] if finding is None else [finding]), advice), **details)
+        self.finding = finding
+
+
+def candidates_text(codes: list[int], label: Callable[[int], Text]) -> list[Text]:
+    """「候補: EPSG:6676（…）、…」 when there are candidate codes, each named by ``label``."""
+    if not codes:
+        return []
+    named = [Text("EPSG:{code}（{label}）", code=code, label=label(code)) for code in codes]
+    return [Text("候補: {candidates}", candidates=named)]
 
 
 def crs_candidates(bounds: tuple[float, float, float, float]) -> list[int]:
@@ -62,9 +83,9 @@ def check_coordinates_in_japan(geometry: FeatureGeometry, crs: CRS | None, sourc
     if bounds is None:
         return
     if crs is None:
-        raise BadInput(
-            f"{source} の座標系が分かりません。--crs で EPSG コードを指定してください。",
-            f"{source} has no CRS; give its EPSG code with --crs.",
+        raise CrsRefused(
+            Text("{file} の座標系が分かりません。", file=source),
+            Text("--crs で EPSG コードを指定してください。"),
             file=source,
             reason="crs_missing",
         )
@@ -72,10 +93,15 @@ def check_coordinates_in_japan(geometry: FeatureGeometry, crs: CRS | None, sourc
     minx, miny, maxx, maxy = bounds
     if crs.is_geographic and _looks_like_degrees_in_japan(miny, minx, maxy, maxx):
         raise BadInput(
-            f"{source} の緯度と経度が入れ替わっているようです（X が {minx:.4f}〜{maxx:.4f}、"
-            f"Y が {miny:.4f}〜{maxy:.4f}）。経度を X、緯度を Y にして作り直してください。",
-            f"{source}: latitude and longitude seem swapped (x {minx:.4f}–{maxx:.4f}, "
-            f"y {miny:.4f}–{maxy:.4f}); put longitude in x and latitude in y.",
+            Text(
+                "{file} の緯度と経度が入れ替わっているようです（X が {minx:.4f}〜{maxx:.4f}、"
+                "Y が {miny:.4f}〜{maxy:.4f}）。経度を X、緯度を Y にして作り直してください。",
+                file=source,
+                minx=minx,
+                maxx=maxx,
+                miny=miny,
+                maxy=maxy,
+            ),
             file=source,
             reason="coordinates_swapped",
         )
@@ -84,19 +110,22 @@ def check_coordinates_in_japan(geometry: FeatureGeometry, crs: CRS | None, sourc
             source,
             bounds,
             crs,
-            f"座標値は緯度経度（度）のようですが、座標系 {_crs_name(crs)} は平面直角座標系です",
-            f"the coordinates look like degrees but {_crs_name(crs)} is a plane CRS",
+            Text(
+                "座標値は緯度経度（度）のようですが、座標系 {crs} は平面直角座標系です",
+                crs=_crs_name(crs),
+            ),
         )
     lon_lat = _bounds_in_lon_lat(bounds, crs)
     if lon_lat is None or not _looks_like_degrees_in_japan(*lon_lat):
         _refuse_stray_features(geometry.read_all(), crs, source)
-        found_ja, found_en = _extent_text(lon_lat, bounds)
         _refuse_wrong_crs(
             source,
             bounds,
             crs,
-            f"座標が日本の範囲（経度 122〜154 度、緯度 20〜46 度）に入りません（{found_ja}）",
-            f"the coordinates fall outside Japan (lon 122–154, lat 20–46; {found_en})",
+            Text(
+                "座標が日本の範囲（経度 122〜154 度、緯度 20〜46 度）に入りません（{found}）",
+                found=_extent_text(lon_lat, bounds),
+            ),
         )
 
 
@@ -117,12 +146,19 @@ def _refuse_stray_features(geometries: np.ndarray, crs: CRS, source: str) -> Non
         return
     first = int(outside[0]) + 1
     raise BadInput(
-        f"{source} の {len(outside)} 件の地物（最初は {first} 番目）の座標が日本の範囲"
-        "（経度 122〜154 度、緯度 20〜46 度）の外にあります。ほかの地物は範囲内なので、座標系"
-        "ではなくその地物の座標を直してください（座標が 0 や空の地物がないか確かめてください）。",
-        f"{source}: {len(outside)} features (the first is feature {first}) lie outside Japan "
-        "(lon 122–154, lat 20–46) while the others are inside; fix those features' "
-        "coordinates (look for zero or empty ones).",
+        Counted(
+            "{file} の {n} 件の地物（最初は {first} 番目）の座標が日本の範囲"
+            "（経度 122〜154 度、緯度 20〜46 度）の外にあります。ほかの地物は範囲内なので、"
+            "座標系ではなくその地物の座標を直してください"
+            "（座標が 0 や空の地物がないか確かめてください）。",
+            "{file} の {n} 件の地物（最初は {first} 番目）の座標が日本の範囲"
+            "（経度 122〜154 度、緯度 20〜46 度）の外にあります。ほかの地物は範囲内なので、"
+            "座標系ではなくその地物の座標を直してください"
+            "（座標が 0 や空の地物がないか確かめてください）。",
+            n=len(outside),
+            file=source,
+            first=first,
+        ),
         file=source,
         feature=first,
         features=[int(index) + 1 for index in outside[:100]],
@@ -133,9 +169,13 @@ def _refuse_stray_features(geometries: np.ndarray, crs: CRS, source: str) -> Non
 def given_crs(code: int) -> CRS:
     """The CRS for ``--crs``, refused unless it is one used for Japanese data."""
     if code not in ACCEPTED_EPSG:
-        raise BadInput(
-            f"--crs {code} には対応していません。使える座標系: {ACCEPTED_JA}。",
-            f"--crs {code} is not supported. Use one of: {ACCEPTED_EN}.",
+        raise CrsRefused(
+            None,
+            Text(
+                "--crs {code} には対応していません。使える座標系: {accepted}。",
+                code=code,
+                accepted=ACCEPTED,
+            ),
             crs=code,
             reason="crs_not_accepted",
         )
@@ -161,9 +201,10 @@ def finish(
     encoding_source: str,
     file_crs: CRS | None,
     crs_source: str,
-    missing_reason: tuple[str, str] | None,
+    missing_reason: Text | None,
 ) -> SourceData:
-    """Settle the CRS and package what was read."""
+    """Settle the CRS and package what was read (``missing_reason``: the sentence saying
+    why the file gives no CRS, for the refusal when none is given either)."""
     if request.crs is not None:
         if (
             file_crs is not None
@@ -173,10 +214,11 @@ def finish(
             notes.append(
                 note(
                     "crs_overridden",
-                    f"ファイルの座標系 {_crs_name(file_crs)} ではなく、指定された "
-                    f"EPSG:{request.crs.to_epsg()} を使います。",
-                    f"Using the given EPSG:{request.crs.to_epsg()} instead of the file's "
-                    f"{_crs_name(file_crs)}.",
+                    Text(
+                        "ファイルの座標系 {file_crs} ではなく、指定された EPSG:{code} を使います。",
+                        file_crs=_crs_name(file_crs),
+                        code=request.crs.to_epsg(),
+                    ),
                 )
             )
         crs, crs_source = request.crs, "given"
@@ -186,14 +228,15 @@ def finish(
             notes.append(
                 note(
                     "crs_unusual",
-                    f"座標系 {_crs_name(file_crs)} は日本のデータでは珍しいものです。"
-                    "位置が正しいか確かめてください。",
-                    f"The CRS {_crs_name(file_crs)} is unusual for Japanese data; check the "
-                    "positions.",
+                    Text(
+                        "座標系 {crs} は日本のデータでは珍しいものです。"
+                        "位置が正しいか確かめてください。",
+                        crs=_crs_name(file_crs),
+                    ),
                 )
             )
     else:
-        raise _crs_missing(geometry, request, missing_reason or ("座標系が不明です", "No CRS"))
+        raise _crs_missing(geometry, request, missing_reason or Text("座標系が不明です。"))
     return SourceData(
         fields=fields.reset_index(drop=True),
         geometry=geometry,
@@ -233,38 +276,36 @@ def note_heights(with_z: int, notes: list[dict]) -> None:
         notes.append(
             note(
                 "has_z",
-                f"{with_z} 件の地物が3次元（Z・M）の座標を持っています。高さ・計測値は形状の"
-                "検査で取り除きます。",
-                f"{with_z} features have 3D (Z/M) coordinates; the geometry check drops them.",
+                Counted(
+                    "{n} 件の地物が3次元（Z・M）の座標を持っています。高さ・計測値は形状の"
+                    "検査で取り除きます。",
+                    "{n} 件の地物が3次元（Z・M）の座標を持っています。高さ・計測値は形状の"
+                    "検査で取り除きます。",
+                    n=with_z,
+                ),
             )
         )
 
 
-def _crs_missing(geometry: FeatureGeometry, request: Request, reason: tuple[str, str]) -> BadInput:
-    """The refusal of data without a CRS, listing likely candidates."""
+def _crs_missing(geometry: FeatureGeometry, request: Request, reason: Text) -> CrsRefused:
+    """The refusal of data without a CRS (``reason`` says why), listing likely candidates."""
     bounds = geometry.total_bounds()
     candidates = crs_candidates(bounds) if bounds is not None else []
-    shown_ja, shown_en = _candidate_text(candidates)
+    named = [Text("EPSG:{code}（{label}）", code=code, label=_label(code)) for code in candidates]
     if candidates and candidates[0] in JGD2011_ZONES:
-        hint_ja = (
+        hint = Text(
             "座標値はメートル単位の平面直角座標のようですが、系番号は座標値だけでは判別"
             "できません。データの地域の系を選んでください（JGD2000 なら 2443–2461、旧日本測地系"
-            f"なら 30161–30179）。候補（地域が合うものから）: {shown_ja}"
-        )
-        hint_en = (
-            "The coordinates look like plane metres, but the zone cannot be told from them; "
-            "choose the zone of the data's region (JGD2000: 2443–2461, Tokyo datum: "
-            f"30161–30179). Candidates, fitting regions first: {shown_en}"
+            "なら 30161–30179）。候補（地域が合うものから）: {candidates}",
+            candidates=named,
         )
     elif candidates:
-        hint_ja = f"座標値は緯度経度のようです。候補: {shown_ja}"
-        hint_en = f"The coordinates look like lon/lat. Candidates: {shown_en}"
+        hint = Sentences(Text("座標値は緯度経度のようです。"), *candidates_text(candidates, _label))
     else:
-        hint_ja = "座標値から候補を推定できませんでした。"
-        hint_en = "No candidate could be guessed from the coordinates."
-    return BadInput(
-        f"{reason[0]}。座標系を --crs で EPSG コードとして指定してください。{hint_ja}",
-        f"{reason[1]}; give the CRS as an EPSG code with --crs. {hint_en}",
+        hint = Text("座標値から候補を推定できませんでした。")
+    return CrsRefused(
+        reason,
+        Sentences(Text("座標系を --crs で EPSG コードとして指定してください。"), hint),
         file=request.source,
         candidates=candidates,
         reason="crs_missing",
@@ -272,35 +313,33 @@ def _crs_missing(geometry: FeatureGeometry, request: Request, reason: tuple[str,
 
 
 def _refuse_wrong_crs(
-    source: str,
-    bounds: tuple[float, float, float, float],
-    crs: CRS,
-    problem_ja: str,
-    problem_en: str,
+    source: str, bounds: tuple[float, float, float, float], crs: CRS, problem: Text
 ) -> None:
     """Refuse data whose coordinates do not fit Japan in their CRS, suggesting others."""
     candidates = crs_candidates(bounds)
-    shown_ja, shown_en = _candidate_text(candidates)
-    raise BadInput(
-        f"{source} の{problem_ja}。座標系 {_crs_name(crs)} が違う可能性があります。"
-        f"正しい座標系を --crs で指定してください。{'候補: ' + shown_ja if candidates else ''}",
-        f"{source}: {problem_en}; the CRS {_crs_name(crs)} is probably wrong. Give the right "
-        f"one with --crs.{' Candidates: ' + shown_en if candidates else ''}",
+    raise CrsRefused(
+        Text(
+            "{file} の{problem}。座標系 {crs} が違う可能性があります。",
+            file=source,
+            problem=problem,
+            crs=_crs_name(crs),
+        ),
+        Sentences(
+            Text("正しい座標系を --crs で指定してください。"),
+            *candidates_text(candidates, _label),
+        ),
         file=source,
         candidates=candidates,
         reason="coordinates_outside_japan",
     )
 
 
-def _candidate_text(codes: list[int]) -> tuple[str, str]:
-    """Candidate EPSG codes described in Japanese and English."""
-    japanese, english = [], []
-    for code in codes:
-        name = epsg_crs(code).name
-        label = _GEOGRAPHIC_LABELS.get(code) or f"第{name.rsplit(' ', 1)[-1]}系"
-        japanese.append(f"EPSG:{code}（{label}）")
-        english.append(f"EPSG:{code} ({name})")
-    return "、".join(japanese), ", ".join(english)
+def _label(code: int) -> Text:
+    """A candidate CRS named as the refusals name it: 「第VIII系」, 「JGD2011 緯度経度」."""
+    geographic = _GEOGRAPHIC_LABELS.get(code)
+    if geographic is not None:
+        return geographic
+    return Text("第{numeral}系", numeral=epsg_crs(code).name.rsplit(" ", 1)[-1])
 
 
 def _crs_name(crs: CRS) -> str:
@@ -354,18 +393,24 @@ def _looks_like_degrees_in_japan(minx: float, miny: float, maxx: float, maxy: fl
 
 def _extent_text(
     lon_lat: tuple[float, float, float, float] | None, bounds: tuple[float, float, float, float]
-) -> tuple[str, str]:
+) -> Text:
     """The extent found, in lon/lat when it could be computed, else in the file's units."""
     if lon_lat is None:
         minx, miny, maxx, maxy = bounds
-        return (
-            f"X {minx:.3f}〜{maxx:.3f}、Y {miny:.3f}〜{maxy:.3f}",
-            f"x {minx:.3f}–{maxx:.3f}, y {miny:.3f}–{maxy:.3f}",
+        return Text(
+            "X {minx:.3f}〜{maxx:.3f}、Y {miny:.3f}〜{maxy:.3f}",
+            minx=minx,
+            maxx=maxx,
+            miny=miny,
+            maxy=maxy,
         )
     west, south, east, north = lon_lat
-    return (
-        f"経度 {west:.4f}〜{east:.4f}、緯度 {south:.4f}〜{north:.4f}",
-        f"lon {west:.4f}–{east:.4f}, lat {south:.4f}–{north:.4f}",
+    return Text(
+        "経度 {west:.4f}〜{east:.4f}、緯度 {south:.4f}〜{north:.4f}",
+        west=west,
+        east=east,
+        south=south,
+        north=north,
     )
 
 

@@ -22,6 +22,7 @@ import shapely
 from pyproj import CRS
 
 from ..errors import BadInput
+from ..translatable import Sentences, Text
 from .crs import (
     LONLAT_EPSG,
     bounds_centre,
@@ -31,7 +32,7 @@ from .crs import (
     fits_area_of_use,
     value_bounds,
 )
-from .encoding import mixed_note, python_codec
+from .encoding import decoded_how, mixed_note, python_codec
 from .gdal import gdal_info, read_with_gdal
 from .source_data import Request, SourceData, normal, note
 
@@ -155,10 +156,11 @@ def _decoded_csv(data: bytes, label: str, request: Request) -> tuple[str, str, s
         return _strictly_decoded_csv(data, "utf-8-sig", label, "bom"), "utf-8", "detected"
     if b"\x00" in data[:4096]:
         raise BadInput(
-            f"{label} は UTF-16 などで保存されています（NUL 文字を含みます）。"
-            "UTF-8 か Shift_JIS（CP932）で保存し直してください。",
-            f"{label} is saved as UTF-16 or the like (it holds NUL characters); save it again "
-            "as UTF-8 or Shift_JIS (CP932).",
+            Text(
+                "{file} は UTF-16 などで保存されています（NUL 文字を含みます）。"
+                "UTF-8 か Shift_JIS（CP932）で保存し直してください。",
+                file=label,
+            ),
             file=label,
             reason="encoding_undecodable",
         )
@@ -188,37 +190,46 @@ def _csv_undecodable(
     line = data[start : end if end >= 0 else len(data)].rstrip(b"\r")
     header = data.split(b"\n", 1)[0].rstrip(b"\r").decode(codec, errors="replace")
     column = _undecodable_column(line, header, codec)
-    how_ja = {
-        "detected": "UTF-8 でも CP932（Shift_JIS）でも",
-        "bom": "UTF-8 で",
-        "mixed": "UTF-8 で",
-    }.get(source, f"指定された文字コード {codec} で")
-    mixed_ja, mixed_en = mixed_note(source, "前の行", "earlier lines")
-    where_ja = "見出し行" if line_number == 1 else f"{line_number - 1} 件目のデータ行"
-    where_en = "the header" if line_number == 1 else f"data row {line_number - 1}"
+    where = (
+        Text("見出し行（{line} 行目）", line=line_number)
+        if line_number == 1
+        else Text("{row} 件目のデータ行（{line} 行目）", row=line_number - 1, line=line_number)
+    )
     return BadInput(
-        f"{label} の{where_ja}（{line_number} 行目）の「{column}」を{how_ja}読めません。"
-        f"{mixed_ja}文字化けを防ぐため読み込みを止めました。正しい文字コードを --encoding で"
-        "指定してください（例: --encoding cp932）。",
-        f"{label}: {where_en} (line {line_number}), column {column!r}, cannot be decoded "
-        f"({codec}).{mixed_en} Give the right encoding with --encoding (e.g. cp932).",
+        Sentences(
+            Text(
+                "{file} の{where}の「{column}」を{how}読めません。",
+                file=label,
+                where=where,
+                column=column,
+                how=decoded_how(source, codec),
+            ),
+            *mixed_note(source, Text("前の行")),
+            Text(
+                "文字化けを防ぐため読み込みを止めました。正しい文字コードを --encoding で"
+                "指定してください（例: --encoding cp932）。"
+            ),
+        ),
         file=label,
-        field=column,
+        field=column.in_language("ja") if isinstance(column, Text) else column,
         feature=line_number - 1 or None,
         encoding=codec,
         reason="encoding_undecodable",
     )
 
 
-def _undecodable_column(line: bytes, header: str, codec: str) -> str:
-    """The header name of the first cell in ``line`` that ``codec`` cannot decode."""
+def _undecodable_column(line: bytes, header: str, codec: str) -> str | Text:
+    """The header name of the first cell in ``line`` that ``codec`` cannot decode (「3列目」
+    where the header has no name for it)."""
     names = next(csv.reader(header.splitlines()[:1]), [])
     cells = next(csv.reader([line.decode("latin-1")]), [])
     for index, cell in enumerate(cells):
         try:
             cell.encode("latin-1").decode(codec)
         except UnicodeDecodeError:
-            return names[index].lstrip("\ufeff") if index < len(names) else f"{index + 1}列目"
+            if index < len(names):
+                return names[index].lstrip("\ufeff")
+            return Text("{n}列目", n=index + 1)
     return "?"
 
 
@@ -233,14 +244,16 @@ def _coordinate_columns(names: list[str], label: str) -> _CoordinateColumns:
     y_column = next((by_name[name] for name in _Y_NAMES if name in by_name), None)
     if x_column and y_column:
         return _CoordinateColumns(x_column, y_column, lonlat=False)
-    shown = ", ".join(name.strip() for name in names)
+    shown = [name.strip() for name in names]
     raise BadInput(
-        f"{label} に座標の列がありません。緯度・経度（または latitude/longitude、lat/lon）、"
-        f"平面直角座標なら X座標・Y座標 の列が必要です。ある列: {shown}",
-        f"{label} has no coordinate columns: it needs 緯度/経度 (latitude/longitude, "
-        f"lat/lon) or plane X座標/Y座標 (x/y). Columns: {shown}",
+        Text(
+            "{file} に座標の列がありません。緯度・経度（または latitude/longitude、lat/lon）、"
+            "平面直角座標なら X座標・Y座標 の列が必要です。ある列: {columns}",
+            file=label,
+            columns=shown,
+        ),
         file=label,
-        columns=[name.strip() for name in names],
+        columns=shown,
         reason="csv_coordinates_missing",
     )
 
@@ -251,7 +264,7 @@ def _checked_points(
     label: str,
     request: Request,
     notes: list[dict],
-) -> tuple[np.ndarray, CRS | None, tuple[str, str] | None]:
+) -> tuple[np.ndarray, CRS | None, Text | None]:
     """Each row's point, the CRS the coordinates imply and, for plane coordinates, why the
     CRS must be given.
 
@@ -272,10 +285,7 @@ def _checked_points(
     return (
         points if east is xs else shapely.points(east, north),
         None,
-        (
-            f"{label} の「{x_column}」「{y_column}」の座標系が分かりません",
-            f"{label}: the CRS of {x_column!r}/{y_column!r} is unknown",
-        ),
+        Text("{file} の「{x}」「{y}」の座標系が分かりません。", file=label, x=x_column, y=y_column),
     )
 
 
@@ -293,13 +303,20 @@ def _coordinate_values(values: pd.Series, label: str) -> np.ndarray:
         row = int(values.index[bad[0]]) + 1
         column = str(values.name)
         value = text.iloc[bad[0]]
-        problem_ja = "が空です" if not value else f"の値「{value}」が数値ではありません"
-        problem_en = "is empty" if not value else f"is not a number ({value!r})"
+        where = {"file": label, "row": row, "line": row + 1, "column": column}
         raise BadInput(
-            f"{label} の {row} 件目のデータ行（{row + 1} 行目）の「{column}」{problem_ja}。"
-            "元のファイルを直してください。",
-            f"{label}: data row {row} (line {row + 1}), column {column!r}, {problem_en}; "
-            "fix the file.",
+            Text(
+                "{file} の {row} 件目のデータ行（{line} 行目）の「{column}」が空です。"
+                "元のファイルを直してください。",
+                **where,
+            )
+            if not value
+            else Text(
+                "{file} の {row} 件目のデータ行（{line} 行目）の「{column}」の値「{value}」が"
+                "数値ではありません。元のファイルを直してください。",
+                value=value,
+                **where,
+            ),
             file=label,
             field=column,
             feature=row,
@@ -331,10 +348,15 @@ def _plane_axes(
     notes.append(
         note(
             "axes_assumed",
-            f"「{x_column}」を{'東西（横）' if east_is_x else '南北（縦）'}方向の座標として"
-            "読みました。地図上の位置を確かめてください。",
-            f"Read {x_column!r} as the {'easting' if east_is_x else 'northing'}; check the "
-            "positions on the map.",
+            Text(
+                "「{column}」を東西（横）方向の座標として読みました。地図上の位置を確かめてください。",
+                column=x_column,
+            )
+            if east_is_x
+            else Text(
+                "「{column}」を南北（縦）方向の座標として読みました。地図上の位置を確かめてください。",
+                column=x_column,
+            ),
         )
     )
     return conventional

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import BadInput
+from ..translatable import Text
 from .source_data import Request
 
 # The bytes of plain decimal numbers in a DBF, padded with spaces.
@@ -70,10 +71,11 @@ def read_dbf(dbf: Path, request: Request) -> DbfTable:
         or len(data) < header_length + count * record_length
     ):
         raise BadInput(
-            f"{label} の見出し（ヘッダ）と中身が合いません。途中で切れているか壊れています。"
-            "元のデータからもう一度書き出してください。",
-            f"{label}: the header does not match the content; the file is truncated or "
-            "damaged. Export it again.",
+            Text(
+                "{file} の見出し（ヘッダ）と中身が合いません。途中で切れているか壊れています。"
+                "元のデータからもう一度書き出してください。",
+                file=label,
+            ),
             file=label,
             reason="file_damaged",
         )
@@ -82,10 +84,12 @@ def read_dbf(dbf: Path, request: Request) -> DbfTable:
     if repeated is not None:
         shown = repeated.decode("latin-1")
         raise BadInput(
-            f"{label} に同じ名前の項目「{shown}」が複数あります。GDAL では別々に読めないため、"
-            "元のデータで項目名を付け直してから書き出してください。",
-            f"{label} has more than one field named {shown!r}, which cannot be read apart; "
-            "rename the fields in the source and export again.",
+            Text(
+                "{file} に同じ名前の項目「{field}」が複数あります。GDAL では別々に読めないため、"
+                "元のデータで項目名を付け直してから書き出してください。",
+                file=label,
+                field=shown,
+            ),
             file=label,
             field=shown,
             reason="field_repeated",

@@ -1,11 +1,13 @@
 """Encoding names as .cpg files and users write them, mapped to Python codecs (CP932 for
-Shift_JIS, whose plain codec lacks 髙 and ①), and the note that a file's encodings seem mixed."""
+Shift_JIS, whose plain codec lacks 髙 and ①), and the words of a refusal to decode: how the
+encoding was tried, and the note that a file's encodings seem mixed."""
 
 from __future__ import annotations
 
 import codecs
 
 from ..errors import BadInput
+from ..translatable import Text
 
 _CODEPAGE_NAMES = {
     "SHIFT_JIS": "cp932",
@@ -28,14 +30,26 @@ _CODEPAGE_NAMES = {
 }
 
 
-def mixed_note(source: str, others_ja: str, others_en: str) -> tuple[str, str]:
-    """The sentence saying that the encodings seem mixed, when they do."""
+def decoded_how(source: str, codec: str) -> Text:
+    """How a value failed to decode, by where the encoding came from: 「指定された文字コード
+    cp932 で」読めません, cannot be decoded with "the given encoding cp932"."""
+    if source == "given":
+        return Text("指定された文字コード {codec} で", codec=codec)
+    if source == "cpg":
+        return Text(".cpg が示す文字コード {codec} で", codec=codec)
+    if source == "dbf_language_id":
+        return Text("DBF ヘッダが示す文字コード {codec} で", codec=codec)
+    if source == "detected":
+        return Text("UTF-8 でも CP932（Shift_JIS）でも")
+    return Text("UTF-8 で")
+
+
+def mixed_note(source: str, others: Text) -> list[Text]:
+    """The sentence saying that the encodings seem mixed, when they do (``others``: the
+    values that are UTF-8)."""
     if source != "mixed":
-        return "", ""
-    return (
-        f"{others_ja}は UTF-8 なので、文字コードが混ざっているようです。",
-        f" The {others_en} are UTF-8, so the encodings seem mixed.",
-    )
+        return []
+    return [Text("{others}は UTF-8 なので、文字コードが混ざっているようです。", others=others)]
 
 
 def python_codec(name: str) -> str:
@@ -48,9 +62,11 @@ def python_codec(name: str) -> str:
             codec = codecs.lookup(candidate).name
         except LookupError:
             raise BadInput(
-                f"文字コード「{name}」が分かりません。cp932（Shift_JIS）や utf-8 のように"
-                "指定してください。",
-                f"Unknown encoding {name!r}; use e.g. cp932 (Shift_JIS) or utf-8.",
+                Text(
+                    "文字コード「{encoding}」が分かりません。cp932（Shift_JIS）や utf-8 のように"
+                    "指定してください。",
+                    encoding=name,
+                ),
                 encoding=name,
                 reason="encoding_unknown",
             ) from None

@@ -24,6 +24,7 @@ import shapely
 from pyproj import CRS
 
 from ..errors import BadInput
+from ..translatable import Text
 from .crs import LONLAT_EPSG, crs_candidates, epsg_crs, finish_frame, identified
 from .source_data import Request, SourceData, normal, note
 
@@ -62,9 +63,9 @@ def read_json_layer(path: Path, request: Request) -> SourceData:
         encoding_source="format",
         file_crs=file_crs,
         crs_source="embedded",
-        missing_reason=(
-            f"{request.label(path)} に座標系の情報がなく、座標値も緯度経度ではありません",
-            f"{request.label(path)} declares no CRS and its coordinates are not lon/lat",
+        missing_reason=Text(
+            "{file} に座標系の情報がなく、座標値も緯度経度ではありません。",
+            file=request.label(path),
         ),
     )
 
@@ -86,9 +87,10 @@ def read_geopackage(path: Path, request: Request) -> SourceData:
         encoding_source="format",
         file_crs=file_crs,
         crs_source="embedded",
-        missing_reason=(
-            f"{request.label(path)} のレイヤ「{layer}」に座標系が設定されていません",
-            f"layer {layer!r} of {request.label(path)} has no CRS",
+        missing_reason=Text(
+            "{file} のレイヤ「{layer}」に座標系が設定されていません。",
+            file=request.label(path),
+            layer=layer,
         ),
     )
 
@@ -101,10 +103,12 @@ def _require_utf8(path: Path, request: Request) -> None:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise BadInput(
-            f"{request.label(path)} の {line} 行目が UTF-8 ではありません。GeoJSON・TopoJSON は"
-            " UTF-8 と決まっています。UTF-8 で保存し直してください。",
-            f"{request.label(path)}: line {line} is not UTF-8, which GeoJSON and TopoJSON "
-            "require; save it again as UTF-8.",
+            Text(
+                "{file} の {line} 行目が UTF-8 ではありません。GeoJSON・TopoJSON は"
+                " UTF-8 と決まっています。UTF-8 で保存し直してください。",
+                file=request.label(path),
+                line=line,
+            ),
             file=request.label(path),
             line=line,
             reason="encoding_undecodable",
@@ -117,8 +121,7 @@ def _note_ignored_encoding(request: Request, notes: list[dict]) -> None:
         notes.append(
             note(
                 "encoding_ignored",
-                "この形式の文字コードは UTF-8 と決まっているため、--encoding は使いません。",
-                "This format is always UTF-8; --encoding is ignored.",
+                Text("この形式の文字コードは UTF-8 と決まっているため、--encoding は使いません。"),
             )
         )
 
@@ -131,15 +134,17 @@ def _chosen_layer(path: Path, request: Request, notes: list[dict]) -> str:
     except pyogrio.errors.DataSourceError as exc:
         raise unreadable(path, request, exc) from exc
     names = [str(name) for name, geometry_type in listed if geometry_type is not None]
-    shown = ", ".join(names)
     if request.layer_name is not None:
         if request.layer_name in names:
             return request.layer_name
         raise BadInput(
-            f"{request.label(path)} にレイヤ「{request.layer_name}」はありません。"
-            f"あるレイヤ: {shown or 'なし'}。--layer で指定し直してください。",
-            f"{request.label(path)} has no layer {request.layer_name!r}; it has: "
-            f"{shown or 'none'}. Name one with --layer.",
+            Text(
+                "{file} にレイヤ「{layer}」はありません。"
+                "あるレイヤ: {layers}。--layer で指定し直してください。",
+                file=request.label(path),
+                layer=request.layer_name,
+                layers=names or Text("なし"),
+            ),
             file=request.label(path),
             layers=names,
             reason="unknown_layer",
@@ -152,24 +157,29 @@ def _chosen_layer(path: Path, request: Request, notes: list[dict]) -> str:
         notes.append(
             note(
                 "layer_chosen",
-                f"{request.label(path)} のレイヤ（{shown}）のうち、同じ名前の"
-                f"「{matching[0]}」を読み込みました。別のレイヤは --layer で指定できます。",
-                f"Of the layers of {request.label(path)} ({shown}), {matching[0]!r} was read "
-                "as it bears the layer's name; choose another with --layer.",
+                Text(
+                    "{file} のレイヤ（{layers}）のうち、同じ名前の"
+                    "「{layer}」を読み込みました。別のレイヤは --layer で指定できます。",
+                    file=request.label(path),
+                    layers=names,
+                    layer=matching[0],
+                ),
             )
         )
         return matching[0]
     if not names:
         raise BadInput(
-            f"{request.label(path)} に図形を持つレイヤがありません。",
-            f"{request.label(path)} has no layer with geometry.",
+            Text("{file} に図形を持つレイヤがありません。", file=request.label(path)),
             file=request.label(path),
             reason="no_layer",
         )
     raise BadInput(
-        f"{request.label(path)} にはレイヤが複数あります: {shown}。"
-        "読み込むレイヤを --layer で指定してください。",
-        f"{request.label(path)} has several layers: {shown}; choose one with --layer.",
+        Text(
+            "{file} にはレイヤが複数あります: {layers}。"
+            "読み込むレイヤを --layer で指定してください。",
+            file=request.label(path),
+            layers=names,
+        ),
         file=request.label(path),
         layers=names,
         reason="several_layers",
@@ -227,17 +237,16 @@ def note_reader_warnings(
             made.append(
                 note(
                     "has_m",
-                    f"{request.label(path)} の形状に計測値（M）があります。M は取り込まず、"
-                    "平面の座標だけを使います。",
-                    f"{request.label(path)} has measured (M) coordinates; only the plane "
-                    "coordinates are kept.",
+                    Text(
+                        "{file} の形状に計測値（M）があります。M は取り込まず、"
+                        "平面の座標だけを使います。",
+                        file=request.label(path),
+                    ),
                 )
             )
         elif not any(noise in message for noise in _READER_NOISE):
             text = _named_as_given(message, path, request, opened)
-            made.append(
-                note("reader_warning", f"読み込み時の警告: {text}", f"Reader warning: {text}")
-            )
+            made.append(note("reader_warning", Text("読み込み時の警告: {warning}", warning=text)))
     notes.extend(note for note in made if note not in notes)
 
 
@@ -248,10 +257,12 @@ def unreadable(
     label = request.label(path)
     detail = _named_as_given(str(exc), path, request, opened)
     return BadInput(
-        f"{label} を読み込めません（{detail}）。ファイルが壊れていないか、形式が拡張子と"
-        "合っているか確かめてください。",
-        f"Cannot read {label} ({detail}); check that it is not damaged and that its "
-        "format matches its extension.",
+        Text(
+            "{file} を読み込めません（{reason}）。ファイルが壊れていないか、形式が拡張子と"
+            "合っているか確かめてください。",
+            file=label,
+            reason=detail,
+        ),
         file=label,
         reason="file_unreadable",
     )

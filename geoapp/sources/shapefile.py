@@ -19,6 +19,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from ..errors import BadInput
+from ..translatable import Counted, Sentences, Text
 from .crs import finish, identified, note_heights
 from .dbf import (
     DbfField,
@@ -30,7 +31,7 @@ from .dbf import (
     text_fields,
     text_values,
 )
-from .encoding import mixed_note, python_codec
+from .encoding import decoded_how, mixed_note, python_codec
 from .gdal import (
     gdal_info,
     geometries_from_wkb,
@@ -58,10 +59,14 @@ def read_shapefile(shp: Path, request: Request) -> SourceData:
     table = read_dbf(dbf, request)
     if shape_count != table.record_count:
         raise BadInput(
-            f"{request.label(shx)} の図形数（{shape_count}）と {request.label(dbf)} の行数"
-            f"（{table.record_count}）が合いません。同じ時に書き出した一式をそろえてください。",
-            f"{request.label(shx)} has {shape_count} shapes but {request.label(dbf)} has "
-            f"{table.record_count} records; use files exported together.",
+            Text(
+                "{shx} の図形数（{shapes}）と {dbf} の行数（{records}）が合いません。"
+                "同じ時に書き出した一式をそろえてください。",
+                shx=request.label(shx),
+                shapes=shape_count,
+                dbf=request.label(dbf),
+                records=table.record_count,
+            ),
             file=request.label(dbf),
             reason="shapefile_parts_differ",
         )
@@ -71,8 +76,12 @@ def read_shapefile(shp: Path, request: Request) -> SourceData:
         notes.append(
             note(
                 "deleted_records",
-                f"{request.label(dbf)} の削除済みの行 {deleted} 件は読み込みません。",
-                f"{deleted} deleted records in {request.label(dbf)} are skipped.",
+                Counted(
+                    "{file} の削除済みの行 {n} 件は読み込みません。",
+                    "{file} の削除済みの行 {n} 件は読み込みません。",
+                    n=deleted,
+                    file=request.label(dbf),
+                ),
             )
         )
     info = gdal_info(shp, request, encoding="ISO-8859-1")
@@ -111,10 +120,11 @@ def _required_sidecar(shp: Path, suffix: str, request: Request) -> Path:
     if path is None:
         missing = request.label(shp.with_suffix(suffix))
         raise BadInput(
-            f"{missing} がありません。シェープファイルは .shp・.shx・.dbf・.prj を同じ場所に"
-            "そろえて渡してください（zip の場合はすべてを入れてください）。",
-            f"{missing} is missing; a Shapefile needs its .shp, .shx, .dbf and .prj side by "
-            "side (all of them inside the zip).",
+            Text(
+                "{file} がありません。シェープファイルは .shp・.shx・.dbf・.prj を同じ場所に"
+                "そろえて渡してください（zip の場合はすべてを入れてください）。",
+                file=missing,
+            ),
             file=missing,
             reason="file_missing",
         )
@@ -130,18 +140,22 @@ def _checked_shape_file(path: Path, request: Request, *, records: bool) -> int:
     declared = int.from_bytes(header[24:28], "big") * 2 if len(header) == 100 else -1
     label = request.label(path)
     if len(header) < 100 or int.from_bytes(header[0:4], "big") != 9994:
-        problem_ja, problem_en = "シェープファイルの形式ではありません", "is not a Shapefile part"
+        problem = Text("{file} はシェープファイルの形式ではありません。", file=label)
     elif declared != size or (records and (size - 100) % 8):
-        problem_ja = (
-            f"ヘッダの長さ（{declared:,} バイト）と実際の大きさ（{size:,} バイト）が違います"
+        problem = Text(
+            "{file} はヘッダの長さ（{declared:,} バイト）と実際の大きさ（{size:,} バイト）が"
+            "違います。",
+            file=label,
+            declared=declared,
+            size=size,
         )
-        problem_en = f"declares {declared:,} bytes but has {size:,}"
     else:
         return (size - 100) // 8
     raise BadInput(
-        f"{label} は{problem_ja}。途中で切れているか壊れています。元のデータからもう一度"
-        "書き出してください。",
-        f"{label} {problem_en}: it is truncated or damaged. Export it again.",
+        Sentences(
+            problem,
+            Text("途中で切れているか壊れています。元のデータからもう一度書き出してください。"),
+        ),
         file=label,
         reason="file_damaged",
     )
@@ -174,9 +188,11 @@ def _cpg_codec(cpg: Path, request: Request, notes: list[dict]) -> str | None:
         notes.append(
             note(
                 "cpg_unknown",
-                f"{request.label(cpg)} の文字コード名「{text}」が分からないため、"
-                "内容から判定します。",
-                f"{request.label(cpg)} names an unknown encoding {text!r}; detecting instead.",
+                Text(
+                    "{file} の文字コード名「{encoding}」が分からないため、内容から判定します。",
+                    file=request.label(cpg),
+                    encoding=text,
+                ),
             )
         )
         return None
@@ -238,25 +254,25 @@ def _undecodable(
 ) -> BadInput:
     """The refusal of a value or field name the chosen encoding cannot decode."""
     name = dbf_field.raw_name.decode(codec, errors="replace")
-    how_ja, how_en = {
-        "given": (f"指定された文字コード {codec} で", f"the given encoding {codec}"),
-        "cpg": (f".cpg が示す文字コード {codec} で", f"the .cpg's encoding {codec}"),
-        "dbf_language_id": (
-            f"DBF ヘッダが示す文字コード {codec} で",
-            f"the DBF header's encoding {codec}",
-        ),
-        "detected": ("UTF-8 でも CP932（Shift_JIS）でも", "either UTF-8 or CP932 (Shift_JIS)"),
-        "mixed": ("UTF-8 で", "UTF-8"),
-    }[source]
-    mixed_ja, mixed_en = mixed_note(source, "ほかの値", "other values")
-    where_ja = f"項目「{name}」の {feature} 番目の地物の値" if feature else f"項目名「{name}」"
-    where_en = f"field {name!r} of feature {feature}" if feature else f"the field name {name!r}"
+    where = (
+        Text("項目「{field}」の {feature} 番目の地物の値", field=name, feature=feature)
+        if feature
+        else Text("項目名「{field}」", field=name)
+    )
     return BadInput(
-        f"{table.label} の{where_ja}を{how_ja}読めません。{mixed_ja}文字化けを防ぐため"
-        "読み込みを止めました。正しい文字コードを --encoding で指定してください"
-        "（例: --encoding cp932、--encoding utf-8）。",
-        f"{table.label}: {where_en} cannot be decoded with {how_en}.{mixed_en} Stopped to "
-        "avoid garbled text; give the right encoding with --encoding (e.g. cp932, utf-8).",
+        Sentences(
+            Text(
+                "{file} の{where}を{how}読めません。",
+                file=table.label,
+                where=where,
+                how=decoded_how(source, codec),
+            ),
+            *mixed_note(source, Text("ほかの値")),
+            Text(
+                "文字化けを防ぐため読み込みを止めました。正しい文字コードを --encoding で"
+                "指定してください（例: --encoding cp932、--encoding utf-8）。"
+            ),
+        ),
         file=table.label,
         field=name,
         feature=feature,
@@ -422,9 +438,13 @@ def _decoded_attributes(
             )
     except (UnicodeError, ValueError) as exc:
         raise BadInput(
-            f"{label} の文字を {codec} で読めません（{exc}）。--encoding で文字コードを"
-            "指定してください。",
-            f"{label} cannot be decoded as {codec} ({exc}); give the encoding with --encoding.",
+            Text(
+                "{file} の文字を {codec} で読めません（{reason}）。--encoding で文字コードを"
+                "指定してください。",
+                file=label,
+                codec=codec,
+                reason=str(exc),
+            ),
             file=label,
             encoding=codec,
             reason="encoding_undecodable",
@@ -432,22 +452,19 @@ def _decoded_attributes(
     return frame.rename(columns=columns)
 
 
-def _crs_from_prj(
-    shp: Path, reported: object, request: Request
-) -> tuple[CRS | None, tuple[str, str] | None]:
+def _crs_from_prj(shp: Path, reported: object, request: Request) -> tuple[CRS | None, Text | None]:
     """The CRS the .prj declares, or None and why not (refused later unless --crs is given)."""
     prj = _sidecar(shp, ".prj")
     label = request.label(prj or shp.with_suffix(".prj"))
     if prj is None:
-        return None, (f"{label} がありません", f"{label} is missing")
+        return None, Text("{file} がありません。", file=label)
     text = prj.read_bytes().decode("utf-8-sig", errors="replace").strip()
     if not text:
-        return None, (f"{label} が空です", f"{label} is empty")
+        return None, Text("{file} が空です。", file=label)
     try:
         declared = CRS.from_user_input(text)
     except CRSError as exc:
-        return None, (
-            f"{label} の座標系を解釈できません（{exc}）",
-            f"{label} cannot be understood ({exc})",
+        return None, Text(
+            "{file} の座標系を解釈できません（{reason}）。", file=label, reason=str(exc)
         )
     return identified(declared, reported), None

@@ -16,6 +16,7 @@ import shapely
 from pyproj import CRS
 
 from ..errors import BadInput
+from ..translatable import Text
 
 
 @dataclass(frozen=True)
@@ -140,9 +141,11 @@ def require_content(path: Path, request: Request) -> None:
     """Refuse a 0-byte file."""
     if path.stat().st_size == 0:
         raise BadInput(
-            f"{request.label(path)} は空（0バイト）です。書き出しやコピーが途中で失敗して"
-            "いないか確かめ、もう一度書き出してください。",
-            f"{request.label(path)} is empty (0 bytes); export or copy it again.",
+            Text(
+                "{file} は空（0バイト）です。書き出しやコピーが途中で失敗して"
+                "いないか確かめ、もう一度書き出してください。",
+                file=request.label(path),
+            ),
             file=request.label(path),
             reason="file_empty",
         )
@@ -161,6 +164,12 @@ def _finite_bounds(geometries: np.ndarray) -> tuple[float, float, float, float] 
     return bounds if np.all(np.isfinite(bounds)) else None
 
 
-def note(code: str, message: str, message_en: str, feature: int | None = None) -> dict:
-    """One warning for the import report."""
-    return {"feature": feature, "code": code, "message": message, "message_en": message_en}
+def note(code: str, text: Text, feature: int | None = None) -> dict:
+    """One warning (or error) for the import report, its text in Japanese and in English:
+    the report's JSON and the pages read ``message`` and ``message_en``."""
+    return {
+        "feature": feature,
+        "code": code,
+        "message": text.in_language("ja"),
+        "message_en": text.in_language("en"),
+    }
