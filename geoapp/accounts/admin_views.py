@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from ..errors import NotFound
-from ..translatable import N_
+from ..translatable import N_, Text
 from ..web.current import session_limits, store
 from .sessions import end_user_sessions, live_session_counts
 from .users import ROLE_LABELS, check_user_name, find_user, list_users
@@ -35,7 +35,7 @@ def sign_out_everywhere(name: str) -> Response:
     before the database sees it)."""
     check_user_name(name)
     if find_user(store(), name) is None:
-        raise NotFound(f"アカウント「{name}」はありません。", f"There is no account {name!r}.")
+        raise NotFound(Text("アカウント「{name}」はありません。", name=name))
     end_user_sessions(store(), name)
     flash(N_("このアカウントのすべてのセッションを終了しました。"))
     return redirect(url_for("accounts.accounts"))

@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from ..errors import BadInput
+from ..translatable import Text
 
 logger = logging.getLogger(__name__)
 
@@ -20,18 +21,15 @@ MIN_PASSWORD_LENGTH = 10
 # zxcvbn's "score 2" line: a password needing fewer guesses falls to a patient online attacker.
 MIN_GUESSES = 10**6
 
-_RULES: dict[str, tuple[str, str]] = {
-    "user_name": ("ユーザー名を含んでいます", "it contains the user name"),
-    "repeat": ("同じ文字や文字列の繰り返しです", "it repeats one character or string"),
-    "sequence": ("連続した文字や数字（abcd…、1234…）です", "it is a sequence (abcd…, 1234…)"),
-    "spatial": ("キーボードの並び（qwerty…）です", "it follows a keyboard row (qwerty…)"),
-    "passwords": (
-        "よく使われるパスワードの一覧にあります",
-        "it is on the list of commonly used passwords",
-    ),
-    "words": ("よく使われる単語や名前です", "it is a common word or name"),
-    "date": ("日付や年です", "it is a date or a year"),
-    "guessable": ("推測されやすい文字の並びです", "it is too easy to guess"),
+_RULES: dict[str, Text] = {
+    "user_name": Text("ユーザー名を含んでいます"),
+    "repeat": Text("同じ文字や文字列の繰り返しです"),
+    "sequence": Text("連続した文字や数字（abcd…、1234…）です"),
+    "spatial": Text("キーボードの並び（qwerty…）です"),
+    "passwords": Text("よく使われるパスワードの一覧にあります"),
+    "words": Text("よく使われる単語や名前です"),
+    "date": Text("日付や年です"),
+    "guessable": Text("推測されやすい文字の並びです"),
 }
 
 
@@ -39,25 +37,19 @@ def check_password(password: str, user_name: str) -> None:
     """Refuse a password that is too short or too easy to guess, naming the rule."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise BadInput(
-            f"パスワードは{MIN_PASSWORD_LENGTH}文字以上にしてください。",
-            f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.",
-            rule="length",
+            Text("パスワードは{n}文字以上にしてください。", n=MIN_PASSWORD_LENGTH), rule="length"
         )
     if not password.strip():
-        raise BadInput(
-            "空白だけのパスワードは使えません。",
-            "A password of only spaces is not allowed.",
-            rule="whitespace",
-        )
+        raise BadInput(Text("空白だけのパスワードは使えません。"), rule="whitespace")
     rule = weakness(password, user_name)
     if rule is not None:
-        message, message_en = _RULES[rule]
         logger.info("refused a new password for %s: %s", user_name, rule)
         raise BadInput(
-            f"このパスワードは使えません: {message}。"
-            "推測されにくいパスワード（いくつかの単語を組み合わせた長めの文など）にしてください。",
-            f"This password is not allowed: {message_en}. Choose one that is hard to guess, "
-            "such as a longer phrase of several words.",
+            Text(
+                "このパスワードは使えません: {why}。"
+                "推測されにくいパスワード（いくつかの単語を組み合わせた長めの文など）にしてください。",
+                why=_RULES[rule],
+            ),
             rule=rule,
         )
 

@@ -18,7 +18,7 @@ from ..errors import BadInput, Conflict, Unauthorized
 from ..storage import Store
 from ..storage import accounts as records
 from ..storage.base import Session
-from ..translatable import N_
+from ..translatable import N_, Text
 from .passwords import check_password
 from .throttle import refuse_when_throttled
 
@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 
 Role = Literal["admin", "planner"]
 ROLES: tuple[Role, ...] = ("admin", "planner")
-ROLE_LABELS = {"admin": (N_("管理者"), "Administrator"), "planner": (N_("計画担当"), "Planner")}
+# Shown through the catalogue where they appear (``_(label)``), the API gives the Japanese.
+ROLE_LABELS = {"admin": N_("管理者"), "planner": N_("計画担当")}
 
 ATTEMPTS_KEPT = timedelta(days=30)
 _NAME = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
@@ -52,17 +53,13 @@ def add_user(store: Store, name: str, role: str, password: str | None = None) ->
     check_user_name(name)
     if role not in ROLES:
         raise BadInput(
-            f"役割「{role}」は使えません。admin または planner を指定してください。",
-            f"Unknown role {role!r}; use admin or planner.",
+            Text("役割「{role}」は使えません。admin または planner を指定してください。", role=role)
         )
     password = password or secrets.token_urlsafe(12)
     check_password(password, name)
     with store.session(write=True) as session:
         if records.user_row(session, name):
-            raise Conflict(
-                f"ユーザー「{name}」は既にあります。",
-                f"A user called {name!r} already exists.",
-            )
+            raise Conflict(Text("ユーザー「{name}」は既にあります。", name=name))
         records.insert_user(session, name, role, generate_password_hash(password), _now())
     logger.info("added user %s (%s)", name, role)
     return User(name, cast(Role, role)), password
@@ -89,7 +86,7 @@ def require_account(session: Session, name: str) -> dict[str, Any]:
     """The account called ``name``; refuse a name no account has."""
     account = records.user_row(session, name)
     if account is None:
-        raise BadInput(f"ユーザー「{name}」はありません。", f"There is no user {name!r}.")
+        raise BadInput(Text("ユーザー「{name}」はありません。", name=name))
     return account
 
 
@@ -128,17 +125,17 @@ def authenticate(store: Store, name: str, password: str, remote_addr: str) -> Us
 def _wrong_login(name: str, remote_addr: str) -> Unauthorized:
     """The answer to a wrong name or password, the same for both."""
     logger.warning("failed login for %r from %s", name[:80], remote_addr)
-    return Unauthorized(
-        "ユーザー名またはパスワードが違います。", "The user name or password is wrong."
-    )
+    return Unauthorized(Text("ユーザー名またはパスワードが違います。"))
 
 
 def check_user_name(name: str) -> None:
     """Refuse user names that would be awkward in logs and URLs."""
     if not _NAME.match(name):
         raise BadInput(
-            f"ユーザー名「{name}」は使えません。英数字と . _ @ - の2〜64文字にしてください。",
-            f"User name {name!r} is not allowed; use 2-64 letters, digits or . _ @ -.",
+            Text(
+                "ユーザー名「{name}」は使えません。英数字と . _ @ - の2〜64文字にしてください。",
+                name=name,
+            )
         )
 
 

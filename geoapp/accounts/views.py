@@ -32,6 +32,7 @@ from pydantic import AfterValidator, StringConstraints
 from werkzeug.wrappers import Response
 
 from ..errors import BadInput, Forbidden, GeoappError, Unauthorized
+from ..translatable import Text
 from ..web import current
 from ..web.i18n import request_language
 from ..web.validation import (
@@ -91,15 +92,9 @@ def require_user(*roles: str) -> User:
     """The logged-in user, who must hold one of ``roles`` when given."""
     user = current_user()
     if user is None:
-        raise Unauthorized(
-            "この操作にはログインが必要です。",
-            "You need to log in to do this.",
-            login=url_for("auth.login"),
-        )
+        raise Unauthorized(Text("この操作にはログインが必要です。"), login=url_for("auth.login"))
     if roles and user.role not in roles:
-        raise Forbidden(
-            "この操作を行う権限がありません。", "Your role does not allow this.", role=user.role
-        )
+        raise Forbidden(Text("この操作を行う権限がありません。"), role=user.role)
     return user
 
 
@@ -123,15 +118,13 @@ def user_json(user: User | None) -> dict[str, Any] | None:
     """A user as the API shows it."""
     if user is None:
         return None
-    return {"name": user.name, "role": user.role, "role_label": ROLE_LABELS[user.role][0]}
+    return {"name": user.name, "role": user.role, "role_label": ROLE_LABELS[user.role]}
 
 
 def _log_in(name: str, password: str) -> User:
     """Check the password (rate-limited) and start a fresh session for the user."""
     if not name or not password:
-        raise BadInput(
-            "ユーザー名とパスワードを入力してください。", "Enter your user name and password."
-        )
+        raise BadInput(Text("ユーザー名とパスワードを入力してください。"))
     store = current.store()
     address = request.remote_addr or "unknown"
     user = authenticate(store, name, password, address)
@@ -238,5 +231,5 @@ def user_in_templates() -> dict[str, Any]:
         user = current_user()
     except GeoappError:
         user = None
-    role = ROLE_LABELS[user.role][0] if user else None
+    role = ROLE_LABELS[user.role] if user else None
     return {"current_user": user, "current_user_role": role}
