@@ -13,6 +13,7 @@ from ..errors import BadInput
 from ..exports.spreadsheet_csv import frame_csv_bytes
 from ..japanese_calendar import fiscal_year, parse_fiscal_year, today_in_japan
 from ..plans.commands import operator, print_json
+from ..translatable import Text
 from ..web.current import subsidies, with_app
 from .grant_table import read_grant_table
 from .spreadsheets import grants_table, report_table, workbook_bytes
@@ -26,8 +27,10 @@ def _year(text: str | None) -> int:
         return parse_fiscal_year(text)
     except ValueError:
         raise BadInput(
-            f"「--fiscal-year」: 「{text}」は年度ではありません（2024、R6、令和6年度）。",
-            f"--fiscal-year: {text!r} is not a fiscal year (2024, R6, 令和6年度).",
+            Text(
+                "「--fiscal-year」: 「{text}」は年度ではありません（2024、R6、令和6年度）。",
+                text=text,
+            )
         ) from None
 
 
@@ -115,7 +118,7 @@ def report_command(year: str | None, kind: str, output: Path | None) -> None:
     table = report_table(report, "ja")
     data = frame_csv_bytes(table) if kind == "csv" else workbook_bytes({report["label"]: table})
     if output is None:
-        raise BadInput("CSV・XLSX は -o で出力先を指定してください。", "Give -o for CSV or XLSX.")
+        raise BadInput(Text("CSV・XLSX は -o で出力先を指定してください。"))
     output.write_bytes(data)
     click.echo(f"{report['label']}の報告を {output} に書きました。")
 

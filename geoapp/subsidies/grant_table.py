@@ -20,9 +20,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import formatting
 from ..errors import BadInput
-from ..japanese_calendar import fiscal_year, fiscal_year_label, parse_fiscal_year
+from ..japanese_calendar import fiscal_year, parse_fiscal_year
+from ..organizations.shown import Shown, joined
 from ..sources import read_table
+from ..translatable import Sentences, Text
 from ..web.validation import unsafe_character
 from .programs import MAX_YEN
 from .rules import Verdict
@@ -65,48 +68,55 @@ class GrantRow:
 
 
 class BadCell(ValueError):
-    """A cell the table cannot take: what is wrong, in Japanese and English."""
+    """A cell the table cannot take: what is wrong, said after the column's name
+    (「granted」が空です, "granted is empty")."""
 
-    def __init__(self, what: str, what_en: str) -> None:
-        super().__init__(what_en)
+    def __init__(self, what: Text) -> None:
+        super().__init__(what.in_language("en"))
         self.what = what
-        self.what_en = what_en
 
 
 def read_grant_table(data: bytes, filename: str) -> list[GrantRow]:
     """The rows of a grants CSV, each read or refused; a ``BadInput`` when the file cannot
     be read as CSV or lacks a column."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "grants.csv"
+        # Saved under the name it was sent with, so the reader's errors name that file.
+        name = Path(filename).name
+        path = Path(folder) / (name if name not in ("", ".", "..") else "grants.csv")
         path.write_bytes(data)
-        try:
-            table, _encoding, _how = read_table(path)
-        except BadInput as error:
-            raise BadInput(
-                error.message.replace("grants.csv", filename),
-                error.message_en.replace("grants.csv", filename),
-                **error.details,
-            ) from None
+        table, _encoding, _how = read_table(path)
     columns = [str(column) for column in table.columns]
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     known = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *READER_COLUMNS)
     unknown = [name for name in columns if name not in known]
     if missing or unknown:
-        ja = f"列「{'」「'.join(missing)}」がありません。" if missing else ""
-        ja += f"列「{'」「'.join(unknown)}」は使えません。" if unknown else ""
-        en = f"Missing columns: {', '.join(missing)}. " if missing else ""
-        en += f"Unknown columns: {', '.join(unknown)}. " if unknown else ""
+        problems = []
+        if missing:
+            problems.append(
+                Text("列「{columns}」がありません。", columns=joined(missing, "」「", ", "))
+            )
+        if unknown:
+            problems.append(
+                Text("列「{columns}」は使えません。", columns=joined(unknown, "」「", ", "))
+            )
         raise BadInput(
-            f"{filename}: {ja}見出しは {', '.join(REQUIRED_COLUMNS)}（任意で note, "
-            "exception_reason）にしてください。",
-            f"{filename}: {en}The header must be {', '.join(REQUIRED_COLUMNS)} (and optionally "
-            "note, exception_reason).",
+            Text(
+                "{file}: {problems}"
+                "見出しは {header}（任意で note, exception_reason）にしてください。",
+                file=filename,
+                problems=Sentences(*problems),
+                header=", ".join(REQUIRED_COLUMNS),
+            ),
             fields=missing + unknown,
         )
     if len(table) > MAX_ROWS:
         raise BadInput(
-            f"{filename}: 行が多すぎます（{len(table):,}行、{MAX_ROWS:,}行まで）。",
-            f"{filename}: too many rows ({len(table):,}; at most {MAX_ROWS:,}).",
+            Text(
+                "{file}: 行が多すぎます（{rows:,}行、{limit:,}行まで）。",
+                file=filename,
+                rows=len(table),
+                limit=MAX_ROWS,
+            )
         )
     count = len(table)
     read = {
@@ -142,12 +152,14 @@ def _row(line: int, values: list[object]) -> GrantRow:
         if granted > requested:  # type: ignore[operator]
             raise _Bad(
                 "granted",
-                f"が申請額（{requested:,}円）を超えています",
-                f"is more than the amount requested (¥{requested:,})",
+                Text(
+                    "が申請額（{requested}）を超えています",
+                    requested=Shown(formatting.yen, requested),
+                ),
                 granted,
             )
     except _Bad as bad:
-        return GrantRow(line, problem=bad_value(line, bad.column, bad.value, bad.what, bad.what_en))
+        return GrantRow(line, problem=bad_value(line, bad.column, bad.value, bad.what))
     return GrantRow(
         line,
         organization=organization,  # type: ignore[arg-type]
@@ -166,45 +178,54 @@ def grant_year(given: int | None, decided_on: date | None) -> int:
     """The grant's fiscal year: the one given, which must be that of the decision date
     when both are (April–March: 31 March 2025 is 令和6年度, 1 April 2025 令和7年度)."""
     if given is None and decided_on is None:
-        raise _Bad(
-            "fiscal_year",
-            "が空です（年度か決定日のどちらかが必要です）",
-            "is empty (a fiscal year or a decision date is needed)",
-            None,
-        )
+        raise _Bad("fiscal_year", Text("が空です（年度か決定日のどちらかが必要です）"), None)
     if decided_on is None:
         return given  # type: ignore[return-value]
     decided_in = fiscal_year(decided_on)
     if given is not None and given != decided_in:
         raise _Bad(
             "fiscal_year",
-            f"（{_label(given)}）が決定日{decided_on.isoformat()}の年度（{_label(decided_in)}）と"
-            "違います",
-            f"(FY{given}) is not the fiscal year of the decision date {decided_on.isoformat()} "
-            f"(FY{decided_in})",
+            Text(
+                "（{given}）が決定日{decided_on}の年度（{decided_in}）と違います",
+                given=_label(given),
+                decided_on=decided_on.isoformat(),
+                decided_in=_label(decided_in),
+            ),
             None,
         )
     return decided_in
 
 
-def bad_value(line: int | None, column: str, value: object, what: str, what_en: str) -> Verdict:
+def bad_value(line: int | None, column: str, value: object, what: Text) -> Verdict:
     """The verdict on a bad cell, naming its line (None: a form or API field) and column."""
-    shown = "" if value in (None, "") else f"（{_shown(value)}）"
-    shown_en = "" if value in (None, "") else f" ({_shown(value)!r})"
-    where = f"{line}行目の「{column}」" if line else f"「{column}」"
-    where_en = f"Line {line}, column {column!r}" if line else column
-    return Verdict(
-        "bad_value", f"{where}{shown}{what}。", f"{where_en}{shown_en} {what_en}.", column
-    )
+    return Verdict("bad_value", bad_value_text(line, column, value, what), column)
+
+
+def bad_value_text(line: int | None, column: str, value: object, what: Text) -> Text:
+    """What is wrong with a cell (``what``), after its line, column and value."""
+    if value in (None, ""):
+        if line:
+            return Text("{line}行目の「{column}」{what}。", line=line, column=column, what=what)
+        return Text("「{column}」{what}。", column=column, what=what)
+    shown = _shown(value)
+    if line:
+        return Text(
+            "{line}行目の「{column}」（{value}）{what}。",
+            line=line,
+            column=column,
+            value=shown,
+            what=what,
+        )
+    return Text("「{column}」（{value}）{what}。", column=column, value=shown, what=what)
 
 
 # --- cells -----------------------------------------------------------------------------------
 class _Bad(Exception):
     """A bad cell: its column, value and what is wrong."""
 
-    def __init__(self, column: str, what: str, what_en: str, value: object) -> None:
+    def __init__(self, column: str, what: Text, value: object) -> None:
         super().__init__(column)
-        self.column, self.what, self.what_en, self.value = column, what, what_en, value
+        self.column, self.what, self.value = column, what, value
 
 
 def _cell(name: str, raw: object) -> object:
@@ -212,11 +233,13 @@ def _cell(name: str, raw: object) -> object:
     that says what is wrong with it."""
     text = raw if isinstance(raw, str) else "" if raw is None else str(raw)
     if (character := unsafe_character(text)) is not None:
-        return _Bad(name, f"に使えない文字（{character}）があります", f"holds {character}", text)
+        return _Bad(
+            name, Text("に使えない文字（{character}）があります", character=character), text
+        )
     try:
         return _READERS[name](text.strip())
     except BadCell as bad:
-        return _Bad(name, bad.what, bad.what_en, text)
+        return _Bad(name, bad.what, text)
 
 
 def _required_text(name: str) -> object:
@@ -226,7 +249,7 @@ def _required_text(name: str) -> object:
 
     def read(text: str) -> str:
         if not text:
-            raise BadCell("が空です", "is empty")
+            raise BadCell(Text("が空です"))
         return within_limit(text)  # type: ignore[operator]
 
     return read
@@ -238,7 +261,7 @@ def _text(name: str) -> object:
 
     def read(text: str) -> str:
         if len(text) > limit:
-            raise BadCell(f"が長すぎます（{limit}文字まで）", f"is longer than {limit} characters")
+            raise BadCell(Text("が長すぎます（{limit}文字まで）", limit=limit))
         return text
 
     return read
@@ -250,11 +273,9 @@ def read_yen(text: str) -> int:
         return int(text)
     found = _YEN.fullmatch(unicodedata.normalize("NFKC", text).strip())
     if not text.strip():
-        raise BadCell("が空です", "is empty")
+        raise BadCell(Text("が空です"))
     if found is None or int(found.group(1).replace(",", "")) > MAX_YEN:
-        raise BadCell(
-            "は0以上の整数の金額（円）ではありません", "is not a whole amount of yen of at least 0"
-        )
+        raise BadCell(Text("は0以上の整数の金額（円）ではありません"))
     return int(found.group(1).replace(",", ""))
 
 
@@ -268,10 +289,7 @@ def read_fiscal_year(text: str) -> int | None:
     except ValueError:
         year = 0
     if not 1900 <= year <= 2200:
-        raise BadCell(
-            "は年度ではありません（2024、R6、令和6年度 のように書きます）",
-            "is not a fiscal year (write 2024, R6 or 令和6年度)",
-        )
+        raise BadCell(Text("は年度ではありません（2024、R6、令和6年度 のように書きます）"))
     return year
 
 
@@ -286,10 +304,7 @@ def read_date(text: str) -> date | None:
             raise ValueError(text)
         return date(int(found[1]), int(found[2]), int(found[3]))
     except ValueError:
-        raise BadCell(
-            "は日付ではありません（2025-03-31 のように書きます）",
-            "is not a date (write 2025-03-31)",
-        ) from None
+        raise BadCell(Text("は日付ではありません（2025-03-31 のように書きます）")) from None
 
 
 _READERS = {
@@ -305,9 +320,9 @@ _READERS = {
 }
 
 
-def _label(year: int) -> str:
-    """令和6年度."""
-    return fiscal_year_label(year).split("（")[0]
+def _label(year: int) -> Shown:
+    """A fiscal year as each language names it: 令和6年度, FY2024."""
+    return Shown(formatting.fiscal_year_short, year)
 
 
 def _shown(value: object) -> str:

@@ -18,6 +18,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..errors import BadInput
 from ..organizations.requests import EnglishName, Key, Note, required_text
+from ..translatable import Text
 from ..web.validation import RequestModel, WholeNumber, refused, validate
 
 MAX_PROGRAMS = 100
@@ -158,7 +159,7 @@ def read_programs(
     for number, entry in enumerate(entries):
         where = f"programs.{number}"
         if entry.key in seen:
-            raise _bad(f"{where}.key", f"キー「{entry.key}」が二度使われています", "is used twice")
+            raise _bad(f"{where}.key", Text("キー「{key}」が二度使われています", key=entry.key))
         seen.add(entry.key)
         for name, keys, known in (
             ("stages", entry.stages, stages),
@@ -172,9 +173,7 @@ def read_programs(
             unknown = [key for key in keys if key not in known]
             if unknown:
                 raise _bad(
-                    f"{where}.{name}",
-                    f"「{'、'.join(unknown)}」はこの市の体系にありません",
-                    f"names {', '.join(unknown)}, which the city's scheme lacks",
+                    f"{where}.{name}", Text("「{keys}」はこの市の体系にありません", keys=unknown)
                 )
         duration = None
         if entry.duration is not None:
@@ -184,8 +183,7 @@ def read_programs(
                 part = "from_stage" if given.from_stage else "from_milestone"
                 raise _bad(
                     f"{where}.duration.{part}",
-                    f"「{start}」はこの市の体系にありません",
-                    f"names {start}, which the city's scheme lacks",
+                    Text("「{keys}」はこの市の体系にありません", keys=[start]),
                 )
             duration = Duration(
                 given.years,
@@ -252,6 +250,6 @@ def program_document(program: Program) -> dict[str, Any]:
     return document
 
 
-def _bad(where: str, problem: str, problem_en: str) -> BadInput:
+def _bad(where: str, problem: Text) -> BadInput:
     """The error for one wrong field of a program."""
-    return BadInput(f"「{where}」: {problem}。", f"{where} {problem_en}.", fields=[where])
+    return BadInput(Text("「{field}」: {problem}。", field=where, problem=problem), fields=[where])

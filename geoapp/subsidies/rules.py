@@ -1,6 +1,6 @@
 """The rules a grant must keep, as pure functions: each broken rule is a ``Verdict`` with
-its id and a message in Japanese and English naming the program, the rule and the
-figures, e.g. 「設立準備事業補助金は準備開始年度から2年度までです（令和5年度開始）」.
+its id and a message (a ``Text``, shown in either language) naming the program, the rule
+and the figures, e.g. 「設立準備事業補助金は準備開始年度から2年度までです（令和5年度開始）」.
 
 The rules read a program (``programs.Program``), the organization's dated stages and
 milestones (``OrganizationFacts``) and what was granted before (``Ledger``). An
@@ -18,9 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..japanese_calendar import fiscal_year, fiscal_year_end, fiscal_year_label, wareki_date
+from .. import formatting
+from ..japanese_calendar import fiscal_year, fiscal_year_end
 from ..organizations.scheme import Scheme
-from .programs import Program
+from ..organizations.shown import Shown, Worded, joined, named
+from ..translatable import Counted, Sentences, Text
+from .programs import Duration, Program
 
 # Every rule a verdict may name, in the order they are checked.
 RULES = (
@@ -37,15 +40,17 @@ RULES = (
     "budget",
 )
 
+# The message of a grant that keeps every rule: nothing to say, in either language.
+_NOTHING: Text = Sentences()
+
 
 @dataclass(frozen=True)
-class Verdict:
+class Verdict(Worded):
     """A broken rule (or, with ``rule`` None, a grant that keeps them all); ``column`` names
     the field or CSV column a bad value is in."""
 
     rule: str | None
-    message: str = ""
-    message_en: str = ""
+    text: Text = _NOTHING
     column: str | None = None
 
     @property
@@ -163,15 +168,23 @@ def _stage(
     current = organization.stage_on(day)
     if current in program.stages:
         return None
-    names = "・".join(_stage_name(scheme, key) for key in program.stages)
-    names_en = ", ".join(_stage_name(scheme, key, "en") for key in program.stages)
-    now = _stage_name(scheme, current) if current else "段階の記録なし"
-    now_en = f"at {_stage_name(scheme, current, 'en')}" if current else "no stage recorded"
-    return Verdict(
-        "stage",
-        f"{program.name}の対象は{names}の組織です（{wareki_date(day)}時点で{now}）",
-        f"{program.name_en} is for organizations at {names_en} ({day.isoformat()}: {now_en}).",
-    )
+    stages = joined((_stage_name(scheme, key) for key in program.stages), "・", ", ")
+    if current is None:
+        text = Text(
+            "{program}の対象は{stages}の組織です（{day}時点で段階の記録なし）",
+            program=named(program),
+            stages=stages,
+            day=_day(day),
+        )
+    else:
+        text = Text(
+            "{program}の対象は{stages}の組織です（{day}時点で{stage}）",
+            program=named(program),
+            stages=stages,
+            day=_day(day),
+            stage=_stage_name(scheme, current),
+        )
+    return Verdict("stage", text)
 
 
 def _milestones(
@@ -184,28 +197,34 @@ def _milestones(
         reached = organization.milestones.get(key)
         if reached is not None and reached <= day:
             continue
-        name, name_en = _milestone_name(scheme, key), _milestone_name(scheme, key, "en")
+        name = _milestone_name(scheme, key)
         if reached is None:
-            why, why_en = "未記録", "not recorded"
-        else:
-            why = f"{wareki_date(reached)}の記録で、{wareki_date(day)}より後です"
-            why_en = f"recorded on {reached.isoformat()}, after {day.isoformat()}"
-        verdicts.append(
-            Verdict(
-                "milestone",
-                f"{program.name}には{name}が必要です（{why}）",
-                f"{program.name_en} requires {name_en} ({why_en}).",
+            text = Text(
+                "{program}には{milestone}が必要です（未記録）",
+                program=named(program),
+                milestone=name,
             )
-        )
+        else:
+            text = Text(
+                "{program}には{milestone}が必要です（{reached}の記録で、{day}より後です）",
+                program=named(program),
+                milestone=name,
+                reached=_day(reached),
+                day=_day(day),
+            )
+        verdicts.append(Verdict("milestone", text))
     ending = program.until_milestone
     reached = organization.milestones.get(ending) if ending else None
     if ending and reached is not None and reached <= day:
-        name, name_en = _milestone_name(scheme, ending), _milestone_name(scheme, ending, "en")
         verdicts.append(
             Verdict(
                 "milestone",
-                f"{program.name}は{name}までです（{wareki_date(reached)}に{name}）",
-                f"{program.name_en} ends with {name_en} (reached on {reached.isoformat()}).",
+                Text(
+                    "{program}は{milestone}までです（{reached}に{milestone}）",
+                    program=named(program),
+                    milestone=_milestone_name(scheme, ending),
+                    reached=_day(reached),
+                ),
             )
         )
     return verdicts
@@ -217,16 +236,28 @@ def _window(program: Program, year: int) -> Verdict | None:
     if (first is None or year >= first) and (last is None or year <= last):
         return None
     if first is not None and last is not None:
-        span, span_en = f"{_fy(first)}から{_fy(last)}まで", f"runs from FY{first} to FY{last}"
+        text = Text(
+            "{program}は{first}から{last}までです（{year}）",
+            program=named(program),
+            first=_fy(first),
+            last=_fy(last),
+            year=_fy(year),
+        )
     elif first is not None:
-        span, span_en = f"{_fy(first)}から", f"starts in FY{first}"
+        text = Text(
+            "{program}は{first}からです（{year}）",
+            program=named(program),
+            first=_fy(first),
+            year=_fy(year),
+        )
     else:
-        span, span_en = f"{_fy(last)}まで", f"ends with FY{last}"  # type: ignore[arg-type]
-    return Verdict(
-        "window",
-        f"{program.name}は{span}です（{_fy(year)}）",
-        f"{program.name_en} {span_en} (this grant: FY{year}).",
-    )
+        text = Text(
+            "{program}は{last}までです（{year}）",
+            program=named(program),
+            last=_fy(last),  # type: ignore[arg-type]
+            year=_fy(year),
+        )
+    return Verdict("window", text)
 
 
 def _duration(
@@ -239,37 +270,38 @@ def _duration(
         return None
     if duration.from_stage:
         start = organization.entered(duration.from_stage)
-        label = duration.label or f"{_stage_name(scheme, duration.from_stage)}の開始"
-        label_en = duration.label_en or f"entering {_stage_name(scheme, duration.from_stage, 'en')}"
     else:
         start = organization.milestones.get(duration.from_milestone or "")
-        label = duration.label or _milestone_name(scheme, duration.from_milestone or "")
-        label_en = duration.label_en or _milestone_name(scheme, duration.from_milestone or "", "en")
+    label = _duration_label(scheme, duration)
     n = duration.years
     if duration.counting == "fiscal_years":
-        rule, rule_en = f"{label}年度から{n}年度まで", f"runs for {n} fiscal years from {label_en}"
+        rule = Counted("{label}年度から{n}年度まで", "{label}年度から{n}年度まで", n=n, label=label)
     else:
-        rule, rule_en = f"{label}から{n}年を経過するまで", f"runs until {n} years after {label_en}"
+        rule = Counted(
+            "{label}から{n}年を経過するまで", "{label}から{n}年を経過するまで", n=n, label=label
+        )
     if start is None:
         return Verdict(
             "duration",
-            f"{program.name}は{rule}ですが、{label}の記録がありません",
-            f"{program.name_en} {rule_en}, which is not recorded.",
+            Text(
+                "{program}は{rule}ですが、{label}の記録がありません",
+                program=named(program),
+                rule=rule,
+                label=label,
+            ),
         )
     first = fiscal_year(start)
     if duration.counting == "fiscal_years":
         last = first + n - 1
-        detail, detail_en = f"{_fy(first)}開始", f"started in FY{first}"
+        detail = Text("{first}開始", first=_fy(first))
     else:
         last = fiscal_year(_years_after(start, n))
-        detail = f"{wareki_date(start)}{label}、{_fy(last)}まで"
-        detail_en = f"{start.isoformat()}, so through FY{last}"
+        detail = Text("{start}{label}、{last}まで", start=_day(start), label=label, last=_fy(last))
     if first <= year <= last:
         return None
     return Verdict(
         "duration",
-        f"{program.name}は{rule}です（{detail}）",
-        f"{program.name_en} {rule_en} ({detail_en}; this grant: FY{year}).",
+        Text("{program}は{rule}です（{detail}）", program=named(program), rule=rule, detail=detail),
     )
 
 
@@ -279,13 +311,16 @@ def _cap_per_year(program: Program, draft: GrantDraft, ledger: Ledger) -> Verdic
     before = sum(ledger.granted_in_year(draft.organization_id, draft.program, draft.fiscal_year))
     if cap is None or before + draft.granted <= cap:
         return None
-    year = draft.fiscal_year
     return Verdict(
         "cap_per_year",
-        f"{program.name}は1年度あたり{yen(cap)}までです（{_fy(year)}は既に{yen(before)}、"
-        f"今回{yen(draft.granted)}）",
-        f"{program.name_en} is at most ¥{cap:,} a fiscal year (FY{year}: ¥{before:,} already, "
-        f"¥{draft.granted:,} now).",
+        Text(
+            "{program}は1年度あたり{cap}までです（{year}は既に{before}、今回{granted}）",
+            program=named(program),
+            cap=_yen(cap),
+            year=_fy(draft.fiscal_year),
+            before=_yen(before),
+            granted=_yen(draft.granted),
+        ),
     )
 
 
@@ -297,21 +332,29 @@ def _project_rules(program: Program, draft: GrantDraft, ledger: Ledger) -> list[
         return [
             Verdict(
                 "projects_per_year",
-                f"{program.name}は1年度あたり{limit}事業までです（{_fy(year)}は既に{done}事業）",
-                f"{program.name_en} allows {limit} projects a fiscal year (FY{year}: {done} "
-                "already).",
+                Counted(
+                    "{program}は1年度あたり{n}事業までです（{year}は既に{done}事業）",
+                    "{program}は1年度あたり{n}事業までです（{year}は既に{done}事業）",
+                    n=limit,
+                    program=named(program),
+                    year=_fy(year),
+                    done=done,
+                ),
             )
         ]
     caps = program.project_caps
     number = done + 1
     if number <= len(caps) and draft.granted > caps[number - 1]:
-        cap = caps[number - 1]
         return [
             Verdict(
                 "project_cap",
-                f"{program.name}の{number}事業目は{yen(cap)}までです（今回{yen(draft.granted)}）",
-                f"{program.name_en}'s project no. {number} of a year is at most ¥{cap:,} "
-                f"(¥{draft.granted:,} now).",
+                Text(
+                    "{program}の{number}事業目は{cap}までです（今回{granted}）",
+                    program=named(program),
+                    number=number,
+                    cap=_yen(caps[number - 1]),
+                    granted=_yen(draft.granted),
+                ),
             )
         ]
     return []
@@ -325,25 +368,55 @@ def _budget(program: Program, draft: GrantDraft, ledger: Ledger) -> Verdict | No
     remaining = budget - ledger.program_total(draft.program, draft.fiscal_year)
     if draft.granted <= remaining:
         return None
-    year = draft.fiscal_year
     return Verdict(
         "budget",
-        f"{program.name}の{_fy(year)}の予算{yen(budget)}を超えます（残り{yen(remaining)}、"
-        f"今回{yen(draft.granted)}）",
-        f"{program.name_en}'s FY{year} budget of ¥{budget:,} would be exceeded (¥{remaining:,} "
-        f"left, ¥{draft.granted:,} now).",
+        Text(
+            "{program}の{year}の予算{budget}を超えます（残り{remaining}、今回{granted}）",
+            program=named(program),
+            year=_fy(draft.fiscal_year),
+            budget=_yen(budget),
+            remaining=_yen(remaining),
+            granted=_yen(draft.granted),
+        ),
     )
 
 
 # --- words and figures ---------------------------------------------------------------------------
-def yen(amount: int) -> str:
-    """An amount as 200,000円."""
-    return f"{amount:,}円"
+def rule_list(verdicts: Iterable[Verdict]) -> Shown:
+    """Broken rules' messages one after another: 「A。B」, "A. B." (a rule's Japanese has
+    no 。 of its own, its English ends with a full stop)."""
+    return joined((verdict.text for verdict in verdicts), "。", " ")
 
 
-def _fy(year: int) -> str:
-    """A fiscal year in the era calendar alone: 令和6年度."""
-    return fiscal_year_label(year).split("（")[0]
+def _yen(amount: int) -> Shown:
+    """An amount as each language writes it: 200,000円, ¥200,000."""
+    return Shown(formatting.yen, amount)
+
+
+def _fy(year: int) -> Shown:
+    """A fiscal year as each language names it: 令和6年度, FY2024."""
+    return Shown(formatting.fiscal_year_short, year)
+
+
+def _day(day: date) -> Shown:
+    """A date as each language writes it: 令和6年4月1日, 2024-04-01."""
+    return Shown(formatting.day, day)
+
+
+def _duration_label(scheme: Scheme, duration: Duration) -> Shown:
+    """What a program's duration counts from: its own label, or the stage entered (「準備の開始」,
+    "entering preparation") or the milestone."""
+    if duration.from_stage:
+        fallback: Text = Text("{stage}の開始", stage=_stage_name(scheme, duration.from_stage))
+    else:
+        fallback = _milestone_name(scheme, duration.from_milestone or "")
+    return Shown(_label_in, (duration.label, duration.label_en, fallback))
+
+
+def _label_in(given: tuple[str, str, Text], lang: str) -> str:
+    """A duration's label in ``lang``: the one the program gives, else the fallback."""
+    label, label_en, fallback = given
+    return (label_en if lang == "en" else label) or fallback.in_language(lang)
 
 
 def _years_after(day: date, years: int) -> date:
@@ -354,17 +427,11 @@ def _years_after(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _stage_name(scheme: Scheme, key: str, lang: str = "ja") -> str:
-    """A stage's name (its key when the scheme lacks it)."""
-    stage = scheme.stage(key)
-    if stage is None:
-        return key
-    return stage.name_en if lang == "en" else stage.name
+def _stage_name(scheme: Scheme, key: str) -> Shown:
+    """A stage's name in each language (its key when the scheme lacks it)."""
+    return named(scheme.stage(key), key)
 
 
-def _milestone_name(scheme: Scheme, key: str, lang: str = "ja") -> str:
-    """A milestone's name (its key when the scheme lacks it)."""
-    kind = scheme.milestone(key)
-    if kind is None:
-        return key
-    return kind.name_en if lang == "en" else kind.name
+def _milestone_name(scheme: Scheme, key: str) -> Shown:
+    """A milestone's name in each language (its key when the scheme lacks it)."""
+    return named(scheme.milestone(key), key)

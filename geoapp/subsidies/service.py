@@ -30,14 +30,16 @@ from ..errors import BadInput, Conflict, GrantRuleBroken, NotFound
 from ..japanese_calendar import fiscal_year, fiscal_year_label, today_in_japan
 from ..organizations.scheme import Scheme, scheme_from_dict
 from ..organizations.service import Organizations
+from ..organizations.shown import joined
 from ..plans.service import require_admin
 from ..storage import Store
 from ..storage import grants as records
 from ..storage import organizations as organization_records
 from ..storage.base import Session
+from ..translatable import Counted, Sentences, Text
 from .grant_table import GrantRow, bad_value
 from .programs import Program, program_document, read_programs
-from .rules import GrantDraft, Ledger, OrganizationFacts, Verdict, broken_rules
+from .rules import GrantDraft, Ledger, OrganizationFacts, Verdict, broken_rules, rule_list
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +85,23 @@ class ImportResult:
         return all(row.verdict.ok for row in self.verdicts)
 
     @property
+    def refused(self) -> tuple[RowVerdict, ...]:
+        """The rows that break a rule or hold a bad value."""
+        return tuple(row for row in self.verdicts if not row.verdict.ok)
+
+    @property
+    def text(self) -> Text:
+        """The first refused row's message, with how many more rows are refused (nothing
+        when every row may be stored)."""
+        refused = self.refused
+        if not refused:
+            return Sentences()
+        first, more = refused[0].verdict.text, len(refused) - 1
+        if not more:
+            return first
+        return Counted("{message}（ほか{n}行）", "{message}（ほか{n}行）", n=more, message=first)
+
+    @property
     def status(self) -> int:
         """The HTTP status the API answers with: 400 for a bad value, an unknown organization
         or program, 409 for a broken rule, else 200."""
@@ -93,22 +112,14 @@ class ImportResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The result as the API answers it, with a message naming the first refused row."""
-        refused = [row for row in self.verdicts if not row.verdict.ok]
-        message = message_en = ""
-        if refused:
-            more = len(refused) - 1
-            message = refused[0].verdict.message + (f"（ほか{more}行）" if more else "")
-            message_en = refused[0].verdict.message_en + (
-                f" (and {more} more rows)" if more else ""
-            )
         return {
             "source": self.source,
             "ok": self.ok,
-            "message": message,
-            "message_en": message_en,
+            "message": self.text.in_language("ja"),
+            "message_en": self.text.in_language("en"),
             "dry_run": self.dry_run,
             "rows": len(self.verdicts),
-            "refused": len(refused),
+            "refused": len(self.refused),
             "stored": self.stored,
             "verdicts": [row.to_dict() for row in self.verdicts],
         }
@@ -152,8 +163,10 @@ class Subsidies:
             gone = sorted(key for key in in_use if key not in kept)
             if gone:
                 raise Conflict(
-                    f"「{'」「'.join(gone)}」には交付の記録があるため、制度を削除できません。",
-                    f"Programs {', '.join(gone)} have grants and cannot be removed.",
+                    Text(
+                        "「{programs}」には交付の記録があるため、制度を削除できません。",
+                        programs=joined(gone, "」「", ", "),
+                    ),
                     fields=["programs"],
                 )
             organization_records.write_scheme_document(session, new.to_dict(), user.name, now)
@@ -183,23 +196,9 @@ class Subsidies:
         if verdict.rule in ("bad_value", "unknown_organization", "unknown_program"):
             column = verdict.column or "body"
             field = "organization_id" if column == "organization" else column
-            raise BadInput(
-                verdict.message.replace(f"「{column}」", f"「{field}」"),
-                verdict.message_en.replace(f"{column}:", f"{field}:", 1),
-                fields=[field],
-            )
+            raise BadInput(_in_field(verdict.text, field), fields=[field])
         if not verdict.ok:
-            rules = result.verdicts[0].broken
-            raise GrantRuleBroken(
-                "交付できません: "
-                + "。".join(v.message for v in rules)
-                + "。管理者は理由を添えて例外として記録できます。",
-                "The grant is refused: "
-                + " ".join(v.message_en for v in rules)
-                + " An administrator may record it as an exception with a reason.",
-                fields=["granted"],
-                rules=[v.to_dict() for v in rules],
-            )
+            raise RulesBroken(result.verdicts[0].broken)
         with self.store.session() as session:
             newest = records.grant_rows(session, organization_id=int(row.organization))
         return _grant_json(max(newest, key=lambda grant: grant["id"]))
@@ -253,13 +252,13 @@ class Subsidies:
         organization_id, why = found.resolve(row.organization)
         if organization_id is None:
             verdict = Verdict(
-                "unknown_organization", *_about(line, "organization", why), "organization"
+                "unknown_organization", _about(line, "organization", why), "organization"
             )
             return RowVerdict(line, verdict, (verdict,)), None
         program = programs.get(row.program)
         if program is None:
             error = unknown_program(row.program, programs)
-            verdict = Verdict("unknown_program", *_about(line, "program", error.why), "program")
+            verdict = Verdict("unknown_program", _about(line, "program", error.why), "program")
             return RowVerdict(line, verdict, (verdict,)), None
         draft = GrantDraft(
             organization_id,
@@ -276,31 +275,17 @@ class Subsidies:
         if reason is not None:
             problem = None
             if not broken:
-                problem = (
-                    "この交付はどの規則にも反していないので、例外の理由は要りません",
-                    "this grant breaks no rule, so it needs no exception",
-                )
+                problem = Text("この交付はどの規則にも反していないので、例外の理由は要りません")
             elif not user.is_admin:
-                problem = (
-                    "規則の例外を記録できるのは管理者だけです",
-                    "only an administrator may record an exception to the rules",
-                )
+                problem = Text("規則の例外を記録できるのは管理者だけです")
             if problem is not None:
-                verdict = bad_value(line or None, "exception_reason", "", *problem)
+                verdict = bad_value(line or None, "exception_reason", "", problem)
                 return RowVerdict(line, verdict, (verdict,)), None
-            ok = Verdict(
-                None,
-                "例外として記録します（" + "。".join(v.message for v in broken) + "）",
-                "Recorded as an exception (" + " ".join(v.message_en for v in broken) + ")",
-            )
+            ok = Verdict(None, Text("例外として記録します（{rules}）", rules=rule_list(broken)))
             return RowVerdict(line, ok, tuple(broken), excepted=True), draft
         if broken:
             first = broken[0]
-            verdict = replace(
-                first,
-                message=_at(line, first.message, "ja"),
-                message_en=_at(line, first.message_en, "en"),
-            )
+            verdict = replace(first, text=_at(line, first.text))
             return RowVerdict(line, verdict, tuple(broken)), None
         return RowVerdict(line, Verdict(None)), draft
 
@@ -559,37 +544,35 @@ class _OrganizationIndex:
     def __init__(self, rows: Iterable[dict[str, Any]]) -> None:
         self.by_id: dict[int, dict[str, Any]] = {}
         self.by_name: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self._resolved: dict[str, tuple[int | None, tuple[str, str]]] = {}
+        self._resolved: dict[str, tuple[int | None, Text | None]] = {}
         for row in rows:
             self.by_id[int(row["id"])] = row
             self.by_name[_normal(row["name"])].append(row)
 
-    def resolve(self, given: str) -> tuple[int | None, tuple[str, str]]:
+    def resolve(self, given: str) -> tuple[int | None, Text | None]:
         """The organization's id (an id or a name; a name shared by several, active ones
         first, must be unique), or None and why not."""
         if given not in self._resolved:
             self._resolved[given] = self._resolve(given)
         return self._resolved[given]
 
-    def _resolve(self, given: str) -> tuple[int | None, tuple[str, str]]:
+    def _resolve(self, given: str) -> tuple[int | None, Text | None]:
         """``resolve``, uncached."""
         text = _normal(given)
         if text.isascii() and text.isdigit() and int(text) in self.by_id:
-            return int(text), ("", "")
+            return int(text), None
         named = self.by_name.get(text, [])
         active = [row for row in named if not row["archived"]] or named
         if len(active) == 1:
-            return int(active[0]["id"]), ("", "")
+            return int(active[0]["id"]), None
         if active:
             ids = ", ".join(str(row["id"]) for row in active)
-            return None, (
-                f"「{given}」という組織が複数あります（id {ids}）。id で指定してください",
-                f"several organizations are called {given!r} (ids {ids}); give the id",
+            return None, Text(
+                "「{name}」という組織が複数あります（id {ids}）。id で指定してください",
+                name=given,
+                ids=ids,
             )
-        return None, (
-            f"組織「{given}」はありません（組織の id か名前を書きます）",
-            f"there is no organization {given!r} (give its id or name)",
-        )
+        return None, Text("組織「{name}」はありません（組織の id か名前を書きます）", name=given)
 
 
 def _facts(
@@ -647,36 +630,58 @@ def _normal(text: str) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip()
 
 
-def _about(line: int, column: str, why: tuple[str, str]) -> tuple[str, str]:
+def _about(line: int, column: str, why: Text | None) -> Text:
     """What is wrong with a row's ``column``, naming its line (none for a single grant)."""
     if not line:
-        return f"「{column}」: {why[0]}。", f"{column}: {why[1]}."
-    return f"{line}行目の「{column}」: {why[0]}。", f"Line {line}, column {column!r}: {why[1]}."
+        return Text("「{column}」: {why}。", column=column, why=why)
+    return Text("{line}行目の「{column}」: {why}。", line=line, column=column, why=why)
 
 
-def _at(line: int, message: str, lang: str) -> str:
+def _at(line: int, message: Text) -> Text:
     """``message`` said of line ``line`` of a table (as it is for a single grant)."""
     if not line:
         return message
-    return f"{line}行目: {message}" if lang == "ja" else f"Line {line}: {message}"
+    return Text("{line}行目: {message}", line=line, message=message)
+
+
+def _in_field(text: Text, field: str) -> Text:
+    """A single grant's refusal naming the API's ``field`` (organization_id) where it named
+    the table's column (organization): the column is one of the message's values."""
+    return Text(text.msgid, **{**text.values, "column": field})
 
 
 # --- refusals -----------------------------------------------------------------------------------
+class RulesBroken(GrantRuleBroken):
+    """A grant refused for the rules it breaks; ``verdicts`` names each (the form lists
+    them in the page's language)."""
+
+    def __init__(self, verdicts: tuple[Verdict, ...]) -> None:
+        super().__init__(
+            Text(
+                "交付できません: {rules}。管理者は理由を添えて例外として記録できます。",
+                rules=rule_list(verdicts),
+            ),
+            fields=["granted"],
+            rules=[verdict.to_dict() for verdict in verdicts],
+        )
+        self.verdicts = verdicts
+
+
 class _UnknownProgram(BadInput):
     """The error for a program key the city lacks; ``why`` says so without the field."""
 
-    why: tuple[str, str] = ("", "")
+    why: Text | None = None
 
 
 def unknown_program(key: str, programs: Iterable[str]) -> _UnknownProgram:
     """The error for a program key the city's scheme lacks, listing those it has."""
     listed = ", ".join(programs) or "—"
-    why = (f"補助制度「{key}」はありません（{listed}）", f"there is no program {key!r} ({listed})")
-    error = _UnknownProgram(f"「program」: {why[0]}。", f"program: {why[1]}.", fields=["program"])
+    why = Text("補助制度「{key}」はありません（{programs}）", key=key, programs=listed)
+    error = _UnknownProgram(_about(0, "program", why), fields=["program"])
     error.why = why
     return error
 
 
 def grant_not_found(grant_id: int) -> NotFound:
     """The error for a grant id that does not exist."""
-    return NotFound(f"交付記録 {grant_id} はありません。", f"There is no grant {grant_id}.")
+    return NotFound(Text("交付記録 {id} はありません。", id=grant_id))

@@ -29,6 +29,7 @@ from ..accounts.views import current_user, require_user
 from ..errors import BadInput, GeoappError
 from ..exports.spreadsheet_csv import frame_csv_bytes
 from ..japanese_calendar import fiscal_year, fiscal_year_label, today_in_japan
+from ..translatable import Text
 from ..web.content_policy import nonce
 from ..web.current import organizations, store, subsidies
 from ..web.downloads import attachment
@@ -51,6 +52,7 @@ from .requests import (
     ProgramsDocument,
     YearQuery,
 )
+from .service import ImportResult
 from .spreadsheets import grants_table, report_table, workbook_bytes
 
 public = Blueprint("subsidies", __name__)
@@ -168,18 +170,12 @@ def uploaded_table() -> tuple[str, bytes]:
     """The uploaded CSV (``file``): its name and bytes."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise BadInput(
-            "取り込む CSV（file）を選んでください。",
-            "Choose a CSV to import (file).",
-            fields=["file"],
-        )
+        raise BadInput(Text("取り込む CSV（file）を選んでください。"), fields=["file"])
     check_file_name(upload.filename, "file")
     data = upload.read(MAX_TABLE_BYTES + 1)
     if len(data) > MAX_TABLE_BYTES:
         raise BadInput(
-            f"{upload.filename} が大きすぎます（20MBまで）。",
-            f"{upload.filename} is over 20 MB.",
-            fields=["file"],
+            Text("{file} が大きすぎます（20MBまで）。", file=upload.filename), fields=["file"]
         )
     return upload.filename, data
 
@@ -324,7 +320,7 @@ def grants_import_form() -> tuple[str, int]:
         if error.status >= 500:
             raise
         return _grants_page(GrantFilter(), import_error=error), int(error.status)
-    return _grants_page(GrantFilter(), imported=result.to_dict()), result.status
+    return _grants_page(GrantFilter(), imported=result), result.status
 
 
 def _grants_page(
@@ -332,7 +328,7 @@ def _grants_page(
     error: GeoappError | None = None,
     form: dict[str, str] | None = None,
     saved: dict[str, Any] | None = None,
-    imported: dict[str, Any] | None = None,
+    imported: ImportResult | None = None,
     import_error: GeoappError | None = None,
 ) -> str:
     """The grants page for a fiscal year (this one by default)."""
