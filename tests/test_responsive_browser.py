@@ -28,6 +28,7 @@ from axe_playwright_python.sync_playwright import Axe
 from babel.messages.pofile import read_po
 from test_browser import ARTIFACTS, browser, serving_demo, watched_page
 from test_first_week_browser import checked_upload
+from test_translations import ids, strings
 
 from geoapp.demo.city import read_demo_layer
 from geoapp.layers import DISTRICTS
@@ -91,7 +92,7 @@ _LAYOUT = """() => {
 # The texts a person sees that match ``pattern``: visible text nodes, the placeholders,
 # titles and accessible names of controls, and the window's title; text marked as being
 # in the other language (``lang`` of the language switch) is left out.
-_SHOWN_TEXTS = r"""([pattern, other]) => {
+SHOWN_TEXTS = r"""([pattern, other]) => {
   const wanted = new RegExp(pattern);
   const skipped = `script, style, [lang=${other}]`;
   const found = new Set([document.title]);
@@ -168,14 +169,21 @@ def data_texts(database: Path, uploads: dict[str, list[Path]], typed: set[str]) 
     for path in uploads["population"]:
         found.update(re.split(r"[,\n]", path.read_text(encoding="utf-8")))
     with (TRANSLATIONS_DIR / "en" / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        found.update(run for m in read_po(po) if m.id for run in JAPANESE.findall(m.string))
+        english = [text for m in read_po(po) if m.id for text in strings(m)]
+    found.update(run for text in english for run in JAPANESE.findall(text))
     return sorted((text for text in found if JAPANESE.search(text)), key=len, reverse=True)
 
 
 def english_on_japanese_pages(shown: dict[str, list[str]]) -> dict[str, list[str]]:
     """Each Japanese page's texts that are the English of a catalogue entry."""
     with (TRANSLATIONS_DIR / "en" / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        english = {m.string.strip() for m in read_po(po) if m.id and m.string.strip() != m.id}
+        english = {
+            text.strip()
+            for m in read_po(po)
+            if m.id
+            for text, msgid in zip(strings(m), ids(m), strict=False)
+            if text.strip() != msgid
+        }
     found = {page: [text for text in texts if text in english] for page, texts in shown.items()}
     return {page: texts for page, texts in found.items() if texts}
 
@@ -254,9 +262,9 @@ class Visit:
             self.problems.append(f"{where}: one character per line: {layout['narrow'][:5]}")
         self.problems.extend(f"{where}: {finding}" for finding in self.accessibility_findings())
         if self.lang == "en":
-            self.shown[name] = page.evaluate(_SHOWN_TEXTS, [JAPANESE.pattern, "ja"])
+            self.shown[name] = page.evaluate(SHOWN_TEXTS, [JAPANESE.pattern, "ja"])
         else:
-            self.shown[name] = page.evaluate(_SHOWN_TEXTS, ["[A-Za-z]", "en"])
+            self.shown[name] = page.evaluate(SHOWN_TEXTS, ["[A-Za-z]", "en"])
         if name in MAP_PAGES:
             box = page.evaluate(_MAP_BOX)
             viewport = page.viewport_size
@@ -630,4 +638,62 @@ def test_the_whole_header_menu_shows_at_desktop_width(
         )
         assert box["x"] + box["width"] <= DESKTOP, link.inner_text()
     assert page.locator(".header-nav .logout-form button").is_visible()
+    visit.close()
+
+
+# The labels a person sees on the editor's map (inside the map's box), each with its box,
+# and whether it lies wholly inside the map.
+_MAP_LABELS = """() => {
+  const frame = document.querySelector(".folium-map").getBoundingClientRect();
+  return [...document.querySelectorAll(".community-label, .district-label")]
+    .filter((label) => label.checkVisibility())
+    .map((label) => { const r = label.getBoundingClientRect();
+      return {text: label.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+              whole: r.left >= frame.left && r.right <= frame.right
+                && r.top >= frame.top && r.bottom <= frame.bottom}; })
+    .filter((b) => b.right > frame.left && b.left < frame.right
+      && b.bottom > frame.top && b.top < frame.bottom);
+}"""
+
+_ZOOM_TO = """(zoom) => new Promise((done) => {
+  const map = window[document.querySelector(".folium-map").id];
+  map.once("zoomend", () => setTimeout(done, 100));
+  map.setZoom(zoom, {animate: false});
+})"""
+
+
+def overlapping(labels: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The pairs of labels whose boxes overlap."""
+    return [
+        (a["text"], b["text"])
+        for number, a in enumerate(labels)
+        for b in labels[number + 1 :]
+        if a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    ]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("width", [PHONE, TABLET])
+def test_the_editors_labels_never_pile_up_on_a_phone_or_a_tablet(
+    demo_server: str, browser: Any, width: int, lang: str
+) -> None:
+    """The communities' names (and, zoomed in, the districts') that would cover one
+    another or run past the map's edge are left out: every label shown reads whole."""
+    visit = Visit(browser, demo_server, width, lang)
+    visit.log_in()
+    plans = visit.context.request.get(demo_server + "/api/plans").json()["plans"]
+    adopted = next(plan["id"] for plan in plans if plan["status"] == "adopted")
+    visit.open("editor-labels", f"/plans/{adopted}/edit", "body[data-editor-ready=true]")
+    page = visit.page
+    communities = page.evaluate(_MAP_LABELS)
+    assert len(communities) >= 6, communities
+    assert overlapping(communities) == [] and all(label["whole"] for label in communities)
+    page.evaluate(_ZOOM_TO, 16)  # the editor's DISTRICT_LABEL_ZOOM
+    districts = page.evaluate(_MAP_LABELS)
+    assert districts and overlapping(districts) == [], districts
+    assert all(label["whole"] for label in districts)
+    assert visit.problems == []
     visit.close()

@@ -89,6 +89,7 @@
     map.invalidateSize();
     if (city.bounds) map.fitBounds(city.bounds, { padding: [16, 16], animate: false });
     map.on("zoomend moveend", drawLabels);
+    map.on("overlayadd", (event) => { if (event.layer === layers.labels) drawLabels(); });
   }
 
   let boundaryTimer = null;
@@ -104,30 +105,49 @@
     }, 250);
   }
 
+  /** Label the communities (the districts once zoomed in), most districts first; a label
+   * that would overlap one already placed, or run past the map's edge, is left out, so
+   * a small map (a phone, a tablet) shows fewer labels that can all be read. */
   function drawLabels() {
     layers.labels.clearLayers();
+    if (!map.hasLayer(layers.labels)) return; // measured when switched on again
     const bounds = map.getBounds();
+    const wanted = [];
     if (map.getZoom() >= DISTRICT_LABEL_ZOOM) {
-      let shown = 0;
       for (const { props } of state.districts.values()) {
         const at = L.latLng(props.label[1], props.label[0]);
-        if (!bounds.contains(at) || shown++ > 400) continue;
-        L.marker(at, { interactive: false, icon: L.divIcon({ className: "district-label", html: el("span", {}, props.name), iconSize: null }) }).addTo(layers.labels);
+        if (bounds.contains(at) && wanted.length <= 400) wanted.push({ at, text: props.name, className: "district-label", weight: 0 });
       }
-      return;
+    } else {
+      const members = new Map();
+      for (const [code, cid] of Object.entries(state.plan.assignments)) {
+        const district = state.districts.get(code);
+        if (!district) continue;
+        if (!members.has(cid)) members.set(cid, []);
+        members.get(cid).push(district.props.label);
+      }
+      for (const community of state.communities.values()) {
+        const points = members.get(community.id) || [];
+        const at = labelPoint(points);
+        if (at && bounds.contains(at)) wanted.push({ at, text: community.name, className: "community-label", weight: points.length });
+      }
+      wanted.sort((a, b) => b.weight - a.weight);
     }
-    const members = new Map();
-    for (const [code, cid] of Object.entries(state.plan.assignments)) {
-      const district = state.districts.get(code);
-      if (!district) continue;
-      if (!members.has(cid)) members.set(cid, []);
-      members.get(cid).push(district.props.label);
+    const frame = map.getContainer().getBoundingClientRect();
+    const placed = [];
+    for (const label of wanted) {
+      const marker = L.marker(label.at, { interactive: false, icon: L.divIcon({ className: label.className, html: el("span", {}, label.text), iconSize: null }) }).addTo(layers.labels);
+      const box = marker.getElement().getBoundingClientRect();
+      const outside = box.left < frame.left || box.right > frame.right || box.top < frame.top || box.bottom > frame.bottom;
+      if (outside || placed.some((other) => overlap(box, other))) layers.labels.removeLayer(marker);
+      else placed.push(box);
     }
-    for (const community of state.communities.values()) {
-      const at = labelPoint(members.get(community.id) || []);
-      if (!at || !bounds.contains(at)) continue;
-      L.marker(at, { interactive: false, icon: L.divIcon({ className: "community-label", html: el("span", {}, community.name), iconSize: null }) }).addTo(layers.labels);
-    }
+  }
+
+  /** Whether two boxes on the screen overlap (touching with 2 px between them counts). */
+  function overlap(a, b) {
+    const gap = 2;
+    return a.left < b.right + gap && b.left < a.right + gap && a.top < b.bottom + gap && b.top < a.bottom + gap;
   }
 
   /** The member label point nearest the members' mean: inside the community, near its middle. */
