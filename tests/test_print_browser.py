@@ -1,9 +1,10 @@
-"""Every page printed on A4 by Chromium, walking the pages of the responsive test: no
-header, menu, buttons or steering forms on paper; a map and its open legend in one box
-that is never split across sheets; table rows never cut; external links' addresses
-written out; every sheet of the PDF A4, from the style sheet's @page (the /print page,
-which sets its own paper, is test_public_map_browser's). The PDFs go to
-test-artifacts/print/ for a reviewer."""
+"""Every page printed on A4 by Chromium, in Japanese and in English, walking the pages of
+the responsive test: no header, menu, buttons or steering forms on paper; a map and its
+open legend in one box that is never split across sheets; table rows never cut; external
+links' addresses written out; every sheet of the PDF A4, from the style sheet's @page; in
+English, no Japanese on paper but the data's. The /print sheet sets its own paper
+(test_public_map_browser checks its sizes); here its title reads right in each language.
+The PDFs go to test-artifacts/print/ for a reviewer."""
 
 from __future__ import annotations
 
@@ -14,7 +15,18 @@ from typing import Any
 import pytest
 from test_browser import ARTIFACTS, browser, serving_demo
 from test_public_map_browser import pdf_pages
-from test_responsive_browser import MAP_PAGES, Visit, every_page, upload_files
+from test_responsive_browser import (
+    JAPANESE,
+    MAP_PAGES,
+    SHOWN_TEXTS,
+    Visit,
+    data_texts,
+    every_page,
+    untranslated,
+    upload_files,
+)
+
+from geoapp.demo.city import demo_city
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser", "upload_files"]
@@ -67,6 +79,8 @@ class PrintVisit(Visit):
             page.wait_for_selector(ready, state="attached", timeout=30_000)
         page.emulate_media(media="print")
         printed = page.evaluate(_PRINTED)
+        if self.lang == "en":
+            self.shown[name] = page.evaluate(SHOWN_TEXTS, [JAPANESE.pattern, "ja"])
         PDFS.mkdir(parents=True, exist_ok=True)
         pdf = page.pdf(path=str(PDFS / f"{name}-{self.lang}.pdf"), prefer_css_page_size=True)
         page.emulate_media(media="null")  # the screen again, for the walk's forms
@@ -104,16 +118,60 @@ class PrintVisit(Visit):
 
 
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def demo_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The instance folder of the demo server, its embedded database in it."""
+    return tmp_path_factory.mktemp("print-instance")
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_instance: Path) -> Iterator[str]:
     """``geoapp demo`` on a fresh embedded database (its demo accounts included)."""
-    with serving_demo(tmp_path_factory.mktemp("print-instance")) as url:
+    with serving_demo(demo_instance) as url:
         yield url
 
 
+@pytest.mark.parametrize("lang", ["ja", "en"])
 def test_every_page_prints_on_a4_without_chrome_its_map_and_legend_together(
-    demo_server: str, browser: Any, upload_files: dict[str, list[Path]]
+    demo_instance: Path,
+    demo_server: str,
+    browser: Any,
+    upload_files: dict[str, list[Path]],
+    lang: str,
 ) -> None:
-    visit = PrintVisit(browser, demo_server, PAPER_WIDTH, "ja")
+    """... and in English, no Japanese on paper but the data's."""
+    visit = PrintVisit(browser, demo_server, PAPER_WIDTH, lang)
     every_page(visit, upload_files)
     assert visit.problems == []
+    if lang == "en":
+        data = data_texts(demo_instance / "geoapp.sqlite3", upload_files, visit.typed)
+        assert untranslated(visit.shown, data) == {}
+    visit.close()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_print_map_sheet_is_titled_in_the_readers_language(
+    demo_instance: Path,
+    demo_server: str,
+    browser: Any,
+    upload_files: dict[str, list[Path]],
+    lang: str,
+) -> None:
+    """The /print sheet (its own A4 page) names the city's wide-area communities, as a
+    title reads in each language; in English nothing on it is Japanese but the data."""
+    visit = Visit(browser, demo_server, PAPER_WIDTH, lang)
+    page = visit.page
+    page.goto(f"{demo_server}/print?paper=a4&orientation=portrait", wait_until="networkidle")
+    page.wait_for_selector(".leaflet-pane path", state="attached")
+    page.emulate_media(media="print")
+    city = demo_city().name
+    expected = {"ja": f"{city} 広域コミュニティ", "en": f"Wide-area communities of {city}"}
+    assert page.locator(".sheet-title h1").inner_text() == expected[lang]
+    assert not page.locator(".print-toolbar").is_visible()
+    PDFS.mkdir(parents=True, exist_ok=True)
+    pdf = page.pdf(path=str(PDFS / f"print-map-{lang}.pdf"), prefer_css_page_size=True)
+    assert [is_a4(size) for size in pdf_pages(pdf)] == [True]
+    if lang == "en":
+        shown = {"print-map": page.evaluate(SHOWN_TEXTS, [JAPANESE.pattern, "ja"])}
+        data = data_texts(demo_instance / "geoapp.sqlite3", upload_files, set())
+        assert untranslated(shown, data) == {}
     visit.close()
