@@ -1,6 +1,7 @@
 """Noto Sans JP ships with the app: the build hook (hatch_build.py) fetches the npm package,
-refuses one whose sha512 is not the pinned value, and takes only the faces and licence it
-names (never a path outside its folder)."""
+refuses one whose sha512 is not the pinned value, takes only the faces and licence it names
+(never a path outside its folder), and the installed package holds them, served by the app
+with the day's cache of the other vendored files."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from conftest import missing
+from flask import Flask
+
+from geoapp.web.vendor_assets import NOTO_SANS_JP_CSS, noto_sans_jp_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -185,3 +190,53 @@ def test_an_installed_folder_counts_only_when_whole_and_of_this_version(tmp_path
     (folder / hook.MARKER).write_text(json.dumps({**marker, "files": files}))
     (folder / "files/noto-sans-jp-0-700-normal.woff2").unlink()
     assert not hook.installed(folder)
+
+
+def installed_font() -> Path:
+    """The font folder of the package under test; fails under CI when it is missing."""
+    folder = noto_sans_jp_folder()
+    if not (folder / NOTO_SANS_JP_CSS).is_file():
+        missing(
+            f"Noto Sans JP is not installed in {folder}: the build hook writes it at "
+            "`pip install .` or `pip install -e .`"
+        )
+    return folder
+
+
+def test_the_installed_package_holds_the_fonts_faces_and_licence() -> None:
+    folder = installed_font()
+    assert hook.installed(folder)
+    assert "SIL Open Font License, Version 1.1" in (folder / "LICENSE").read_text()
+    css = (folder / NOTO_SANS_JP_CSS).read_text()
+    files = re.findall(r'url\("files/([^"]+)"\)', css)
+    weights = re.findall(r"font-weight:(\d+);", css)
+    assert len(files) == len(weights) > 200
+    assert set(weights) == {"400", "700"}
+    assert {"noto-sans-jp-latin-400-normal.woff2", "noto-sans-jp-0-700-normal.woff2"} <= set(files)
+    for name in files:
+        assert (folder / "files" / name).read_bytes()[:4] == b"wOF2", name
+    assert sorted(p.name for p in (folder / "files").iterdir()) == sorted(files)
+
+
+def test_the_app_serves_the_font_with_the_days_cache_and_names_it_last_in_the_stack(
+    app: Flask,
+) -> None:
+    folder = installed_font()
+    client = app.test_client()
+    css = client.get("/vendor/noto-sans-jp/noto-sans-jp.css")
+    assert css.status_code == 200 and css.mimetype == "text/css"
+    assert css.cache_control.max_age == 86400
+    first = re.search(r'url\("(files/[^"]+)"\)', css.get_data(as_text=True)).group(1)
+    woff2 = client.get(f"/vendor/noto-sans-jp/{first}")
+    assert woff2.status_code == 200 and woff2.mimetype == "font/woff2"
+    assert woff2.cache_control.max_age == 86400
+    assert woff2.data == (folder / first).read_bytes()
+    assert client.get("/vendor/noto-sans-jp/LICENSE").status_code == 200
+    assert client.get("/vendor/noto-sans-jp/files/no-such.woff2").status_code == 404
+    page = client.get("/login")
+    assert "font-src 'self'" in page.headers["Content-Security-Policy"]
+    assert '<link rel="stylesheet" href="/vendor/noto-sans-jp/noto-sans-jp.css">' in page.text
+    stack = re.search(r"font-family: ([^;]+);", (ROOT / "geoapp/web/static/geoapp.css").read_text())
+    families = [name.strip().strip('"') for name in stack.group(1).split(",")]
+    assert families[-3:] == ["geoapp Noto Sans JP", "system-ui", "sans-serif"]
+    assert {"Hiragino Sans", "Yu Gothic", "Meiryo", "Noto Sans CJK JP"} <= set(families[:-3])

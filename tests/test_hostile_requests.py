@@ -458,6 +458,8 @@ PROBES: list[Probe] = [
     Probe("pages.layer_geojson", "GET", "/api/layers/%00", None),
     Probe("vendor.asset", "GET", "/vendor/leaflet/%00", None),
     Probe("vendor.asset", "GET", "/vendor/%00/leaflet.js", None),
+    Probe("vendor.asset", "GET", "/vendor/noto-sans-jp/..%2f..%2fpyproject.toml", None),
+    Probe("vendor.asset", "GET", "/vendor/noto-sans-jp/files/%00.woff2", None),
     Probe("static", "GET", "/static/..%2f..%2fpyproject.toml", None),
     upload("crs", crs="²", layer="districts"),
     upload("crs", crs=str(BIG), layer="districts"),

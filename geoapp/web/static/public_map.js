@@ -216,7 +216,9 @@
   }
 
   const printNow = document.getElementById("print-now");
-  if (printNow) printNow.addEventListener("click", () => window.print());
+  // Print once the fonts are in: on a machine without Japanese fonts, Noto Sans JP's
+  // subsets may still be on their way.
+  if (printNow) printNow.addEventListener("click", () => document.fonts.ready.then(() => window.print()));
 
   const locate = document.getElementById("locate-me");
   if (locate) locate.addEventListener("click", () => {
