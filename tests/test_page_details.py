@@ -15,7 +15,10 @@ from staff import Staff
 from test_importer import districts_frame
 from test_uploads import upload
 
-from geoapp.importing.crs_choices import crs_choices, page_crs_issue
+from geoapp.errors import BadInput
+from geoapp.importing.crs_choices import crs_choices, page_crs_refusal
+from geoapp.sources.crs import CrsRefused
+from geoapp.translatable import Text
 
 STATIC = Path(__file__).resolve().parents[1] / "geoapp" / "web" / "static"
 
@@ -70,21 +73,28 @@ def test_a_file_without_a_crs_is_refused_pointing_at_the_form_field(
 
 
 def test_other_refusals_are_shown_as_the_importer_words_them() -> None:
-    issue = {"code": "missing_field", "message": "名称がありません。", "message_en": "No name."}
-    assert page_crs_issue(issue, 6676) is issue
+    error = BadInput(Text("{file} がありません。", file="x.prj"), reason="file_missing")
+    assert page_crs_refusal(error, 6676) is error
 
 
 def test_lon_lat_candidates_do_not_put_the_citys_zone_first() -> None:
-    issue = {
-        "code": "crs_missing",
-        "message": "x.csv に座標系がありません。--crs で指定してください。緯度経度のようです。",
-        "message_en": "x.csv has no CRS; give it with --crs. It looks like lon/lat.",
-        "candidates": [6668, 4612, 4326],
-    }
-    shown = page_crs_issue(issue, 6676)
-    assert shown["candidates"] == [6668, 4612, 4326]
-    assert shown["message"].startswith("x.csv に座標系がありません。「詳細設定」")
-    assert shown["message_en"].startswith("x.csv has no CRS. Choose the right one")
+    error = CrsRefused(
+        Text("{file} の座標系が分かりません。", file="x.csv"),
+        Text("--crs で EPSG コードを指定してください。"),
+        candidates=[6668, 4612, 4326],
+        reason="crs_missing",
+    )
+    shown = page_crs_refusal(error, 6676)
+    assert shown.details["candidates"] == [6668, 4612, 4326]
+    assert shown.message.startswith("x.csv の座標系が分かりません。「詳細設定」")
+    candidates = shown.message.split("候補: ")[1].split("、")
+    assert candidates == [
+        "EPSG:6668（緯度経度（JGD2011））",
+        "EPSG:4612（緯度経度（JGD2000））",
+        "EPSG:4326（緯度経度（WGS 84））",
+    ]
+    assert shown.message_en.startswith("x.csv has no CRS. Choose the right coordinate system")
+    assert "--crs" not in shown.message + shown.message_en
 
 
 def test_the_crs_groups_hold_every_accepted_code_once() -> None:

@@ -18,6 +18,7 @@ from ..layers import POPULATION, layer_named
 from ..plans.model import STATUS_LABELS
 from ..settings import instance_folder, load_settings
 from ..storage import Store, open_store
+from ..translatable import Text
 from .district_readings import READINGS, ReadingsReport, load_readings
 from .field_mapping import parse_map_option
 from .pipeline import ImportOptions, import_layer
@@ -82,10 +83,7 @@ def import_command(
         layer = layer_named(layer_name)
         source = Path(path)
         if not source.exists():
-            raise BadInput(
-                f"ファイル {path} が見つかりません。パスを確かめてください。",
-                f"{path} does not exist; check the path.",
-            )
+            raise BadInput(_missing(path))
         options = ImportOptions(
             layer=layer,
             encoding=encoding,
@@ -124,17 +122,14 @@ def _import_table(
     is then stored)."""
     try:
         if unusable:
-            what = "人口表" if kind == POPULATION.name else "よみがな表"
             raise BadInput(
-                f"{what}の取り込みでは {', '.join(unusable)} は使えません。",
-                f"{', '.join(unusable)} cannot be used when loading a {kind} table.",
+                Text("人口表の取り込みでは {options} は使えません。", options=unusable)
+                if kind == POPULATION.name
+                else Text("よみがな表の取り込みでは {options} は使えません。", options=unusable)
             )
         source = Path(path)
         if not source.is_file():
-            raise BadInput(
-                f"ファイル {path} が見つかりません。パスを確かめてください。",
-                f"{path} does not exist; check the path.",
-            )
+            raise BadInput(_missing(path))
         columns = parse_map_option(mapping, POPULATION) if mapping else None
         store = command_store()
         try:
@@ -159,6 +154,11 @@ def _import_table(
     else:
         click.echo(describe_population(report))
     sys.exit(0 if report.ok else 1)
+
+
+def _missing(path: str) -> Text:
+    """The refusal of a file the command cannot find."""
+    return Text("ファイル {path} が見つかりません。パスを確かめてください。", path=path)
 
 
 def describe_population(report: PopulationReport) -> str:

@@ -24,7 +24,8 @@ from ..sources import read_table
 from ..storage import Store
 from ..storage.district_counts import LoadRecord
 from ..storage.district_readings import replace_district_readings
-from .population_table import row_refusal
+from ..translatable import Text
+from .population_table import EMPTY, NO_DISTRICTS, repeated, row_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -92,16 +93,15 @@ def load_readings(
     code_column, kana_column = _columns(table, source)
     if not len(table):
         raise BadInput(
-            f"{source} に行がありません。"
-            "見出しの下に行政区コードとよみがなを1行ずつ書いてください。",
-            f"{source} has no rows; write one district code and reading a line under the header.",
+            Text(
+                "{file} に行がありません。"
+                "見出しの下に行政区コードとよみがなを1行ずつ書いてください。",
+                file=source,
+            )
         )
     districts = store.read_layer(DISTRICTS)
     if not len(districts):
-        raise BadInput(
-            "行政区がまだ取り込まれていません。先に行政区のレイヤを取り込んでください。",
-            "No districts are stored yet; import the district layer first.",
-        )
+        raise BadInput(NO_DISTRICTS)
     report = ReadingsReport(source, dry_run, used_encoding, rows=len(table))
     known = set(districts["code"].astype(str))
     readings = _checked_rows(table, code_column, kana_column, known, report)
@@ -126,13 +126,15 @@ def _columns(table: pd.DataFrame, source: str) -> tuple[str, str]:
     code = next((headers[h] for h in CODE_HEADERS if h in headers), None)
     kana = next((headers[h] for h in KANA_HEADERS if h in headers), None)
     if code is None or kana is None:
-        given = ", ".join(map(str, table.columns)) or "—"
         raise BadInput(
-            f"{source} に{'行政区コードの列' if code is None else 'よみがなの列'}がありません。"
-            "見出しを code, kana（または 行政区コード, よみがな）にしてください。"
-            f"ファイルの列: {given}",
-            f"{source} has no {'district code' if code is None else 'reading'} column; head "
-            f"the columns code and kana (or 行政区コード and よみがな). Its columns: {given}",
+            Text(
+                "{file} に{column}がありません。"
+                "見出しを code, kana（または 行政区コード, よみがな）にしてください。"
+                "ファイルの列: {columns}",
+                file=source,
+                column=Text("行政区コードの列") if code is None else Text("よみがなの列"),
+                columns=", ".join(map(str, table.columns)) or "—",
+            ),
             fields=["code" if code is None else "kana"],
         )
     return code, kana
@@ -153,18 +155,16 @@ def _checked_rows(
         code = unicodedata.normalize("NFKC", str(raw_code or "")).strip()
         kana = unicodedata.normalize("NFKC", str(raw_kana or "")).strip()
         if not code:
-            _refuse(report, line, code_column, None, "が空です", "is empty")
+            _refuse(report, line, code_column, None, EMPTY)
         elif code in line_of:
-            why = f"は{line_of[code]}行目と重複しています", f"repeats line {line_of[code]}"
-            _refuse(report, line, code_column, code, *why)
+            _refuse(report, line, code_column, code, repeated(line_of[code]))
         elif code not in known:
-            why = "の行政区は取り込まれていません", "names no district that is stored"
-            _refuse(report, line, code_column, code, *why)
+            _refuse(report, line, code_column, code, Text("の行政区は取り込まれていません"))
         elif not kana:
-            _refuse(report, line, kana_column, None, "が空です", "is empty")
+            _refuse(report, line, kana_column, None, EMPTY)
         elif len(kana) > MAX_KANA or not _KANA.match(kana):
-            why = "はひらがなかカタカナではありません", "is not hiragana or katakana"
-            _refuse(report, line, kana_column, kana[:MAX_KANA], *why)
+            problem = Text("はひらがなかカタカナではありません")
+            _refuse(report, line, kana_column, kana[:MAX_KANA], problem)
         else:
             readings[code] = kana
         if code:
@@ -172,8 +172,6 @@ def _checked_rows(
     return readings
 
 
-def _refuse(
-    report: ReadingsReport, line: int, column: str, value: object, what: str, what_en: str
-) -> None:
+def _refuse(report: ReadingsReport, line: int, column: str, value: object, problem: Text) -> None:
     """Record a row the load cannot take, naming its line and column."""
-    report.errors.append(row_refusal(line, column, value, what, what_en))
+    report.errors.append(row_refusal(line, column, value, problem))

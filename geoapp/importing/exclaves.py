@@ -11,6 +11,8 @@ import shapely
 
 from ..errors import BadInput
 from ..layers import CENTERS, Layer
+from ..sources.source_data import note
+from ..translatable import Text
 
 
 def exclave_parts(layer: Layer, fields: pd.DataFrame) -> pd.Series:
@@ -22,9 +24,12 @@ def exclave_parts(layer: Layer, fields: pd.DataFrame) -> pd.Series:
         if layer is CENTERS or parts["name"].dropna().nunique() > 1:
             numbers = ", ".join(map(str, parts["_feature"]))
             raise BadInput(
-                f"コード「{code}」が複数の地物（{numbers}番目）で使われています。"
-                "コードは地物ごとに一意にしてください。",
-                f"Code {code!r} is used by features {numbers}; each feature needs its own code.",
+                Text(
+                    "コード「{code}」が複数の地物（{numbers}番目）で使われています。"
+                    "コードは地物ごとに一意にしてください。",
+                    code=code,
+                    numbers=numbers,
+                ),
                 feature=int(parts["_feature"].iloc[0]),
                 reason="duplicate_code",
             )
@@ -44,14 +49,17 @@ def joined_exclaves(
         numbers = ", ".join(map(str, group["_feature"]))
         rows.append(_joined_row(layer, group))
         warnings.append(
-            {
-                "feature": int(group["_feature"].iloc[0]),
-                "code": "merged_parts",
-                "message": f"コード「{code}」の地物{len(group)}件（{numbers}番目）を"
-                "飛び地として1つにまとめ、人口などを合算しました。",
-                "message_en": f"Features {numbers} share code {code!r}: joined as one "
-                "feature with exclaves, counts summed.",
-            }
+            note(
+                "merged_parts",
+                Text(
+                    "コード「{code}」の地物{n}件（{numbers}番目）を"
+                    "飛び地として1つにまとめ、人口などを合算しました。",
+                    code=code,
+                    n=len(group),
+                    numbers=numbers,
+                ),
+                feature=int(group["_feature"].iloc[0]),
+            )
         )
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
 

@@ -22,7 +22,9 @@ from ..geometry.checks import (
 from ..geometry.coverage_edges import CoverageEdges
 from ..layers import Layer
 from ..sources import SourceData
+from ..sources.source_data import note
 from ..storage.rows import LayerBatch
+from ..translatable import Counted
 from .exclaves import joined_exclaves
 from .progress import Progress, ProgressStep
 from .report import ImportReport, located_problems
@@ -137,14 +139,16 @@ class ImportFeatures:
             return
         report.errors.extend(issue.to_dict() for issue in rejections)
         report.errors.append(
-            {
-                "feature": None,
-                "code": "rejected_features",
-                "message": f"修復できない形状が{report.rejected}件あるため、何も保存していません。"
-                "元のデータを直すか、--skip-invalid でそれらを除いて取り込んでください。",
-                "message_en": f"{report.rejected} features cannot be repaired, so nothing was "
-                "stored; fix the source or pass --skip-invalid to import the rest.",
-            }
+            note(
+                "rejected_features",
+                Counted(
+                    "修復できない形状が{n}件あるため、何も保存していません。"
+                    "元のデータを直すか、--skip-invalid でそれらを除いて取り込んでください。",
+                    "修復できない形状が{n}件あるため、何も保存していません。"
+                    "元のデータを直すか、--skip-invalid でそれらを除いて取り込んでください。",
+                    n=report.rejected,
+                ),
+            )
         )
 
     def snapped(self, batches: list[LayerBatch], snap: float) -> list[LayerBatch]:

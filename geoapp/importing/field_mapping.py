@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..errors import BadInput
 from ..layers import CENTERS, DISTRICTS, POPULATION, SCHOOL_ZONES, Layer
+from ..translatable import Text
 
 Values = pd.Series
 Looks = Callable[[Values], bool]
@@ -227,15 +228,21 @@ def parse_map_option(text: str, layer: Layer) -> dict[str, str]:
         target, sep, source = item.partition("=")
         if not sep or not target.strip() or not source.strip():
             raise BadInput(
-                f"--map の「{item}」は 項目=元の項目名 の形で書いてください（例: code=KEY_CODE）。",
-                f"--map item {item!r} must read FIELD=SOURCE (e.g. code=KEY_CODE).",
+                Text(
+                    "--map の「{item}」は 項目=元の項目名 の形で書いてください"
+                    "（例: code=KEY_CODE）。",
+                    item=item,
+                )
             )
         target = target.strip()
         if target not in layer.field_names or target in layer.point_fields:
-            known = ", ".join(n for n in layer.field_names if n not in layer.point_fields)
             raise BadInput(
-                f"--map の「{target}」は{layer.label}の項目ではありません。使える項目: {known}",
-                f"--map field {target!r} is not a field of {layer.label_en}; use: {known}",
+                Text(
+                    "--map の「{field}」は{layer}の項目ではありません。使える項目: {known}",
+                    field=target,
+                    layer=label_text(layer.label),
+                    known=", ".join(n for n in layer.field_names if n not in layer.point_fields),
+                )
             )
         mapping[target] = source.strip()
     return mapping
@@ -268,9 +275,12 @@ def choose_mapping(
     for source in fields.values():
         if source not in columns:
             raise BadInput(
-                f"--map で指定した項目「{source}」がファイルにありません。"
-                f"ファイルの項目: {', '.join(columns)}",
-                f"--map names {source!r}, which the file lacks; its fields: {', '.join(columns)}",
+                Text(
+                    "--map で指定した項目「{field}」がファイルにありません。"
+                    "ファイルの項目: {columns}",
+                    field=source,
+                    columns=", ".join(columns),
+                )
             )
     guessed: dict[str, str] = {}
     taken = set(fields.values())
@@ -328,16 +338,28 @@ def _require(layer: Layer, fields: Mapping[str, str], columns: list[str]) -> Non
     """Refuse a mapping that leaves a required stored field without a source."""
     lacking = [f for f in layer.fields if f.required and f.name not in fields]
     if lacking:
-        names = "、".join(f"「{f.label}」({f.name})" for f in lacking)
-        names_en = ", ".join(f.name for f in lacking)
-        example = ",".join(f"{f.name}=項目名" for f in lacking)
+        # (Built before the message: pybabel extract misses a Text inside a list inside
+        # another Text's call.)
+        names = [
+            Text("「{label}」({name})", label=label_text(f.label), name=f.name) for f in lacking
+        ]
         raise BadInput(
-            f"{layer.label}に必要な{names}に当たる項目が見つかりません。"
-            f"--map {example} で指定してください。ファイルの項目: {', '.join(columns)}",
-            f"No field of the file fills {names_en} of {layer.label_en}; name it with "
-            f"--map {names_en.split(', ')[0]}=FIELD. The file's fields: {', '.join(columns)}",
+            Text(
+                "{layer}に必要な{fields}に当たる項目が見つかりません。"
+                "--map {field}=項目名 で指定してください。ファイルの項目: {columns}",
+                layer=label_text(layer.label),
+                fields=names,
+                field=lacking[0].name,
+                columns=", ".join(columns),
+            ),
             columns=columns,
         )
+
+
+def label_text(label: str) -> Text:
+    """A layer's or a field's label inside a message, shown in the message's language: the
+    Japanese label is its msgid in the catalogue, as the pages show it (``_(layer.label)``)."""
+    return Text(label)
 
 
 def center_kind_from_name(name: str | None) -> str | None:

@@ -15,11 +15,14 @@ import pandas as pd
 
 from ..errors import BadInput
 from ..layers import CENTERS, DISTRICTS, WEB_CRS, Layer, free_attribute
+from ..sources.source_data import note
 from ..storage.properties import json_columns
+from ..translatable import Counted, Text
 from .field_mapping import (
     FieldMapping,
     center_kind_from_name,
     choose_mapping,
+    label_text,
     read_publisher_attributes,
 )
 from .report import ImportReport
@@ -82,26 +85,24 @@ def stored_fields(
         frame["kind"] = [center_kind_from_name(name) for name in frame["name"]]
         if frame["kind"].notna().any():
             report.warnings.append(
-                {
-                    "feature": None,
-                    "code": "kind_from_name",
-                    "message": "種別の項目がないため、施設名の末尾（〜公民館 など）から"
-                    "種別を判定しました。",
-                    "message_en": "No kind field: kinds were read from the end of the names.",
-                }
+                note(
+                    "kind_from_name",
+                    Text(
+                        "種別の項目がないため、施設名の末尾（〜公民館 など）から"
+                        "種別を判定しました。"
+                    ),
+                )
             )
     if layer is DISTRICTS and "population" not in mapping.fields:
         report.warnings.append(
-            {
-                "feature": None,
-                "code": "no_population",
-                "message": "人口の項目がないため、人口は不明（0 ではありません）として保存します。"
-                "行政区コードごとの人口表は geoapp import population（取り込み画面では"
-                "「人口表」）で読み込めます。",
-                "message_en": "No population field: population is stored as unknown (not 0). "
-                "Load a table of population by district code with geoapp import population "
-                "(the upload page's population table).",
-            }
+            note(
+                "no_population",
+                Text(
+                    "人口の項目がないため、人口は不明（0 ではありません）として保存します。"
+                    "行政区コードごとの人口表は geoapp import population（取り込み画面では"
+                    "「人口表」）で読み込めます。"
+                ),
+            )
         )
     _require_values(layer, frame)
     return frame
@@ -126,10 +127,14 @@ def _whole_numbers(values: pd.Series, label: str, source: str) -> pd.array:
         number = int(np.flatnonzero(bad.to_numpy())[0]) + 1
         text = texts.iloc[number - 1]
         raise BadInput(
-            f"{number}番目の地物の「{label}」（項目 {source}）が0以上の整数ではありません"
-            f"（値: {text!r}）。元のファイルを直すか、--map で別の項目を指定してください。",
-            f"Feature {number}: {label} (field {source}) is not a whole number ≥ 0 "
-            f"({text!r}); fix the file or map another field with --map.",
+            Text(
+                "{number}番目の地物の「{label}」（項目 {field}）が0以上の整数ではありません"
+                "（値: '{value}'）。元のファイルを直すか、--map で別の項目を指定してください。",
+                number=number,
+                label=label_text(label),
+                field=source,
+                value=text,
+            ),
             feature=number,
             reason="not_a_count",
         )
@@ -188,10 +193,16 @@ def _require_values(layer: Layer, frame: pd.DataFrame) -> None:
         if empty:
             shown = ", ".join(map(str, empty[:10])) + (" …" if len(empty) > 10 else "")
             raise BadInput(
-                f"「{spec.label}」が空の地物があります（{shown}番目）。値を入れるか、"
-                f"--map {spec.name}=項目名 で別の項目を指定してください。",
-                f"Features {shown} have no {spec.label_en}; fill it in or map another field "
-                f"with --map {spec.name}=FIELD.",
+                Counted(
+                    "「{label}」が空の地物があります（{features}番目）。値を入れるか、"
+                    "--map {field}=項目名 で別の項目を指定してください。",
+                    "「{label}」が空の地物があります（{features}番目）。値を入れるか、"
+                    "--map {field}=項目名 で別の項目を指定してください。",
+                    n=len(empty),
+                    label=label_text(spec.label),
+                    features=shown,
+                    field=spec.name,
+                ),
                 feature=empty[0],
                 reason=f"missing_{spec.name}",
             )

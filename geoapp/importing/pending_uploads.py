@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from ..errors import GeoappError, NotFound
+from ..translatable import Counted, Text
 
 logger = logging.getLogger(__name__)
 
@@ -48,16 +49,19 @@ def pending_folder(root: Path, token: str, lifetime: timedelta = LIFETIME) -> Pa
         shutil.rmtree(folder, ignore_errors=True)
         minutes = int(lifetime.total_seconds() // 60)
         raise UploadExpired(
-            f"この取り込みは確認画面を開いてから{minutes}分を過ぎたため期限切れになり、"
-            "アップロードされたファイルは削除されました。データベースは変更していません。"
-            "もう一度ファイルを選んでアップロードしてください。",
-            f"This upload expired: it waited more than {minutes} minutes for confirmation, "
-            "so its files were deleted. The database was not changed; upload the files again.",
+            Counted(
+                "この取り込みは確認画面を開いてから{n}分を過ぎたため期限切れになり、"
+                "アップロードされたファイルは削除されました。データベースは変更していません。"
+                "もう一度ファイルを選んでアップロードしてください。",
+                "この取り込みは確認画面を開いてから{n}分を過ぎたため期限切れになり、"
+                "アップロードされたファイルは削除されました。データベースは変更していません。"
+                "もう一度ファイルを選んでアップロードしてください。",
+                n=minutes,
+            )
         )
     if made is None or not (folder / OPTIONS_FILE).is_file():
         raise NotFound(
-            "この取り込みは見つかりません（取り消し済みか、既に取り込み済みです）。",
-            "This upload no longer exists (cancelled or already imported).",
+            Text("この取り込みは見つかりません（取り消し済みか、既に取り込み済みです）。")
         )
     return folder
 

@@ -55,6 +55,9 @@ class ImportOptions:
     snap: float | None = None
     layer_name: str | None = None
     skip_invalid: bool = False
+    # How the caller words a refusal that stops the import (the upload page points at its
+    # own CRS field where the command line says --crs); None: as the importer words it.
+    reworded: Callable[[BadInput], BadInput] | None = None
 
 
 def import_layer(
@@ -97,7 +100,7 @@ def import_layer(
             finally:
                 report.warnings[:0] = source.warnings
     except BadInput as error:
-        report.fail(error)
+        report.fail(error if options.reworded is None else options.reworded(error))
     except _Refused:
         pass
     report.duration_seconds = round(time.monotonic() - started, 3)

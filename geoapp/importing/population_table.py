@@ -23,11 +23,16 @@ from ..layers import DISTRICTS, POPULATION
 from ..sources import read_table
 from ..storage import Store
 from ..storage.district_counts import LoadRecord, update_district_counts
+from ..translatable import Text
 from .field_mapping import choose_mapping
 
 logger = logging.getLogger(__name__)
 
 COUNT_FIELDS = tuple(f.name for f in POPULATION.fields if f.kind == "integer")
+# The refusal of a table by district code before any district is stored.
+NO_DISTRICTS = Text("行政区がまだ取り込まれていません。先に行政区のレイヤを取り込んでください。")
+# What is wrong with an empty cell (after its line and column).
+EMPTY = Text("が空です")
 # A count as people write it: digits, thousands commas, a ".0" a spreadsheet may add.
 _COUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.0*)?")
 
@@ -86,20 +91,18 @@ def load_population(
         rows=len(table),
     )
     if not counts:
+        columns = [str(c) for c in table.columns]
         raise BadInput(
-            "人口表に人口・世帯数・65歳以上人口の列が見つかりません。"
-            "--map population=列名 のように指定してください。"
-            f"ファイルの列: {', '.join(map(str, table.columns))}",
-            "The population table has no population, households or 65+ column; name one "
-            f"with --map population=COLUMN. Its columns: {', '.join(map(str, table.columns))}",
-            columns=[str(c) for c in table.columns],
+            Text(
+                "人口表に人口・世帯数・65歳以上人口の列が見つかりません。"
+                "--map population=列名 のように指定してください。ファイルの列: {columns}",
+                columns=", ".join(columns),
+            ),
+            columns=columns,
         )
     districts = store.read_layer(DISTRICTS)
     if not len(districts):
-        raise BadInput(
-            "行政区がまだ取り込まれていません。先に行政区のレイヤを取り込んでください。",
-            "No districts are stored yet; import the district layer first.",
-        )
+        raise BadInput(NO_DISTRICTS)
     known = set(districts["code"].astype(str))
     values = _checked_rows(table, chosen.fields, counts, known, report)
     report.without_row = sorted(known - set(values))
@@ -126,19 +129,12 @@ def _checked_rows(
         line = index + 2
         code = unicodedata.normalize("NFKC", str(raw_code or "")).strip()
         if not code:
-            _refuse(report, line, fields["code"], None, "が空です", "is empty")
+            _refuse(report, line, fields["code"], None, EMPTY)
             continue
         row = [_count(cells[name][index]) for name in counts]
         for name, value in zip(counts, row, strict=True):
             if isinstance(value, str):
-                _refuse(
-                    report,
-                    line,
-                    fields[name],
-                    value,
-                    "は0以上の整数ではありません",
-                    "is not a whole number of at least 0",
-                )
+                _refuse(report, line, fields[name], value, Text("は0以上の整数ではありません"))
         if any(isinstance(value, str) for value in row):
             continue
         figures = dict(zip(counts, row, strict=True))
@@ -149,19 +145,11 @@ def _checked_rows(
                 line,
                 fields["population_65"],
                 elderly,
-                f"が人口（{people:,}）より多くなっています",
-                f"is more than the population ({people:,})",
+                Text("が人口（{people:,}）より多くなっています", people=people),
             )
             continue
         if code in line_of:
-            _refuse(
-                report,
-                line,
-                fields["code"],
-                code,
-                f"は{line_of[code]}行目と重複しています",
-                f"repeats line {line_of[code]}",
-            )
+            _refuse(report, line, fields["code"], code, repeated(line_of[code]))
             continue
         line_of[code] = line
         if code not in known:
@@ -182,22 +170,38 @@ def _count(cell: object) -> int | str | None:
     return int(match.group(1).replace(",", "")) if match else str(cell)
 
 
-def _refuse(
-    report: PopulationReport, line: int, column: str, value: object, what: str, what_en: str
-) -> None:
+def _refuse(report: PopulationReport, line: int, column: str, value: object, problem: Text) -> None:
     """Record a value the load cannot take, naming its line and column."""
-    report.errors.append(row_refusal(line, column, value, what, what_en))
+    report.errors.append(row_refusal(line, column, value, problem))
 
 
-def row_refusal(line: int, column: str, value: object, what: str, what_en: str) -> dict[str, Any]:
-    """A table's row refused, naming its line, column and value, in Japanese and English."""
-    shown, shown_en = ("", "") if value is None else (f"（{value}）", f" ({value})")
+def repeated(first: int) -> Text:
+    """What is wrong with a code a table gave before, on line ``first``."""
+    return Text("は{line}行目と重複しています", line=first)
+
+
+def row_refusal(line: int, column: str, value: object, problem: Text) -> dict[str, Any]:
+    """A table's row refused, naming its line, column and value, and what is wrong with
+    it (``problem``, which follows the cell: 「が空です」, "is empty"); the message in
+    Japanese and English."""
+    if value is None:
+        text = Text(
+            "{line}行目の「{column}」{problem}。", line=line, column=column, problem=problem
+        )
+    else:
+        text = Text(
+            "{line}行目の「{column}」（{value}）{problem}。",
+            line=line,
+            column=column,
+            value=str(value),
+            problem=problem,
+        )
     return {
         "row": line,
         "column": column,
         "value": None if value is None else str(value),
-        "message": f"{line}行目の「{column}」{shown}{what}。",
-        "message_en": f"Line {line}, column {column!r}{shown_en} {what_en}.",
+        "message": text.in_language("ja"),
+        "message_en": text.in_language("en"),
     }
 
 

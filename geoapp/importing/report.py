@@ -11,6 +11,7 @@ import geopandas as gpd
 import shapely
 
 from ..errors import BadInput
+from ..sources.source_data import note
 from ..translatable import N_
 
 # How the report says the encoding and the CRS were decided.
@@ -66,12 +67,9 @@ class ImportReport:
 
     def fail(self, error: BadInput) -> None:
         """Record a refusal (with the candidate CRSs, when it names some)."""
-        entry = {
-            "feature": error.details.get("feature"),
-            "code": error.details.get("reason", error.code),
-            "message": error.message,
-            "message_en": error.message_en,
-        }
+        entry = note(
+            str(error.details.get("reason", error.code)), error.text, error.details.get("feature")
+        )
         if error.details.get("candidates"):
             entry["candidates"] = list(error.details["candidates"])
         self.errors.append(entry)

@@ -9,6 +9,7 @@ import shutil
 import unicodedata
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -21,7 +22,7 @@ from ..accounts.views import current_user, require_user
 from ..errors import BadInput
 from ..layers import LAYERS, POPULATION, layer_named
 from ..plans.model import STATUS_LABELS
-from ..translatable import N_
+from ..translatable import N_, Text
 from ..web.current import store
 from ..web.request_limits import accepts_files
 from ..web.validation import (
@@ -33,7 +34,7 @@ from ..web.validation import (
     text,
     validate,
 )
-from .crs_choices import crs_choices, page_crs_issue
+from .crs_choices import crs_choices, page_crs_refusal
 from .district_readings import READINGS, ReadingsReport, load_readings
 from .field_mapping import parse_map_option
 from .pending_uploads import LIFETIME, OPTIONS_FILE, expire_pending, new_pending, pending_folder
@@ -114,8 +115,10 @@ def check_upload() -> str:
     files = [f for f in request.files.getlist("files") if f and f.filename]
     if not files:
         raise BadInput(
-            "ファイルが選ばれていません。シェープファイル一式、zip、GeoJSON などを選んでください。",
-            "No file chosen; choose a Shapefile set, a zip, GeoJSON, …",
+            Text(
+                "ファイルが選ばれていません。"
+                "シェープファイル一式、zip、GeoJSON などを選んでください。"
+            )
         )
     for upload in files:
         check_file_name(upload.filename or "", "files")
@@ -178,10 +181,7 @@ def _check_table(files: list[FileStorage], form: UploadForm) -> str:
     """Save an uploaded table by district code (population or readings), check it, and show
     the report with confirm and cancel when every row could be taken."""
     if len(files) != 1:
-        raise BadInput(
-            "人口表・よみがな表は CSV ファイル1つで送ってください。",
-            "Send the population or readings table as one CSV file.",
-        )
+        raise BadInput(Text("人口表・よみがな表は CSV ファイル1つで送ってください。"))
     token, folder = new_pending(uploads_dir(current_app.instance_path))
     try:
         source = _save(files[0], folder)
@@ -236,7 +236,6 @@ def _page(**context: object) -> str:
     return render_template(
         "importing/import.html",
         crs_groups=crs_choices(working),
-        page_issue=lambda issue: page_crs_issue(issue, working),
         layers=(*LAYERS, POPULATION),
         layer_labels={
             READINGS: N_("よみがな表"),
@@ -264,6 +263,7 @@ def _options(form: UploadForm) -> ImportOptions:
         snap=form.snap,
         layer_name=form.source_layer or None,
         skip_invalid=form.skip_invalid,
+        reworded=partial(page_crs_refusal, working=store().geometry_srid()),
     )
 
 
@@ -272,10 +272,7 @@ def _save(upload: FileStorage, folder: Path) -> Path:
     name = unicodedata.normalize("NFC", Path(upload.filename or "").name)
     name = _UNSAFE.sub("_", name).strip().lstrip(".")
     if not name or name == OPTIONS_FILE:
-        raise BadInput(
-            f"ファイル名「{upload.filename}」は使えません。",
-            f"The file name {upload.filename!r} cannot be used.",
-        )
+        raise BadInput(Text("ファイル名「{name}」は使えません。", name=upload.filename))
     target = folder / name[:200]
     upload.save(target)
     return target
@@ -289,9 +286,10 @@ def _source_path(folder: Path, saved: list[Path]) -> Path:
     if len(shapefiles) == 1:
         return shapefiles[0]
     raise BadInput(
-        "複数のファイルを送るときは、1つのシェープファイル一式（.shp .shx .dbf .prj など）に"
-        "してください。別々のデータは1つずつ取り込んでください。",
-        "Several files must be the parts of one Shapefile; import other data one at a time.",
+        Text(
+            "複数のファイルを送るときは、1つのシェープファイル一式（.shp .shx .dbf .prj など）に"
+            "してください。別々のデータは1つずつ取り込んでください。"
+        )
     )
 
 
