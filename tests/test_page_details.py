@@ -72,6 +72,21 @@ def test_a_file_without_a_crs_is_refused_pointing_at_the_form_field(
     assert re.search(rf"候補: EPSG:{TEST_SRID}（平面直角座標系 第VIII系（JGD2011））", errors)
 
 
+def test_the_english_upload_page_gives_the_crs_refusal_and_its_candidates_in_english(
+    grid_app: Flask, tmp_path: Path
+) -> None:
+    shp = write_shapefile(districts_frame(), tmp_path / "src" / "町丁.shp")
+    shp.with_suffix(".prj").unlink()
+    staff = Staff(grid_app, "tanaka")
+    staff.client.get("/?lang=en")
+    answer = upload(staff.client, zip_shapefile(shp, tmp_path / "町丁.zip"))
+    page = html.unescape(answer.get_data(as_text=True))
+    errors = page[page.index('class="issues errors"') :].split("</ul>")[0]
+    assert "町丁.prj is missing. Choose the right coordinate system in the" in errors
+    assert f"Candidates: EPSG:{TEST_SRID} (Plane zone VIII (JGD2011)), EPSG:" in errors
+    assert "--crs" not in errors and "がありません" not in errors and "候補" not in errors
+
+
 def test_other_refusals_are_shown_as_the_importer_words_them() -> None:
     error = BadInput(Text("{file} がありません。", file="x.prj"), reason="file_missing")
     assert page_crs_refusal(error, 6676) is error

@@ -42,6 +42,10 @@ def test_a_name_cp932_lacks_is_refused_naming_community_field_and_the_utf8_way(
     assert "𠮷" in body["message"] and "𠮷田地区" in body["message"]
     assert "（NAME）" in body["message"] and "encoding=utf-8" in body["message"]
     assert "𠮷" in body["message_en"] and "UTF-8" in body["message_en"]
+    assert body["message_en"].startswith(
+        "The characters “𠮷” in the name (NAME) of community ID 1 (𠮷田地区) do not exist"
+    )
+    assert "コミュニティ「𠮷田地区」（ID 1）の名称（NAME）の文字「𠮷」" in body["message"]
     assert body["details"]["field"] == "NAME" and body["details"]["community"] == 1
     utf8 = tanaka.get(f"/api/plans/{plan_id}/export?format=shp&encoding=utf-8")
     assert utf8.status_code == 200

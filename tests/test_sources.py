@@ -158,6 +158,9 @@ def test_wrong_explicit_encoding_names_field_and_feature(tmp_path: Path) -> None
     assert "names.dbf" in error.message
     assert "「NAME」" in error.message and "2 番目の地物" in error.message
     assert "--encoding" in error.message and "--encoding" in error.message_en
+    assert error.message_en.startswith(
+        "names.dbf: field “NAME” of feature 2 cannot be decoded with the given encoding utf-8."
+    )
 
 
 def test_mixed_utf8_and_cp932_values_are_refused_not_garbled(tmp_path: Path) -> None:
@@ -168,6 +171,10 @@ def test_mixed_utf8_and_cp932_values_are_refused_not_garbled(tmp_path: Path) -> 
     error = refusal(shp)
     assert (error.details["field"], error.details["feature"]) == ("NAME", 2)
     assert "混ざって" in error.message
+    assert "UTF-8 で読めません。ほかの値は UTF-8 なので" in error.message
+    assert "with UTF-8. The other values are UTF-8, so the encodings seem mixed." in (
+        error.message_en
+    )
 
 
 def test_unknown_encoding_name_is_refused(zones_shp: Path) -> None:
@@ -211,6 +218,10 @@ def test_missing_prj_lists_candidates_and_crs_is_accepted(zones_shp: Path) -> No
     assert "判別できません" in error.message
     assert set(error.details["candidates"]) == set(range(6669, 6688))
     assert "EPSG:6676" in error.message
+    assert error.message_en.startswith(
+        "zones.prj is missing. Give the CRS as an EPSG code with --crs. The coordinates"
+    )
+    assert "EPSG:6676 (plane zone VIII)" in error.message_en
     data = read_source(zones_shp, crs=ZONE_8)
     assert (data.crs.to_epsg(), data.crs_source) == (ZONE_8, "given")
 
@@ -287,6 +298,7 @@ def test_deleted_records_are_skipped_with_a_warning(zones_shp: Path) -> None:
     data = read_source(zones_shp)
     assert data.frame["NAME"].tolist() == ["髙橋①地区"]
     assert [note["code"] for note in data.warnings] == ["deleted_records"]
+    assert data.warnings[0]["message_en"] == "1 deleted record in zones.dbf is skipped."
 
 
 def test_text_values_are_trimmed_as_gdal_trims_them(tmp_path: Path) -> None:
@@ -353,6 +365,8 @@ def test_three_dimensional_coordinates_are_a_warning(tmp_path: Path) -> None:
     frame = gpd.GeoDataFrame({"NAME": ["港"]}, geometry=[Polygon(ring)], crs=ZONE_8)
     data = read_source(write_shapefile(frame, tmp_path / "z.shp"))
     assert [note["code"] for note in data.warnings] == ["has_z"]
+    assert data.warnings[0]["message"].startswith("1 件の地物が3次元（Z・M）の座標")
+    assert data.warnings[0]["message_en"].startswith("1 feature has 3D (Z/M) coordinates;")
 
 
 def test_measured_coordinates_are_dropped_with_a_warning(tmp_path: Path) -> None:
