@@ -57,8 +57,10 @@ def _epsg_code(value: object) -> int | None:
         return None
     if not (given.isascii() and given.isdigit() and 0 < int(given) <= MAX_EPSG):
         raise refused(
-            f"EPSG コードの数字（例: 6676）を入れてください（入力: {given[:20]}）。",
-            f"give an EPSG number such as 6676 (got {given[:20]!r}).",
+            Text(
+                "EPSG コードの数字（例: 6676）を入れてください（入力: {value}）",
+                value=given[:20],
+            )
         )
     return int(given)
 

@@ -70,7 +70,7 @@ def _form_errors(error: GeoappError, lang: str) -> dict[str, str]:
     """{field: message in ``lang``} for a refused form: each field's own message, or the
     whole message beside the field the service names (``form`` when it names none)."""
     if isinstance(error, InvalidFields):
-        return {name: en if lang == "en" else ja for name, (ja, en) in error.messages.items()}
+        return {name: text.in_language(lang) for name, text in error.messages.items()}
     fields = error.details.get("fields")
     name = fields[0] if isinstance(fields, list) and fields else "form"
     return {str(name): error.in_language(lang)}

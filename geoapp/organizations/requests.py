@@ -17,6 +17,7 @@ from pydantic import (
     field_validator,
 )
 
+from ..translatable import Text
 from ..web.validation import (
     OptionalVersion,
     QueryModel,
@@ -44,37 +45,31 @@ _URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 def _key(value: str) -> str:
     """A scheme key: lower-case ASCII letters, digits and ``_``, starting with a letter."""
     if not _KEY.match(value):
-        raise refused(
-            "英小文字で始まる40文字以内の英小文字・数字・_ にしてください",
-            "must be lower-case ASCII letters, digits or _, starting with a letter (≤ 40)",
-        )
+        raise refused(Text("英小文字で始まる40文字以内の英小文字・数字・_ にしてください"))
     return value
 
 
 def _color(value: str) -> str:
     """A colour as ``#rrggbb``."""
     if not _COLOR.match(value):
-        raise refused("#rrggbb の形の色にしてください", "must be a colour as #rrggbb")
+        raise refused(Text("#rrggbb の形の色にしてください"))
     return value
 
 
 def _iso_date(value: object) -> object:
     """Only ``YYYY-MM-DD`` text is a date (pydantic would take a number of seconds)."""
     if not isinstance(value, str) or not _DATE.match(value.strip()):
-        raise refused("日付は YYYY-MM-DD の形にしてください", "must be a date as YYYY-MM-DD")
+        raise refused(Text("日付は YYYY-MM-DD の形にしてください"))
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise refused("ありえない日付です", "is not a real date") from None
+        raise refused(Text("ありえない日付です")) from None
 
 
 def _web_link(value: str) -> str:
     """A document link: an http or https address."""
     if not _URL.match(value):
-        raise refused(
-            "http:// または https:// で始まるアドレスにしてください",
-            "must be an http:// or https:// address",
-        )
+        raise refused(Text("http:// または https:// で始まるアドレスにしてください"))
     return value
 
 
@@ -236,10 +231,7 @@ class StageChangeForm(QueryModel):
     def _reason_for_an_exception(cls, reason: str, info: ValidationInfo) -> str:
         """An exception is recorded only with its reason."""
         if info.data.get("exception") and not reason:
-            raise refused(
-                "例外として記録するには理由を入力してください",
-                "give the reason to record an exception",
-            )
+            raise refused(Text("例外として記録するには理由を入力してください"))
         return reason
 
 

@@ -87,10 +87,7 @@ class DurationEntry(RequestModel):
     def one_start(self) -> DurationEntry:
         """Exactly one of ``from_stage`` and ``from_milestone``."""
         if (self.from_stage is None) == (self.from_milestone is None):
-            raise refused(
-                "from_stage と from_milestone のどちらか一つを指定してください",
-                "give exactly one of from_stage and from_milestone",
-            )
+            raise refused(Text("from_stage と from_milestone のどちらか一つを指定してください"))
         return self
 
 
@@ -122,8 +119,7 @@ class ProgramEntry(RequestModel):
                 FIRST_FISCAL_YEAR <= int(year) <= LAST_FISCAL_YEAR
             ):
                 raise refused(
-                    f"キー「{year[:10]}」は年度（西暦の4桁、例: 2024）にしてください",
-                    f"the key {year[:10]!r} must be a fiscal year such as 2024",
+                    Text("キー「{key}」は年度（西暦の4桁、例: 2024）にしてください", key=year[:10])
                 )
         return budgets
 
@@ -131,10 +127,7 @@ class ProgramEntry(RequestModel):
     def window_forwards(self) -> ProgramEntry:
         """The window runs forwards."""
         if self.first_year and self.last_year and self.last_year < self.first_year:
-            raise refused(
-                "last_year は first_year 以降にしてください",
-                "last_year must not precede first_year",
-            )
+            raise refused(Text("last_year は first_year 以降にしてください"))
         return self
 
 

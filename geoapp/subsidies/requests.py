@@ -9,6 +9,7 @@ from pydantic import BeforeValidator, Field
 
 from ..japanese_calendar import parse_fiscal_year
 from ..organizations.requests import IsoDate, Key, Note
+from ..translatable import Text
 from ..web.validation import (
     Id,
     QueryModel,
@@ -26,9 +27,7 @@ MEASURES = ("total", "per_capita", "per_household")
 def _fiscal_year(value: object) -> object:
     """A fiscal year as 2024, "2024", "R6" or "令和6年度"."""
     if isinstance(value, bool) or value is None:
-        raise refused(
-            "年度（2024、R6、令和6年度）にしてください", "must be a fiscal year (2024, R6)"
-        )
+        raise refused(Text("年度（2024、R6、令和6年度）にしてください"))
     if isinstance(value, int):
         year = value
     elif isinstance(value, str):
@@ -39,10 +38,7 @@ def _fiscal_year(value: object) -> object:
     else:
         year = 0
     if not 1900 <= year <= 2200:
-        raise refused(
-            "年度（2024、R6、令和6年度 のように）にしてください",
-            "must be a fiscal year such as 2024, R6 or 令和6年度",
-        )
+        raise refused(Text("年度（2024、R6、令和6年度 のように）にしてください"))
     return year
 
 
@@ -52,9 +48,7 @@ def _form_yen(value: object) -> object:
         try:
             return read_yen(value)
         except ValueError:
-            raise refused(
-                "0以上の整数の金額（円）にしてください", "must be a whole amount of yen, at least 0"
-            ) from None
+            raise refused(Text("0以上の整数の金額（円）にしてください")) from None
     return value
 
 

@@ -1,6 +1,6 @@
 """Every request's input is checked here: JSON bodies, query strings and form fields are
-parsed into pydantic models, and a refusal is a ``BadInput`` naming the field in Japanese
-and English, never a 500.
+parsed into pydantic models, and a refusal is a ``BadInput`` naming the field (its message a
+``Text``, shown in the reader's language), never a 500.
 
 Routes call ``from_json``, ``from_args`` or ``from_form`` with their model; the models use
 the field types below, which refuse what the database or the geometry library would choke
@@ -30,6 +30,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, Map
 
 from ..errors import BadInput
+from ..translatable import Counted, Sentences, Text
 
 logger = logging.getLogger(__name__)
 
@@ -74,9 +75,10 @@ def refuse_unsafe_text(value: str) -> str:
     return value
 
 
-def refused(message: str, message_en: str) -> PydanticCustomError:
-    """The error a field's own validator raises, with its message in both languages."""
-    return PydanticCustomError("refused", "{en}", {"ja": message, "en": message_en})
+def refused(message: Text) -> PydanticCustomError:
+    """The error a field's own validator raises: ``message`` says what is wrong with the
+    field, without naming it or a closing full stop (it is shown after the field's name)."""
+    return PydanticCustomError("refused", "{text}", {"text": message})
 
 
 def _whole_number(value: object) -> object:
@@ -129,17 +131,23 @@ def check_file_name(name: str, field: str) -> str:
     shown = _shown(name)
     if (character := unsafe_character(name)) is not None:
         raise BadInput(
-            f"「{field}」のファイル名「{shown}」に使えない文字（{character}）が含まれています。",
-            f"The file name {shown!r} ({field}) holds a character that is not allowed "
-            f"({character}).",
+            Text(
+                "「{field}」のファイル名「{name}」に使えない文字（{character}）が含まれています。",
+                field=field,
+                name=shown,
+                character=character,
+            ),
             fields=[field],
         )
     if len(name.encode("utf-8")) > MAX_FILE_NAME_BYTES:
         raise BadInput(
-            f"「{field}」のファイル名「{shown}」が長すぎます（UTF-8 で{MAX_FILE_NAME_BYTES}"
-            "バイト、日本語でおよそ60文字まで）。短い名前にしてから送ってください。",
-            f"The file name {shown!r} ({field}) is too long (at most {MAX_FILE_NAME_BYTES} "
-            "bytes in UTF-8); rename the file and send it again.",
+            Text(
+                "「{field}」のファイル名「{name}」が長すぎます（UTF-8 で{limit}バイト、日本語で"
+                "およそ60文字まで）。短い名前にしてから送ってください。",
+                field=field,
+                name=shown,
+                limit=MAX_FILE_NAME_BYTES,
+            ),
             fields=[field],
         )
     return name
@@ -151,8 +159,10 @@ def request_json() -> object:
     (``request_limits``), and nesting past Python's recursion limit is refused here."""
     if not request.is_json:
         raise BadInput(
-            "リクエストの本文（body）は JSON（Content-Type: application/json）で送ってください。",
-            "Send the request body as JSON (Content-Type: application/json).",
+            Text(
+                "リクエストの本文（body）は JSON（Content-Type: application/json）で送って"
+                "ください。"
+            ),
             fields=["body"],
         )
     data = request.get_data(cache=True)
@@ -165,14 +175,14 @@ def request_json() -> object:
         return json.loads(data)
     except RecursionError:
         raise BadInput(
-            "リクエストの本文（body）の JSON の入れ子が深すぎます。",
-            "The request body (JSON) is nested too deeply.",
-            fields=["body"],
+            Text("リクエストの本文（body）の JSON の入れ子が深すぎます。"), fields=["body"]
         ) from None
     except ValueError as exc:
         raise BadInput(
-            "リクエストの本文（body）を JSON として読めません。",
-            f"The request body is not valid JSON ({_shown(str(exc))}).",
+            Text(
+                "リクエストの本文（body）を JSON として読めません（{reason}）。",
+                reason=_shown(str(exc)),
+            ),
             fields=["body"],
         ) from None
 
@@ -201,37 +211,28 @@ def validate(schema: type[Model], data: object) -> Model:
 
 
 class InvalidFields(BadInput):
-    """Refused fields; ``messages`` maps each to what is wrong with it (Japanese, English),
-    for a form that shows each message beside its field."""
+    """Refused fields; ``messages`` maps each to what is wrong with it, for a form that
+    shows each message beside its field."""
 
-    def __init__(self, message: str, message_en: str, messages: dict[str, tuple[str, str]]) -> None:
-        super().__init__(message, message_en, fields=list(messages))
+    def __init__(self, message: Text, messages: dict[str, Text]) -> None:
+        super().__init__(message, fields=list(messages))
         self.messages = messages
+
+
+# How many fields' problems the whole message lists.
+_LISTED_PROBLEMS = 5
 
 
 def refusal(errors: list[ErrorDetails]) -> InvalidFields:
     """One ``BadInput`` for pydantic's errors: each field named with what is wrong."""
-    lines = [_with_input(error, *_explain(error)) for error in errors[:5]]
-    messages: dict[str, tuple[str, str]] = {}
+    problems = [_explain(error) for error in errors[:_LISTED_PROBLEMS]]
+    if len(errors) > _LISTED_PROBLEMS:
+        problems.append(Text("（ほか{n}件）", n=len(errors) - _LISTED_PROBLEMS))
+    messages: dict[str, Text] = {}
     for error in errors:
-        messages.setdefault(_field_name(error), _with_input(error, *_explain(error)))
-    more, more_en = ("", "") if len(errors) <= 5 else (f"（ほか{len(errors) - 5}件）", " …")
+        messages.setdefault(_field_name(error), _explain(error))
     return InvalidFields(
-        "入力が正しくありません: " + " ".join(ja for ja, _ in lines) + more,
-        "The request is not valid: " + " ".join(en for _, en in lines) + more_en,
-        messages,
-    )
-
-
-def _with_input(error: ErrorDetails, message: str, message_en: str) -> tuple[str, str]:
-    """The message with the value given, when it is a short scalar (safe to show)."""
-    given = error.get("input")
-    if error["type"] in ("missing", "refused") or not isinstance(given, str | int | float):
-        return message, message_en
-    shown = _shown(str(given), limit=30)
-    return (
-        message.removesuffix("。") + f"（入力: {shown}）。",
-        message_en.removesuffix(".") + f" (got {shown!r}).",
+        Text("入力が正しくありません: {problems}", problems=Sentences(*problems)), messages
     )
 
 
@@ -244,32 +245,22 @@ def _field_name(error: ErrorDetails) -> str:
     return ".".join(parts) or "body"
 
 
-_INTEGER = (
-    "「{field}」は整数（半角数字）で指定してください。",
-    "{field} must be a whole number (ASCII digits).",
-)
-_NUMBER = (
-    "「{field}」は数値で指定してください（NaN・Infinity は使えません）。",
-    "{field} must be a finite number (not NaN or Infinity).",
-)
-_UNSAFE = (
+_INTEGER = Text("「{field}」は整数（半角数字）で指定してください")
+_NUMBER = Text("「{field}」は数値で指定してください（NaN・Infinity は使えません）")
+_UNSAFE = Text(
     "「{field}」に使えない文字（{character}: 制御文字または対になっていないサロゲート）が"
-    "含まれています。",
-    "{field} holds a character that is not allowed ({character}: a control character or a "
-    "lone surrogate).",
+    "含まれています"
 )
-_OBJECT = (
-    "「{field}」は JSON のオブジェクトで指定してください。",
-    "{field} must be a JSON object.",
-)
-_LIST = ("「{field}」はリスト（配列）で指定してください。", "{field} must be a list.")
-# What each kind of pydantic error says, in Japanese and English; ``{field}`` and the
-# error's context (``{max_length}``, ``{character}`` …) are filled in.
-_MESSAGES: dict[str, tuple[str, str]] = {
-    "refused": ("「{field}」: {ja}", "{field}: {en}"),
-    "missing": ("「{field}」を指定してください。", "{field} is required."),
-    "union_tag_not_found": ("「{field}」を指定してください。", "{field} is required."),
-    "extra_forbidden": ("「{field}」という項目はありません。", "{field} is not a known field."),
+_OBJECT = Text("「{field}」は JSON のオブジェクトで指定してください")
+_LIST = Text("「{field}」はリスト（配列）で指定してください")
+_REQUIRED = Text("「{field}」を指定してください")
+# What each kind of pydantic error says, without the closing full stop (the value given
+# is shown before it); ``{field}`` and the error's context (``{max_length}``,
+# ``{character}`` …) fill in the text.
+_MESSAGES: dict[str, Text] = {
+    "missing": _REQUIRED,
+    "union_tag_not_found": _REQUIRED,
+    "extra_forbidden": Text("「{field}」という項目はありません"),
     "whole_number": _INTEGER,
     "int_parsing": _INTEGER,
     "int_type": _INTEGER,
@@ -277,12 +268,9 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "finite_number": _NUMBER,
     "float_parsing": _NUMBER,
     "float_type": _NUMBER,
-    "string_type": ("「{field}」は文字列で指定してください。", "{field} must be text."),
-    "string_too_short": ("「{field}」を入力してください。", "{field} must not be empty."),
-    "string_too_long": (
-        "「{field}」は{max_length}文字以内にしてください。",
-        "{field} may have at most {max_length} characters.",
-    ),
+    "string_type": Text("「{field}」は文字列で指定してください"),
+    "string_too_short": Text("「{field}」を入力してください"),
+    "string_too_long": Text("「{field}」は{max_length}文字以内にしてください"),
     "unsafe_text": _UNSAFE,
     "string_unicode": _UNSAFE,
     "list_type": _LIST,
@@ -293,39 +281,50 @@ _MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def _explain(error: ErrorDetails) -> tuple[str, str]:
-    """What is wrong with one field, in Japanese and English."""
+def _explain(error: ErrorDetails) -> Text:
+    """What is wrong with one field, with the value given when it is a short scalar (safe
+    to show); a field's own validator's message follows the field's name as it is."""
+    ctx = error.get("ctx") or {}
+    field = _field_name(error)
+    if error["type"] == "refused":
+        return Text("「{field}」: {message}。", field=field, message=ctx["text"])
+    problem = _problem(error, field)
+    given = error.get("input")
+    if error["type"] == "missing" or not isinstance(given, str | int | float):
+        return Text("{problem}。", problem=problem)
+    return Text("{problem}（入力: {value}）。", problem=problem, value=_shown(str(given), 30))
+
+
+def _problem(error: ErrorDetails, field: str) -> Text:
+    """What is wrong with one field, without the closing full stop."""
     kind = error["type"]
-    values = {"character": "U+D800–U+DFFF", **(error.get("ctx") or {})}
-    values["field"] = _field_name(error)
+    values = {"character": "U+D800–U+DFFF", **(error.get("ctx") or {}), "field": field}
     if kind in _MESSAGES:
-        ja, en = _MESSAGES[kind]
-        return ja.format_map(values), en.format_map(values)
-    field = values["field"]
+        return Text(_MESSAGES[kind].msgid, **values)
     if kind in ("union_tag_invalid", "literal_error", "enum"):
         expected = _shown(str(values.get("expected_tags", values.get("expected", ""))), 400)
-        return (
-            f"「{field}」は次のいずれかにしてください: {expected}。",
-            f"{field} must be one of: {expected}.",
+        return Text(
+            "「{field}」は次のいずれかにしてください: {expected}", field=field, expected=expected
         )
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         low = values.get("ge", values.get("gt"))
         if low is not None:
-            return f"「{field}」は{low} 以上にしてください。", f"{field} must be at least {low}."
+            return Text("「{field}」は{low} 以上にしてください", field=field, low=low)
         high = values.get("le", values.get("lt"))
-        return f"「{field}」は{high} 以下にしてください。", f"{field} must be at most {high}."
+        return Text("「{field}」は{high} 以下にしてください", field=field, high=high)
     if kind in ("too_short", "too_long"):
         low, high = values.get("min_length", 0), values.get("max_length")
         if high is None:
-            return (
-                f"「{field}」は{low}件以上にしてください。",
-                f"{field} must hold at least {low} items.",
+            return Counted(
+                "「{field}」は{n}件以上にしてください",
+                "「{field}」は{n}件以上にしてください",
+                n=low,
+                field=field,
             )
-        return (
-            f"「{field}」は{low}〜{high}件にしてください。",
-            f"{field} must hold {low} to {high} items.",
-        )
-    return f"「{field}」の値が正しくありません。", f"{field} is not valid ({_shown(error['msg'])})."
+        return Text("「{field}」は{low}〜{high}件にしてください", field=field, low=low, high=high)
+    return Text(
+        "「{field}」の値が正しくありません（{reason}）", field=field, reason=_shown(error["msg"])
+    )
 
 
 def _shown(value: str, limit: int = _SHOWN_NAME_LENGTH) -> str:
