@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .errors import BadInput
-from .translatable import N_
+from .translatable import N_, Text
 
 FieldKind = Literal["text", "integer", "real", "point"]
 
@@ -28,6 +28,11 @@ class Field:
     label_en: str
     required: bool = False
 
+    @property
+    def title(self) -> Text:
+        """The field's label in the reader's language, as a value inside a message."""
+        return Text(self.label)
+
 
 @dataclass(frozen=True)
 class Layer:
@@ -39,6 +44,11 @@ class Layer:
     label_en: str
     geometry_type: Literal["MultiPolygon", "Point"]
     fields: tuple[Field, ...]
+
+    @property
+    def title(self) -> Text:
+        """The layer's label in the reader's language, as a value inside a message."""
+        return Text(self.label)
 
     @property
     def field_names(self) -> list[str]:
@@ -77,23 +87,23 @@ def free_attribute(column: str) -> str:
     return column.removeprefix(FREE_PREFIX)
 
 
-_CODE = Field("code", "text", "コード", "Code", required=True)
-_NAME = Field("name", "text", "名称", "Name", required=True)
-_KANA = Field("name_kana", "text", "名称（かな）", "Name (kana)")
+_CODE = Field("code", "text", N_("コード"), "Code", required=True)
+_NAME = Field("name", "text", N_("名称"), "Name", required=True)
+_KANA = Field("name_kana", "text", N_("名称（かな）"), "Name (kana)")
 
 DISTRICTS = Layer(
     name="districts",
     table="districts",
-    label="行政区",
+    label=N_("行政区"),
     label_en="Administrative districts",
     geometry_type="MultiPolygon",
     fields=(
         _CODE,
         _NAME,
         _KANA,
-        Field("population", "integer", "人口", "Population"),
-        Field("households", "integer", "世帯数", "Households"),
-        Field("population_65", "integer", "65歳以上人口", "Population 65+"),
+        Field("population", "integer", N_("人口"), "Population"),
+        Field("households", "integer", N_("世帯数"), "Households"),
+        Field("population_65", "integer", N_("65歳以上人口"), "Population 65+"),
     ),
 )
 
@@ -102,7 +112,7 @@ DISTRICTS = Layer(
 POPULATION = Layer(
     name="population",
     table="districts",
-    label="人口表（行政区コードごとの CSV）",
+    label=N_("人口表（行政区コードごとの CSV）"),
     label_en="Population by district code (CSV)",
     geometry_type="MultiPolygon",
     fields=(_CODE, *(f for f in DISTRICTS.fields if f.kind == "integer")),
@@ -111,31 +121,31 @@ POPULATION = Layer(
 SCHOOL_ZONES = Layer(
     name="school-zones",
     table="school_zones",
-    label="小学校区",
+    label=N_("小学校区"),
     label_en="Elementary school zones",
     geometry_type="MultiPolygon",
     fields=(
         _CODE,
         _NAME,
-        Field("school_name", "text", "学校名", "School"),
-        Field("population", "integer", "人口", "Population"),
-        Field("school_location", "point", "学校の位置", "School location"),
+        Field("school_name", "text", N_("学校名"), "School"),
+        Field("population", "integer", N_("人口"), "Population"),
+        Field("school_location", "point", N_("学校の位置"), "School location"),
     ),
 )
 
 CENTERS = Layer(
     name="centers",
     table="centers",
-    label="拠点施設",
+    label=N_("拠点施設"),
     label_en="Community centres",
     geometry_type="Point",
     fields=(
         _CODE,
         _NAME,
         _KANA,
-        Field("kind", "text", "種別", "Kind"),
-        Field("address", "text", "所在地", "Address"),
-        Field("managed_by", "text", "管理運営", "Managed by"),
+        Field("kind", "text", N_("種別"), "Kind"),
+        Field("address", "text", N_("所在地"), "Address"),
+        Field("managed_by", "text", N_("管理運営"), "Managed by"),
     ),
 )
 
@@ -150,8 +160,10 @@ def layer_named(name: str) -> Layer:
     for layer in LAYERS:
         if name in (layer.name, layer.table):
             return layer
-    known = ", ".join(layer.name for layer in LAYERS)
     raise BadInput(
-        f"レイヤ名「{name}」は使えません。次のいずれかを指定してください: {known}",
-        f"Unknown layer {name!r}; use one of: {known}",
+        Text(
+            "レイヤ名「{name}」は使えません。次のいずれかを指定してください: {known}",
+            name=name,
+            known=[layer.name for layer in LAYERS],
+        )
     )

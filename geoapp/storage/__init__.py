@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from ..errors import BadInput
+from ..translatable import Text
 from .base import LayerImport, Store
 
 __all__ = ["LayerImport", "Store", "open_store"]
@@ -30,7 +31,9 @@ def open_store(
 
         return PostGISStore(url, default_srid, pool_size)
     raise BadInput(
-        f"データベースURL「{url}」は使えません。"
-        "sqlite:///ファイル または postgresql://… を指定してください。",
-        f"Unsupported database URL {url!r}; use sqlite:///FILE or postgresql://…",
+        Text(
+            "データベースURL「{url}」は使えません。"
+            "sqlite:///ファイル または postgresql://… を指定してください。",
+            url=url,
+        )
     )

@@ -16,6 +16,7 @@ import geopandas as gpd
 from ..city.model import City
 from ..errors import SchemaOutdated
 from ..layers import LAYERS, Layer
+from ..translatable import Text
 from .migration import Migration, latest_version, migrations_for
 from .rows import LayerBatch, checked_batches, frame_from_records
 
@@ -106,10 +107,12 @@ class Store(ABC):
         have, want = self.schema_version(), latest_version(self.backend)
         if have < want:
             raise SchemaOutdated(
-                f"データベースのスキーマが古いです（版 {have}、必要な版 {want}）。"
-                "`geoapp db upgrade` を実行してください。",
-                f"The database schema is at version {have}, version {want} is needed; "
-                "run `geoapp db upgrade`.",
+                Text(
+                    "データベースのスキーマが古いです（版 {have}、必要な版 {want}）。"
+                    "`geoapp db upgrade` を実行してください。",
+                    have=have,
+                    want=want,
+                )
             )
 
     # --- city -------------------------------------------------------------------------

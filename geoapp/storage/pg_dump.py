@@ -15,6 +15,7 @@ import psycopg
 from psycopg import sql
 
 from ..errors import BadInput, StorageUnavailable
+from ..translatable import Text
 from .postgis_tables import PostGISReader
 
 # The first bytes of a custom-format dump.
@@ -94,7 +95,7 @@ def dumped_schema(path: Path) -> str:
         fields = entry.split()
         if len(fields) >= 6 and fields[3] == "TABLE" and fields[4] != "DATA":
             return fields[4]
-    raise BadInput(f"{path} にはgeoappの表がありません。", f"{path} holds no geoapp table.")
+    raise BadInput(Text("{path} にはgeoappの表がありません。", path=path))
 
 
 def restore_dump(path: Path, url: str, replace_tables: Sequence[str]) -> None:
@@ -164,8 +165,7 @@ def _restore_through_psql(path: Path, listing: Path, url: str, before: str, afte
     if failed or restore.returncode:
         message = psql.stderr.read().decode(errors="replace").strip()
         raise StorageUnavailable(
-            f"ダンプを復元できませんでした（何も変更していません）: {message}",
-            f"The dump could not be restored (nothing was changed): {message}",
+            Text("ダンプを復元できませんでした（何も変更していません）: {message}", message=message)
         )
 
 
@@ -180,8 +180,7 @@ def _require(tool: str) -> None:
     """Refuse to go on without one of PostgreSQL's client tools."""
     if shutil.which(tool) is None:
         raise StorageUnavailable(
-            f"{tool} がインストールされていません（PostgreSQLのクライアント）。",
-            f"{tool} is not installed (PostgreSQL's client tools).",
+            Text("{tool} がインストールされていません（PostgreSQLのクライアント）。", tool=tool)
         )
 
 
@@ -191,7 +190,6 @@ def _run(command: list[str]) -> str:
     answer = subprocess.run(command, capture_output=True, text=True, check=False)
     if answer.returncode:
         raise StorageUnavailable(
-            f"{command[0]} が失敗しました: {answer.stderr.strip()}",
-            f"{command[0]} failed: {answer.stderr.strip()}",
+            Text("{tool} が失敗しました: {message}", tool=command[0], message=answer.stderr.strip())
         )
     return answer.stdout

@@ -22,6 +22,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from ..city.model import City
 from ..errors import StorageUnavailable
 from ..layers import LAYERS, Layer
+from ..translatable import Text
 from . import binary_copy
 from .base import (
     RAISE_DATA_GENERATION,
@@ -338,6 +339,5 @@ def unavailable(url: str, exc: Exception) -> StorageUnavailable:
     shown.pop("password", None)
     where = f"{shown.get('host', 'localhost')}:{shown.get('port', 5432)}/{shown.get('dbname', '')}"
     return StorageUnavailable(
-        f"PostgreSQL（{where}）に接続できません: {exc}",
-        f"Cannot reach PostgreSQL at {where}: {exc}",
+        Text("PostgreSQL（{where}）に接続できません: {reason}", where=where, reason=exc)
     )

@@ -17,6 +17,7 @@ import shapely
 
 from ..errors import BadInput
 from ..layers import Field, Layer
+from ..translatable import Text
 from .properties import json_objects
 from .wkb import stored_wkb, stored_wkb_parts
 
@@ -37,14 +38,17 @@ def _check_crs_and_fields(layer: Layer, frame: gpd.GeoDataFrame, srid: int) -> N
     """Refuse a frame that is not in the working CRS or lacks required fields."""
     if frame.crs is None or frame.crs.to_epsg() != srid:
         raise BadInput(
-            f"{layer.label}の座標参照系が作業用の EPSG:{srid} と異なります（{frame.crs}）。",
-            f"{layer.label_en} are in {frame.crs}, not the working CRS EPSG:{srid}.",
+            Text(
+                "{layer}の座標参照系が作業用の EPSG:{srid} と異なります（{crs}）。",
+                layer=layer.title,
+                srid=srid,
+                crs=frame.crs,
+            )
         )
     missing = [f.name for f in layer.fields if f.required and f.name not in frame.columns]
     if missing:
         raise BadInput(
-            f"{layer.label}に必須の項目がありません: {', '.join(missing)}",
-            f"{layer.label_en} lack required fields: {', '.join(missing)}",
+            Text("{layer}に必須の項目がありません: {fields}", layer=layer.title, fields=missing)
         )
 
 
@@ -80,11 +84,13 @@ def _refuse_repeated_codes(layer: Layer, repeated: set[str]) -> None:
     """Refuse codes used by more than one feature."""
     if repeated:
         duplicated = sorted(repeated)
-        shown = ", ".join(duplicated[:10]) + (" …" if len(duplicated) > 10 else "")
+        shown = duplicated[:10] + (["…"] if len(duplicated) > 10 else [])
         raise BadInput(
-            f"{layer.label}のコードが重複しています: {shown}。"
-            "コードは地物ごとに一意にしてください。",
-            f"{layer.label_en} repeat codes: {shown}; each feature needs its own code.",
+            Text(
+                "{layer}のコードが重複しています: {codes}。コードは地物ごとに一意にしてください。",
+                layer=layer.title,
+                codes=shown,
+            ),
             duplicate_codes=duplicated,
         )
 
@@ -159,8 +165,12 @@ def _plain_column(layer: Layer, field: Field, frame: gpd.GeoDataFrame) -> list[A
         empty = [i for i, value in enumerate(values) if value in (None, "")]
         if empty:
             raise BadInput(
-                f"{layer.label}の{empty[0] + 1}番目の地物に「{field.label}」がありません。",
-                f"Feature {empty[0] + 1} of {layer.label_en} has no {field.label_en}.",
+                Text(
+                    "{layer}の{number}番目の地物に「{field}」がありません。",
+                    layer=layer.title,
+                    number=empty[0] + 1,
+                    field=field.title,
+                )
             )
     return values
 
@@ -190,8 +200,9 @@ def _layer_geometries(layer: Layer, geometries: np.ndarray) -> np.ndarray:
     if len(absent):
         number = absent[0] + 1
         raise BadInput(
-            f"{layer.label}の{number}番目の地物に形状がありません。",
-            f"Feature {number} of {layer.label_en} has no geometry.",
+            Text(
+                "{layer}の{number}番目の地物に形状がありません。", layer=layer.title, number=number
+            )
         )
     if layer.geometry_type == "MultiPolygon":
         expected = [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON]
@@ -201,9 +212,13 @@ def _layer_geometries(layer: Layer, geometries: np.ndarray) -> np.ndarray:
     if len(wrong):
         number, kind = wrong[0] + 1, geometries[wrong[0]].geom_type
         raise BadInput(
-            f"{layer.label}の{number}番目の地物の形状が {kind} です"
-            f"（{layer.geometry_type} が必要です）。",
-            f"Feature {number} of {layer.label_en} is a {kind}, not a {layer.geometry_type}.",
+            Text(
+                "{layer}の{number}番目の地物の形状が {kind} です（{expected} が必要です）。",
+                layer=layer.title,
+                number=number,
+                kind=kind,
+                expected=layer.geometry_type,
+            )
         )
     return geometries
 

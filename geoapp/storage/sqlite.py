@@ -16,6 +16,7 @@ import geopandas as gpd
 from ..city.model import City
 from ..errors import StorageBusy, StorageUnavailable
 from ..layers import Layer
+from ..translatable import Text
 from .base import (
     RAISE_DATA_GENERATION,
     LayerImport,
@@ -57,8 +58,11 @@ class SQLiteStore(Store):
             )
         except (OSError, sqlite3.Error) as exc:
             raise StorageUnavailable(
-                f"データベースファイル {self.path} を開けません（{exc}）。",
-                f"Cannot open the database file {self.path} ({exc}).",
+                Text(
+                    "データベースファイル {path} を開けません（{reason}）。",
+                    path=self.path,
+                    reason=exc,
+                )
             ) from exc
         connection.row_factory = sqlite3.Row
         try:
@@ -68,11 +72,13 @@ class SQLiteStore(Store):
         except sqlite3.OperationalError as exc:
             if exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
                 raise StorageBusy(
-                    f"データベース（{self.path.name}）が他の処理で使用中のため、"
-                    f"{self.busy_timeout:g}秒待っても書き込めませんでした。"
-                    "しばらくしてからもう一度お試しください。",
-                    f"The database ({self.path.name}) stayed busy with another task for "
-                    f"{self.busy_timeout:g} s; try again in a moment.",
+                    Text(
+                        "データベース（{name}）が他の処理で使用中のため、"
+                        "{seconds:g}秒待っても書き込めませんでした。"
+                        "しばらくしてからもう一度お試しください。",
+                        name=self.path.name,
+                        seconds=self.busy_timeout,
+                    )
                 ) from exc
             raise
         finally:
@@ -113,8 +119,11 @@ class SQLiteStore(Store):
                 connection.execute("SELECT 1").fetchone()
             except sqlite3.Error as exc:
                 raise StorageUnavailable(
-                    f"データベースファイル {self.path} が応答しません（{exc}）。",
-                    f"The database file {self.path} does not answer ({exc}).",
+                    Text(
+                        "データベースファイル {path} が応答しません（{reason}）。",
+                        path=self.path,
+                        reason=exc,
+                    )
                 ) from exc
 
     def city(self) -> City | None:

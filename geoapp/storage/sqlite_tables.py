@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import StorageUnavailable
+from ..translatable import Text
 from .base import RAISE_DATA_GENERATION
 from .tables import (
     CHUNK_ROWS,
@@ -29,8 +30,7 @@ def sqlite_connection(path: Path) -> Iterator[sqlite3.Connection]:
         connection = sqlite3.connect(path, isolation_level=None, timeout=30.0)
     except sqlite3.Error as exc:
         raise StorageUnavailable(
-            f"データベースファイル {path} を開けません（{exc}）。",
-            f"Cannot open the database file {path} ({exc}).",
+            Text("データベースファイル {path} を開けません（{reason}）。", path=path, reason=exc)
         ) from exc
     try:
         connection.execute("PRAGMA foreign_keys=ON")

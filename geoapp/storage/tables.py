@@ -16,6 +16,7 @@ from graphlib import TopologicalSorter
 from typing import Any
 
 from ..errors import BadInput
+from ..translatable import Text
 
 # Tables a copy, backup or restore never copies, and why; every other table of the schema
 # is copied, so a table added by a later migration needs no change here.
@@ -148,7 +149,7 @@ class TableReader(ABC):
         for table in self.tables():
             if table.name == name:
                 return table
-        raise BadInput(f"表 {name} がありません。", f"The database has no table {name}.")
+        raise BadInput(Text("表 {name} がありません。", name=name))
 
     def rows(self, name: str, columns: Sequence[str]) -> Iterator[Row]:
         """Every row of the table ``name`` as ``columns``."""

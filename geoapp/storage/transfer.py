@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from ..errors import BadInput
+from ..translatable import Text
 from .tables import TableReader, TableWriter
 
 
@@ -56,8 +57,5 @@ def backup_sqlite(source: Path, target: Path) -> None:
 def _existing(path: Path) -> Path:
     """``path``, which must name a file: reading must not create an empty database."""
     if not path.is_file():
-        raise BadInput(
-            f"データベースファイル {path} がありません。",
-            f"There is no database file {path}.",
-        )
+        raise BadInput(Text("データベースファイル {path} がありません。", path=path))
     return path
