@@ -28,9 +28,8 @@ def backup_command(file: Path, force: bool, portable: bool) -> None:
     """使用中のままバックアップを取る / Back up the database while it is in use."""
     written = back_up(current.settings().database_url, file, force=force, portable=portable)
     _echo_rows(written)
-    japanese, english = written.summary()
     click.echo(f"書き出しました / wrote {file}")
-    click.echo(f"  {japanese}\n  {english}")
+    _echo_summary(written)
 
 
 @click.command("restore")
@@ -44,9 +43,8 @@ def restore_command(file: Path, replace: bool) -> None:
         click.echo(written.verification.table())
     else:
         _echo_rows(written)
-    japanese, english = written.summary()
     click.echo(f"復元しました / restored {file}")
-    click.echo(f"  {japanese}\n  {english}")
+    _echo_summary(written)
 
 
 @click.command("copy")
@@ -78,6 +76,12 @@ def copy_command(target: str | None, source: str | None, replace: bool) -> None:
         f"コピーしました（{verification.total_rows():,} 行、{perf_counter() - started:.1f} 秒） / "
         f"copied {verification.total_rows():,} rows in {perf_counter() - started:.1f} s"
     )
+
+
+def _echo_summary(written: Written) -> None:
+    """The summary line in Japanese, then in English."""
+    summary = written.summary()
+    click.echo(f"  {summary.in_language('ja')}\n  {summary.in_language('en')}")
 
 
 def _echo_rows(written: Written) -> None:

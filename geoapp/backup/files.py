@@ -20,6 +20,7 @@ from ..storage.migration import latest_version
 from ..storage.sqlite_tables import sqlite_snapshot
 from ..storage.tables import TableReader
 from ..storage.transfer import backup_sqlite, snapshot, sqlite_path, writing
+from ..translatable import Counted, Text
 from .moving import copy_tables
 from .verification import Verification
 
@@ -45,18 +46,17 @@ class Written:
     seconds: float
     verification: Verification | None = field(default=None)
 
-    def summary(self) -> tuple[str, str]:
-        """One line in Japanese and in English."""
-        tables, rows = len(self.rows), sum(self.rows.values())
-        size = f"{self.size / 1e6:,.1f} MB" if self.size else ""
-        return (
-            f"{FORMAT_NAMES[self.kind]}: 表 {tables}、行 {rows:,}、"
-            + (f"{size}、" if size else "")
-            + f"{self.seconds:.1f} 秒",
-            f"{FORMAT_NAMES[self.kind]}: {tables} tables, {rows:,} rows, "
-            + (f"{size}, " if size else "")
-            + f"{self.seconds:.1f} s",
-        )
+    def summary(self) -> Text:
+        """One line: the kind of file, the tables and rows, the file's size and the time."""
+        rows = sum(self.rows.values())
+        facts: list[object] = [
+            Counted("表 {n}", "表 {n}", n=len(self.rows)),
+            Counted("行 {n:,}", "行 {n:,}", n=rows),
+        ]
+        if self.size:
+            facts.append(f"{self.size / 1e6:,.1f} MB")
+        facts.append(Text("{seconds:.1f} 秒", seconds=self.seconds))
+        return Text("{kind}: {facts}", kind=FORMAT_NAMES[self.kind], facts=facts)
 
 
 def back_up(url: str, path: Path, force: bool = False, portable: bool = False) -> Written:
@@ -68,8 +68,7 @@ def back_up(url: str, path: Path, force: bool = False, portable: bool = False) -
 
     if path.exists() and not force:
         raise Conflict(
-            f"{path} は既にあります。上書きする場合は --force を付けてください。",
-            f"{path} exists; give --force to overwrite it.",
+            Text("{path} は既にあります。上書きする場合は --force を付けてください。", path=path)
         )
     started = perf_counter()
     partial = path.with_name(f".{path.name}.partial")
@@ -91,7 +90,12 @@ def back_up(url: str, path: Path, force: bool = False, portable: bool = False) -
     finally:
         partial.unlink(missing_ok=True)
     written = Written(kind, rows, path.stat().st_size, perf_counter() - started)
-    logger.info("backup of %s to %s: %s", sqlite_path(url) or "PostGIS", path, written.summary()[1])
+    logger.info(
+        "backup of %s to %s: %s",
+        sqlite_path(url) or "PostGIS",
+        path,
+        written.summary().in_language("en"),
+    )
     return written
 
 
@@ -110,7 +114,7 @@ def restore(path: Path, url: str, replace: bool = False) -> Written:
     """Restore the backup at ``path`` into the database at ``url``: a database holding no
     data, or any with ``replace``; in one transaction, the schema checked first."""
     if not path.is_file():
-        raise BadInput(f"{path} がありません。", f"There is no file {path}.")
+        raise BadInput(Text("{path} がありません。", path=path))
     started = perf_counter()
     kind = file_kind(path)
     if kind == "pg_dump":
@@ -140,10 +144,11 @@ def file_kind(path: Path) -> str:
         if file.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC:
             return "sqlite"
     raise BadInput(
-        f"{path} はgeoappのバックアップではありません"
-        "（SQLiteファイル、pg_dumpのカスタム形式、GeoPackageのいずれでもありません）。",
-        f"{path} is not a geoapp backup (neither an SQLite file, a pg_dump custom-format "
-        "file nor a GeoPackage).",
+        Text(
+            "{path} はgeoappのバックアップではありません"
+            "（SQLiteファイル、pg_dumpのカスタム形式、GeoPackageのいずれでもありません）。",
+            path=path,
+        )
     )
 
 
@@ -152,16 +157,15 @@ def check_restorable(version: int, backend: str) -> None:
     known = latest_version(backend)
     if version > known:
         raise BadInput(
-            f"このバックアップのスキーマの版（{version}）は、このgeoappが扱える版（{known}）"
-            "より新しいため復元できません。geoappを更新してから復元してください。",
-            f"This backup's schema version ({version}) is newer than this geoapp knows "
-            f"({known}); update geoapp, then restore.",
+            Text(
+                "このバックアップのスキーマの版（{version}）は、このgeoappが扱える版（{known}）"
+                "より新しいため復元できません。geoappを更新してから復元してください。",
+                version=version,
+                known=known,
+            )
         )
     if version == 0:
-        raise BadInput(
-            "このファイルにはgeoappのスキーマがありません。",
-            "This file holds no geoapp schema.",
-        )
+        raise BadInput(Text("このファイルにはgeoappのスキーマがありません。"))
 
 
 @contextmanager
@@ -208,12 +212,11 @@ def _restore_dump(path: Path, url: str, replace: bool) -> dict[str, int]:
 
     if sqlite_path(url) is not None:
         raise BadInput(
-            "pg_dumpのファイルはPostgreSQLにだけ復元できます。SQLiteへ移すには、PostGIS へ"
-            "復元してから `geoapp db copy` を使うか、`geoapp db backup --portable` の"
-            "GeoPackageを復元してください。",
-            "A pg_dump file restores into PostgreSQL only. To move to SQLite, restore it "
-            "into PostGIS and use `geoapp db copy`, or restore a GeoPackage made with "
-            "`geoapp db backup --portable`.",
+            Text(
+                "pg_dumpのファイルはPostgreSQLにだけ復元できます。SQLiteへ移すには、PostGIS へ"
+                "復元してから `geoapp db copy` を使うか、`geoapp db backup --portable` の"
+                "GeoPackageを復元してください。"
+            )
         )
     check_restorable(dumped_schema_version(path), "postgis")
     schema = dumped_schema(path)
@@ -223,16 +226,20 @@ def _restore_dump(path: Path, url: str, replace: bool) -> dict[str, int]:
         held = target.holding_data() if "schema_migrations" in tables else []
     if here != schema:
         raise BadInput(
-            f"このダンプはスキーマ {schema} のものですが、復元先の検索パスの先頭は {here} です。"
-            f"検索パスが {schema} を指すデータベースURLを指定してください。",
-            f"This dump holds the schema {schema}, but the target's search path starts with "
-            f"{here}; give a database URL whose search path names {schema}.",
+            Text(
+                "このダンプはスキーマ {schema} のものですが、復元先の検索パスの先頭は {here} "
+                "です。検索パスが {schema} を指すデータベースURLを指定してください。",
+                schema=schema,
+                here=here,
+            )
         )
     if held and not replace:
         raise Conflict(
-            f"復元先のデータベースにはデータがあります（{', '.join(held)}）。"
-            "置き換える場合は --replace を付けてください。",
-            f"The target database holds data ({', '.join(held)}); give --replace to replace it.",
+            Text(
+                "復元先のデータベースにはデータがあります（{tables}）。"
+                "置き換える場合は --replace を付けてください。",
+                tables=held,
+            )
         )
     restore_dump(path, url, tables)
     store = open_store(url, 0)

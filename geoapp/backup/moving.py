@@ -7,6 +7,7 @@ import logging
 
 from ..errors import BadInput, Conflict, GeoappError
 from ..storage.tables import TableReader, TableWriter
+from ..translatable import Text
 from .verification import Verification, verify
 
 logger = logging.getLogger(__name__)
@@ -27,9 +28,11 @@ def copy_tables(source: TableReader, target: TableWriter, replace: bool = False)
     held = written.holding_data()
     if held and not replace:
         raise Conflict(
-            f"書き込み先のデータベースにはデータがあります（{', '.join(held)}）。"
-            "置き換える場合は --replace を付けてください。",
-            f"The target database holds data ({', '.join(held)}); give --replace to replace it.",
+            Text(
+                "書き込み先のデータベースにはデータがあります（{tables}）。"
+                "置き換える場合は --replace を付けてください。",
+                tables=held,
+            )
         )
     if replace:
         target.clear()
@@ -42,11 +45,12 @@ def copy_tables(source: TableReader, target: TableWriter, replace: bool = False)
     target.raise_data_generation()
     verification = verify(source, written)
     if not verification.holds:
-        failed = ", ".join(f"{check.kind} {check.name}" for check in verification.failed())
         raise CopyFailed(
-            f"書き込んだ内容の確認で元との違いが見つかったため、書き込み先は変更していません"
-            f"（{failed}）。",
-            f"The copy did not match its source, so the target was left unchanged ({failed}).",
+            Text(
+                "書き込んだ内容の確認で元との違いが見つかったため、書き込み先は変更していません"
+                "（{checks}）。",
+                checks=[f"{check.kind} {check.name}" for check in verification.failed()],
+            )
         )
     return verification
 
@@ -56,10 +60,12 @@ def check_same_schema(source: TableReader, target: TableReader) -> None:
     have, want = source.schema_version(), target.schema_version()
     if have != want:
         raise BadInput(
-            f"コピー元のスキーマの版（{have}）とコピー先の版（{want}）が違います。"
-            "両方を `geoapp db upgrade` で最新にしてください。",
-            f"The source's schema version ({have}) differs from the target's ({want}); "
-            "bring both up to date with `geoapp db upgrade`.",
+            Text(
+                "コピー元のスキーマの版（{have}）とコピー先の版（{want}）が違います。"
+                "両方を `geoapp db upgrade` で最新にしてください。",
+                have=have,
+                want=want,
+            )
         )
     source_tables = {table.name: set(table.column_names) for table in source.tables()}
     target_tables = {table.name: set(table.column_names) for table in target.tables()}
@@ -70,6 +76,5 @@ def check_same_schema(source: TableReader, target: TableReader) -> None:
             if source_tables.get(name) != target_tables.get(name)
         )
         raise BadInput(
-            f"コピー元とコピー先で表の構成が違います（{', '.join(differing)}）。",
-            f"The source's and the target's tables differ ({', '.join(differing)}).",
+            Text("コピー元とコピー先で表の構成が違います（{tables}）。", tables=differing)
         )
