@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BadInput, BadSetting
+from .translatable import Sentences, Text
 from .web.basemap import basemap_for
 
 DEFAULT_WORKING_CRS = 6677
@@ -106,8 +107,11 @@ def _positive(value: str | None, default: int, name: str) -> int:
         return default
     if not value.isascii() or not value.isdigit() or int(value) <= 0:
         raise BadInput(
-            f"GEOAPP_{name} には1以上の整数を指定してください（「{value}」）。",
-            f"GEOAPP_{name} must be a whole number above zero, not {value!r}.",
+            Text(
+                "GEOAPP_{name} には1以上の整数を指定してください（「{value}」）。",
+                name=name,
+                value=value,
+            )
         )
     return int(value)
 
@@ -122,8 +126,11 @@ def _seconds(value: str | None, default: float, name: str) -> float:
         seconds = math.nan
     if not value.isascii() or not 0 < seconds < math.inf:
         raise BadInput(
-            f"GEOAPP_{name} には0より大きい秒数を指定してください（「{value}」）。",
-            f"GEOAPP_{name} must be a number of seconds above zero, not {value!r}.",
+            Text(
+                "GEOAPP_{name} には0より大きい秒数を指定してください（「{value}」）。",
+                name=name,
+                value=value,
+            )
         )
     return seconds
 
@@ -134,6 +141,5 @@ def check_basemap_setting(value: str, attribution: str) -> None:
         basemap_for(value, attribution)
     except BadInput as error:
         raise BadSetting(
-            f"環境変数 GEOAPP_BASEMAP の設定では地図を表示できません。{error.message}",
-            f"The map cannot be drawn with the GEOAPP_BASEMAP setting. {error.message_en}",
+            Sentences(Text("環境変数 GEOAPP_BASEMAP の設定では地図を表示できません。"), error.text)
         ) from error

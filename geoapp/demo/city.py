@@ -22,6 +22,7 @@ from ..plans.geography import Geography
 from ..plans.service import Planning
 from ..resources import geodata_dir
 from ..storage import Store
+from ..translatable import Text
 
 logger = logging.getLogger(__name__)
 
@@ -87,10 +88,11 @@ def load_demo_city(store: Store, force: bool = False) -> bool:
     stored = store.city()
     if stored is not None and not stored.demo and not force:
         raise Conflict(
-            f"このデータベースには既に「{stored.name}」のデータがあります。デモ用には別のデータベースを"
-            "GEOAPP_DATABASE_URL で指定するか、--force で上書きしてください。",
-            f"This database already holds {stored.name}; point GEOAPP_DATABASE_URL at another "
-            "database for the demo, or pass --force to overwrite it.",
+            Text(
+                "このデータベースには既に「{city}」のデータがあります。デモ用には別のデータベースを"
+                "GEOAPP_DATABASE_URL で指定するか、--force で上書きしてください。",
+                city=stored.name,
+            )
         )
     if stored is not None and stored.demo and store.count(DISTRICTS) and not force:
         return False

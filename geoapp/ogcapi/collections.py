@@ -27,6 +27,7 @@ from ..plans.model import PUBLIC_COMMUNITY_FIELDS, PlanState
 from ..storage import Store
 from ..storage.publication import Part
 from ..subsidies.service import Subsidies
+from ..translatable import Text
 
 
 @dataclass(frozen=True)
@@ -303,8 +304,10 @@ def collection_named(collection_id: str) -> Collection:
     for collection in COLLECTIONS:
         if collection.id == collection_id:
             return collection
-    names = ", ".join(collection.id for collection in COLLECTIONS)
     raise NotFound(
-        f"コレクション「{collection_id}」はありません（{names}）。",
-        f"There is no collection {collection_id!r} (there are {names}).",
+        Text(
+            "コレクション「{collection}」はありません（{names}）。",
+            collection=collection_id,
+            names=[collection.id for collection in COLLECTIONS],
+        )
     )

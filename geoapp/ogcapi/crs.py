@@ -14,6 +14,7 @@ from pyproj import CRS, Transformer
 
 from ..errors import BadInput
 from ..layers import WEB_CRS
+from ..translatable import Text
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG_PREFIX = "http://www.opengis.net/def/crs/EPSG/0/"
@@ -41,11 +42,14 @@ def crs_srid(uri: str | None, working_srid: int, parameter: str = "crs") -> int 
     for srid in (WEB_CRS, working_srid):
         if text in (epsg_uri(srid), f"[EPSG:{srid}]", f"EPSG:{srid}"):
             return srid
-    offered = ", ".join(supported_crs(working_srid))
     raise BadInput(
-        f"{parameter} に指定された座標参照系「{text[:100]}」には対応していません"
-        f"（使えるもの: {offered}）。",
-        f"The {parameter} {text[:100]!r} is not offered (use one of {offered}).",
+        Text(
+            "{parameter} に指定された座標参照系「{crs}」には対応していません"
+            "（使えるもの: {offered}）。",
+            parameter=parameter,
+            crs=text[:100],
+            offered=supported_crs(working_srid),
+        ),
         parameter=parameter,
     )
 
@@ -89,9 +93,10 @@ def parse_bbox(text: str, bbox_srid: int | None, working_srid: int) -> shapely.P
         numbers = []
     if len(numbers) not in (4, 6) or not all(math.isfinite(n) for n in numbers):
         raise BadInput(
-            "bbox は 4 つ（または 6 つ）の数をカンマで区切って指定してください"
-            "（例: bbox=138.2,34.8,138.4,35.0）。",
-            "bbox takes 4 (or 6) comma-separated numbers, e.g. bbox=138.2,34.8,138.4,35.0.",
+            Text(
+                "bbox は 4 つ（または 6 つ）の数をカンマで区切って指定してください"
+                "（例: bbox=138.2,34.8,138.4,35.0）。"
+            ),
             parameter="bbox",
         )
     half = len(numbers) // 2
@@ -101,15 +106,10 @@ def parse_bbox(text: str, bbox_srid: int | None, working_srid: int) -> shapely.P
     (min_x, min_y), (max_x, max_y) = low, high
     geographic = bbox_srid in (None, WEB_CRS)
     if min_x > max_x or min_y > max_y:
-        raise BadInput(
-            "bbox の最小値が最大値を超えています。",
-            "The bbox's lower corner lies beyond its upper corner.",
-            parameter="bbox",
-        )
+        raise BadInput(Text("bbox の最小値が最大値を超えています。"), parameter="bbox")
     if geographic and not (min_x >= -180 and max_x <= 180 and min_y >= -90 and max_y <= 90):
         raise BadInput(
-            "bbox の経度は -180〜180、緯度は -90〜90 の範囲で指定してください。",
-            "The bbox's longitudes must lie in -180..180 and latitudes in -90..90.",
+            Text("bbox の経度は -180〜180、緯度は -90〜90 の範囲で指定してください。"),
             parameter="bbox",
         )
     area = shapely.box(min_x, min_y, max_x, max_y)

@@ -21,6 +21,7 @@ import shapely
 from ..errors import NotFound
 from ..exports.rfc7946 import as_multipolygons, rfc7946_geometries
 from ..storage.publication import PublicationStamp
+from ..translatable import Text
 from .collections import COLLECTIONS, Collection, Published
 from .crs import GEOGRAPHIC_DECIMALS, PROJECTED_DECIMALS, northing_first, swapped_axes
 
@@ -119,8 +120,11 @@ class PreparedCollection:
         """One feature's GeoJSON text; NotFound for an unknown id."""
         if feature_id not in self.position:
             raise NotFound(
-                f"コレクション「{self.collection.id}」に地物「{feature_id[:100]}」はありません。",
-                f"Collection {self.collection.id!r} has no feature {feature_id[:100]!r}.",
+                Text(
+                    "コレクション「{collection}」に地物「{feature}」はありません。",
+                    collection=self.collection.id,
+                    feature=feature_id[:100],
+                )
             )
         return self.features(srid)[self.position[feature_id]]
 

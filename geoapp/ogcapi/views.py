@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from ..errors import GeoappError, NotFound
 from ..plans.model import PlanState
 from ..storage.publication import publication_stamp
+from ..translatable import Text
 from ..web import current
 from ..web.i18n import request_language
 from ..web.validation import from_args
@@ -40,12 +41,10 @@ from .requests import FeatureQuery, FormatQuery, ItemsQuery
 blueprint = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
 EDITIONS = "geoapp.ogcapi.editions"
 CACHE_CONTROL = "public, max-age=60"
-TITLE = ("広域コミュニティ オープンデータ API", "Wide-area communities open data API")
-DESCRIPTION = (
+TITLE = Text("広域コミュニティ オープンデータ API")
+DESCRIPTION = Text(
     "決定済みの区域案のコミュニティ、行政区、小学校区、拠点施設、地域運営組織、"
-    "補助金の交付実績（OGC API – Features）。",
-    "The adopted communities, districts, school zones, hub centres, community "
-    "organizations and subsidies granted (OGC API – Features).",
+    "補助金の交付実績（OGC API – Features）。"
 )
 
 
@@ -125,8 +124,7 @@ def landing() -> Response:
     """The landing page."""
     from_args(FormatQuery)
     lang = request_language()
-    pick = 1 if lang == "en" else 0
-    document = landing_page(base_url(), TITLE[pick], DESCRIPTION[pick])
+    document = landing_page(base_url(), TITLE.in_language(lang), DESCRIPTION.in_language(lang))
     return answer("landing", document, JSON)
 
 
@@ -143,7 +141,7 @@ def api_definition() -> Response:
     from_args(FormatQuery)
     published = edition()
     lang = request_language()
-    document = openapi(base_url(), TITLE[1 if lang == "en" else 0], published.working_srid)
+    document = openapi(base_url(), TITLE.in_language(lang), published.working_srid)
     return answer(published.stamp.key_of(("data",)), document, OPENAPI)
 
 
@@ -222,6 +220,4 @@ def item(collection_id: str, feature_id: str) -> Response:
 @blueprint.get("/<path:unknown>")
 def no_such_resource(unknown: str) -> Response:
     """Any other path under the service: the standard's exception, not the site's page."""
-    raise NotFound(
-        f"OGC API に「{unknown[:100]}」はありません。", f"The OGC API has no {unknown[:100]!r}."
-    )
+    raise NotFound(Text("OGC API に「{path}」はありません。", path=unknown[:100]))

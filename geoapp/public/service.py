@@ -22,6 +22,7 @@ from ..plans.caches import LatestCache
 from ..plans.service import Planning
 from ..storage.district_readings import district_readings
 from ..subsidies.service import Subsidies
+from ..translatable import Text
 from .directory import Community, Directory, build_directory
 from .search import District
 
@@ -29,6 +30,11 @@ logger = logging.getLogger(__name__)
 
 # The loads that set the districts' population: the layer itself or a population table.
 POPULATION_LOADS = (DISTRICTS.name, "population")
+# What a search for a postal code answers instead of matches.
+_POSTAL_CODE_NOTICE = Text(
+    "郵便番号では探せません（一つの郵便番号が複数の町域にまたがるため）。"
+    "町名や自治会名で探してください。"
+)
 
 
 class PublicMap:
@@ -78,10 +84,7 @@ class PublicMap:
         }
         if found.postal_code:
             answer["notice"] = {
-                "ja": "郵便番号では探せません（一つの郵便番号が複数の町域にまたがるため）。"
-                "町名や自治会名で探してください。",
-                "en": "Postal codes cannot be searched (one postal code spans several areas); "
-                "search by the name of the area or residents' association.",
+                lang: _POSTAL_CODE_NOTICE.in_language(lang) for lang in ("ja", "en")
             }
         return answer
 
@@ -101,10 +104,7 @@ class PublicMap:
         directory = self.directory()
         found = directory.communities.get(community_id)
         if found is None:
-            raise NotFound(
-                f"広域コミュニティ {community_id} はありません。",
-                f"There is no community {community_id}.",
-            )
+            raise NotFound(Text("広域コミュニティ {id} はありません。", id=community_id))
         return directory, found
 
 

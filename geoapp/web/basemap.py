@@ -8,9 +8,12 @@ from urllib.parse import urlparse
 from markupsafe import escape
 
 from ..errors import BadInput
-from ..translatable import N_
+from ..translatable import N_, Text
 
 TILE_PLACEHOLDERS = ("{z}", "{x}", "{y}")
+# How messages show a tile URL's placeholders (values, as a msgid's braces are its own).
+_TILE = "/".join(TILE_PLACEHOLDERS)
+_TILE_EXAMPLE = f"https://tiles.example.lg.jp/{_TILE}.png"
 
 _GSI_ATTRIBUTION = N_(
     '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank" '
@@ -20,11 +23,11 @@ _GSI_ATTRIBUTION = N_(
 
 @dataclass(frozen=True)
 class Basemap:
-    """A tile source; ``url`` is None when the map has no base tiles at all."""
+    """A tile source; ``label`` is Japanese (English from the catalogue where shown), and
+    ``url`` is None when the map has no base tiles at all."""
 
     key: str
     label: str
-    label_en: str
     url: str | None
     attribution: str = ""
     min_zoom: int = 5
@@ -35,18 +38,16 @@ BASEMAPS: dict[str, Basemap] = {
     "gsi-pale": Basemap(
         "gsi-pale",
         N_("地理院地図（淡色）"),
-        "GSI pale map",
         "https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png",
         _GSI_ATTRIBUTION,
     ),
     "gsi-std": Basemap(
         "gsi-std",
         N_("地理院地図（標準）"),
-        "GSI standard map",
         "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png",
         _GSI_ATTRIBUTION,
     ),
-    "none": Basemap("none", N_("背景地図なし"), "No base map", None),
+    "none": Basemap("none", N_("背景地図なし"), None),
 }
 
 
@@ -58,27 +59,33 @@ def basemap_for(setting: str, attribution: str = "") -> Basemap:
     url = urlparse(setting)
     if url.scheme not in ("http", "https") or not url.netloc:
         raise BadInput(
-            f"背景地図の設定「{setting}」は使えません。gsi-pale, gsi-std, none, "
-            "または {z}/{x}/{y} を含むタイルURL（http:// または https://）を指定してください。",
-            f"Unknown base map {setting!r}; use gsi-pale, gsi-std, none or an XYZ URL "
-            "template (http:// or https://).",
+            Text(
+                "背景地図の設定「{setting}」は使えません。gsi-pale, gsi-std, none, "
+                "または {tile} を含むタイルURL（http:// または https://）を指定してください。",
+                setting=setting,
+                tile=_TILE,
+            )
         )
     missing = [part for part in TILE_PLACEHOLDERS if part not in setting]
     if missing:
         raise BadInput(
-            f"タイルURL「{setting}」に {'・'.join(missing)} がありません。"
-            "ズーム・列・行を {z}/{x}/{y} の形で入れてください"
-            "（例: https://tiles.example.lg.jp/{z}/{x}/{y}.png）。",
-            f"The tile URL {setting!r} lacks {', '.join(missing)}; give the zoom, column and "
-            "row as {z}/{x}/{y} (e.g. https://tiles.example.lg.jp/{z}/{x}/{y}.png).",
+            Text(
+                "タイルURL「{setting}」に {missing} がありません。"
+                "ズーム・列・行を {tile} の形で入れてください（例: {example}）。",
+                setting=setting,
+                missing=missing,
+                tile=_TILE,
+                example=_TILE_EXAMPLE,
+            )
         )
     if not attribution.strip():
         raise BadInput(
-            f"タイルURL「{setting}」の背景地図には出典の表示が必要です。"
-            "GEOAPP_BASEMAP_ATTRIBUTION に地図の提供元"
-            "（例: 「○○市 庁内地図」）を指定してください。",
-            f"The base map at {setting!r} needs an attribution: set GEOAPP_BASEMAP_ATTRIBUTION "
-            "to the tiles' provider (e.g. 'City of X in-house map').",
+            Text(
+                "タイルURL「{setting}」の背景地図には出典の表示が必要です。"
+                "GEOAPP_BASEMAP_ATTRIBUTION に地図の提供元"
+                "（例: 「○○市 庁内地図」）を指定してください。",
+                setting=setting,
+            )
         )
     # Leaflet shows attribution as HTML; a city's own attribution is shown as text.
-    return Basemap("custom", "背景地図", "Base map", setting, str(escape(attribution)))
+    return Basemap("custom", N_("背景地図"), setting, str(escape(attribution)))
