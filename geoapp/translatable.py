@@ -20,6 +20,8 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 _LIST_SEPARATORS = {"ja": "、", "en": ", "}
 # How sentences follow each other, by language: Japanese needs no space after 。
 _SENTENCE_SEPARATORS = {"ja": "", "en": " "}
+# How clauses (each with its own commas) follow each other inside one sentence.
+_CLAUSE_SEPARATORS = {"ja": "、", "en": "; "}
 
 
 def N_(text: str) -> str:
@@ -99,23 +101,32 @@ class Sentences(Text):
     """Several messages shown one after another, as the language runs sentences on."""
 
     __slots__ = ("parts",)
+    separators = _SENTENCE_SEPARATORS
 
     def __init__(self, *parts: Text) -> None:
         super().__init__("")
         self.parts = parts
 
     def in_language(self, lang: str) -> str:
-        separator = _SENTENCE_SEPARATORS.get(lang, " ")
+        separator = self.separators.get(lang, _SENTENCE_SEPARATORS["en"])
         return separator.join(part.in_language(lang) for part in self.parts)
 
     def __repr__(self) -> str:
-        return f"Sentences{self.parts!r}"
+        return f"{type(self).__name__}{self.parts!r}"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sentences) and self.parts == other.parts
+        return type(other) is type(self) and self.parts == other.parts
 
     def __hash__(self) -> int:
         return hash(self.parts)
+
+
+class Clauses(Sentences):
+    """Several messages run together as the clauses of one sentence: 「A、B」, "A; B"
+    (a list whose items have commas of their own, such as a file's problems)."""
+
+    __slots__ = ()
+    separators = _CLAUSE_SEPARATORS
 
 
 def _filled(template: str, values: dict[str, object], lang: str) -> str:

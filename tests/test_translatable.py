@@ -4,7 +4,7 @@ errors, import notes and rule verdicts carry these instead of a Japanese and an 
 from __future__ import annotations
 
 from geoapp.errors import BadInput
-from geoapp.translatable import Counted, Sentences, Text, listed
+from geoapp.translatable import Clauses, Counted, Sentences, Text, listed
 
 
 def test_a_text_reads_as_written_in_japanese_and_from_the_catalogue_in_english() -> None:
@@ -55,6 +55,14 @@ def test_sentences_run_on_without_a_space_in_japanese_and_with_one_in_english() 
     assert both.in_language("en") == (
         "You are not allowed to do this. This method is not allowed here."
     )
+
+
+def test_clauses_run_on_with_a_comma_in_japanese_and_a_semicolon_in_english() -> None:
+    first, second = Text("自己交差"), Text("入れ子の穴")
+    both = Clauses(first, second)
+    assert both.in_language("ja") == "自己交差、入れ子の穴"
+    assert both.in_language("en") == "a self-intersection; nested holes"
+    assert both != Sentences(first, second)
 
 
 def test_text_without_a_translation_stays_japanese_in_english() -> None:
