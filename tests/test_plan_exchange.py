@@ -38,8 +38,19 @@ def test_a_csv_naming_unknown_districts_is_refused_row_by_row(tanaka: Staff) -> 
     rows = "行政区コード,コミュニティ名\nG1,北部\nX7,北部\nG2,\nG1,南部\n".encode()
     answer = upload(tanaka, "割当.csv", rows)
     assert answer.status_code == 400
-    message = answer.get_json()["message"]
-    assert "3行目" in message and "X7" in message and "5行目" in message
+    body = answer.get_json()
+    assert body["message"] == (
+        "割当.csv を取り込めません。3行目: 行政区コード「X7」がありません、"
+        "5行目: 行政区「G1」が二つのコミュニティに入っています"
+    )
+    assert body["message_en"] == (
+        "Cannot import 割当.csv: row 3: unknown district code 'X7'; "
+        "row 5: district 'G1' is given two communities"
+    )
+    assert body["details"]["problems"] == [
+        "row 3: unknown district code 'X7'",
+        "row 5: district 'G1' is given two communities",
+    ]
     assert tanaka.get("/api/plans").get_json()["plans"] == []
 
 

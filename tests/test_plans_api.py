@@ -162,6 +162,8 @@ def test_only_an_admin_adopts_a_plan(grid_app: Flask) -> None:
     )
     refused = tanaka.post(f"/api/plans/{plan['id']}/status", {"version": 2, "status": "adopted"})
     assert refused.status_code == 403
+    assert refused.get_json()["message"] == "区域案の決定は管理者だけが行えます。"
+    assert refused.get_json()["message_en"] == "Only an administrator can do this: adopting a plan."
     assert (
         kanri.post(
             f"/api/plans/{plan['id']}/status", {"version": 2, "status": "adopted"}
@@ -185,6 +187,12 @@ def test_adopting_a_plan_archives_the_one_adopted_before(grid_app: Flask) -> Non
     assert kanri.plan(second["id"])["status"] == "adopted"
     read_only = kanri.edit(second["id"], 3, "unassign", districts=["G1"])
     assert read_only.status_code == 409 and read_only.get_json()["error"] == "plan_read_only"
+    assert read_only.get_json()["message"] == (
+        "「決定」の案は編集できません。複製して新しい案として編集してください。"
+    )
+    assert read_only.get_json()["message_en"] == (
+        "A plan that is “Adopted” cannot be edited; copy it to a new draft."
+    )
 
 
 def test_communities_are_created_renamed_recoloured_merged_and_deleted(tanaka: Staff) -> None:

@@ -12,6 +12,7 @@ import click
 
 from ..accounts.users import User, find_user
 from ..errors import BadInput
+from ..translatable import Text
 from ..web.current import planning, store, with_app
 from .exchange import EXPORT_FORMATS, PlanFile, export_plan, read_plan_csv, read_plan_geojson
 from .model import STATUS_LABELS, STATUSES
@@ -25,7 +26,7 @@ def operator(name: str | None) -> User:
         return User(f"cli:{getpass.getuser()}", "admin")
     user = find_user(store(), name)
     if user is None:
-        raise BadInput(f"ユーザー「{name}」はありません。", f"There is no user {name!r}.")
+        raise BadInput(Text("ユーザー「{name}」はありません。", name=name))
     return user
 
 
@@ -60,9 +61,7 @@ def plan_create(
     plan_file: PlanFile | None = None
     if source in ("csv", "geojson"):
         if path is None:
-            raise BadInput(
-                "--file で取り込むファイルを指定してください。", "Give the file to import (--file)."
-            )
+            raise BadInput(Text("--file で取り込むファイルを指定してください。"))
         read = read_plan_csv if source == "csv" else read_plan_geojson
         plan_file = read(path.read_bytes(), work.geography(), path.name)
     plan = work.create_plan(

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import BadInput, Locked, NotFound
+from ..translatable import Text
 from ..web.validation import unsafe_character
 from .checks import plan_checks
 from .geography import Geography
@@ -73,8 +74,9 @@ def reassign(state: PlanState, params: dict[str, Any], geo: Geography, next_id: 
     wanted = params.get("assignments")
     if not isinstance(wanted, dict) or not wanted:
         raise BadInput(
-            "assignments に 行政区コード → コミュニティ番号（または null）を指定してください。",
-            "Give assignments as district code → community id (or null).",
+            Text(
+                "assignments に 行政区コード → コミュニティ番号（または null）を指定してください。"
+            )
         )
     codes = district_selection(geo, {"districts": list(wanted)})
     delta = empty_delta()
@@ -98,7 +100,7 @@ def create_community(
     fields.setdefault("hub_center", None)
     fields.setdefault("places", [])
     if "name" not in fields:
-        raise BadInput("コミュニティの名称を指定してください。", "Give the community a name.")
+        raise BadInput(Text("コミュニティの名称を指定してください。"))
     fields["locked"] = False
     delta = empty_delta()
     delta["communities"][str(next_id)] = [None, fields]
@@ -126,16 +128,10 @@ def merge_communities(
     target = community_id(state, params.get("into"))
     sources = params.get("communities")
     if not isinstance(sources, list) or not sources:
-        raise BadInput(
-            "統合するコミュニティ（communities）を一つ以上指定してください。",
-            "List the communities to merge (communities).",
-        )
+        raise BadInput(Text("統合するコミュニティ（communities）を一つ以上指定してください。"))
     ids = [community_id(state, value) for value in sources]
     if target in ids:
-        raise BadInput(
-            "統合先のコミュニティを統合元に含めることはできません。",
-            "The community merged into cannot also be merged from.",
-        )
+        raise BadInput(Text("統合先のコミュニティを統合元に含めることはできません。"))
     for cid in [target, *ids]:
         require_unlocked(state, cid)
     return _remove_communities(state, ids, target), next_id
@@ -210,10 +206,12 @@ OPERATIONS: dict[str, Operation] = {
 def operation_named(name: object) -> Operation:
     """The edit operation called ``name``."""
     if name not in OPERATIONS:
-        known = ", ".join(OPERATIONS)
         raise BadInput(
-            f"編集の種類（op）「{name}」は使えません。次のいずれかを指定してください: {known}",
-            f"Unknown edit operation (op) {name!r}; use one of: {known}",
+            Text(
+                "編集の種類（op）「{name}」は使えません。次のいずれかを指定してください: {known}",
+                name=str(name),
+                known=", ".join(OPERATIONS),
+            )
         )
     return OPERATIONS[str(name)]
 
@@ -237,15 +235,16 @@ def community_id(state: PlanState, value: object) -> int:
     """A community id from a request, which must name a community of this plan."""
     if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
         raise BadInput(
-            f"コミュニティの指定「{value}」は番号（id）で指定してください。",
-            f"Give the community as its numeric id, not {value!r}.",
+            Text("コミュニティの指定「{value}」は番号（id）で指定してください。", value=str(value))
         )
     cid = int(value)
     if cid not in state.communities:
         raise NotFound(
-            f"コミュニティ {cid} はこの案にありません（削除されたか、存在しません）。"
-            "最新の案を読み込み直してください。",
-            f"Community {cid} is not in this plan (deleted, or never existed); reload the plan.",
+            Text(
+                "コミュニティ {cid} はこの案にありません（削除されたか、存在しません）。"
+                "最新の案を読み込み直してください。",
+                cid=cid,
+            ),
             community=cid,
         )
     return cid
@@ -261,8 +260,12 @@ def require_unlocked(state: PlanState, cid: int) -> None:
     if is_locked(state, cid):
         name = state.communities[cid]["name"]
         raise Locked(
-            f"コミュニティ「{name}」（{cid}）はロックされています。ロックを解除してから編集してください。",
-            f"Community {name} ({cid}) is locked; unlock it before editing.",
+            Text(
+                "コミュニティ「{name}」（{cid}）はロックされています。"
+                "ロックを解除してから編集してください。",
+                name=name,
+                cid=cid,
+            ),
             community=cid,
         )
 
@@ -272,23 +275,21 @@ def district_selection(geo: Geography, params: dict[str, Any]) -> list[str]:
     zone = params.get("zone")
     if zone is not None:
         if geo.majority is None or str(zone) not in geo.zone_names:
-            raise BadInput(
-                f"小学校区「{zone}」はありません。", f"There is no school zone {zone!r}."
-            )
+            raise BadInput(Text("小学校区「{zone}」はありません。", zone=str(zone)))
         return geo.districts_of_zone(str(zone))
     codes = params.get("districts")
     if not isinstance(codes, list) or not codes:
         raise BadInput(
-            "行政区のコード（districts）を一つ以上、または小学校区（zone）を指定してください。",
-            "List one or more district codes (districts), or a school zone (zone).",
+            Text(
+                "行政区のコード（districts）を一つ以上、または小学校区（zone）を指定してください。"
+            )
         )
     codes = [str(code) for code in codes]
     unknown = sorted({code for code in codes if code not in geo.index})
     if unknown:
         shown = ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")
         raise BadInput(
-            f"行政区のコードが見つかりません: {shown}",
-            f"Unknown district codes: {shown}",
+            Text("行政区のコードが見つかりません: {codes}", codes=shown),
             unknown_districts=unknown,
         )
     return list(dict.fromkeys(codes))
@@ -304,24 +305,21 @@ def community_fields(
         taken = [other for other, c in state.communities.items() if c["name"] == name]
         if any(other != cid for other in taken):
             raise BadInput(
-                f"コミュニティ名「{name}」はこの案で既に使われています。",
-                f"This plan already has a community called {name}.",
+                Text("コミュニティ名「{name}」はこの案で既に使われています。", name=name)
             )
         fields["name"] = name
     if "name_kana" in params:
         kana = text_field(params, "name_kana", MAX_NAME * 2)
         if not _KANA.match(kana):
             raise BadInput(
-                f"よみがな「{kana}」はひらがなまたはカタカナで入力してください。",
-                f"The reading {kana!r} must be hiragana or katakana.",
+                Text("よみがな「{kana}」はひらがなまたはカタカナで入力してください。", kana=kana)
             )
         fields["name_kana"] = kana
     if "color" in params:
         color = params["color"]
         if not isinstance(color, str) or not _COLOR.match(color):
             raise BadInput(
-                f"色「{color}」は #RRGGBB の形で指定してください。",
-                f"Colour {color!r} must look like #RRGGBB.",
+                Text("色「{color}」は #RRGGBB の形で指定してください。", color=str(color))
             )
         fields["color"] = color.lower()
     if "description" in params:
@@ -329,9 +327,7 @@ def community_fields(
     if "hub_center" in params:
         hub = params["hub_center"]
         if hub not in (None, "") and str(hub) not in geo.center_names:
-            raise BadInput(
-                f"拠点施設「{hub}」はありません。", f"There is no community centre {hub!r}."
-            )
+            raise BadInput(Text("拠点施設「{hub}」はありません。", hub=str(hub)))
         fields["hub_center"] = str(hub) if hub else None
     if "places" in params:
         fields["places"] = places(params["places"])
@@ -344,21 +340,21 @@ def text_field(params: dict[str, Any], name: str, limit: int, required: bool = F
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise BadInput(f"「{name}」は文字列で指定してください。", f"{name} must be text.")
+        raise BadInput(Text("「{name}」は文字列で指定してください。", name=name))
     value = value.strip()
     if (character := unsafe_character(value)) is not None:
         raise BadInput(
-            f"「{name}」に使えない文字（{character}）が含まれています。",
-            f"{name} holds a character that is not allowed ({character}).",
+            Text(
+                "「{name}」に使えない文字（{character}）が含まれています。",
+                name=name,
+                character=character,
+            ),
             fields=[name],
         )
     if required and not value:
-        raise BadInput(f"「{name}」を入力してください。", f"{name} must not be empty.")
+        raise BadInput(Text("「{name}」を入力してください。", name=name))
     if len(value) > limit:
-        raise BadInput(
-            f"「{name}」は{limit}文字以内にしてください。",
-            f"{name} may have at most {limit} characters.",
-        )
+        raise BadInput(Text("「{name}」は{limit}文字以内にしてください。", name=name, limit=limit))
     return value
 
 
@@ -366,20 +362,21 @@ def places(value: object) -> list[dict[str, Any]]:
     """Important places: each a name, a lon/lat point and a note."""
     if not isinstance(value, list) or len(value) > MAX_PLACES:
         raise BadInput(
-            f"重要な場所（places）は{MAX_PLACES}件以内のリストで指定してください。",
-            f"places must be a list of at most {MAX_PLACES} places.",
+            Text(
+                "重要な場所（places）は{limit}件以内のリストで指定してください。", limit=MAX_PLACES
+            )
         )
     checked = []
     for number, place in enumerate(value, start=1):
         if not isinstance(place, dict):
-            raise BadInput(
-                f"重要な場所の{number}件目が正しくありません。", f"Place {number} is not valid."
-            )
+            raise BadInput(Text("重要な場所の{number}件目が正しくありません。", number=number))
         lon, lat = _degrees(place.get("lon"), 180), _degrees(place.get("lat"), 90)
         if lon is None or lat is None:
             raise BadInput(
-                f"重要な場所の{number}件目の経度・緯度（lon, lat）が正しくありません。",
-                f"Place {number} needs a longitude and latitude (lon, lat) in degrees.",
+                Text(
+                    "重要な場所の{number}件目の経度・緯度（lon, lat）が正しくありません。",
+                    number=number,
+                )
             )
         checked.append(
             {

@@ -27,6 +27,7 @@ from ..exports.rfc7946 import geojson_text
 from ..exports.shapefile_zip import shapefile_zip
 from ..exports.spreadsheet_csv import csv_bytes, csv_text, csvt_bytes, unquoted
 from ..layers import WEB_CRS
+from ..translatable import Clauses, Text
 from ..web.validation import MAX_ID, unsafe_character
 from .boundaries import community_boundaries
 from .checks import plan_checks
@@ -72,8 +73,7 @@ def read_plan_csv(data: bytes, geo: Geography, filename: str = "CSV") -> PlanFil
         rows = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
         raise BadInput(
-            f"{filename} を CSV として読めません（{exc}）。",
-            f"Cannot read {filename} as CSV ({exc}).",
+            Text("{file} を CSV として読めません（{error}）。", file=filename, error=str(exc))
         ) from exc
     if rows and tuple(cell.strip() for cell in rows[0]) == PLAN_CSV_HEADER:
         rows = [[unquoted(cell) for cell in row] for row in rows]
@@ -81,43 +81,46 @@ def read_plan_csv(data: bytes, geo: Geography, filename: str = "CSV") -> PlanFil
     if rows and (columns := _header_columns(rows[0])) is not None:
         (code_at, name_at), start, rows = columns, 2, rows[1:]
     mapping: dict[str, str] = {}
-    problems: list[str] = []
-    problems_en: list[str] = []
+    problems: list[Text] = []
     for number, row in enumerate(rows, start=start):
         if not any(cell.strip() for cell in row):
             continue
         code = row[code_at].strip() if len(row) > code_at else ""
         name = row[name_at].strip() if len(row) > name_at else ""
         unsafe = [
-            (label, label_en, character)
-            for value, label, label_en in (
-                (code, "行政区コード", "district code"),
-                (name, "コミュニティ名", "community name"),
-            )
+            (label, character)
+            for value, label in ((code, Text("行政区コード")), (name, Text("コミュニティ名")))
             if (character := unsafe_character(value)) is not None
         ]
         if unsafe:
-            label, label_en, character = unsafe[0]
-            problems.append(f"{number}行目: {label}に使えない文字（{character}）があります")
-            problems_en.append(
-                f"row {number}: the {label_en} holds a forbidden character ({character})"
+            label, character = unsafe[0]
+            problems.append(
+                Text(
+                    "{number}行目: {label}に使えない文字（{character}）があります",
+                    number=number,
+                    label=label,
+                    character=character,
+                )
             )
         elif not code:
-            problems.append(f"{number}行目: 行政区コードがありません")
-            problems_en.append(f"row {number}: no district code")
+            problems.append(Text("{number}行目: 行政区コードがありません", number=number))
         elif code not in geo.index:
-            problems.append(f"{number}行目: 行政区コード「{code}」がありません")
-            problems_en.append(f"row {number}: unknown district code {code!r}")
+            problems.append(
+                Text("{number}行目: 行政区コード「{code}」がありません", number=number, code=code)
+            )
         elif code in mapping and mapping[code] != name:
-            problems.append(f"{number}行目: 行政区「{code}」が二つのコミュニティに入っています")
-            problems_en.append(f"row {number}: district {code!r} is given two communities")
+            problems.append(
+                Text(
+                    "{number}行目: 行政区「{code}」が二つのコミュニティに入っています",
+                    number=number,
+                    code=code,
+                )
+            )
         elif name:
             mapping[code] = name
-    _refuse(filename, problems, problems_en)
+    _refuse(filename, problems)
     if not mapping:
-        raise BadInput(
-            f"{filename} に行政区の割り当てがありません。", f"{filename} assigns no district."
-        )
+        raise BadInput(Text("{file} に行政区の割り当てがありません。", file=filename))
     return PlanFile(mapping)
 
 
@@ -129,8 +132,7 @@ def read_plan_geojson(data: bytes, geo: Geography, filename: str = "GeoJSON") ->
         frame = gpd.read_file(io.BytesIO(data))
     except Exception as exc:
         raise BadInput(
-            f"{filename} を GeoJSON として読めません（{exc}）。",
-            f"Cannot read {filename} as GeoJSON ({exc}).",
+            Text("{file} を GeoJSON として読めません（{error}）。", file=filename, error=str(exc))
         ) from exc
     columns = {str(c).lower(): c for c in frame.columns}
     code_column = next((columns[c] for c in ("code", "district_code") if c in columns), None)
@@ -146,10 +148,11 @@ def read_plan_geojson(data: bytes, geo: Geography, filename: str = "GeoJSON") ->
     name_column = name_column or columns.get("name")
     if name_column is None or frame.crs is None:
         raise BadInput(
-            f"{filename} には、行政区コード（code）とコミュニティ名（community）の属性か、"
-            "名前（name）のついたコミュニティの区域が必要です。",
-            f"{filename} needs district features with code and community properties, or "
-            "community polygons with a name.",
+            Text(
+                "{file} には、行政区コード（code）とコミュニティ名（community）の属性か、"
+                "名前（name）のついたコミュニティの区域が必要です。",
+                file=filename,
+            )
         )
     return PlanFile(
         _mapping_from_polygons(frame, name_column, geo, filename),
@@ -172,8 +175,12 @@ def _community_fields(
             fields = community_fields(PlanState(), geo, params, None)
         except BadInput as error:
             raise BadInput(
-                f"{filename} のコミュニティ「{name}」: {error.message}",
-                f"{filename}, community {name!r}: {error.message_en}",
+                Text(
+                    "{file} のコミュニティ「{name}」: {message}",
+                    file=filename,
+                    name=name,
+                    message=error.text,
+                )
             ) from error
         if isinstance(number, int | float) and 0 < number <= MAX_ID and number == int(number):
             fields["id"] = int(number)
@@ -213,16 +220,17 @@ def _mapping_from_polygons(
     if unsafe:
         character = unsafe_character(str(unsafe[0]))
         raise BadInput(
-            f"{filename} のコミュニティ名（{name_column}）に使えない文字（{character}）が"
-            "あります。",
-            f"A community name ({name_column}) in {filename} holds a forbidden character "
-            f"({character}).",
+            Text(
+                "{file} のコミュニティ名（{column}）に使えない文字（{character}）があります。",
+                file=filename,
+                column=str(name_column),
+                character=character,
+            ),
             fields=[str(name_column)],
         )
     if not len(chosen):
         raise BadInput(
-            f"{filename} の区域が行政区と重なりません（座標系を確認してください）。",
-            f"The polygons of {filename} overlap no district (check the coordinate system).",
+            Text("{file} の区域が行政区と重なりません（座標系を確認してください）。", file=filename)
         )
     return {str(code): str(name) for code, name in chosen.items()}
 
@@ -235,16 +243,27 @@ def _header_columns(row: list[str]) -> tuple[int, int] | None:
     return None if code_at is None or name_at is None else (code_at, name_at)
 
 
-def _refuse(filename: str, problems: list[str], problems_en: list[str]) -> None:
-    """Raise one error listing the first problems of a file."""
-    if problems:
-        more = f" ほか{len(problems) - 10}件" if len(problems) > 10 else ""
-        more_en = f" and {len(problems) - 10} more" if len(problems) > 10 else ""
+def _refuse(filename: str, problems: list[Text]) -> None:
+    """Raise one error listing the first problems of a file (``details`` lists every
+    problem in English for API clients)."""
+    if not problems:
+        return
+    shown = Clauses(*problems[:10])
+    in_english = [problem.in_language("en") for problem in problems]
+    if len(problems) > 10:
         raise BadInput(
-            f"{filename} を取り込めません。" + "、".join(problems[:10]) + more,
-            f"Cannot import {filename}: " + "; ".join(problems_en[:10]) + more_en,
-            problems=problems_en,
+            Text(
+                "{file} を取り込めません。{problems} ほか{more}件",
+                file=filename,
+                problems=shown,
+                more=len(problems) - 10,
+            ),
+            problems=in_english,
         )
+    raise BadInput(
+        Text("{file} を取り込めません。{problems}", file=filename, problems=shown),
+        problems=in_english,
+    )
 
 
 # --- exports -----------------------------------------------------------------------------
@@ -311,9 +330,11 @@ def export_plan(
     holds the same layers, empty or not, and polygons always as MultiPolygon."""
     if fmt not in EXPORT_FORMATS:
         raise BadInput(
-            f"出力形式「{fmt}」は使えません。"
-            f"{', '.join(EXPORT_FORMATS)} のいずれかを指定してください。",
-            f"Unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}.",
+            Text(
+                "出力形式「{format}」は使えません。{known} のいずれかを指定してください。",
+                format=str(fmt),
+                known=", ".join(EXPORT_FORMATS),
+            )
         )
     if fmt == "csv":
         return _csv(geo, state), f"{base_name}.csv", "text/csv"

@@ -11,13 +11,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..translatable import Text
+
 Status = Literal["draft", "proposed", "adopted", "archived"]
 STATUSES: tuple[Status, ...] = ("draft", "proposed", "adopted", "archived")
+STATUS_NAMES: dict[str, Text] = {
+    "draft": Text("作成中"),
+    "proposed": Text("提案"),
+    "adopted": Text("決定"),
+    "archived": Text("保管"),
+}
+# The same names as (Japanese, English) pairs, for the pages and the editor's script.
 STATUS_LABELS = {
-    "draft": ("作成中", "Draft"),
-    "proposed": ("提案", "Proposed"),
-    "adopted": ("決定", "Adopted"),
-    "archived": ("保管", "Archived"),
+    status: (name.in_language("ja"), name.in_language("en"))
+    for status, name in STATUS_NAMES.items()
 }
 # Which status may follow which; adopting archives the plan adopted before.
 TRANSITIONS: dict[str, frozenset[str]] = {

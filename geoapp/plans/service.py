@@ -21,6 +21,7 @@ from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from ..storage import Store
 from ..storage import plans as records
 from ..storage.base import Session
+from ..translatable import Text
 from .caches import GeographyCache, PlanCache
 from .changelog import changes_text, describe_versions
 from .checks import assignment_array, plan_checks, updated_assignment
@@ -29,7 +30,7 @@ from .geography import Geography, build_geography
 from .history import diff_states
 from .model import (
     PUBLIC_COMMUNITY_FIELDS,
-    STATUS_LABELS,
+    STATUS_NAMES,
     STATUSES,
     TRANSITIONS,
     Delta,
@@ -95,11 +96,10 @@ class Planning:
 
     def set_targets(self, user: User, low: int | None, high: int | None) -> None:
         """Set the population range communities should fall in (admins only)."""
-        require_admin(user, "目標人口の設定", "setting the target population")
+        require_admin(user, Text("目標人口の設定"))
         if (low is not None and low < 0) or (high is not None and low is not None and low > high):
             raise BadInput(
-                f"目標人口の範囲（{low}〜{high}）が正しくありません。",
-                f"The target population range ({low}-{high}) is not valid.",
+                Text("目標人口の範囲（{low}〜{high}）が正しくありません。", low=low, high=high)
             )
         with self.store.session(write=True) as session:
             records.write_targets(session, low, high)
@@ -136,9 +136,7 @@ class Planning:
         with self.store.session() as session:
             rows = records.plan_rows(session, "adopted")
         if not rows:
-            raise NotFound(
-                "決定済みの区域案はまだありません。", "No boundary plan has been adopted yet."
-            )
+            raise NotFound(Text("決定済みの区域案はまだありません。"))
         return rows[0]["id"]
 
     def public_plan(self) -> dict[str, Any]:
@@ -191,9 +189,7 @@ class Planning:
             state = state_from_school_zones(geo)
         elif source == "copy":
             if copy_of is None:
-                raise BadInput(
-                    "複製元の案（copy_of）を指定してください。", "Give the plan to copy (copy_of)."
-                )
+                raise BadInput(Text("複製元の案（copy_of）を指定してください。"))
             state = self._current(copy_of)[1]
             state = PlanState(
                 {},
@@ -204,9 +200,11 @@ class Planning:
             state = state_from_mapping(geo, mapping or {}, communities)
         else:
             raise BadInput(
-                f"作成方法（source）「{source}」は使えません。empty, school_zones, copy, import "
-                "のいずれかを指定してください。",
-                f"Unknown source {source!r}; use empty, school_zones, copy or import.",
+                Text(
+                    "作成方法（source）「{source}」は使えません。empty, school_zones, copy, import "
+                    "のいずれかを指定してください。",
+                    source=str(source),
+                )
             )
         state = PlanState(
             {"name": name, "description": description, "status": "draft"},
@@ -249,18 +247,20 @@ class Planning:
         plan adopted before. Adopting, and archiving the adopted plan, need an admin."""
         status = check_status(status)
         if status == "adopted":
-            require_admin(user, "区域案の決定", "adopting a plan")
+            require_admin(user, Text("区域案の決定"))
         geo = self.geography()
 
         def change(state: PlanState, row: dict[str, Any]) -> tuple[Delta, int]:
             current = row["status"]
             if current == "adopted":
-                require_admin(user, "決定済みの案の変更", "changing the adopted plan")
+                require_admin(user, Text("決定済みの案の変更"))
             if status not in TRANSITIONS[current]:
                 raise BadInput(
-                    f"「{STATUS_LABELS[current][0]}」の案を「{STATUS_LABELS[status][0]}」には"
-                    "できません。",
-                    f"A plan that is {current} cannot become {status}.",
+                    Text(
+                        "「{current}」の案を「{wanted}」にはできません。",
+                        current=STATUS_NAMES[current],
+                        wanted=STATUS_NAMES[status],
+                    )
                 )
             delta: Delta = {
                 "plan": {"status": [current, status]},
@@ -328,10 +328,12 @@ class Planning:
                 raise plan_not_found(plan_id)
             if row["version"] != base:
                 raise Conflict(
-                    f"この案は他の人の編集で版 {row['version']} になっています（編集の基にした版は"
-                    f" {base}）。最新の版を読み込んでから、もう一度編集してください。",
-                    f"The plan is now at version {row['version']} (you edited version {base}); "
-                    "reload the latest version and make the edit again.",
+                    Text(
+                        "この案は他の人の編集で版 {current} になっています（編集の基にした版は"
+                        " {base}）。最新の版を読み込んでから、もう一度編集してください。",
+                        current=row["version"],
+                        base=base,
+                    ),
                     current_version=row["version"],
                     your_version=base,
                 )
@@ -341,11 +343,7 @@ class Planning:
                 assigned = assignment_array(geo, state)
             delta, next_id = change(state, row)
             if is_empty(delta):
-                raise BadInput(
-                    "この編集では何も変わりません。",
-                    "This edit changes nothing.",
-                    operation=operation,
-                )
+                raise BadInput(Text("この編集では何も変わりません。"), operation=operation)
             if before_commit is not None:
                 before_commit(session, row)
             new_state = apply_delta(state, delta)
@@ -462,8 +460,12 @@ class Planning:
         """The plan's state at ``version``, rebuilt from its edits."""
         if not 1 <= version <= latest:
             raise NotFound(
-                f"案 {plan_id} に版 {version} はありません（版は 1〜{latest}）。",
-                f"Plan {plan_id} has no version {version} (versions are 1-{latest}).",
+                Text(
+                    "案 {plan} に版 {version} はありません（版は 1〜{latest}）。",
+                    plan=plan_id,
+                    version=version,
+                    latest=latest,
+                )
             )
         with self.store.session() as session:
             rows = records.edit_rows(session, plan_id, up_to=version)
@@ -492,10 +494,7 @@ def state_from_school_zones(geo: Geography) -> PlanState:
     """One community per school zone holding the districts whose majority zone it is; the
     hub is the zone's centre when exactly one lies in those districts."""
     if geo.majority is None:
-        raise BadInput(
-            "小学校区のレイヤがないため、小学校区から案を作れません。",
-            "There is no school-zone layer to build the plan from.",
-        )
+        raise BadInput(Text("小学校区のレイヤがないため、小学校区から案を作れません。"))
     communities: dict[int, dict[str, Any]] = {}
     assignments: dict[str, int] = {}
     zones = sorted({str(z) for z in geo.majority["majority_zone"].dropna()})
@@ -583,10 +582,7 @@ def edit_summary(row: dict[str, Any]) -> dict[str, Any]:
 def version_number(value: object, name: str) -> int:
     """A version number from a request."""
     if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
-        raise BadInput(
-            f"版番号（{name}）を数字で指定してください。",
-            f"Give the version number ({name}) as a whole number.",
-        )
+        raise BadInput(Text("版番号（{name}）を数字で指定してください。", name=name))
     return int(value)
 
 
@@ -594,30 +590,37 @@ def check_status(status: object) -> str:
     """A known plan status."""
     if status not in STATUSES:
         raise BadInput(
-            f"状態「{status}」は使えません。{', '.join(STATUSES)} のいずれかを指定してください。",
-            f"Unknown status {status!r}; use one of {', '.join(STATUSES)}.",
+            Text(
+                "状態「{status}」は使えません。{known} のいずれかを指定してください。",
+                status=str(status),
+                known=", ".join(STATUSES),
+            )
         )
     return str(status)
 
 
-def require_admin(user: User, what: str, what_en: str) -> None:
-    """Refuse a planner what only an admin may do."""
-    if not user.is_admin:
-        raise Forbidden(
-            f"{what}は管理者だけが行えます。", f"Only an administrator can do {what_en}."
-        )
+def require_admin(user: User, what: Text | str, what_en: str | None = None) -> None:
+    """Refuse a planner what only an admin may do; ``what`` names it (「区域案の決定」,
+    "adopting a plan"). A Japanese and an English copy (``what_en``) are still taken from
+    callers not yet moved to a Text."""
+    if user.is_admin:
+        return
+    if isinstance(what, Text):
+        raise Forbidden(Text("{what}は管理者だけが行えます。", what=what))
+    raise Forbidden(f"{what}は管理者だけが行えます。", f"Only an administrator can do {what_en}.")
 
 
 def require_editable(row: dict[str, Any]) -> None:
     """Refuse to change an adopted or archived plan."""
     if row["status"] not in EDITABLE_STATUSES:
-        label, label_en = STATUS_LABELS[row["status"]]
         raise PlanReadOnly(
-            f"「{label}」の案は編集できません。複製して新しい案として編集してください。",
-            f"A plan that is {label_en.lower()} cannot be edited; copy it to a new draft.",
+            Text(
+                "「{status}」の案は編集できません。複製して新しい案として編集してください。",
+                status=STATUS_NAMES[row["status"]],
+            )
         )
 
 
 def plan_not_found(plan_id: int) -> NotFound:
     """The error for a plan id that does not exist."""
-    return NotFound(f"区域案 {plan_id} はありません。", f"There is no plan {plan_id}.")
+    return NotFound(Text("区域案 {plan} はありません。", plan=plan_id))

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from ..accounts.views import require_user
 from ..errors import BadInput
+from ..translatable import Text
 from ..web.current import planning
 from ..web.downloads import attachment
 from ..web.request_limits import MAX_BODY_BYTES, accepts_files
@@ -68,15 +69,11 @@ def import_plan() -> tuple[Response, int]:
     form = from_form(PlanImportForm)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise BadInput(
-            "取り込むファイル（file）を選んでください。", "Choose a file to import (file)."
-        )
+        raise BadInput(Text("取り込むファイル（file）を選んでください。"))
     check_file_name(upload.filename, "file")
     data = upload.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
-        raise BadInput(
-            f"{upload.filename} が大きすぎます（20MBまで）。", f"{upload.filename} is over 20 MB."
-        )
+        raise BadInput(Text("{file} が大きすぎます（20MBまで）。", file=upload.filename))
     work = planning()
     geo = work.geography()
     name = upload.filename.lower()
@@ -86,9 +83,10 @@ def import_plan() -> tuple[Response, int]:
         plan_file = read_plan_csv(data, geo, upload.filename)
     else:
         raise BadInput(
-            f"{upload.filename} は取り込めません。"
-            "CSV（.csv）か GeoJSON（.geojson）を選んでください。",
-            f"Cannot import {upload.filename}; choose a CSV (.csv) or GeoJSON (.geojson) file.",
+            Text(
+                "{file} は取り込めません。CSV（.csv）か GeoJSON（.geojson）を選んでください。",
+                file=upload.filename,
+            )
         )
     plan = work.create_plan(
         require_user(),
@@ -165,11 +163,7 @@ def compare() -> Response:
     compare earlier versions)."""
     asked = from_args(Comparison)
     if asked.a is None or asked.b is None:
-        raise BadInput(
-            "比べる二つの案（a, b）を指定してください。",
-            "Give two plans (a, b).",
-            fields=["a", "b"],
-        )
+        raise BadInput(Text("比べる二つの案（a, b）を指定してください。"), fields=["a", "b"])
     return jsonify(planning().compare(asked.a, asked.b, asked.a_version, asked.b_version))
 
 
