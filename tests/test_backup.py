@@ -24,7 +24,7 @@ from flask import Flask
 from staff import api_log_in
 
 from geoapp.accounts.users import User, add_user
-from geoapp.backup.files import back_up, file_kind, restore
+from geoapp.backup.files import Written, back_up, file_kind, restore
 from geoapp.demo.city import DEMO_ACCOUNTS, demo_city, load_demo_city, prepare_demo_planning
 from geoapp.errors import BadInput, Conflict
 from geoapp.layers import DISTRICTS
@@ -304,6 +304,14 @@ def test_backup_says_what_it_wrote_and_refuses_to_overwrite_without_force(
     assert again.returncode == 1 and "--force" in again.stderr
     forced = geoapp_command(demo_sqlite, "db", "backup", "--force", str(path), instance=tmp_path)
     assert forced.returncode == 0, forced.stderr
+
+
+def test_the_summary_counts_tables_and_rows_in_the_english_singular_and_plural() -> None:
+    one = Written("sqlite", {"users": 1}, 2_500_000, 1.25).summary()
+    assert one.in_language("ja") == "SQLite (online backup): 表 1、行 1、2.5 MB、1.2 秒"
+    assert one.in_language("en") == "SQLite (online backup): 1 table, 1 row, 2.5 MB, 1.2 s"
+    many = Written("pg_dump", {"users": 2, "plans": 3000}, 0, 0.5).summary()
+    assert many.in_language("en") == "pg_dump (custom format): 2 tables, 3,002 rows, 0.5 s"
 
 
 def test_restore_refuses_a_target_holding_data_and_replaces_it_in_one_go(

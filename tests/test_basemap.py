@@ -46,8 +46,12 @@ def test_a_blank_attribution_is_no_attribution(tmp_path: Path) -> None:
     ],
 )
 def test_a_tile_url_without_each_of_z_x_y_is_refused(url: str, missing: str) -> None:
-    with pytest.raises(BadInput, match=re.escape(missing) + ".*がありません"):
+    with pytest.raises(BadInput, match=re.escape(missing) + ".*がありません") as refused:
         basemap_for(url, "庁内地図")
+    assert refused.value.message_en.startswith(f"The tile URL '{url}' lacks {missing}")
+    assert "as {z}/{x}/{y} (e.g. https://tiles.example.lg.jp/{z}/{x}/{y}.png)" in (
+        refused.value.message_en
+    )
 
 
 def test_a_tile_url_needs_http_and_a_host() -> None:

@@ -187,6 +187,7 @@ def test_a_code_repeated_in_two_batches_is_refused(store: Store) -> None:
             {DISTRICTS: [districts.iloc[:2], districts.iloc[2:]]}, "x", "replace", dict
         )
     assert raised.value.details["duplicate_codes"] == ["A"]
+    assert raised.value.message_en.startswith("Districts: codes repeat: A;")
     assert store.count(DISTRICTS) == 0
 
 
@@ -201,8 +202,12 @@ def test_a_point_in_a_polygon_layer_is_refused(store: Store) -> None:
     store.save_city(CITY)
     wrong = three_districts()
     wrong.loc[0, "geometry"] = shapely.Point(1, 1)
-    with pytest.raises(BadInput, match="Point"):
+    with pytest.raises(BadInput, match="Point") as raised:
         store.replace_layers({DISTRICTS: wrong}, source="x")
+    assert raised.value.message == (
+        "行政区の1番目の地物の形状が Point です（MultiPolygon が必要です）。"
+    )
+    assert raised.value.message_en == "Feature 1 of Districts is a Point, not a MultiPolygon."
 
 
 def test_changing_the_working_crs_reprojects_every_layer(store: Store) -> None:
