@@ -240,7 +240,7 @@ def parse_map_option(text: str, layer: Layer) -> dict[str, str]:
                 Text(
                     "--map の「{field}」は{layer}の項目ではありません。使える項目: {known}",
                     field=target,
-                    layer=label_text(layer.label),
+                    layer=layer.title,
                     known=", ".join(n for n in layer.field_names if n not in layer.point_fields),
                 )
             )
@@ -340,26 +340,18 @@ def _require(layer: Layer, fields: Mapping[str, str], columns: list[str]) -> Non
     if lacking:
         # (Built before the message: pybabel extract misses a Text inside a list inside
         # another Text's call.)
-        names = [
-            Text("「{label}」({name})", label=label_text(f.label), name=f.name) for f in lacking
-        ]
+        names = [Text("「{label}」({name})", label=f.title, name=f.name) for f in lacking]
         raise BadInput(
             Text(
                 "{layer}に必要な{fields}に当たる項目が見つかりません。"
                 "--map {field}=項目名 で指定してください。ファイルの項目: {columns}",
-                layer=label_text(layer.label),
+                layer=layer.title,
                 fields=names,
                 field=lacking[0].name,
                 columns=", ".join(columns),
             ),
             columns=columns,
         )
-
-
-def label_text(label: str) -> Text:
-    """A layer's or a field's label inside a message, shown in the message's language: the
-    Japanese label is its msgid in the catalogue, as the pages show it (``_(layer.label)``)."""
-    return Text(label)
 
 
 def center_kind_from_name(name: str | None) -> str | None:

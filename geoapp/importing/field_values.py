@@ -22,7 +22,6 @@ from .field_mapping import (
     FieldMapping,
     center_kind_from_name,
     choose_mapping,
-    label_text,
     read_publisher_attributes,
 )
 from .report import ImportReport
@@ -72,7 +71,7 @@ def stored_fields(
             continue
         values = raw[source]
         if spec.kind == "integer":
-            data[spec.name] = _whole_numbers(values, spec.label, source)
+            data[spec.name] = _whole_numbers(values, spec.title, source)
         elif spec.kind == "real":
             data[spec.name] = pd.to_numeric(values, errors="coerce")
         else:
@@ -116,7 +115,7 @@ def _points(lon: pd.Series, lat: pd.Series, working_crs: int) -> list[Any]:
     return [None if gone else point for point, gone in zip(points, missing, strict=True)]
 
 
-def _whole_numbers(values: pd.Series, label: str, source: str) -> pd.array:
+def _whole_numbers(values: pd.Series, label: Text, source: str) -> pd.array:
     """Counts as whole, non-negative numbers; the first bad value is refused by feature."""
     if pd.api.types.is_integer_dtype(values.dtype) and not (values < 0).any():
         return pd.array(values, dtype="Int64")
@@ -131,7 +130,7 @@ def _whole_numbers(values: pd.Series, label: str, source: str) -> pd.array:
                 "{number}番目の地物の「{label}」（項目 {field}）が0以上の整数ではありません"
                 "（値: '{value}'）。元のファイルを直すか、--map で別の項目を指定してください。",
                 number=number,
-                label=label_text(label),
+                label=label,
                 field=source,
                 value=text,
             ),
@@ -199,7 +198,7 @@ def _require_values(layer: Layer, frame: pd.DataFrame) -> None:
                     "「{label}」が空の地物があります（{features}番目）。値を入れるか、"
                     "--map {field}=項目名 で別の項目を指定してください。",
                     n=len(empty),
-                    label=label_text(spec.label),
+                    label=spec.title,
                     features=shown,
                     field=spec.name,
                 ),
