@@ -20,12 +20,12 @@ WEB_CRS = 4326
 
 @dataclass(frozen=True)
 class Field:
-    """One stored attribute of a layer."""
+    """One stored attribute of a layer; ``label`` is its name in Japanese (a msgid: the
+    English comes from the catalogue where it is shown)."""
 
     name: str
     kind: FieldKind
     label: str
-    label_en: str
     required: bool = False
 
     @property
@@ -36,12 +36,12 @@ class Field:
 
 @dataclass(frozen=True)
 class Layer:
-    """A building-block layer: its table, geometry type and fields."""
+    """A building-block layer: its table, its name in Japanese (a msgid, like a field's
+    label), its geometry type and fields."""
 
     name: str
     table: str
     label: str
-    label_en: str
     geometry_type: Literal["MultiPolygon", "Point"]
     fields: tuple[Field, ...]
 
@@ -87,23 +87,22 @@ def free_attribute(column: str) -> str:
     return column.removeprefix(FREE_PREFIX)
 
 
-_CODE = Field("code", "text", N_("コード"), "Code", required=True)
-_NAME = Field("name", "text", N_("名称"), "Name", required=True)
-_KANA = Field("name_kana", "text", N_("名称（かな）"), "Name (kana)")
+_CODE = Field("code", "text", N_("コード"), required=True)
+_NAME = Field("name", "text", N_("名称"), required=True)
+_KANA = Field("name_kana", "text", N_("名称（かな）"))
 
 DISTRICTS = Layer(
     name="districts",
     table="districts",
     label=N_("行政区"),
-    label_en="Administrative districts",
     geometry_type="MultiPolygon",
     fields=(
         _CODE,
         _NAME,
         _KANA,
-        Field("population", "integer", N_("人口"), "Population"),
-        Field("households", "integer", N_("世帯数"), "Households"),
-        Field("population_65", "integer", N_("65歳以上人口"), "Population 65+"),
+        Field("population", "integer", N_("人口")),
+        Field("households", "integer", N_("世帯数")),
+        Field("population_65", "integer", N_("65歳以上人口")),
     ),
 )
 
@@ -113,7 +112,6 @@ POPULATION = Layer(
     name="population",
     table="districts",
     label=N_("人口表（行政区コードごとの CSV）"),
-    label_en="Population by district code (CSV)",
     geometry_type="MultiPolygon",
     fields=(_CODE, *(f for f in DISTRICTS.fields if f.kind == "integer")),
 )
@@ -122,14 +120,13 @@ SCHOOL_ZONES = Layer(
     name="school-zones",
     table="school_zones",
     label=N_("小学校区"),
-    label_en="Elementary school zones",
     geometry_type="MultiPolygon",
     fields=(
         _CODE,
         _NAME,
-        Field("school_name", "text", N_("学校名"), "School"),
-        Field("population", "integer", N_("人口"), "Population"),
-        Field("school_location", "point", N_("学校の位置"), "School location"),
+        Field("school_name", "text", N_("学校名")),
+        Field("population", "integer", N_("人口")),
+        Field("school_location", "point", N_("学校の位置")),
     ),
 )
 
@@ -137,15 +134,14 @@ CENTERS = Layer(
     name="centers",
     table="centers",
     label=N_("拠点施設"),
-    label_en="Community centres",
     geometry_type="Point",
     fields=(
         _CODE,
         _NAME,
         _KANA,
-        Field("kind", "text", N_("種別"), "Kind"),
-        Field("address", "text", N_("所在地"), "Address"),
-        Field("managed_by", "text", N_("管理運営"), "Managed by"),
+        Field("kind", "text", N_("種別")),
+        Field("address", "text", N_("所在地")),
+        Field("managed_by", "text", N_("管理運営")),
     ),
 )
 
