@@ -81,6 +81,22 @@ class Text:
         return hash((self.msgid, tuple(self.values)))
 
 
+class Pair(Text):
+    """A word given in Japanese and in English where it stands: for the few words whose
+    English depends on their place, which the catalogue (one English per Japanese, no
+    contexts) cannot give, such as 「拠点施設」 in a plan's history ("hub facility") and
+    as the map's label ("Community centres"). Everything else is a ``Text``."""
+
+    __slots__ = ("english",)
+
+    def __init__(self, japanese: str, english: str) -> None:
+        super().__init__(japanese)
+        self.english = english
+
+    def in_language(self, lang: str) -> str:
+        return self.english if lang == "en" else self.msgid
+
+
 class Counted(Text):
     """A message about ``n`` things, whose English differs for one and for many (gettext's
     plural forms; Japanese has one form, so ``singular`` and ``plural`` are the same
