@@ -50,6 +50,9 @@ def test_a_rename_and_a_new_hub_are_told_apart_and_later_moves_use_the_new_name(
     assert changes_text(renamed, "ja") == (
         "「和田」を「和田地区」に改名、「和田地区」の拠点施設を変更"
     )
+    assert changes_text(renamed, "en") == (
+        "renamed “和田” to “和田地区”; “和田地区”: hub facility changed"
+    )
     assert moved[0]["community"] == "和田地区"
 
 
@@ -67,6 +70,18 @@ def test_a_plan_made_from_many_communities_is_summed_up_in_counts_without_its_fi
     }
     (changes,) = describe_versions([many])
     assert changes_text(changes, "ja") == ("5 コミュニティを作成、20 行政区を 5 コミュニティへ")
+    assert changes_text(changes, "en") == "created 5 communities; 20 districts to 5 communities"
+
+
+def test_several_edited_fields_are_listed_in_one_line() -> None:
+    recoloured = {
+        "plan": {},
+        "communities": {"1": [community("和田"), community("和田", color="#000000", places=[1])]},
+        "assignments": {},
+    }
+    (changes,) = describe_versions([recoloured])
+    assert changes_text(changes, "ja") == "「和田」の色・重要な場所を変更"
+    assert changes_text(changes, "en") == "“和田”: colour, important places changed"
 
 
 def test_a_status_change_names_both_statuses_in_the_reader_s_language() -> None:
@@ -79,3 +94,4 @@ def test_a_status_change_names_both_statuses_in_the_reader_s_language() -> None:
 def test_a_version_that_changed_nothing_says_so() -> None:
     (changes,) = describe_versions([{"plan": {}, "communities": {}, "assignments": {}}])
     assert changes_text(changes, "ja") == "変更なし"
+    assert changes_text(changes, "en") == "no change"

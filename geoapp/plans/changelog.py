@@ -10,27 +10,32 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
-from .model import STATUS_LABELS, Delta
+from ..translatable import Clauses, Counted, Pair, Sentences, Text
+from .model import STATUS_NAMES, Delta
 
-# Community fields in the words of the history, Japanese and English.
+
+class _Fields(Sentences):
+    """Field names listed inside a history line: 「拠点施設・色」, "hub facility, colour"."""
+
+    __slots__ = ()
+    separators: ClassVar[dict[str, str]] = {"ja": "・", "en": ", "}
+
+
+# Community fields in the words of the history (the catalogue holds these Japanese words
+# as the editor's labels, in capitals, and 「拠点施設」 as "Community centres").
 FIELD_LABELS = {
-    "name": ("名称", "name"),
-    "name_kana": ("よみがな", "kana"),
-    "color": ("色", "colour"),
-    "description": ("説明", "description"),
-    "hub_center": ("拠点施設", "hub facility"),
-    "places": ("重要な場所", "important places"),
-    "locked": ("ロック", "lock"),
+    "name": Pair("名称", "name"),
+    "name_kana": Pair("よみがな", "kana"),
+    "color": Pair("色", "colour"),
+    "description": Pair("説明", "description"),
+    "hub_center": Pair("拠点施設", "hub facility"),
+    "places": Pair("重要な場所", "important places"),
+    "locked": Pair("ロック", "lock"),
 }
 # Beyond this many communities, a version's history line gives counts instead of names.
 MANY = 3
-PLAN_FIELD_LABELS = {
-    "name": ("案の名前", "plan name"),
-    "description": ("案の説明", "plan description"),
-    "status": ("状態", "status"),
-}
 
 
 def describe_versions(deltas: Iterable[Delta]) -> list[list[dict[str, Any]]]:
@@ -98,60 +103,60 @@ def _community_edits(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str,
     return changes
 
 
-def change_text(change: dict[str, Any], lang: str) -> str:
-    """One change in Japanese (``lang="ja"``) or English."""
-    english = lang == "en"
+def change_text(change: dict[str, Any]) -> Text:
+    """One change, in words either language shows."""
     kind = change["kind"]
     if kind == "assigned":
-        count, community = change["districts"], change["community"]
-        if english:
-            return f"{count} district{'s' * (count != 1)} to “{community}”"
-        return f"{count} 行政区を「{community}」へ"
+        return Counted(
+            "{n} 行政区を「{community}」へ",
+            "{n} 行政区を「{community}」へ",
+            n=change["districts"],
+            community=change["community"],
+        )
     if kind == "unassigned":
-        count = change["districts"]
-        if english:
-            return f"{count} district{'s' * (count != 1)} unassigned"
-        return f"{count} 行政区の割り当てを解除"
+        return Counted(
+            "{n} 行政区の割り当てを解除", "{n} 行政区の割り当てを解除", n=change["districts"]
+        )
     if kind == "assigned_many":
-        count, communities = change["districts"], change["communities"]
-        if english:
-            return f"{count} districts to {communities} communities"
-        return f"{count} 行政区を {communities} コミュニティへ"
-    if kind in ("created_many", "deleted_many"):
-        count, made = change["count"], kind == "created_many"
-        if english:
-            return f"{'created' if made else 'deleted'} {count} communities"
-        return f"{count} コミュニティを{'作成' if made else '削除'}"
+        return Text(
+            "{n} 行政区を {communities} コミュニティへ",
+            n=change["districts"],
+            communities=change["communities"],
+        )
+    if kind == "created_many":
+        return Text("{n} コミュニティを作成", n=change["count"])
+    if kind == "deleted_many":
+        return Text("{n} コミュニティを削除", n=change["count"])
     if kind == "created":
-        return f"created “{change['community']}”" if english else f"「{change['community']}」を作成"
+        return Text("「{community}」を作成", community=change["community"])
     if kind == "deleted":
-        return f"deleted “{change['community']}”" if english else f"「{change['community']}」を削除"
+        return Text("「{community}」を削除", community=change["community"])
     if kind == "renamed":
-        if english:
-            return f"renamed “{change['from']}” to “{change['to']}”"
-        return f"「{change['from']}」を「{change['to']}」に改名"
+        return Text("「{old}」を「{new}」に改名", old=change["from"], new=change["to"])
     if kind == "edited":
-        fields = [FIELD_LABELS[name][english] for name in change["fields"]]
-        if english:
-            return f"“{change['community']}”: {', '.join(fields)} changed"
-        return f"「{change['community']}」の{'・'.join(fields)}を変更"
-    return _plan_change_text(change, english)
+        fields = _Fields(*(FIELD_LABELS[name] for name in change["fields"]))
+        return Text("「{community}」の{fields}を変更", community=change["community"], fields=fields)
+    return _plan_change_text(change)
 
 
-def _plan_change_text(change: dict[str, Any], english: bool) -> str:
+def _plan_change_text(change: dict[str, Any]) -> Text:
     """A change of the plan's own name, description or status."""
-    field = PLAN_FIELD_LABELS.get(change["field"], (change["field"], change["field"]))[english]
-    old, new = change["from"], change["to"]
-    if change["field"] == "status":
-        old = STATUS_LABELS.get(old, (old, old))[english]
-        new = STATUS_LABELS.get(new, (new, new))[english]
-    if change["field"] == "description":
-        return f"{field} changed" if english else f"{field}を変更"
-    return f"{field}: {old} → {new}"
+    field, old, new = change["field"], change["from"], change["to"]
+    if field == "description":
+        return Text("案の説明を変更")
+    if field == "status":
+        return Text(
+            "状態: {old} → {new}",
+            old=STATUS_NAMES.get(old, old),
+            new=STATUS_NAMES.get(new, new),
+        )
+    if field == "name":
+        return Text("案の名前: {old} → {new}", old=old, new=new)
+    return Text("{field}: {old} → {new}", field=field, old=old, new=new)
 
 
 def changes_text(changes: list[dict[str, Any]], lang: str) -> str:
-    """A version's changes as one line; a version that changed nothing says so."""
+    """A version's changes as one line in ``lang``; a version that changed nothing says so."""
     if not changes:
-        return "no change" if lang == "en" else "変更なし"
-    return ("; " if lang == "en" else "、").join(change_text(change, lang) for change in changes)
+        return Text("変更なし").in_language(lang)
+    return Clauses(*(change_text(change) for change in changes)).in_language(lang)
