@@ -31,7 +31,7 @@ from test_first_week_browser import checked_upload
 from test_translations import ids, strings
 
 from geoapp.demo.city import read_demo_layer
-from geoapp.layers import DISTRICTS
+from geoapp.layers import CENTERS, DISTRICTS
 from geoapp.storage.sqlite_tables import sqlite_snapshot
 from geoapp.web.i18n import TRANSLATIONS_DIR
 
@@ -534,8 +534,9 @@ def test_the_keyboard_alone_uses_the_plans_list_and_the_editors_tools(
 def test_the_keyboard_reaches_every_area_of_the_stage_and_subsidy_maps(
     demo_server: str, browser: Any
 ) -> None:
-    """Beside the map, a list names each area drawn; Enter on one opens its popup, as a
-    click on the area would, with the map moved to it."""
+    """Beside the map, a list names each area drawn; it is one stop for Tab, End reaches its
+    last area, and Enter on one opens its popup, as a click on the area would, with the map
+    moved to it."""
     visit = Visit(browser, demo_server, DESKTOP, "en")
     visit.log_in()
     page, unseen = visit.page, []
@@ -551,7 +552,9 @@ def test_the_keyboard_reaches_every_area_of_the_stage_and_subsidy_maps(
         buttons = page.locator("[data-map-features] button")
         assert buttons.count() == page.evaluate(drawn) > 1, path
         last = buttons.nth(buttons.count() - 1)
-        tab_to(page, "[data-map-features] li:last-child button", unseen)
+        tab_to(page, "[data-map-features] button", unseen)  # the list is one stop for Tab
+        page.keyboard.press("End")
+        assert last.evaluate("(button) => button === document.activeElement"), path
         page.keyboard.press("Enter")
         popup = page.locator(".leaflet-popup-content")
         popup.wait_for()
@@ -696,4 +699,75 @@ def test_the_editors_labels_never_pile_up_on_a_phone_or_a_tablet(
     assert districts and overlapping(districts) == [], districts
     assert all(label["whole"] for label in districts)
     assert visit.problems == []
+
+
+def keyboard_log_in(page: Any, server: str, name: str, password: str, then: str) -> None:
+    """Log in with the keyboard alone on the login page, which then opens ``then``."""
+    page.goto(f"{server}/login?next={then}")
+    unseen: list[str] = []
+    tab_to(page, "#login-name", unseen)
+    page.keyboard.type(name)
+    tab_to(page, "#login-password", unseen)
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(server + then)
+    assert unseen == []
+
+
+def inside(box: dict[str, float] | None, frame: dict[str, float] | None) -> bool:
+    """Whether the middle of ``box`` is inside ``frame`` (both bounding boxes, on screen)."""
+    return bool(
+        box
+        and frame
+        and frame["x"] <= box["x"] + box["width"] / 2 <= frame["x"] + frame["width"]
+        and frame["y"] <= box["y"] + box["height"] / 2 <= frame["y"] + frame["height"]
+    )
+
+
+def test_the_keyboard_alone_opens_the_features_of_the_overlay_and_comparison_maps(
+    demo_server: str, browser: Any
+) -> None:
+    """Keys only: on the overlay (its districts and centres) and on the comparison of two
+    plans (the districts that change community), Tab reaches the list beside the map in
+    one stop, the arrows move along it, and Enter opens the chosen feature's popup, naming
+    it, inside the map; every stop shows its focus."""
+    visit = Visit(browser, demo_server, DESKTOP, "en")
+    page, unseen = visit.page, []
+    keyboard_log_in(page, demo_server, ADMIN, PASSWORD, "/")
+    plans = visit.context.request.get(demo_server + "/api/plans").json()["plans"]
+    first, second = sorted(plan["id"] for plan in plans)[:2]
+    comparison = f"/plans/compare?a={first}&b={second}"
+    for path, listed in (
+        ("/overlay", len(read_demo_layer(DISTRICTS)) + len(read_demo_layer(CENTERS))),
+        (comparison, None),
+    ):
+        page.goto(demo_server + path, wait_until="networkidle")
+        if listed is None:  # the comparison lists the rows of its table of moved districts
+            listed = page.locator("#moved-table tbody tr").count()
+        page.wait_for_function(
+            "(n) => document.querySelectorAll('[data-map-features] button').length === n",
+            arg=listed,
+        )
+        buttons = page.locator("[data-map-features] button")
+        tab_to(page, "[data-map-features] button", unseen)
+        assert page.locator("[data-map-features] button[tabindex='0']").count() == 1, path
+        for key in ("End", "ArrowUp", "ArrowUp", "ArrowDown"):
+            page.keyboard.press(key)
+        chosen = buttons.nth(listed - 2)
+        assert chosen.evaluate("(button) => button === document.activeElement"), path
+        page.keyboard.press("Enter")
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        name = chosen.inner_text().strip()
+        assert name in popup.inner_text(), (path, name)
+        assert chosen.get_attribute("aria-pressed") == "true", path
+        assert chosen.evaluate("(button) => button === document.activeElement"), path
+        assert inside(popup.bounding_box(), page.locator(".folium-map").bounding_box()), path
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"keyboard-{path.split('?')[0].strip('/')}.png"))
+    table = page.locator("#moved-table tbody tr").all()
+    rows = [row.locator("td").all_inner_texts() for row in table]
+    cells = next(row for row in rows if row[0].strip() == name)
+    assert all(cell.strip() in popup.inner_text() for cell in cells[1:])  # population, A, B
+    assert unseen == []
     visit.close()

@@ -1,5 +1,7 @@
 /* The comparison map: districts whose community differs between plan A and plan B, over
- * both plans' community boundaries (A dashed, B solid). */
+ * both plans' community boundaries (A dashed, B solid). A click on a moved district (or
+ * choosing it in the list beside the map, static/map_features.js) opens a popup with its
+ * row of the table of moved districts: its population, its community in A and in B. */
 (function () {
   "use strict";
 
@@ -8,6 +10,26 @@
   const moved = new Set(config.moved);
 
   const { request: json, textTooltip } = window.geoappApi;
+  const table = document.getElementById("moved-table");
+  const rows = new Map(table ? [...table.querySelectorAll("tr[data-district]")].map((row) => [row.dataset.district, row]) : []);
+
+  /** A moved district's popup: its name over its table row's other cells, each under its
+   * column's heading (copied as text). */
+  function movedPopup(name, row) {
+    const box = document.createElement("div");
+    const title = box.appendChild(document.createElement("div"));
+    title.className = "geoapp-popup-title";
+    title.textContent = name;
+    const popupTable = box.appendChild(document.createElement("table"));
+    popupTable.className = "popup-table";
+    const heads = table.tHead.rows[0].cells;
+    for (let column = 1; column < row.cells.length; column++) {
+      const line = popupTable.insertRow();
+      line.appendChild(document.createElement("th")).textContent = heads[column].textContent;
+      line.insertCell().textContent = row.cells[column].textContent;
+    }
+    return box;
+  }
 
   async function start() {
     const city = await json(config.city);
@@ -22,7 +44,11 @@
           fillOpacity: changed ? 0.75 : 0.5,
         };
       },
-      onEachFeature: (feature, layer) => layer.bindTooltip(textTooltip(feature.properties.name)),
+      onEachFeature: (feature, layer) => {
+        const { code, name } = feature.properties;
+        layer.bindTooltip(textTooltip(name));
+        if (rows.has(code)) layer.bindPopup(() => movedPopup(name, rows.get(code)), { className: "geoapp-popup" });
+      },
     }).addTo(map);
     const [first, second] = config.boundaries;
     if (first) {
