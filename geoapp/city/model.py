@@ -14,7 +14,7 @@ from typing import Any
 from pyproj import CRS
 
 from ..errors import BadInput
-from ..translatable import N_
+from ..translatable import N_, Text
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # Prefectures by the first two digits of a municipality code (全国地方公共団体コード).
@@ -75,9 +75,9 @@ class City:
     center_kinds: tuple[CenterKind, ...] = field(default=DEFAULT_CENTER_KINDS)
 
     def __post_init__(self) -> None:
-        problem = municipality_code_problem(self.municipality_code)
-        if problem:
-            raise BadInput(*problem)
+        problem = municipality_code_refusal(self.municipality_code)
+        if problem is not None:
+            raise BadInput(problem)
         check_metric_crs(self.working_crs)
 
     def with_crs(self, epsg: int) -> City:
@@ -125,22 +125,27 @@ class City:
         )
 
 
-def municipality_code_problem(code: str) -> tuple[str, str] | None:
+def municipality_code_refusal(code: str) -> Text | None:
     """Why ``code`` is not a municipality code (5 digits, or 6 whose last is the check
-    digit of 全国地方公共団体コード), in Japanese and English; None when it is one."""
+    digit of 全国地方公共団体コード); None when it is one."""
     if not (code.isascii() and code.isdigit() and len(code) in (5, 6)):
-        return (
-            f"市区町村コード「{code}」は5桁または6桁の数字で指定してください。",
-            f"Municipality code {code!r} must be 5 or 6 digits.",
-        )
+        return Text("市区町村コード「{code}」は5桁または6桁の数字で指定してください。", code=code)
     if len(code) == 6 and code[5] != check_digit(code[:5]):
-        return (
-            f"市区町村コード「{code}」の検査数字（6桁目）が合いません。"
-            f"{code[:5]} の検査数字は {check_digit(code[:5])} です。",
-            f"Municipality code {code}: the check digit (6th) is wrong; "
-            f"{code[:5]} takes {check_digit(code[:5])}.",
+        return Text(
+            "市区町村コード「{code}」の検査数字（6桁目）が合いません。"
+            "{code5} の検査数字は {digit} です。",
+            code=code,
+            code5=code[:5],
+            digit=check_digit(code[:5]),
         )
     return None
+
+
+def municipality_code_problem(code: str) -> tuple[str, str] | None:
+    """``municipality_code_refusal`` in Japanese and English, for the city settings form
+    while its messages are (Japanese, English) pairs."""
+    problem = municipality_code_refusal(code)
+    return None if problem is None else (problem.in_language("ja"), problem.in_language("en"))
 
 
 def check_digit(code5: str) -> str:
@@ -171,18 +176,16 @@ def check_metric_crs(epsg: int) -> None:
     try:
         crs = CRS.from_epsg(epsg)
     except Exception as exc:
-        raise BadInput(
-            f"EPSG:{epsg} は座標参照系として認識できません。",
-            f"EPSG:{epsg} is not a known coordinate reference system.",
-        ) from exc
+        raise BadInput(Text("EPSG:{epsg} は座標参照系として認識できません。", epsg=epsg)) from exc
     units = {axis.unit_name for axis in crs.axis_info}
     if not crs.is_projected or units != {"metre"}:
         raise BadInput(
-            f"作業用の座標参照系 EPSG:{epsg}（{crs.name}）は"
-            "メートル単位の投影座標系ではありません。"
-            "平面直角座標系（例: EPSG:6669〜6687）を指定してください。",
-            f"Working CRS EPSG:{epsg} ({crs.name}) is not projected in metres; "
-            "use a plane rectangular zone such as EPSG:6669-6687.",
+            Text(
+                "作業用の座標参照系 EPSG:{epsg}（{name}）はメートル単位の投影座標系ではありません。"
+                "平面直角座標系（例: EPSG:6669〜6687）を指定してください。",
+                epsg=epsg,
+                name=crs.name,
+            )
         )
 
 
@@ -202,8 +205,10 @@ def load_city_preset(path: Path) -> City:
         )
     except (KeyError, tomllib.TOMLDecodeError) as exc:
         raise BadInput(
-            f"市の設定ファイル {path} を読めません（{exc}）。[city] 表に name, municipality_code, "
-            "working_crs が必要です。",
-            f"Cannot read city preset {path} ({exc}); [city] needs name, municipality_code, "
-            "working_crs.",
+            Text(
+                "市の設定ファイル {path} を読めません（{reason}）。"
+                "[city] 表に name, municipality_code, working_crs が必要です。",
+                path=str(path),
+                reason=str(exc),
+            )
         ) from exc

@@ -18,7 +18,7 @@ from ..formatting import day, fiscal_year_short
 from ..japanese_calendar import fiscal_year, fiscal_year_label, today_in_japan
 from ..ogcapi.documents import MAX_LIMIT
 from ..ogcapi.views import published_communities
-from ..translatable import N_
+from ..translatable import N_, Text
 from ..web import content_policy
 from ..web.current import organizations, planning, store
 from ..web.downloads import attachment
@@ -343,8 +343,7 @@ def milestone_map_page() -> str:
     chosen = scheme.milestone(key) if key else None
     if key is not None and chosen is None:
         raise NotFound(
-            f"「milestone」: マイルストーン「{key}」はこの市の体系にありません。",
-            f"milestone: the city's scheme has no milestone {key!r}.",
+            Text("「milestone」: マイルストーン「{key}」はこの市の体系にありません。", key=key),
             fields=["milestone"],
         )
     today = today_in_japan()
@@ -443,8 +442,7 @@ def switch_to_preset() -> Response | tuple[str, int]:
         sent = from_form(PresetForm)
         if sent.preset not in preset_names():
             raise NotFound(
-                f"「preset」: プリセット「{sent.preset}」はありません。",
-                f"preset: there is no preset {sent.preset!r}.",
+                Text("「preset」: プリセット「{preset}」はありません。", preset=sent.preset),
                 fields=["preset"],
             )
         return _switched(load_scheme(sent.preset), sent.force)

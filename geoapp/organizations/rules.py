@@ -18,17 +18,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..japanese_calendar import wareki_date
+from .. import formatting
+from ..translatable import Text
 from .scheme import Scheme, Stage
+from .shown import Shown, Worded, joined, named
 
 
 @dataclass(frozen=True)
-class BrokenRule:
-    """A rule a stage change breaks, named in Japanese and English."""
+class BrokenRule(Worded):
+    """A rule a stage change breaks, and its message (a ``Text``, shown in either language)."""
 
     code: str
-    message: str
-    message_en: str
+    text: Text
 
     def to_dict(self) -> dict[str, str]:
         """The rule as the API and the audit log show it."""
@@ -65,20 +66,26 @@ def _skipped(
     scheme: Scheme, current: str | None, stage: Stage, skipped: tuple[Stage, ...]
 ) -> BrokenRule:
     """The rule against skipping stages."""
-    names = "・".join(s.name for s in skipped)
-    names_en = ", ".join(s.name_en for s in skipped)
+    names = joined((named(s) for s in skipped), "・", ", ")
     if current is None or scheme.stage(current) is None:
         return BrokenRule(
             "stage_skipped",
-            f"「{stage.name}」から始めることはできません（{names}を経ていません）",
-            f"An organization cannot start at {stage.name_en}: it skips {names_en}.",
+            Text(
+                "「{stage}」から始めることはできません（{skipped}を経ていません）",
+                stage=named(stage),
+                skipped=names,
+            ),
         )
     before = scheme.stage(current)
     assert before is not None
     return BrokenRule(
         "stage_skipped",
-        f"「{before.name}」から「{stage.name}」へは進めません（{names}を飛ばしています）",
-        f"Cannot move from {before.name_en} to {stage.name_en}: it skips {names_en}.",
+        Text(
+            "「{before}」から「{stage}」へは進めません（{skipped}を飛ばしています）",
+            before=named(before),
+            stage=named(stage),
+            skipped=names,
+        ),
     )
 
 
@@ -88,23 +95,24 @@ def _missing_milestones(
     """The rules for each milestone ``stage`` requires that was not reached by ``on``."""
     rules = []
     for key in stage.requires:
-        kind = scheme.milestone(key)
-        name, name_en = (kind.name, kind.name_en) if kind else (key, key)
+        milestone = named(scheme.milestone(key), key)
         reached = achieved.get(key)
         if reached is None:
-            why, why_en = "未記録", "not recorded"
+            text = Text(
+                "{stage}には{milestone}が必要です（未記録）",
+                stage=named(stage),
+                milestone=milestone,
+            )
         elif reached > on:
-            why = f"{wareki_date(reached)}の記録で、変更日より後です"
-            why_en = f"recorded on {reached.isoformat()}, after the change"
+            text = Text(
+                "{stage}には{milestone}が必要です（{reached}の記録で、変更日より後です）",
+                stage=named(stage),
+                milestone=milestone,
+                reached=Shown(formatting.day, reached),
+            )
         else:
             continue
-        rules.append(
-            BrokenRule(
-                "milestone_required",
-                f"{stage.name}には{name}が必要です（{why}）",
-                f"{stage.name_en} requires {name_en} ({why_en}).",
-            )
-        )
+        rules.append(BrokenRule("milestone_required", text))
     return rules
 
 
@@ -125,9 +133,11 @@ def milestone_too_late(
         ):
             return BrokenRule(
                 "milestone_after_stage",
-                f"{kind.name}は{stage.name}（{change['effective_on']}）の要件なので、"
-                "その日より後の日付にはできません",
-                f"{kind.name_en} is required by {stage.name_en} (entered on "
-                f"{change['effective_on']}), so it cannot be dated later.",
+                Text(
+                    "{milestone}は{stage}（{entered}）の要件なので、その日より後の日付にはできません",
+                    milestone=named(kind),
+                    stage=named(stage),
+                    entered=str(change["effective_on"]),
+                ),
             )
     return None

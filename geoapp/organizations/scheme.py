@@ -22,8 +22,10 @@ import tomli_w
 from ..errors import BadInput
 from ..resources import geodata_dir
 from ..subsidies.programs import read_programs
+from ..translatable import Text
 from ..web.validation import unsafe_character, validate
 from .requests import SchemeDocument
+from .shown import named
 
 # The preset a city starts on before one is loaded.
 DEFAULT_PRESET = "numata"
@@ -130,10 +132,13 @@ def scheme_from_dict(data: object) -> Scheme:
         unknown = [key for key in stage.requires if key not in known]
         if unknown:
             raise BadInput(
-                f"「stages.{number}.requires」: 段階「{stage.name}」が求めるマイルストーン"
-                f"「{'、'.join(unknown)}」が milestones にありません。",
-                f"stages.{number}.requires: stage {stage.name_en!r} requires milestones "
-                f"{', '.join(unknown)} that are not in milestones.",
+                Text(
+                    "「{field}」: 段階「{stage}」が求めるマイルストーン「{keys}」が milestones に"
+                    "ありません。",
+                    field=f"stages.{number}.requires",
+                    stage=named(stage),
+                    keys=unknown,
+                ),
                 fields=[f"stages.{number}.requires"],
             )
     for number, program in enumerate(document.programs):
@@ -159,10 +164,14 @@ def _refuse_repeats(part: str, keys: list[str]) -> None:
     seen: set[str] = set()
     for number, key in enumerate(keys):
         if key in seen:
+            where = f"{part}.{number}.key"
             raise BadInput(
-                f"「{part}.{number}.key」: キー「{key}」が二度使われています。",
-                f"{part}.{number}.key: the key {key!r} is used twice.",
-                fields=[f"{part}.{number}.key"],
+                Text(
+                    "「{field}」: {problem}。",
+                    field=where,
+                    problem=Text("キー「{key}」が二度使われています", key=key),
+                ),
+                fields=[where],
             )
         seen.add(key)
 
@@ -172,13 +181,13 @@ def _check_plain(value: object, where: str, depth: int) -> None:
     and finite numbers, booleans, lists and tables, unsafe characters, deep nesting."""
     problem = None
     if depth > MAX_PROGRAM_DEPTH:
-        problem = ("入れ子が深すぎます", "is nested too deeply")
+        problem = Text("入れ子が深すぎます")
     elif isinstance(value, str):
         if (character := unsafe_character(value)) is not None:
-            problem = (f"使えない文字（{character}）があります", f"holds {character}")
+            problem = Text("使えない文字（{character}）があります", character=character)
     elif isinstance(value, float):
         if not math.isfinite(value):
-            problem = ("NaN・Infinity は使えません", "must be finite")
+            problem = Text("NaN・Infinity は使えません")
     elif isinstance(value, dict):
         for key, item in value.items():
             _check_plain(str(key), where, depth + 1)
@@ -187,12 +196,11 @@ def _check_plain(value: object, where: str, depth: int) -> None:
         for number, item in enumerate(value):
             _check_plain(item, f"{where}.{number}", depth + 1)
     elif not isinstance(value, bool | int):
-        problem = (
-            "文字列・数値・真偽値・配列・表のいずれかにしてください（日付は文字列で）",
-            "must be text, a number, a boolean, a list or a table (dates as text)",
-        )
+        problem = Text("文字列・数値・真偽値・配列・表のいずれかにしてください（日付は文字列で）")
     if problem is not None:
-        raise BadInput(f"「{where}」: {problem[0]}。", f"{where} {problem[1]}.", fields=[where])
+        raise BadInput(
+            Text("「{field}」: {problem}。", field=where, problem=problem), fields=[where]
+        )
 
 
 # --- TOML ----------------------------------------------------------------------------------
@@ -202,19 +210,20 @@ def read_scheme_toml(data: bytes, filename: str) -> Scheme:
         document = tomllib.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise BadInput(
-            f"{filename} を UTF-8 として読めません。TOML は UTF-8 で保存してください。",
-            f"Cannot read {filename} as UTF-8; TOML files are UTF-8.",
+            Text(
+                "{file} を UTF-8 として読めません。TOML は UTF-8 で保存してください。",
+                file=filename,
+            )
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise BadInput(
-            f"{filename} を TOML として読めません（{exc}）。",
-            f"Cannot read {filename} as TOML ({exc}).",
+            Text("{file} を TOML として読めません（{reason}）。", file=filename, reason=str(exc))
         ) from None
     try:
         return scheme_from_dict(document)
     except BadInput as error:
         raise BadInput(
-            f"{filename}: {error.message}", f"{filename}: {error.message_en}", **error.details
+            Text("{file}: {message}", file=filename, message=error.text), **error.details
         ) from None
 
 
@@ -262,10 +271,12 @@ def load_scheme(name_or_path: str) -> Scheme:
         path = Path(name_or_path)
         if path.suffix.lower() != ".toml" or not path.is_file():
             raise BadInput(
-                f"体系「{name_or_path}」はありません。プリセット（{'、'.join(preset_names())}）"
-                "か TOML ファイルを指定してください。",
-                f"There is no scheme {name_or_path!r}; give a preset "
-                f"({', '.join(preset_names())}) or a TOML file.",
+                Text(
+                    "体系「{name}」はありません。プリセット（{presets}）か TOML ファイルを"
+                    "指定してください。",
+                    name=name_or_path,
+                    presets=preset_names(),
+                )
             )
     return read_scheme_toml(path.read_bytes(), path.name)
 

@@ -42,9 +42,11 @@ from ..plans.service import Planning, require_admin
 from ..storage import Store
 from ..storage import organizations as records
 from ..storage.base import Session
+from ..translatable import Text
 from .matching import OrganizationArea, match_organizations
 from .rules import broken_rules, milestone_too_late
 from .scheme import Scheme, default_scheme, scheme_from_dict
+from .shown import joined, named
 from .spreadsheet import (
     MILESTONE_PREFIX,
     CsvRow,
@@ -98,12 +100,11 @@ class Organizations:
             )
             if mapping.needed and not force:
                 raise Conflict(
-                    "記録済みの段階・マイルストーンが新しい体系にありません: "
-                    f"{mapping.describe('ja')}。--force（API では force=1）で対応付けて"
-                    "切り替えられます。",
-                    "Recorded stages or milestones are not in the new scheme: "
-                    f"{mapping.describe('en')}. Switch with --force (force=1 in the API) to "
-                    "map them.",
+                    Text(
+                        "記録済みの段階・マイルストーンが新しい体系にありません: {mapping}。"
+                        "--force（API では force=1）で対応付けて切り替えられます。",
+                        mapping=mapping.text,
+                    ),
                     mapping=mapping.to_dict(),
                 )
             records.rename_stage_keys(session, mapping.stages)
@@ -144,8 +145,7 @@ class Organizations:
             raise unknown_key("milestone", milestone, scheme.milestone_keys)
         if viewer is None and (staff is not None or include_archived):
             raise Forbidden(
-                "担当職員や保管済みの組織での絞り込みにはログインが必要です。",
-                "Log in to filter by area staff or to see archived organizations.",
+                Text("担当職員や保管済みの組織での絞り込みにはログインが必要です。"),
                 fields=["staff" if staff is not None else "archived"],
             )
         with self.store.session() as session:
@@ -203,7 +203,7 @@ class Organizations:
         """Every change of an organization (None: of the scheme and the syncs), oldest
         first: who, when, the action, before and after, and any exception (staff only)."""
         if viewer is None:
-            raise Forbidden("変更履歴の閲覧にはログインが必要です。", "Log in to read the audit.")
+            raise Forbidden(Text("変更履歴の閲覧にはログインが必要です。"))
         with self.store.session() as session:
             if (
                 organization_id is not None
@@ -325,16 +325,21 @@ class Organizations:
             current = history[-1] if history else None
             if current is not None and on < current["effective_on"]:
                 raise BadInput(
-                    f"「date」: 変更日（{on.isoformat()}）は直前の段階の記録日"
-                    f"（{current['effective_on'].isoformat()}）以降にしてください。",
-                    f"date: the change ({on.isoformat()}) must not be earlier than the last "
-                    f"recorded change ({current['effective_on'].isoformat()}).",
+                    Text(
+                        "「date」: 変更日（{on}）は直前の段階の記録日（{last}）"
+                        "以降にしてください。",
+                        on=on.isoformat(),
+                        last=current["effective_on"].isoformat(),
+                    ),
                     fields=["date"],
                 )
             if current is not None and current["stage"] == stage:
                 raise BadInput(
-                    f"「stage」: {row['name']}は既に「{target.name}」です。",
-                    f"stage: {row['name']} is already at {target.name_en}.",
+                    Text(
+                        "「stage」: {name}は既に「{stage}」です。",
+                        name=row["name"],
+                        stage=named(target),
+                    ),
                     fields=["stage"],
                 )
             achieved = {
@@ -346,20 +351,21 @@ class Organizations:
             reason = (exception_reason or "").strip() or None
             if rules and reason is None:
                 raise StageRuleBroken(
-                    f"段階を「{target.name}」にできません: "
-                    + "。".join(rule.message for rule in rules)
-                    + "。管理者は理由を添えて例外として記録できます。",
-                    f"Cannot move to {target.name_en}: "
-                    + " ".join(rule.message_en for rule in rules)
-                    + " An administrator may record it as an exception with a reason.",
+                    Text(
+                        "段階を「{stage}」にできません: {rules}。"
+                        "管理者は理由を添えて例外として記録できます。",
+                        stage=named(target),
+                        rules=joined((rule.text for rule in rules), "。", " "),
+                    ),
                     fields=["stage"],
                     rules=[rule.to_dict() for rule in rules],
                 )
             if reason is not None and not rules:
                 raise BadInput(
-                    "「exception_reason」: この変更はどの規則にも反していないので、"
-                    "例外の理由は要りません。",
-                    "exception_reason: this change breaks no rule, so it needs no exception.",
+                    Text(
+                        "「exception_reason」: この変更はどの規則にも反していないので、"
+                        "例外の理由は要りません。"
+                    ),
                     fields=["exception_reason"],
                 )
             if reason is not None:
@@ -406,9 +412,7 @@ class Organizations:
             self._locked(session, organization_id, version)
             history = records.stage_history(session, [organization_id])
             if (late := milestone_too_late(scheme, history, milestone, on)) is not None:
-                raise BadInput(
-                    f"「date」: {late.message}。", f"date: {late.message_en}", fields=["date"]
-                )
+                raise BadInput(Text("「date」: {rule}。", rule=late.text), fields=["date"])
             old = next(
                 (
                     m
@@ -449,8 +453,7 @@ class Organizations:
         unknown = sorted(set(fields) - set(records.EDITABLE_COLUMNS))
         if unknown:
             raise BadInput(
-                f"「{unknown[0]}」は変更できる項目ではありません。",
-                f"{unknown[0]} is not a field that can be changed.",
+                Text("「{field}」は変更できる項目ではありません。", field=unknown[0]),
                 fields=unknown,
             )
         empty = sorted(
@@ -458,17 +461,14 @@ class Organizations:
         )
         if empty:
             raise BadInput(
-                f"「{empty[0]}」を空（null）にはできません。",
-                f"{empty[0]} cannot be null.",
-                fields=empty,
+                Text("「{field}」を空（null）にはできません。", field=empty[0]), fields=empty
             )
         if fields.get("hub_center") == "":
             fields = {**fields, "hub_center": None}
         hub = fields.get("hub_center")
         if hub is not None and hub not in set(self.planning.geography().center_codes):
             raise BadInput(
-                f"「hub_center」: 拠点施設「{hub}」が拠点施設のレイヤにありません。",
-                f"hub_center: there is no centre {hub!r} in the centres layer.",
+                Text("「hub_center」: 拠点施設「{hub}」が拠点施設のレイヤにありません。", hub=hub),
                 fields=["hub_center"],
             )
         now = datetime.now(UTC)
@@ -498,15 +498,19 @@ class Organizations:
             raise organization_not_found(organization_id)
         if row["archived_at"] is not None:
             raise Conflict(
-                f"{row['name']}は保管済み（決定案にその地区がない）ため変更できません。",
-                f"{row['name']} is archived (the adopted plan no longer has its area).",
+                Text(
+                    "{name}は保管済み（決定案にその地区がない）ため変更できません。",
+                    name=row["name"],
+                )
             )
         if version is not None and version != row["version"]:
             raise Conflict(
-                f"この組織は他の人の変更で版 {row['version']} になっています（基にした版は"
-                f" {version}）。読み込み直してから、もう一度変更してください。",
-                f"The organization is now at version {row['version']} (you edited version "
-                f"{version}); reload it and make the change again.",
+                Text(
+                    "この組織は他の人の変更で版 {current} になっています（基にした版は {yours}）。"
+                    "読み込み直してから、もう一度変更してください。",
+                    current=row["version"],
+                    yours=version,
+                ),
                 current_version=row["version"],
                 your_version=version,
             )
@@ -537,12 +541,7 @@ class Organizations:
             plans = []
             for row in rows:
                 if row.id not in stored:
-                    problems.add(
-                        row.line,
-                        "id",
-                        f"組織 {row.id} はありません",
-                        f"there is no active organization {row.id}",
-                    )
+                    problems.add(row.line, "id", Text("組織 {id} はありません", id=row.id))
                     continue
                 history = histories.get(row.id, [])
                 plans.append(
@@ -587,17 +586,16 @@ class Organizations:
             problems.add(
                 row.line,
                 "hub_center",
-                f"拠点施設「{fields['hub_center']}」がありません",
-                f"there is no centre {fields['hub_center']!r}",
+                Text("拠点施設「{hub}」がありません", hub=fields["hub_center"]),
             )
         known = {m["milestone"]: m["achieved_on"] for m in milestones}
         new_dates = {k: v for k, v in row.milestones.items() if known.get(k) != v}
         for key, on in new_dates.items():
             column = f"{MILESTONE_PREFIX}{key}"
             if on > today:
-                problems.add(row.line, column, "未来の日付です", "a date in the future")
+                problems.add(row.line, column, _FUTURE)
             elif (late := milestone_too_late(scheme, history, key, on)) is not None:
-                problems.add(row.line, column, late.message, late.message_en)
+                problems.add(row.line, column, late.text)
         current = history[-1] if history else None
         stage = None
         if row.stage and (current is None or current["stage"] != row.stage):
@@ -606,18 +604,21 @@ class Organizations:
             problems.add(
                 row.line,
                 "stage_since",
-                f"段階の開始日が記録（{current['effective_on']}）と違います。履歴は画面で直してください",
-                f"differs from the recorded {current['effective_on']}; correct history on its page",
+                Text(
+                    "段階の開始日が記録（{recorded}）と違います。履歴は画面で直してください",
+                    recorded=str(current["effective_on"]),
+                ),
             )
         if stage is not None and row.stage_since is not None:
             if row.stage_since > today:
-                problems.add(row.line, "stage_since", "未来の日付です", "a date in the future")
+                problems.add(row.line, "stage_since", _FUTURE)
             elif current is not None and row.stage_since < current["effective_on"]:
                 problems.add(
                     row.line,
                     "stage_since",
-                    f"直前の段階の記録日（{current['effective_on']}）より前です",
-                    f"before the last recorded change ({current['effective_on']})",
+                    Text(
+                        "直前の段階の記録日（{last}）より前です", last=str(current["effective_on"])
+                    ),
                 )
             rules = broken_rules(
                 scheme,
@@ -628,7 +629,7 @@ class Organizations:
             )
             for rule in rules:
                 if rule.code != "stage_skipped":
-                    problems.add(row.line, "stage", rule.message, rule.message_en)
+                    problems.add(row.line, "stage", rule.text)
         return fields, new_dates, stage
 
     def _apply_row(
@@ -880,12 +881,18 @@ def _link_json(row: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- refusals ----------------------------------------------------------------------------------
+# A spreadsheet's date after today.
+_FUTURE = Text("未来の日付です")
+
+
 def refuse_future(on: date) -> None:
     """Refuse a date after today (Japan time): records are of what has happened."""
     if on > today_in_japan():
         raise BadInput(
-            f"「date」: 日付（{on.isoformat()}）が未来です。起きた日付を入力してください。",
-            f"date: {on.isoformat()} is in the future; give the date it happened.",
+            Text(
+                "「date」: 日付（{on}）が未来です。起きた日付を入力してください。",
+                on=on.isoformat(),
+            ),
             fields=["date"],
         )
 
@@ -894,14 +901,16 @@ def unknown_key(field: str, key: str, known: Iterable[str]) -> BadInput:
     """The error for a stage or milestone key the scheme lacks."""
     listed = ", ".join(known)
     return BadInput(
-        f"「{field}」: 「{key}」はこの市の体系にありません（{listed}）。",
-        f"{field}: {key!r} is not in the city's scheme ({listed}).",
+        Text(
+            "「{field}」: 「{key}」はこの市の体系にありません（{keys}）。",
+            field=field,
+            key=key,
+            keys=listed,
+        ),
         fields=[field],
     )
 
 
 def organization_not_found(organization_id: int) -> NotFound:
     """The error for an organization id that does not exist."""
-    return NotFound(
-        f"組織 {organization_id} はありません。", f"There is no organization {organization_id}."
-    )
+    return NotFound(Text("組織 {id} はありません。", id=organization_id))

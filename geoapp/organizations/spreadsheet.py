@@ -21,9 +21,11 @@ from pydantic import ValidationError
 from ..errors import BadInput
 from ..exports.spreadsheet_csv import csv_bytes, csv_text, unquoted
 from ..storage.organizations import EDITABLE_COLUMNS
+from ..translatable import Text
 from ..web.validation import refusal
 from .requests import OrganizationFields
 from .scheme import Scheme
+from .shown import joined
 
 FIELD_COLUMNS = EDITABLE_COLUMNS
 MILESTONE_PREFIX = "milestone:"
@@ -85,32 +87,40 @@ class Problems:
 
     def __init__(self, filename: str) -> None:
         self.filename = filename
-        self.ja: list[str] = []
-        self.en: list[str] = []
+        self.found: list[Text] = []
 
-    def add(self, line: int, column: str, message: str, message_en: str) -> None:
+    def add(self, line: int, column: str, problem: Text) -> None:
         """Note a bad cell (line 0: the header)."""
-        where = "見出し行" if line == 0 else f"{line}行目"
-        where_en = "the header" if line == 0 else f"row {line}"
-        self.ja.append(f"{where}「{column}」: {message}")
-        self.en.append(f"{where_en}, column {column}: {message_en}")
+        if line == 0:
+            self.found.append(
+                Text("見出し行「{column}」: {problem}", column=column, problem=problem)
+            )
+        else:
+            self.found.append(
+                Text("{line}行目「{column}」: {problem}", line=line, column=column, problem=problem)
+            )
 
     def refuse(self) -> None:
-        """Raise one error naming the file and its first problems, if there are any."""
-        if not self.ja:
+        """Raise one error naming the file and its first problems, if there are any (every
+        one goes to API clients, in English, as ``problems``)."""
+        if not self.found:
             return
-        shown = MAX_SHOWN_PROBLEMS
-        more = f" ほか{len(self.ja) - shown}件" if len(self.ja) > shown else ""
-        more_en = f" and {len(self.en) - shown} more" if len(self.en) > shown else ""
-        raise BadInput(
-            f"{self.filename} を取り込めません（何も保存していません）。"
-            + "、".join(self.ja[:shown])
-            + more,
-            f"Cannot import {self.filename} (nothing was stored): "
-            + "; ".join(self.en[:shown])
-            + more_en,
-            problems=self.en,
-        )
+        shown = joined(self.found[:MAX_SHOWN_PROBLEMS], "、", "; ")
+        more = len(self.found) - MAX_SHOWN_PROBLEMS
+        if more > 0:
+            text = Text(
+                "{file} を取り込めません（何も保存していません）。{problems} ほか{n}件",
+                file=self.filename,
+                problems=shown,
+                n=more,
+            )
+        else:
+            text = Text(
+                "{file} を取り込めません（何も保存していません）。{problems}",
+                file=self.filename,
+                problems=shown,
+            )
+        raise BadInput(text, problems=[found.in_language("en") for found in self.found])
 
 
 def read_organizations_csv(data: bytes, filename: str, scheme: Scheme) -> list[CsvRow]:
@@ -121,18 +131,17 @@ def read_organizations_csv(data: bytes, filename: str, scheme: Scheme) -> list[C
         table = list(csv.reader(io.StringIO(csv_text(data, filename))))
     except csv.Error as exc:
         raise BadInput(
-            f"{filename} を CSV として読めません（{exc}）。",
-            f"Cannot read {filename} as CSV ({exc}).",
+            Text("{file} を CSV として読めません（{reason}）。", file=filename, reason=str(exc))
         ) from None
     if not table:
-        raise BadInput(f"{filename} は空です。", f"{filename} is empty.")
+        raise BadInput(Text("{file} は空です。", file=filename))
     names = [unquoted(cell.strip().lstrip("\ufeff")) for cell in table[0]]
     known = set(header(scheme))
     for name in names:
         if name not in known:
-            problems.add(0, name, "この列は使えません", "unknown column")
+            problems.add(0, name, Text("この列は使えません"))
     if "id" not in names:
-        problems.add(0, "id", "組織の id の列が必要です", "the id column is required")
+        problems.add(0, "id", Text("組織の id の列が必要です"))
     problems.refuse()
     rows = []
     for line, cells in enumerate(table[1:], start=2):
@@ -148,7 +157,7 @@ def read_organizations_csv(data: bytes, filename: str, scheme: Scheme) -> list[C
     seen: dict[int, int] = {}
     for row in rows:
         if row.id in seen:
-            problems.add(row.line, "id", f"{seen[row.id]}行目と同じ組織です", "repeats an id")
+            problems.add(row.line, "id", Text("{line}行目と同じ組織です", line=seen[row.id]))
         seen.setdefault(row.id, row.line)
     problems.refuse()
     return rows
@@ -159,7 +168,7 @@ def _read_row(
 ) -> CsvRow | None:
     """One row's values checked; None when its id is unreadable."""
     if not values["id"].isascii() or not values["id"].isdigit():
-        problems.add(line, "id", "組織の id（半角数字）が必要です", "needs an organization id")
+        problems.add(line, "id", Text("組織の id（半角数字）が必要です"))
         return None
     row = CsvRow(line, int(values["id"]))
     given = {name: values[name] for name in FIELD_COLUMNS if name in values}
@@ -171,28 +180,20 @@ def _read_row(
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             column = str(error["loc"][0]) if error["loc"] else "?"
-            explained = refusal([error])
-            problems.add(
-                line,
-                column,
-                explained.message.removeprefix("入力が正しくありません: "),
-                explained.message_en.removeprefix("The request is not valid: "),
-            )
+            [problem] = refusal([error]).messages.values()
+            problems.add(line, column, problem)
     stage = values.get("stage", "")
     if stage:
         found = next((s for s in scheme.stages if stage in (s.key, s.name)), None)
         if found is None:
             problems.add(
-                line,
-                "stage",
-                f"段階「{stage}」はこの市の体系にありません",
-                f"unknown stage {stage!r}",
+                line, "stage", Text("段階「{stage}」はこの市の体系にありません", stage=stage)
             )
         else:
             row.stage = found.key
     row.stage_since = _date_cell(line, "stage_since", values.get("stage_since", ""), problems)
     if row.stage and row.stage_since is None:
-        problems.add(line, "stage_since", "段階の開始日が必要です", "the stage needs its date")
+        problems.add(line, "stage_since", Text("段階の開始日が必要です"))
     for key in scheme.milestone_keys:
         column = MILESTONE_PREFIX + key
         reached = _date_cell(line, column, values.get(column, ""), problems)
@@ -213,10 +214,5 @@ def _date_cell(line: int, column: str, text: str, problems: Problems) -> date | 
             return date.fromisoformat(text)
     except ValueError:
         pass
-    problems.add(
-        line,
-        column,
-        f"日付「{text}」は YYYY-MM-DD の形にしてください",
-        f"{text!r} is not a date as YYYY-MM-DD",
-    )
+    problems.add(line, column, Text("日付「{text}」は YYYY-MM-DD の形にしてください", text=text))
     return None

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..translatable import Counted, Text
 from .scheme import Scheme
 
 NO_STAGE_COLOR = "#d9d9d9"
-NO_STAGE_NAME = ("段階なし", "No stage yet")
+NO_STAGE_NAME = Text("段階なし")
 # The milestone map: areas that reached the milestone, and those that have not.
 REACHED_COLOR = "#3b528b"
 NOT_REACHED_COLOR = "#f2f2f2"
@@ -40,7 +41,7 @@ def stage_name(scheme: Scheme, stage: str | None, lang: str) -> str:
     """A stage's name in ``lang`` (「段階なし」 for none)."""
     found = scheme.stage(stage) if stage else None
     if found is None:
-        return NO_STAGE_NAME[1] if lang == "en" else NO_STAGE_NAME[0]
+        return NO_STAGE_NAME.in_language(lang)
     return found.name_en if lang == "en" else found.name
 
 
@@ -66,7 +67,6 @@ def stage_legend(
 
 def areas_text(count: int, lang: str, total: int | None = None) -> str:
     """A count of areas as reports write it: 4地区, 67/69地区; 4 areas, 67/69 areas."""
-    counted = f"{count:,}" if total is None else f"{count:,}/{total:,}"
-    if lang == "en":
-        return f"{counted} area" + ("" if count == 1 and total is None else "s")
-    return f"{counted}地区"
+    if total is None:
+        return Counted("{n:,}地区", "{n:,}地区", n=count).in_language(lang)
+    return Text("{n:,}/{total:,}地区", n=count, total=total).in_language(lang)

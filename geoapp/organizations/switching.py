@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..translatable import Counted, Text
 from .scheme import Scheme
+from .shown import joined
 
 
 @dataclass(frozen=True)
@@ -29,20 +31,47 @@ class SchemeMapping:
         """Whether switching changes any record."""
         return bool(self.stages or self.milestones)
 
+    @property
+    def text(self) -> Text:
+        """The mapping as one line: 「段階「a」（3件）→ 「b」へ、…」."""
+        parts: list[Text] = []
+        for old, new in self.stages.items():
+            count = self.counts.get(f"stage:{old}", 0)
+            parts.append(
+                Counted(
+                    "段階「{old}」（{n}件）→ 「{new}」へ",
+                    "段階「{old}」（{n}件）→ 「{new}」へ",
+                    n=count,
+                    old=old,
+                    new=new,
+                )
+            )
+        for old, kept in self.milestones.items():
+            count = self.counts.get(f"milestone:{old}", 0)
+            if kept:
+                parts.append(
+                    Counted(
+                        "マイルストーン「{old}」（{n}件）→ 「{new}」へ",
+                        "マイルストーン「{old}」（{n}件）→ 「{new}」へ",
+                        n=count,
+                        old=old,
+                        new=kept,
+                    )
+                )
+            else:
+                parts.append(
+                    Counted(
+                        "マイルストーン「{old}」（{n}件）→ 削除",
+                        "マイルストーン「{old}」（{n}件）→ 削除",
+                        n=count,
+                        old=old,
+                    )
+                )
+        return joined(parts, "、", "; ")
+
     def describe(self, lang: str) -> str:
         """The mapping as one line, in Japanese or English."""
-        parts = []
-        for kind, mapping in (("stage", self.stages), ("milestone", self.milestones)):
-            for old, new in mapping.items():
-                count = self.counts.get(f"{kind}:{old}", 0)
-                if lang == "ja":
-                    label = "段階" if kind == "stage" else "マイルストーン"
-                    target = f"「{new}」へ" if new else "削除"
-                    parts.append(f"{label}「{old}」（{count}件）→ {target}")
-                else:
-                    target = repr(new) if new else "removed"
-                    parts.append(f"{kind} {old!r} ({count} records) → {target}")
-        return ("、" if lang == "ja" else "; ").join(parts)
+        return self.text.in_language(lang)
 
     def to_dict(self) -> dict[str, Any]:
         """The mapping as the API, the command and the audit show it."""
