@@ -1,7 +1,7 @@
 """Numbers, yen, dates and fiscal years as each language writes them, in one place.
 
-Japanese: 1,234 人, 200,000円, 1,700千円, 令和6年4月1日, 令和6年度（2024年度）.
-English: 1,234, ¥200,000, ¥1,700 thousand, 2024-04-01, FY2024. Numbers come from Babel's
+Japanese: 1,234 人, 12.5%, 200,000円, 1,700千円, 令和6年4月1日, 令和6年度（2024年度）.
+English: 1,234, 12.5%, ¥200,000, ¥1,700 thousand, 2024-04-01, FY2024. Numbers come from Babel's
 locale data; the calendar from ``japanese_calendar``. Templates reach these as filters
 (``geoapp.web.i18n``) in the request's language.
 """
@@ -9,8 +9,9 @@ locale data; the calendar from ``japanese_calendar``. Templates reach these as f
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from .japanese_calendar import (
     fiscal_year_label,
@@ -24,12 +25,40 @@ from .translatable import N_
 MISSING = "—"
 
 
-def number(value: float | None, lang: str, digits: int = 0) -> str:
-    """A figure with the locale's grouping (1,234; 12.5 with ``digits=1``), — for none."""
+def _half_up(value: float | Decimal, digits: int) -> Decimal:
+    """``value`` as written (its shortest decimal form) rounded half up (四捨五入) to
+    ``digits`` decimals: 2.675 → 2.68, as static/text.js rounds it too; never −0."""
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return rounded if rounded else abs(rounded)
+
+
+def _pattern(digits: int) -> str:
+    """Babel's pattern for a grouped figure with ``digits`` decimals."""
+    return "#,##0" + ("." + "0" * digits if digits else "")
+
+
+def number(value: float | None, lang: str, digits: int = 0, signed: bool = False) -> str:
+    """A figure with the locale's grouping (1,234; 12.5 with ``digits=1``), — for none;
+    ``signed``, a change with its sign (+1,234, -56, +0)."""
     if value is None or value != value:
         return MISSING
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=lang)
+    pattern = _pattern(digits)
+    if signed:
+        pattern = f"+{pattern};-{pattern}"
+    return format_decimal(_half_up(value, digits), format=pattern, locale=lang)
+
+
+def percent(share: float | None, lang: str, digits: int = 1) -> str:
+    """A share (0.125) as a percentage with the locale's signs: 12.5%; — for none. A share
+    above 0 that would round to 0 reads <0.1%, not 0.0% (a district barely in a
+    zone is still in it)."""
+    if share is None or share != share:
+        return MISSING
+    pattern = _pattern(digits) + "%"
+    rounded = _half_up(Decimal(str(share)).scaleb(2), digits)
+    if share > 0 and not rounded:
+        return "<" + format_percent(Decimal(1).scaleb(-digits - 2), format=pattern, locale=lang)
+    return format_percent(rounded.scaleb(-2), format=pattern, locale=lang)
 
 
 def yen(amount: int | None, lang: str) -> str:

@@ -67,3 +67,38 @@ def test_the_templates_filters_follow_the_request_language(app: Flask) -> None:
     ):
         with app.test_request_context(f"/?lang={lang}"):
             assert render_template_string(page, day=date(2024, 4, 1)) == expected
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_share_reads_as_a_percentage_and_a_sliver_says_so(lang: str) -> None:
+    assert [
+        formatting.percent(0.125, lang),
+        formatting.percent(0.5, lang, 0),
+        formatting.percent(0.00012, lang, 3),
+        formatting.percent(0.0004, lang),
+        formatting.percent(0.0, lang),
+        formatting.percent(None, lang),
+        formatting.percent(12.3456, lang),
+    ] == ["12.5%", "50%", "0.012%", "<0.1%", "0.0%", "—", "1,234.6%"]
+
+
+def test_the_percent_filter_follows_the_request_language(app: Flask) -> None:
+    for lang in ("ja", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            assert render_template_string("{{ 0.1234|percent }} {{ x|percent(3) }}", x=None) == (
+                "12.3% —"
+            )
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_figures_round_half_up_as_written_and_changes_carry_their_sign(lang: str) -> None:
+    assert [formatting.number(v, lang, 2) for v in (2.675, 1.005, -0.004)] == [
+        "2.68",
+        "1.01",
+        "0.00",
+    ]
+    assert [formatting.number(v, lang, signed=True) for v in (1234, -56, 0)] == [
+        "+1,234",
+        "-56",
+        "+0",
+    ]

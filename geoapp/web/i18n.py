@@ -92,11 +92,14 @@ def bracketed(text: object, lang: str) -> str:
 
 def _formatting_filters() -> dict[str, Callable[..., str]]:
     """The templates' filters for figures, money and dates (``geoapp.formatting``), in the
-    request's language: ``|number``, ``|thousands`` (a bare figure in 千円 for a table
+    request's language: ``|number``, ``|percent``, ``|thousands`` (a bare figure in 千円 for a table
     whose heading names the unit), ``|yen``, ``|thousand_yen``, ``|day``, ``|moment``,
     ``|fiscal_year``, ``|fiscal_year_short`` and ``|bracketed``."""
     return {
-        "number": lambda value, digits=0: formatting.number(value, _locale(), digits),
+        "number": lambda value, digits=0, signed=False: formatting.number(
+            value, _locale(), digits, signed
+        ),
+        "percent": lambda share, digits=1: formatting.percent(share, _locale(), digits),
         "thousands": lambda amount: formatting.number(
             formatting.thousands_of_yen(amount), _locale()
         ),
