@@ -30,7 +30,7 @@ __all__ = ["browser", "demo_server"]
 
 MM = 72 / 25.4  # PDF points per millimetre
 GRANTS_YEAR = 2025
-SUBSIDIES_TITLE = "令和7年度（2025年度） 補助金の交付額（千円）"
+SUBSIDIES_TITLE = "令和7年度 補助金の交付額（千円）"
 HOSTILE = "<img src=x onerror=window.__xss=1>協議会"
 
 

@@ -16,9 +16,14 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from flask import Flask
+from jinja2.utils import htmlsafe_json_dumps
 from staff import GRID_CITY
 
 from geoapp.city.model import DEMO_PREFECTURE, PREFECTURES
+from geoapp.demo.grants import prepare_demo_grants
+from geoapp.formatting import fiscal_year, fiscal_year_short
+from geoapp.japanese_calendar import fiscal_year as fiscal_year_of
+from geoapp.japanese_calendar import today_in_japan
 from geoapp.web.i18n import TRANSLATIONS_DIR, script_messages, translate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,3 +138,30 @@ def test_the_english_home_page_names_the_prefecture_in_english(grid_app: Flask) 
     page = grid_app.test_client().get("/?lang=en").get_data(as_text=True)
     assert "Shizuoka Prefecture ・ Municipality code" in page
     assert "静岡県" not in page
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_pages_write_fiscal_years_as_geoapp_formatting_does(demo_app: Flask, lang: str) -> None:
+    """The grants report, the grants map and the public map name a fiscal year only as
+    geoapp.formatting writes it in the page's language: a template or view that wrote its
+    own 年度 or FY for one language fails here."""
+    assert prepare_demo_grants(
+        demo_app.extensions["geoapp.organizations"], demo_app.extensions["geoapp.subsidies"]
+    )
+    client = demo_app.test_client()
+    report = client.get(f"/grants/report?fiscal_year=2024&lang={lang}").get_data(as_text=True)
+    assert f"<small>{fiscal_year(2024, lang)}</small>" in report
+    assert f'<option value="2023" >{fiscal_year(2023, lang)}</option>' in report
+    assert f">{fiscal_year_short(2022, lang)}</text>" in report  # the chart's axis
+    grants_map = client.get(f"/grants/map?fiscal_year=2024&lang={lang}").get_data(as_text=True)
+    assert f'<option value="2024" selected>{fiscal_year(2024, lang)}</option>' in grants_map
+    assert f">{fiscal_year_short(2024, lang)} {translate('すべての制度', lang)}<" in grants_map
+    home = client.get(f"/?layer=subsidies&fiscal_year=2024&lang={lang}").get_data(as_text=True)
+    what = translate("補助金の交付額（千円）", lang)
+    legend = f'id="colouring-title">{fiscal_year_short(2024, lang)} {what}<'
+    assert htmlsafe_json_dumps(legend)[1:-1] in home  # in the map's script
+    this_year = fiscal_year_of(today_in_japan())
+    assert f"<dd>{fiscal_year(this_year, lang)}</dd>" in home
+    other = "en" if lang == "ja" else "ja"
+    for page in (report, grants_map, home):
+        assert fiscal_year_short(2024, other) not in page

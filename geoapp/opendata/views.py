@@ -4,12 +4,11 @@ collections (the same edition the OGC API serves) and the file builders."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from ..japanese_calendar import wareki_date
 from ..ogcapi.collections import collection_named
 from ..ogcapi.views import CACHE_CONTROL, edition
 from ..web import current
@@ -78,7 +77,6 @@ def page() -> str:
         formats_of=formats_of,
         licence=LICENCE,
         attribution=attribution(city.name if city else None, lang),
-        wareki=lambda day: wareki_date(day) if isinstance(day, date) else "—",
         lang=lang,
     )
 

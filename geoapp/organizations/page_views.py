@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import date
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -15,7 +16,7 @@ from werkzeug.wrappers import Response
 from ..accounts.views import current_user, login_required, require_user
 from ..errors import GeoappError, NotFound
 from ..formatting import day, fiscal_year_short
-from ..japanese_calendar import fiscal_year, fiscal_year_label, today_in_japan
+from ..japanese_calendar import fiscal_year, fiscal_year_end, today_in_japan
 from ..ogcapi.documents import MAX_LIMIT
 from ..ogcapi.views import published_communities
 from ..translatable import N_, Text
@@ -45,6 +46,7 @@ from .stage_colors import (
     NO_STAGE_COLOR,
     NOT_REACHED_COLOR,
     REACHED_COLOR,
+    areas_template,
     areas_text,
     stage_legend,
     stage_name,
@@ -261,9 +263,14 @@ def _map_setup(lang: str) -> MapSetup:
 
 def year_end_heading(year: int, lang: str) -> str:
     """The stage legend's heading: 令和6年度末の段階, Stages at the end of FY2024."""
-    if lang == "en":
-        return f"Stages at the end of FY{year}"
-    return f"{fiscal_year_short(year, lang)}末の段階"
+    return translate("{year}末の段階", lang).format(year=fiscal_year_short(year, lang))
+
+
+def year_end_status(year: int, when: date, lang: str) -> str:
+    """The stage map's status line: 令和6年度末（令和7年3月31日）, End of FY2024 (2025-03-31)."""
+    return translate("{year}末（{date}）", lang).format(
+        year=fiscal_year_short(year, lang), date=day(when, lang)
+    )
 
 
 @blueprint.get("/organizations/map")
@@ -313,12 +320,21 @@ def stage_map_page() -> str:
         first=first,
         last=last,
         label=labels[str(year)],
-        long_label=fiscal_year_label(year),
+        status=year_end_status(state["fiscal_year"], date.fromisoformat(state["date"]), lang),
         state=state,
         legend=legend,
         areas_text=areas_text,
         slider=json.dumps(
-            {"palette": palette, "labels": labels, "headings": headings},
+            {
+                "palette": palette,
+                "labels": labels,
+                "headings": headings,
+                "statuses": {
+                    str(y): year_end_status(y, fiscal_year_end(y), lang)
+                    for y in range(first, last + 1)
+                },
+                "areas": {"one": areas_template(lang, 1), "other": areas_template(lang, 2)},
+            },
             ensure_ascii=False,
         ),
         chart=stage_chart_svg(years, scheme, lang),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..translatable import Counted, Text
+from ..translatable import Counted, Text, catalogue
 from .scheme import Scheme
 
 NO_STAGE_COLOR = "#d9d9d9"
@@ -70,3 +70,9 @@ def areas_text(count: int, lang: str, total: int | None = None) -> str:
     if total is None:
         return Counted("{n:,}地区", "{n:,}地区", n=count).in_language(lang)
     return Text("{n:,}/{total:,}地区", n=count, total=total).in_language(lang)
+
+
+def areas_template(lang: str, count: int) -> str:
+    """``areas_text``'s words for ``count`` areas with ``{n:,}`` left to fill: the stage
+    map's script gets the one and the many to write its own counts."""
+    return catalogue(lang).ngettext("{n:,}地区", "{n:,}地区", count)

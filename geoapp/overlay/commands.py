@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..errors import BadInput
 from ..exports.spreadsheet_csv import frame_csv_bytes
+from ..formatting import percent
 from ..translatable import Text
 from ..web import current
 from .report import OverlayReport
@@ -86,13 +87,14 @@ def _outside_zone_lines(report: OverlayReport, limit: int = 20) -> list[str]:
         "",
         f"どの校区にも入らない部分 / land in no school zone: 行政区 {total['districts']}"
         f"（一部 / partly {total['districts_partly_outside']}）  "
-        f"面積 / area {total['area_m2']:,.1f} m²（{total['area_share']:.3%}）  "
+        f"面積 / area {total['area_m2']:,.1f} m²（{percent(total['area_share'], 'ja', 3)}）  "
         f"人口 / population {shown_people}",
     ]
     if total["warning"]:
+        share = percent(total["warning_share"], "ja")
         lines.append(
-            f"  注意 / warning: 市全体の {total['warning_share']:.1%} を超えています。"
-            f"校区の線を確かめてください / more than {total['warning_share']:.1%} of the "
+            f"  注意 / warning: 市全体の {share} を超えています。"
+            f"校区の線を確かめてください / more than {share} of the "
             "city lies in no zone; check the zone lines."
         )
     names = dict(zip(report.districts["code"].astype(str), report.districts["name"], strict=True))
@@ -138,7 +140,7 @@ def describe_overlay(report: OverlayReport) -> str:
         pieces = report.pieces.groupby("district", sort=False)
         for code, row in split.iterrows():
             shares = ", ".join(
-                f"{piece.zone} {piece.district_share:.1%}"
+                f"{piece.zone} {percent(piece.district_share, 'ja')}"
                 for piece in pieces.get_group(code).itertuples()
             )
             lines.append(f"  {code} → {row['majority_zone']}  ({shares})")

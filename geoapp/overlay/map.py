@@ -11,15 +11,17 @@ from collections.abc import Sequence
 
 import folium
 import geopandas as gpd
+import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 from markupsafe import Markup
 
 from ..city.center_kinds import CenterKindScheme, center_kind_scheme
 from ..city.model import DEFAULT_CENTER_KINDS, CenterKind
+from ..formatting import number, percent
 from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES, WEB_CRS
 from ..web.basemap import Basemap
-from ..web.feature_text import feature_layer, number, popup_table, shown
+from ..web.feature_text import feature_layer, popup_table, shown
 from ..web.i18n import bracketed, translate
 from ..web.webmap import (
     FoldOnNarrowScreens,
@@ -183,11 +185,6 @@ def overlay_legend_html(
     return legend_body(t("凡例"), rows)
 
 
-def share_text(share: float) -> str:
-    """A share as a percentage; slivers under 0.1 % say so instead of showing 0.0 %."""
-    return "<0.1%" if 0 < share < 0.001 else f"{share:.1%}"
-
-
 def _share_list(
     report: OverlayReport, district: str, zone_names: dict, lang: str, mark: str = ""
 ) -> Markup:
@@ -196,10 +193,10 @@ def _share_list(
     items = Markup("").join(
         Markup('<li class="{}"><b>{}</b> {} <span class="muted">{} ・ {}</span></li>').format(
             "current" if piece.zone == mark else "",
-            share_text(piece.district_share),
+            percent(piece.district_share, lang),
             shown(zone_names.get(piece.zone, piece.zone)),
-            f"{piece.area_m2 / 10_000:,.2f} ha",
-            translate("校区の{share}", lang).format(share=share_text(piece.zone_share)),
+            f"{number(piece.area_m2 / 10_000, lang, 2)} ha",
+            translate("校区の{share}", lang).format(share=percent(piece.zone_share, lang)),
         )
         for piece in pieces.itertuples()
     )
@@ -232,10 +229,10 @@ def _add_districts(
             (t("行政区"), Markup("<b>{}</b>{}").format(row.name, bracketed(row.code, lang))),
             (t("最大の校区"), zone_names.get(zone, "—") if zone else "—"),
             (t("状態"), status),
-            (t("人口"), number(row.population)),
+            (t("人口"), number(None if pd.isna(row.population) else row.population, lang)),
         ]
         if isinstance(near, str):
-            nearest = center_names.get(near, near) + bracketed(f"{distance:,.0f} m", lang)
+            nearest = center_names.get(near, near) + bracketed(f"{number(distance, lang)} m", lang)
             items.append((t("最寄りの拠点"), nearest))
         share_list = _share_list(report, row.code, zone_names, lang) if row.split else Markup("")
         popups.append(popup_table(items, "overlay-popup") + share_list)
@@ -280,7 +277,7 @@ def _add_pieces(fmap: folium.Map, report: OverlayReport, lang: str) -> None:
             bracketed(piece.district, lang),
             t("この区片"),
             zone_names.get(piece.zone, piece.zone),
-            share_text(piece.district_share),
+            percent(piece.district_share, lang),
         )
         + _share_list(report, piece.district, zone_names, lang, mark=piece.zone)
         for piece in pieces.itertuples()

@@ -21,7 +21,7 @@ from ..web.validation import QueryModel, blank_is_none, from_args
 from ..web.vendor_assets import leaflet_css_url, leaflet_js_url
 from ..web.views import city_basemap
 from ..web.webmap import render_map
-from .map import overlay_map, share_text
+from .map import overlay_map
 from .stored_city import city_overlay
 from .zones import DEFAULT_SPLIT_THRESHOLD
 
@@ -42,12 +42,6 @@ def requested_threshold() -> float:
     """The ``threshold`` query parameter (a fraction, default 0.05)."""
     given = from_args(OverlayQuery).threshold
     return DEFAULT_SPLIT_THRESHOLD if given is None else given
-
-
-@blueprint.app_template_filter("share")
-def share_filter(share: float) -> str:
-    """Templates' ``|share``: a share as a percentage, slivers as <0.1 %."""
-    return share_text(share)
 
 
 @blueprint.get("/overlay")

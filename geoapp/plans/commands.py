@@ -12,6 +12,7 @@ import click
 
 from ..accounts.users import User, find_user
 from ..errors import BadInput
+from ..formatting import number, percent
 from ..translatable import Text
 from ..web.current import planning, store, with_app
 from .exchange import EXPORT_FORMATS, PlanFile, export_plan, read_plan_csv, read_plan_geojson
@@ -114,8 +115,8 @@ def plan_show(plan_id: int, as_json: bool) -> None:
     figures = {c["id"]: c for c in plan["checks"]["communities"]}
     for community in plan["communities"]:
         figure = figures[community["id"]]
-        share = f"{figure['share_65']:.1%}" if figure["share_65"] is not None else "—"
-        people = "—" if figure["population"] is None else f"{figure['population']:,}"
+        share = percent(figure["share_65"], "ja")
+        people = number(figure["population"], "ja")
         click.echo(
             f"  {community['id']:>3} {community['name']}\t行政区 {figure['districts']}"
             f"\t人口 {people}\t高齢化率 {share}"

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..japanese_calendar import fiscal_year, fiscal_year_label, today_in_japan
+from ..formatting import fiscal_year_short
+from ..japanese_calendar import fiscal_year, today_in_japan
 from ..organizations.scheme import Scheme
 from ..organizations.service import Organizations
 from ..organizations.stage_colors import NO_STAGE_COLOR, stage_legend, stage_palette
@@ -80,9 +81,8 @@ def subsidy_colouring(granted: Mapping[int, int], year: int, lang: str) -> Colou
         LegendRow(str(number), color, label, count)
         for number, color, label, count in class_rows(classes, "total", lang)
     ]
-    year_text = f"FY{year}" if lang == "en" else fiscal_year_label(year)
     what = translate("補助金の交付額（千円）", lang)
-    title = f"{year_text} {what}"
+    title = f"{fiscal_year_short(year, lang)} {what}"
     return Colouring("subsidies", year, title, fills, rows, class_color(-1, 0))
 
 

@@ -12,6 +12,7 @@ import folium
 from markupsafe import Markup
 
 from ..city.center_kinds import CenterKindScheme
+from ..formatting import number
 from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from ..web.basemap import Basemap
 from ..web.i18n import translate
@@ -70,13 +71,13 @@ def public_map_frame(
     return MapFrame(fmap, groups)
 
 
-def colouring_rows(rows: Sequence[LegendRow]) -> Markup:
+def colouring_rows(rows: Sequence[LegendRow], lang: str) -> Markup:
     """A colouring's legend rows: swatch, text and count (the script writes the same)."""
     row = Markup(
         '<div class="legend-class" data-key="{}"><i class="swatch" style="background:{}"></i>'
         '<span class="legend-label">{}</span> <span class="legend-count">({})</span></div>'
     )
-    return Markup("").join(row.format(r.key, r.color, r.label, f"{r.count:,}") for r in rows)
+    return Markup("").join(row.format(r.key, r.color, r.label, number(r.count, lang)) for r in rows)
 
 
 def legend_html(
@@ -95,7 +96,7 @@ def legend_html(
             Markup(
                 '<div class="geoapp-legend-head" id="colouring-title">{}</div>'
                 '<div id="colouring-rows">{}</div>'
-            ).format(colouring.title, colouring_rows(colouring.rows))
+            ).format(colouring.title, colouring_rows(colouring.rows, lang))
         )
     rows.append(
         Markup(

@@ -15,7 +15,7 @@ from ..errors import NotFound
 from ..formatting import day as day_text
 from ..formatting import fiscal_year_short
 from ..geometry.point_location import lowest_covering_code
-from ..japanese_calendar import fiscal_year, fiscal_year_label
+from ..japanese_calendar import fiscal_year
 from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from ..organizations.service import Organizations
 from ..plans.caches import LatestCache
@@ -194,9 +194,7 @@ def community_grants(subsidies: Subsidies, organization_id: int, lang: str) -> d
             grant["fiscal_year"],
             {
                 "year": grant["fiscal_year"],
-                "label": f"FY{grant['fiscal_year']}"
-                if lang == "en"
-                else fiscal_year_label(grant["fiscal_year"]),
+                "label": fiscal_year_short(grant["fiscal_year"], lang),
                 "grants": [],
                 "total": 0,
             },

@@ -11,6 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..formatting import fiscal_year_short, number, thousand_yen, thousands_of_yen
 from ..web.i18n import translate
 
 # Okabe–Ito, without black (kept for text and axes).
@@ -39,7 +40,7 @@ def years_chart(
     lang: str,
     legend: bool = True,
 ) -> Markup:
-    """An SVG stacked bar per fiscal year (``years``: fiscal_year, label, amounts by
+    """An SVG stacked bar per fiscal year (``years``: fiscal_year and amounts by
     program key) in 千円, with a legend of ``programs`` (key, name, name_en). Without
     ``legend`` the SVG ends under the years: a page that shows the chart writes the legend
     in HTML (``chart_legend``), where it wraps on a phone instead of being cut."""
@@ -65,7 +66,7 @@ def years_chart(
             Markup(
                 '<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" class="grid"/>'
                 '<text x="{}" y="{:.1f}" class="axis" text-anchor="end">{}</text>'
-            ).format(_LEFT, _WIDTH - _RIGHT, y, y, _LEFT - 6, y + 4, f"{value:,.0f}")
+            ).format(_LEFT, _WIDTH - _RIGHT, y, y, _LEFT - 6, y + 4, number(value, lang))
         )
     parts.append(
         Markup(
@@ -75,9 +76,10 @@ def years_chart(
     slot = plot_w / max(len(years), 1)
     bar = min(slot * 0.6, 70)
     for index, (year, total) in enumerate(zip(years, totals, strict=True)):
+        label = fiscal_year_short(year["fiscal_year"], lang)
         x = _LEFT + slot * index + (slot - bar) / 2
         base = _TOP + plot_h
-        for number, key in enumerate(keys):
+        for place, key in enumerate(keys):
             amount = year["amounts"].get(key, 0)
             if not amount:
                 continue
@@ -92,18 +94,17 @@ def years_chart(
                     base,
                     bar,
                     height,
-                    program_color(number),
-                    year["label"],
-                    _name(programs[number], lang),
-                    f"{amount / 1000:,.0f}{t('千円')}",
+                    program_color(place),
+                    label,
+                    _name(programs[place], lang),
+                    thousand_yen(amount, lang),
                 )
             )
         parts.append(
             Markup(
                 '<text x="{:.1f}" y="{:.1f}" class="total" text-anchor="middle">{}</text>'
-            ).format(x + bar / 2, base - 5, f"{total / 1000:,.0f}")
+            ).format(x + bar / 2, base - 5, number(thousands_of_yen(total), lang))
         )
-        label = year["label"].split("（")[0] if lang == "ja" else f"FY{year['fiscal_year']}"
         parts.append(
             Markup('<text x="{:.1f}" y="{}" class="axis" text-anchor="middle">{}</text>').format(
                 x + bar / 2, _TOP + plot_h + 18, label
@@ -114,14 +115,14 @@ def years_chart(
             _LEFT, _WIDTH - _RIGHT, _TOP + plot_h, _TOP + plot_h
         )
     )
-    for number, program in enumerate(programs if legend else ()):
-        column, row = number % 2, number // 2
+    for place, program in enumerate(programs if legend else ()):
+        column, row = place % 2, place // 2
         x, y = _LEFT + column * (plot_w / 2), _TOP + plot_h + 40 + row * 20
         parts.append(
             Markup(
                 '<rect x="{:.1f}" y="{}" width="12" height="12" fill="{}"/>'
                 '<text x="{:.1f}" y="{}" class="legend">{}</text>'
-            ).format(x, y, program_color(number), x + 18, y + 11, _name(program, lang))
+            ).format(x, y, program_color(place), x + 18, y + 11, _name(program, lang))
         )
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)

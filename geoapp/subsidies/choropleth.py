@@ -79,16 +79,14 @@ def class_color(number: int, classes: int) -> str:
     return CLASS_COLORS[round(number * (len(CLASS_COLORS) - 1) / (classes - 1))]
 
 
-def shown_amount(value: float, measure: str) -> str:
-    """A value in the legend's unit: 千円 for totals, whole yen per person or household."""
+def shown_amount(value: float, measure: str, lang: str) -> str:
+    """A value in the legend's unit: 千円 for totals (a tenth under 10), whole yen per
+    person or household."""
     if measure == "total":
         thousand = value / 1000
-        return (
-            f"{thousand:,.0f}"
-            if thousand >= 10 or thousand == int(thousand)
-            else f"{thousand:,.1f}"
-        )
-    return f"{value:,.0f}"
+        small = thousand < 10 and thousand != int(thousand)
+        return number(thousand, lang, 1 if small else 0)
+    return number(value, lang)
 
 
 def subsidy_map(
@@ -122,7 +120,7 @@ def subsidy_map(
                     t(MEASURE_LABELS[measure]),
                     "—"
                     if row.value is None or row.value != row.value
-                    else f"{shown_amount(row.value, measure)} {unit}",
+                    else f"{shown_amount(row.value, measure, lang)} {unit}",
                 ),
             ]
         )
@@ -156,13 +154,13 @@ def class_rows(classes: Classes, measure: str, lang: str) -> list[tuple[int, str
     lower, above = classes.lower, False
     for klass, upper in enumerate(classes.breaks):
         count = sum(1 for c in classes.of_value if c == klass)
-        start = shown_amount(lower, measure)
+        start = shown_amount(lower, measure, lang)
         if above:
-            start = f"> {start}" if lang == "en" else f"{start}超"
+            start = t("{amount}超").format(amount=start)
         span = (
-            shown_amount(upper, measure)
+            shown_amount(upper, measure, lang)
             if lower == upper
-            else f"{start} – {shown_amount(upper, measure)}"
+            else f"{start} – {shown_amount(upper, measure, lang)}"
         )
         above = True
         rows.append((klass, class_color(klass, len(classes.breaks)), span, count))
@@ -196,7 +194,7 @@ def legend_html(
     total = int(data["granted"].sum())
     rows.append(
         Markup('<div class="legend-total" data-total-yen="{}">{} {} {}</div>').format(
-            total, t("合計"), shown_amount(total, "total"), t(N_("千円"))
+            total, t("合計"), shown_amount(total, "total", lang), t(N_("千円"))
         )
     )
     return legend_body(title, rows)

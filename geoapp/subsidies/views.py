@@ -28,7 +28,8 @@ from werkzeug.wrappers import Response
 from ..accounts.views import current_user, require_user
 from ..errors import BadInput, GeoappError
 from ..exports.spreadsheet_csv import frame_csv_bytes
-from ..japanese_calendar import fiscal_year, fiscal_year_label, today_in_japan
+from ..formatting import fiscal_year_short
+from ..japanese_calendar import fiscal_year, today_in_japan
 from ..translatable import Text
 from ..web.content_policy import nonce
 from ..web.current import organizations, store, subsidies
@@ -344,8 +345,6 @@ def _grants_page(
         city=store().city(),
         year=year,
         years=work.fiscal_years(),
-        year_label=fiscal_year_label(year),
-        label_of=fiscal_year_label,
         programs=programs,
         program_names={k: (p.name_en if lang == "en" else p.name) for k, p in names.items()},
         asked=asked,
@@ -378,7 +377,6 @@ def report_page() -> str:
         report=data,
         year=year,
         years=work.fiscal_years(),
-        label_of=fiscal_year_label,
         chart=years_chart(years, programs, lang, legend=False),
         chart_legend=chart_legend(programs, lang),
         colors={p["key"]: program_color(i) for i, p in enumerate(programs)},
@@ -403,7 +401,7 @@ def map_page() -> str:
         if program
         else translate("すべての制度", lang)
     )
-    title = f"{fiscal_year_label(year) if lang == 'ja' else f'FY{year}'} {what}"
+    title = f"{fiscal_year_short(year, lang)} {what}"
     if frame is not None:
         shown_frame = frame[["id", "geometry"]].copy()
         by_id = {v["id"]: v for v in values}
@@ -426,14 +424,13 @@ def map_page() -> str:
         map=rendered,
         year=year,
         years=work.fiscal_years(),
-        label_of=fiscal_year_label,
         programs=programs,
         program=program,
         measure=asked.measure,
         measures=MEASURE_LABELS,
         unit=UNITS[asked.measure],
         values=sorted(values, key=lambda v: -(v["value"] or 0)),
-        shown_amount=shown_amount,
+        shown_amount=lambda value, measure: shown_amount(value, measure, lang),
         total=sum(v["granted"] for v in values),
         title=title,
         data_url=url_for(

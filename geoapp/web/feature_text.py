@@ -31,14 +31,6 @@ def shown(value: object) -> Markup:
     return escape(value if isinstance(value, Markup) else str(value))
 
 
-def number(value: float | None) -> str:
-    """A count with thousands separators (1,234), or a dash when there is none (None, NaN,
-    or the missing value of an integer column, as an unknown population is)."""
-    if value is None or pd.isna(value):
-        return MISSING
-    return f"{value:,.0f}"
-
-
 def popup_table(rows: Iterable[tuple[object, object]], css_class: str = "popup-table") -> Markup:
     """A popup's table of (label, value) rows; labels and values are both escaped, since a
     free attribute's name comes from a file as much as its value does."""

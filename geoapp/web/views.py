@@ -16,7 +16,7 @@ from ..demo.city import DEMO_SOURCE
 from ..errors import NotFound
 from ..exports.layer_geojson import layer_export_frame
 from ..exports.rfc7946 import geojson_text
-from ..japanese_calendar import fiscal_year, fiscal_year_label
+from ..japanese_calendar import fiscal_year
 from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES, WEB_CRS, layer_named
 from ..ogcapi.documents import MAX_LIMIT
 from ..opendata.catalogue import LICENCE
@@ -88,7 +88,6 @@ def home() -> str:
         ageing=population_65 / population if population and population_65 is not None else None,
         loaded_on=loaded_on,
         fiscal_year=fiscal_year(today),
-        fiscal_year_label=fiscal_year_label(fiscal_year(today)),
         plan=directory.plan,
         community_count=len(directory.communities),
         demo_data=all(source == DEMO_SOURCE for source in latest.values()),
@@ -96,7 +95,6 @@ def home() -> str:
         page_data=page_data,
         colouring=page_data["colouring"],
         fiscal_years=current.subsidies().fiscal_years(),
-        fiscal_year_label_of=fiscal_year_label,
         licence=LICENCE,
     )
 

@@ -20,6 +20,7 @@ from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from ..city.center_kinds import NO_KIND, CenterKindScheme, raw_kind
+from ..formatting import number
 from ..layers import WEB_CRS, Layer
 from .basemap import Basemap
 from .feature_text import shown
@@ -271,7 +272,7 @@ def layer_name(layer: Layer, count: int, lang: str) -> str:
 
 def counted(label: str, count: int, lang: str) -> str:
     """A label with a count: 行政区（300） in Japanese, Districts (300) in English."""
-    return label + bracketed(f"{count:,}", lang)
+    return label + bracketed(number(count, lang), lang)
 
 
 def zone_label(name: object, point: BaseGeometry, badge: Markup | None = None) -> folium.Marker:

@@ -83,7 +83,6 @@
   const slider = document.getElementById("fiscal-year");
   if (!slider) return;
   const config = JSON.parse(slider.dataset.slider);
-  const english = document.documentElement.lang === "en";
   const label = document.getElementById("fiscal-year-label");
   const status = document.getElementById("year-status");
   let asked = 0;
@@ -91,9 +90,7 @@
 
   /** A count of areas as the server writes it: 4地区, 4 areas. */
   function areas(count) {
-    const shown = count.toLocaleString("en-US");
-    if (english) return `${shown} area${count === 1 ? "" : "s"}`;
-    return `${shown}地区`;
+    return config.areas[count === 1 ? "one" : "other"].replace("{n:,}", formatNumber(count));
   }
 
   /** The slider's label follows it while it moves. */
@@ -116,9 +113,7 @@
     for (const heading of document.querySelectorAll("[data-legend-heading]")) {
       heading.textContent = config.headings[year] || "";
     }
-    status.textContent = english
-      ? `End of FY${year} (${state.date})`
-      : `${state.fiscal_year_label}末（${state.date_label}）`;
+    status.textContent = config.statuses[year] || "";
     slider.dataset.shown = year;
     const url = new URL(window.location.href);
     url.searchParams.set("fiscal_year", year);

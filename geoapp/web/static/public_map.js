@@ -322,7 +322,7 @@
   }
 
   function count(value) {
-    return value === null || value === undefined ? "—" : Number(value).toLocaleString("en-US");
+    return formatNumber(value);
   }
 
   function communityLink(id) {
@@ -452,7 +452,7 @@
       const swatch = make("i", "swatch");
       swatch.style.background = row.color;
       line.append(swatch, make("span", "legend-label", row.label), " ",
-        make("span", "legend-count", `(${row.count.toLocaleString("en-US")})`));
+        make("span", "legend-count", `(${formatNumber(row.count)})`));
       return line;
     }));
   }

@@ -9,7 +9,7 @@
     const list = $("history-list");
     list.replaceChildren();
     for (const version of versions) {
-      const when = new Date(version.made_at).toLocaleString(config.lang === "en" ? "en-GB" : "ja-JP-u-ca-japanese", { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Tokyo" });
+      const when = window.formatMoment(version.made_at);
       const what = version.description ? version.description[config.lang] || version.description.ja : operation(version.operation);
       const item = el("li", { dataset: { version: version.version } },
         el("span", { className: "history-version" }, `${T("版")} ${version.version}`),

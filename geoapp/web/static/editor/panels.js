@@ -3,7 +3,7 @@
 (function (E) {
   "use strict";
 
-  const { config, T, operation, map, MAX_NAME, state, layers, fmt, pct, phone, editable, el, textTooltip, $, api, edit, showError, paintDistrict, paintAll, drawLabels, setTool } = E;
+  const { config, T, operation, map, MAX_NAME, state, layers, fmt, pct, districtCount, phone, editable, el, textTooltip, $, api, edit, showError, paintDistrict, paintAll, drawLabels, setTool } = E;
 
   function communityFigures() {
     const figures = new Map();
@@ -102,7 +102,7 @@
           " ", el("small", {}, community.name_kana || "")),
         el("span", { className: "community-figures" },
           el("span", { dataset: { figure: "population" } }, fmt(figure.population)), figure.population === null ? null : el("small", {}, T("人")),
-          " ", el("span", { className: "sub", dataset: { figure: "districts" } }, figure.districts === 1 ? T("1 行政区") : T("{n} 行政区").replace("{n}", fmt(figure.districts)))),
+          " ", el("span", { className: "sub", dataset: { figure: "districts" } }, districtCount(figure.districts))),
       );
       if (community.id === state.active) item.setAttribute("aria-current", "true");
       item.addEventListener("click", () => selectCommunity(community.id));
@@ -139,8 +139,8 @@
       [T("世帯"), "households", fmt(figure.households)],
       [T("65歳以上"), "share_65", pct(figure.share_65)],
       [T("行政区"), "districts", fmt(figure.districts)],
-      [T("面積"), "area", figure.area_km2 === undefined ? "—" : figure.area_km2.toFixed(2) + " km²"],
-      [T("コンパクト度"), "compactness", figure.polsby_popper === null || figure.polsby_popper === undefined ? "—" : figure.polsby_popper.toFixed(2)],
+      [T("面積"), "area", figure.area_km2 === undefined ? "—" : `${fmt(figure.area_km2, 2)} km²`],
+      [T("コンパクト度"), "compactness", fmt(figure.polsby_popper, 2)],
       [T("拠点施設"), "hubs", centerNames.length ? listed(centerNames) : "—"],
     ];
     const zoneLines = extras.zoneShares.slice(0, 6).map(([z, share]) => el("span", { className: "zone-share" }, `${zoneNames.get(z) || z} ${pct(share)}`));
@@ -282,14 +282,14 @@
     const checks = state.plan.checks;
     const items = [];
     const name = (cid) => state.communities.get(cid)?.name || String(cid);
-    if (checks.unassigned.length) items.push({ kind: "unassigned", text: `${T("未割当の行政区")}: ${checks.unassigned.length}${T("件")}`, districts: checks.unassigned });
+    if (checks.unassigned.length) items.push({ kind: "unassigned", text: `${T("未割当の行政区")}: ${T("{n}件").replace("{n}", fmt(checks.unassigned.length))}`, districts: checks.unassigned });
     if (checks.unknown_districts.length) {
       const codes = listed(checks.unknown_districts.map((code) => `${code}${bracketed(name(state.plan.assignments[code]))}`));
       items.push({ kind: "vanished", text: `${T("行政区のレイヤからなくなったコード")}: ${codes}` });
     }
     for (const item of checks.non_contiguous) items.push({ kind: "non-contiguous", text: `${name(item.community)}: ${T("離れた部分があります")}${bracketed(item.pieces)}`, community: item.community });
     for (const item of checks.enclaves) items.push({ kind: "enclave", text: `${name(item.community)}: ${T("他のコミュニティに囲まれています")}${bracketed(name(item.surrounded_by))}`, community: item.community });
-    for (const item of checks.strays) items.push({ kind: "stray", text: `${name(item.community)}: ${T("飛び地")} ${item.districts.length}${T("件")}`, districts: item.districts });
+    for (const item of checks.strays) items.push({ kind: "stray", text: `${name(item.community)}: ${T("飛び地")} ${T("{n}件").replace("{n}", fmt(item.districts.length))}`, districts: item.districts });
     for (const cid of checks.without_hub) items.push({ kind: "no-hub", text: `${name(cid)}: ${T("拠点施設がありません")}`, community: cid });
     for (const item of checks.several_hubs) items.push({ kind: "several-hubs", text: `${name(item.community)}: ${T("拠点施設が複数あります")}${bracketed(item.centers.length)}`, community: item.community });
     for (const item of checks.hub_outside) items.push({ kind: "hub-outside", text: `${name(item.community)}: ${T("拠点施設が区域の外です")}`, community: item.community });

@@ -53,8 +53,10 @@
 
   const layers = {};
   const $ = (id) => document.getElementById(id);
-  const fmt = (n) => (n === null || n === undefined ? "—" : Number(n).toLocaleString(config.lang === "en" ? "en-US" : "ja-JP"));
-  const pct = (x) => (x === null || x === undefined ? "—" : x > 0 && x < 0.001 ? "<0.1%" : (100 * x).toFixed(1) + "%");
+  const fmt = window.formatNumber;
+  const pct = window.formatPercent;
+  /** A count of districts: 1 行政区, 3 行政区; 1 district, 3 districts. */
+  const districtCount = (n) => (n === 1 ? T("1 行政区") : T("{n} 行政区").replace("{n}", fmt(n)));
   // On a phone the plan is shown read-only: the tools need a tablet's width (768 px) or more.
   const phone = window.matchMedia("(max-width: 767px)");
   const editable = () => !phone.matches && EDITABLE.includes(state.plan.status);
@@ -78,5 +80,5 @@
 
   const { textTooltip } = window.geoappApi;
 
-  window.geoappEditor = { config, T, operation, map, MANY_DISTRICTS, DISTRICT_LABEL_ZOOM, UNASSIGNED_COLOR, MAX_NAME, state, layers, fmt, pct, phone, editable, el, textTooltip, $ };
+  window.geoappEditor = { config, T, operation, map, MANY_DISTRICTS, DISTRICT_LABEL_ZOOM, UNASSIGNED_COLOR, MAX_NAME, state, layers, fmt, pct, districtCount, phone, editable, el, textTooltip, $ };
 })();

@@ -2,7 +2,7 @@
 (function (E) {
   "use strict";
 
-  const { config, T, operation, map, state, editable, $, api, edit, showError, paintDistrict } = E;
+  const { config, T, operation, map, state, editable, districtCount, $, api, edit, showError, paintDistrict } = E;
 
   const HINTS = {
     click: T("クリックした行政区を選択中のコミュニティに割り当てます。"),
@@ -173,7 +173,7 @@
       try {
         const { districts } = await api(config.urls.lasso, { method: "POST", body: { polygon: ring } });
         if (!districts.length) showError(T("範囲に入る行政区がありません。"));
-        else assignDistricts(districts, `${districts.length}${T("件")} → ${activeName()}`);
+        else assignDistricts(districts, `${districtCount(districts.length)} → ${activeName()}`);
       } catch (error) {
         showError(error.message);
       } finally {
@@ -183,8 +183,8 @@
     }
     const codes = [...stroke.codes];
     if (!codes.length) return;
-    if (state.tool === "eraser") unassignDistricts(codes, `${codes.length}${T("件")} → ${T("未割当")}`);
-    else assignDistricts(codes, `${codes.length}${T("件")} → ${activeName()}`);
+    if (state.tool === "eraser") unassignDistricts(codes, `${districtCount(codes.length)} → ${T("未割当")}`);
+    else assignDistricts(codes, `${districtCount(codes.length)} → ${activeName()}`);
   }
 
   function containsPoint(geometry, x, y) {
