@@ -17,11 +17,13 @@ from test_browser import ARTIFACTS, browser, serving_demo
 from test_public_map_browser import pdf_pages
 from test_responsive_browser import (
     JAPANESE,
+    MAP_LABELS,
     MAP_PAGES,
     SHOWN_TEXTS,
     Visit,
     data_texts,
     every_page,
+    overlapping,
     untranslated,
     upload_files,
 )
@@ -157,7 +159,8 @@ def test_the_print_map_sheet_is_titled_in_the_readers_language(
     lang: str,
 ) -> None:
     """The /print sheet (its own A4 page) names the city's wide-area communities, as a
-    title reads in each language; in English nothing on it is Japanese but the data."""
+    title reads in each language, and writes no school zone's name over another; in
+    English nothing on it is Japanese but the data."""
     visit = Visit(browser, demo_server, PAPER_WIDTH, lang)
     page = visit.page
     page.goto(f"{demo_server}/print?paper=a4&orientation=portrait", wait_until="networkidle")
@@ -167,6 +170,7 @@ def test_the_print_map_sheet_is_titled_in_the_readers_language(
     expected = {"ja": f"{city} 広域コミュニティ", "en": f"Wide-area communities of {city}"}
     assert page.locator(".sheet-title h1").inner_text() == expected[lang]
     assert not page.locator(".print-toolbar").is_visible()
+    assert overlapping(page.evaluate(MAP_LABELS)) == []
     PDFS.mkdir(parents=True, exist_ok=True)
     pdf = page.pdf(path=str(PDFS / f"print-map-{lang}.pdf"), prefer_css_page_size=True)
     assert [is_a4(size) for size in pdf_pages(pdf)] == [True]

@@ -2,10 +2,11 @@
 Japanese and English, logged in as the demo city's administrator (and the public map also
 logged out).
 
-At every width no page scrolls sideways, no text breaks one character per line and a map
-page shows its map inside the window; at 360 px the header's menu folds behind a button
-that the keyboard opens, the map's legend and layer switcher fold away, tables become
-stacked cards and the editor is read-only; at 768 px (a tablet) the editor can be used.
+At every width no page scrolls sideways, no text breaks one character per line, no names
+on a map are written over one another and a map page shows its map inside the window; at
+360 px the header's menu folds behind a button that the keyboard opens, the map's legend
+and layer switcher fold away, tables become stacked cards and the editor is read-only; at
+768 px (a tablet) the editor can be used.
 axe-core (bundled in the axe-playwright-python package, injected from disk) finds no serious
 or critical violation (WCAG 2.1 A/AA and best practice) on any page at any width.
 Each page is photographed into test-artifacts/responsive/ for a reviewer to look at.
@@ -120,6 +121,44 @@ _MAP_BOX = """() => {
   return {left: box.left, right: box.right, top: box.top, bottom: box.bottom,
           width: box.width, height: box.height};
 }"""
+
+
+# The names a person sees written on a map (the editor's communities and districts, the
+# school zones' elsewhere) inside the map's box: each text's box, and whether it lies
+# wholly inside the map.
+MAP_LABELS = """() => {
+  const map = document.querySelector(".folium-map");
+  if (!map) return [];
+  const frame = map.getBoundingClientRect();
+  return [...map.querySelectorAll(".community-label, .district-label, .geoapp-zone-label")]
+    .filter((label) => label.checkVisibility())
+    .map((label) => { const range = document.createRange(); range.selectNodeContents(label);
+      const r = range.getBoundingClientRect();
+      return {text: label.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+              whole: r.left >= frame.left && r.right <= frame.right
+                && r.top >= frame.top && r.bottom <= frame.bottom}; })
+    .filter((b) => b.right > frame.left && b.left < frame.right
+      && b.bottom > frame.top && b.top < frame.bottom);
+}"""
+
+_ZOOM_TO = """(zoom) => new Promise((done) => {
+  const map = window[document.querySelector(".folium-map").id];
+  map.once("zoomend", () => setTimeout(done, 100));
+  map.setZoom(zoom, {animate: false});
+})"""
+
+
+def overlapping(labels: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The pairs of labels whose boxes overlap."""
+    return [
+        (a["text"], b["text"])
+        for number, a in enumerate(labels)
+        for b in labels[number + 1 :]
+        if a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -265,6 +304,9 @@ class Visit:
             self.shown[name] = page.evaluate(SHOWN_TEXTS, [JAPANESE.pattern, "ja"])
         else:
             self.shown[name] = page.evaluate(SHOWN_TEXTS, ["[A-Za-z]", "en"])
+        piled = overlapping(page.evaluate(MAP_LABELS))
+        if piled:
+            self.problems.append(f"{where}: names written over one another {piled[:3]}")
         if name in MAP_PAGES:
             box = page.evaluate(_MAP_BOX)
             viewport = page.viewport_size
@@ -644,40 +686,6 @@ def test_the_whole_header_menu_shows_at_desktop_width(
     visit.close()
 
 
-# The labels a person sees on the editor's map (inside the map's box), each with its box,
-# and whether it lies wholly inside the map.
-_MAP_LABELS = """() => {
-  const frame = document.querySelector(".folium-map").getBoundingClientRect();
-  return [...document.querySelectorAll(".community-label, .district-label")]
-    .filter((label) => label.checkVisibility())
-    .map((label) => { const r = label.getBoundingClientRect();
-      return {text: label.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom,
-              whole: r.left >= frame.left && r.right <= frame.right
-                && r.top >= frame.top && r.bottom <= frame.bottom}; })
-    .filter((b) => b.right > frame.left && b.left < frame.right
-      && b.bottom > frame.top && b.top < frame.bottom);
-}"""
-
-_ZOOM_TO = """(zoom) => new Promise((done) => {
-  const map = window[document.querySelector(".folium-map").id];
-  map.once("zoomend", () => setTimeout(done, 100));
-  map.setZoom(zoom, {animate: false});
-})"""
-
-
-def overlapping(labels: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """The pairs of labels whose boxes overlap."""
-    return [
-        (a["text"], b["text"])
-        for number, a in enumerate(labels)
-        for b in labels[number + 1 :]
-        if a["left"] < b["right"]
-        and b["left"] < a["right"]
-        and a["top"] < b["bottom"]
-        and b["top"] < a["bottom"]
-    ]
-
-
 @pytest.mark.parametrize("lang", ["ja", "en"])
 @pytest.mark.parametrize("width", [PHONE, TABLET])
 def test_the_editors_labels_never_pile_up_on_a_phone_or_a_tablet(
@@ -691,11 +699,11 @@ def test_the_editors_labels_never_pile_up_on_a_phone_or_a_tablet(
     adopted = next(plan["id"] for plan in plans if plan["status"] == "adopted")
     visit.open("editor-labels", f"/plans/{adopted}/edit", "body[data-editor-ready=true]")
     page = visit.page
-    communities = page.evaluate(_MAP_LABELS)
+    communities = page.evaluate(MAP_LABELS)
     assert len(communities) >= 6, communities
     assert overlapping(communities) == [] and all(label["whole"] for label in communities)
     page.evaluate(_ZOOM_TO, 16)  # the editor's DISTRICT_LABEL_ZOOM
-    districts = page.evaluate(_MAP_LABELS)
+    districts = page.evaluate(MAP_LABELS)
     assert districts and overlapping(districts) == [], districts
     assert all(label["whole"] for label in districts)
     assert visit.problems == []

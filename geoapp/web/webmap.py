@@ -202,6 +202,59 @@ class KeepViewInPrint(MacroElement):
         self._name = "KeepViewInPrint"
 
 
+class ThinLabels(MacroElement):
+    """School zones' names that would cover one another, or run past the map's edge, are
+    left out (in the order drawn) whenever the view, the layers or the map's classes
+    change, before printing too: on a small screen or sheet a person reads fewer names
+    instead of a pile."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var container = map.getContainer();
+            var pending = null;
+            function box(label) {
+                var range = document.createRange();
+                range.selectNodeContents(label);
+                return range.getBoundingClientRect();
+            }
+            function apart(a, b) {
+                return a.right + 2 <= b.left || b.right + 2 <= a.left ||
+                    a.bottom + 2 <= b.top || b.bottom + 2 <= a.top;
+            }
+            function thin() {
+                pending = null;
+                var frame = container.getBoundingClientRect(), placed = [];
+                var labels = container.querySelectorAll(".geoapp-zone-label");
+                labels.forEach(function (label) { label.parentElement.style.display = ""; });
+                labels.forEach(function (label) {
+                    if (!label.checkVisibility()) return;
+                    var r = box(label);
+                    var inside = r.left >= frame.left && r.right <= frame.right &&
+                        r.top >= frame.top && r.bottom <= frame.bottom;
+                    if (inside && placed.every(function (o) { return apart(r, o); })) {
+                        placed.push(r);
+                    } else {
+                        label.parentElement.style.display = "none";
+                    }
+                });
+            }
+            map.on("zoomend moveend resize overlayadd", thin);
+            map.on("layeradd", function () { if (!pending) pending = setTimeout(thin, 0); });
+            // A page's script shows or hides the names by a class on the map (by zoom).
+            new MutationObserver(thin).observe(container, {attributeFilter: ["class"]});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ThinLabels"
+
+
 def base_map(
     basemap: Basemap,
     lang: str,
@@ -228,6 +281,7 @@ def base_map(
     if bounds:
         InitialView(bounds).add_to(fmap)
     KeepViewInPrint().add_to(fmap)
+    ThinLabels().add_to(fmap)
     if basemap.url:
         folium.TileLayer(
             tiles=basemap.url,
