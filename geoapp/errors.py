@@ -9,7 +9,20 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from .translatable import Pair, Text
+from .translatable import Text
+
+
+class _Pair(Text):
+    """A message given as a Japanese and an English copy (the older form of a message)."""
+
+    __slots__ = ("english",)
+
+    def __init__(self, japanese: str, english: str) -> None:
+        super().__init__(japanese)
+        self.english = english
+
+    def in_language(self, lang: str) -> str:
+        return self.english if lang == "en" else self.msgid
 
 
 class GeoappError(Exception):
@@ -33,7 +46,7 @@ class GeoappError(Exception):
         """``details`` go to API clients as they are; ``status`` and ``code`` replace the
         class's, for an error answered on behalf of another library's (Flask's HTTP errors,
         a refused CSRF token)."""
-        self.text = message if isinstance(message, Text) else Pair(message, message_en or message)
+        self.text = message if isinstance(message, Text) else _Pair(message, message_en or message)
         super().__init__(self.message)
         self.details = details
         if status is not None:

@@ -81,20 +81,25 @@ class Text:
         return hash((self.msgid, tuple(self.values)))
 
 
-class Pair(Text):
-    """A word given in Japanese and in English where it stands: for the few words whose
-    English depends on their place, which the catalogue (one English per Japanese, no
-    contexts) cannot give, such as 「拠点施設」 in a plan's history ("hub facility") and
-    as the map's label ("Community centres"). Everything else is a ``Text``."""
+class InContext(Text):
+    """A word whose English depends on where it stands (gettext's message context):
+    「拠点施設」 is the map's "Community centres" but a plan history's "hub facility".
+    ``InContext("…", "…")`` (context, then the Japanese) is a ``pybabel extract`` keyword."""
 
-    __slots__ = ("english",)
+    __slots__ = ("context",)
 
-    def __init__(self, japanese: str, english: str) -> None:
-        super().__init__(japanese)
-        self.english = english
+    def __init__(self, context: str, msgid: str, /, **values: object) -> None:
+        super().__init__(msgid, **values)
+        self.context = context
 
     def in_language(self, lang: str) -> str:
-        return self.english if lang == "en" else self.msgid
+        return _filled(catalogue(lang).pgettext(self.context, self.msgid), self.values, lang)
+
+    def __eq__(self, other: object) -> bool:
+        return super().__eq__(other) and self.context == getattr(other, "context", None)
+
+    def __hash__(self) -> int:
+        return hash((self.context, self.msgid))
 
 
 class Counted(Text):

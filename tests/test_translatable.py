@@ -4,7 +4,7 @@ errors, import notes and rule verdicts carry these instead of a Japanese and an 
 from __future__ import annotations
 
 from geoapp.errors import BadInput
-from geoapp.translatable import Clauses, Counted, Pair, Sentences, Text, listed
+from geoapp.translatable import Clauses, Counted, InContext, Sentences, Text, listed
 
 
 def test_a_text_reads_as_written_in_japanese_and_from_the_catalogue_in_english() -> None:
@@ -65,11 +65,12 @@ def test_clauses_run_on_with_a_comma_in_japanese_and_a_semicolon_in_english() ->
     assert both != Sentences(first, second)
 
 
-def test_a_pair_gives_its_own_english_where_the_catalogue_words_it_otherwise() -> None:
-    hub = Pair("拠点施設", "hub facility")
+def test_a_word_in_context_takes_the_english_of_its_place_in_the_catalogue() -> None:
+    hub = InContext("文中の項目名", "拠点施設")
     assert hub.in_language("ja") == "拠点施設"
     assert hub.in_language("en") == "hub facility"
     assert Text("拠点施設").in_language("en") == "Community centres"
+    assert hub != Text("拠点施設")
 
 
 def test_text_without_a_translation_stays_japanese_in_english() -> None:

@@ -73,8 +73,8 @@ def ids(message: Message) -> tuple[str, ...]:
 def test_every_text_marked_in_the_source_is_in_the_catalogue(
     extracted: Catalog, english: Catalog
 ) -> None:
-    marked = {message.id for message in extracted if message.id}
-    listed = {message.id for message in english if message.id}
+    marked = {(message.context, ids(message)) for message in extracted if message.id}
+    listed = {(message.context, ids(message)) for message in english if message.id}
     assert len(marked) > 500
     assert sorted(marked - listed) == [], "run README.md's pybabel extract and update"
     assert sorted(listed - marked) == [], "run README.md's pybabel extract and update"
@@ -107,8 +107,8 @@ def test_the_english_keeps_placeholders_and_no_japanese_of_its_own(english: Cata
 def test_the_compiled_catalogue_is_the_po(english: Catalog) -> None:
     with PO.with_suffix(".mo").open("rb") as compiled:
         mo = read_mo(compiled)
-    assert {ids(m): strings(m) for m in mo if m.id} == {
-        ids(m): strings(m) for m in english if m.id
+    assert {(m.context, ids(m)): strings(m) for m in mo if m.id} == {
+        (m.context, ids(m)): strings(m) for m in english if m.id
     }, "run README.md's pybabel compile"
 
 

@@ -33,16 +33,17 @@ _LANGUAGE_DRIVER_OFFSET = 29
 
 @dataclass(frozen=True)
 class ShapefileLayer:
-    """One layer of the set: file stem, what a feature is called, the column naming it
-    in messages, the DBF field per column (at most 10 characters), text labels and the
-    geometry type (None: a table, written as the DBF alone)."""
+    """One layer of the set: file stem, what a feature is called (the key of its id in an
+    error's details, and the word in messages), the column naming a feature in messages
+    with its word, the DBF field per column (at most 10 characters), the words for the
+    text columns and the geometry type (None: a table, written as the DBF alone)."""
 
     name: str
-    feature: tuple[str, str]
-    key: tuple[str, str, str]
+    feature: tuple[str, Text | str]
+    key: tuple[str, Text | str]
     frame: gpd.GeoDataFrame
     fields: dict[str, str]
-    labels: dict[str, tuple[str, str]]
+    labels: dict[str, Text | str]
     geometry_type: Literal["MultiPolygon", "Point"] | None
     style: str | None = None
 
@@ -102,7 +103,7 @@ def write_shapefile(layer: ShapefileLayer, path: Path, encoding: str) -> None:
 def refuse_lossy_text(layer: ShapefileLayer, encoding: str) -> None:
     """Refuse the export when a text would lose characters in the DBF: the first such
     feature and field named, with the way out (UTF-8, or GeoPackage for long texts)."""
-    feature_en = layer.feature[1]
+    feature = layer.feature[0]
     key = layer.key[0]
     named = ["name"] if "name" in layer.frame.columns else []
     columns = list(dict.fromkeys([key, *named, *layer.labels]))
@@ -114,7 +115,7 @@ def refuse_lossy_text(layer: ShapefileLayer, encoding: str) -> None:
                 continue
             field = layer.fields[column]
             where = _where(layer, value, label, field, record["name"] if named else None)
-            details = {feature_en: value, "field": field, "encoding": encoding}
+            details = {feature: value, "field": field, "encoding": encoding}
             missing = sorted({char for char in text if not _encodable(char, encoding)})
             if missing and encoding == "cp932":
                 raise BadInput(
@@ -144,30 +145,14 @@ def refuse_lossy_text(layer: ShapefileLayer, encoding: str) -> None:
                 )
 
 
-class _Word(Text):
-    """A word the layer gives as a Japanese and English pair (``ShapefileLayer.feature``,
-    ``key`` and ``labels``), shown inside a message in the message's language. The pairs
-    are the layers' own wording (``plans.shapefile_export``, ``opendata.files``): the
-    catalogue cannot hold them, as 「コミュニティ」 there is the menu's "Communities"."""
-
-    __slots__ = ("english",)
-
-    def __init__(self, japanese: str, english: str) -> None:
-        super().__init__(japanese)
-        self.english = english
-
-    def in_language(self, lang: str) -> str:
-        return self.english if lang == "en" else self.msgid
-
-
 def _where(
-    layer: ShapefileLayer, value: object, label: tuple[str, str], field: str, name: str | None
+    layer: ShapefileLayer, value: object, label: Text | str, field: str, name: str | None
 ) -> Text:
     """The feature and field a refusal is about: 「コミュニティ「東部」（ID 1）の名称（NAME）」."""
     words = {
-        "feature": _Word(*layer.feature),
-        "key": _Word(*layer.key[1:]),
-        "label": _Word(*label),
+        "feature": layer.feature[1],
+        "key": layer.key[1],
+        "label": label,
         "value": value,
         "field": field,
     }

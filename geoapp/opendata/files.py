@@ -26,7 +26,7 @@ from ..exports.shapefile_zip import ShapefileLayer, shapefile_zip
 from ..exports.spreadsheet_csv import frame_csv_bytes, frame_csvt_bytes
 from ..ogcapi.collections import Collection
 from ..plans.shapefile_export import COMMUNITY_FIELDS, DISTRICT_FIELDS
-from ..translatable import Text
+from ..translatable import InContext, Text
 
 # format → (file suffix, media type, label)
 FORMATS = {
@@ -108,15 +108,15 @@ def download(
                 )
             )
         fields = {column: SHAPEFILE_NAMES[column] for column in attributes.columns}
-        texts = {
-            column: (column, column)
+        texts: dict[str, Text | str] = {
+            column: column
             for column in attributes.columns
             if pd.api.types.is_object_dtype(attributes[column].dtype)
         }
         shapefile = ShapefileLayer(
             collection.id.replace("-", "_"),
-            (collection.title, collection.id),
-            ("code" if "code" in fields else "id", "コード" if "code" in fields else "ID", "id"),
+            (collection.id, collection.title),
+            ("code", InContext("文中の項目名", "コード")) if "code" in fields else ("id", "ID"),
             columns,
             fields,
             texts,

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from ..translatable import Clauses, Counted, Pair, Sentences, Text
+from ..translatable import Clauses, Counted, InContext, Sentences, Text
 from .model import STATUS_NAMES, Delta
 
 
@@ -23,16 +23,17 @@ class _Fields(Sentences):
     separators: ClassVar[dict[str, str]] = {"ja": "・", "en": ", "}
 
 
-# Community fields in the words of the history (the catalogue holds these Japanese words
-# as the editor's labels, in capitals, and 「拠点施設」 as "Community centres").
+# Community fields as words inside a sentence: the catalogue's context 「文中の項目名」
+# (elsewhere these Japanese words are the editor's labels, in capitals, and 「拠点施設」
+# is the map's "Community centres").
 FIELD_LABELS = {
-    "name": Pair("名称", "name"),
-    "name_kana": Pair("よみがな", "kana"),
-    "color": Pair("色", "colour"),
-    "description": Pair("説明", "description"),
-    "hub_center": Pair("拠点施設", "hub facility"),
-    "places": Pair("重要な場所", "important places"),
-    "locked": Pair("ロック", "lock"),
+    "name": InContext("文中の項目名", "名称"),
+    "name_kana": InContext("文中の項目名", "よみがな"),
+    "color": InContext("文中の項目名", "色"),
+    "description": InContext("文中の項目名", "説明"),
+    "hub_center": InContext("文中の項目名", "拠点施設"),
+    "places": InContext("文中の項目名", "重要な場所"),
+    "locked": InContext("文中の項目名", "ロック"),
 }
 # Beyond this many communities, a version's history line gives counts instead of names.
 MANY = 3

@@ -7,6 +7,7 @@ import geopandas as gpd
 
 from ..exports.qgis_style import community_style_qml
 from ..exports.shapefile_zip import ShapefileLayer
+from ..translatable import InContext
 
 # Shapefile attribute names (at most 10 characters).
 COMMUNITY_FIELDS = {
@@ -32,17 +33,17 @@ DISTRICT_FIELDS = {
     "community": "COMMUNITY",
 }
 _COMMUNITY_TEXT = {
-    "name": ("名称", "name"),
-    "name_kana": ("よみがな", "kana"),
-    "color": ("色", "colour"),
-    "hub_center": ("拠点施設", "hub centre"),
-    "hub_name": ("拠点施設名", "hub centre name"),
-    "description": ("説明", "description"),
+    "name": InContext("文中の項目名", "名称"),
+    "name_kana": InContext("文中の項目名", "よみがな"),
+    "color": InContext("文中の項目名", "色"),
+    "hub_center": InContext("文中の項目名", "拠点施設"),
+    "hub_name": InContext("文中の項目名", "拠点施設名"),
+    "description": InContext("文中の項目名", "説明"),
 }
 _DISTRICT_TEXT = {
-    "code": ("コード", "code"),
-    "name": ("名称", "name"),
-    "community": ("コミュニティ名", "community name"),
+    "code": InContext("文中の項目名", "コード"),
+    "name": InContext("文中の項目名", "名称"),
+    "community": InContext("文中の項目名", "コミュニティ名"),
 }
 
 
@@ -50,8 +51,8 @@ def communities_layer(communities: gpd.GeoDataFrame) -> ShapefileLayer:
     """The communities, filled in their colours and labelled in QGIS."""
     return ShapefileLayer(
         name="communities",
-        feature=("コミュニティ", "community"),
-        key=("id", "ID", "ID"),
+        feature=("community", InContext("文中の地物", "コミュニティ")),
+        key=("id", "ID"),
         frame=communities,
         fields=COMMUNITY_FIELDS,
         labels=_COMMUNITY_TEXT,
@@ -64,8 +65,8 @@ def districts_layer(districts: gpd.GeoDataFrame) -> ShapefileLayer:
     """The districts with the community each is in."""
     return ShapefileLayer(
         name="districts",
-        feature=("行政区", "district"),
-        key=("code", "コード", "code"),
+        feature=("district", InContext("文中の地物", "行政区")),
+        key=("code", InContext("文中の項目名", "コード")),
         frame=districts,
         fields=DISTRICT_FIELDS,
         labels=_DISTRICT_TEXT,
