@@ -29,6 +29,7 @@ from axe_playwright_python.sync_playwright import Axe
 from babel.messages.pofile import read_po
 from test_browser import ARTIFACTS, browser, serving_demo, watched_page
 from test_first_week_browser import checked_upload
+from test_public_map_browser import demo_on_backend
 from test_translations import ids, strings
 
 from geoapp.demo.city import read_demo_layer
@@ -37,7 +38,7 @@ from geoapp.storage.sqlite_tables import sqlite_snapshot
 from geoapp.web.i18n import TRANSLATIONS_DIR
 
 pytestmark = pytest.mark.browser
-__all__ = ["browser"]
+__all__ = ["browser", "demo_on_backend"]
 
 ADMIN, PASSWORD = "demo-admin", "aobagawa-admin"
 SHOTS = ARTIFACTS / "responsive"
@@ -778,4 +779,70 @@ def test_the_keyboard_alone_opens_the_features_of_the_overlay_and_comparison_map
     cells = next(row for row in rows if row[0].strip() == name)
     assert all(cell.strip() in popup.inner_text() for cell in cells[1:])  # population, A, B
     assert unseen == []
+    visit.close()
+
+
+def test_the_keyboard_alone_chooses_a_district_and_assigns_it(
+    demo_on_backend: str, browser: Any
+) -> None:
+    """Keys only, on each backend: Tab reaches the editor's list of districts, End and Enter
+    choose one, which the map outlines inside the view under a tooltip naming it and its
+    community; Tab to the labelled select of the target community (the community list
+    follows it), Tab to 割り当てる and Enter assign it with the same edit as a click. After a
+    reload the map and the server's plan hold the district in its new community, and
+    nothing else changed."""
+    url = demo_on_backend
+    visit = Visit(browser, url, DESKTOP, "ja")
+    page, unseen = visit.page, []
+    keyboard_log_in(page, url, ADMIN, PASSWORD, "/plans/")
+    plans = visit.context.request.get(url + "/api/plans").json()["plans"]
+    draft = next(plan["id"] for plan in plans if plan["status"] == "draft")
+    before = visit.context.request.get(f"{url}/api/plans/{draft}").json()
+    page.goto(f"{url}/plans/{draft}/edit")
+    page.wait_for_selector("body[data-editor-ready=true]", state="attached")
+    page.wait_for_function(
+        "(n) => document.querySelectorAll('[data-map-features] button').length === n",
+        arg=len(read_demo_layer(DISTRICTS)),
+    )
+
+    tab_to(page, "[data-map-features] button", unseen)
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    chosen = page.locator("path.geoapp-district.chosen")
+    chosen.wait_for()
+    code = chosen.get_attribute("data-code")
+    district = next(d for d in read_demo_layer(DISTRICTS).itertuples() if d.code == code)
+    names = {c["id"]: c["name"] for c in before["communities"]}
+    was = before["assignments"][code]
+    assert page.locator("[data-map-features] li:last-child button").inner_text() == district.name
+    assert float(chosen.get_attribute("stroke-width")) > 3  # outlined, as no other is
+    frame = page.locator(".folium-map").bounding_box()
+    tip = page.locator(".chosen-district-tip")
+    assert inside(chosen.bounding_box(), frame) and inside(tip.bounding_box(), frame)
+    assert district.name in tip.inner_text() and names[was] in tip.inner_text()
+    assert page.locator("#chosen-district").inner_text() == tip.inner_text()
+
+    tab_to(page, "#assign-target", unseen)
+    for _ in names:
+        page.keyboard.press("ArrowDown")
+        target = int(page.locator("#assign-target").input_value())
+        if target != was:
+            break
+    assert target != was
+    picked = page.locator(f"#community-list li[data-community='{target}']")
+    assert picked.get_attribute("aria-current") == "true"  # the community list follows
+    tab_to(page, "#assign-button", unseen)
+    page.keyboard.press("Enter")
+    page.locator("#map-status", has_text="保存しました").wait_for()
+    assert page.evaluate("() => document.activeElement.id") == "assign-button"
+    assert names[target] in page.locator("#chosen-district").inner_text()
+    assert unseen == []
+
+    page.reload()
+    page.wait_for_selector("body[data-editor-ready=true]", state="attached")
+    shown = page.locator(f'path.geoapp-district[data-code="{code}"]')
+    assert shown.get_attribute("data-community") == str(target)
+    after = visit.context.request.get(f"{url}/api/plans/{draft}").json()
+    assert after["version"] == before["version"] + 1
+    assert after["assignments"] == {**before["assignments"], code: target}
     visit.close()

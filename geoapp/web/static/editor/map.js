@@ -21,10 +21,13 @@
     return { color: "#ffffff", weight: 0.7, dashArray: null, fillColor: community.color, fillOpacity: community.locked ? 0.45 : 0.62 };
   }
 
+  // The district chosen in the keyboard's list (editor/districts.js): outlined dark and thick.
+  const CHOSEN = { color: "#1d2733", weight: 3.5, dashArray: null };
+
   function paintDistrict(code, previewColor) {
     const district = state.districts.get(code);
     if (!district) return;
-    const style = districtStyle(code);
+    const style = code === state.chosen ? { ...districtStyle(code), ...CHOSEN } : districtStyle(code);
     if (previewColor !== undefined) {
       style.fillColor = previewColor || UNASSIGNED_COLOR;
       style.fillOpacity = previewColor ? 0.62 : 0.45;
@@ -35,6 +38,7 @@
       const cid = state.plan.assignments[code];
       element.dataset.community = cid === undefined ? "" : String(cid);
       element.classList.toggle("unassigned", cid === undefined);
+      element.classList.toggle("chosen", code === state.chosen);
     }
   }
 
@@ -163,16 +167,16 @@
     return L.latLng(best[1], best[0]);
   }
 
-  function showHover(props) {
-    const status = $("map-status");
-    if (!props) {
-      status.textContent = "";
-      return;
-    }
+  /** A district in a line: name, code, population and community. */
+  function districtText(props) {
     const cid = state.plan.assignments[props.code];
     const community = cid === undefined ? null : state.communities.get(cid);
-    status.textContent = `${props.name}${bracketed(props.code)} ${T("人口")} ${props.population === null ? fmt(null) : T("{n}人").replace("{n}", fmt(props.population))} ・ ${community ? community.name : T("未割当")}`;
+    return `${props.name}${bracketed(props.code)} ${T("人口")} ${props.population === null ? fmt(null) : T("{n}人").replace("{n}", fmt(props.population))} ・ ${community ? community.name : T("未割当")}`;
   }
 
-  Object.assign(E, { paintDistrict, paintAll, drawCity, refreshBoundaries, drawLabels });
+  function showHover(props) {
+    $("map-status").textContent = props ? districtText(props) : "";
+  }
+
+  Object.assign(E, { paintDistrict, paintAll, drawCity, refreshBoundaries, drawLabels, districtText });
 })(window.geoappEditor);

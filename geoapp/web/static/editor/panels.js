@@ -36,6 +36,7 @@
     renderActive();
     renderChecks();
     renderReadOnly();
+    E.renderChosen();
     drawLabels();
     drawPlaces();
     state.timings.rendered = performance.now();
@@ -121,6 +122,7 @@
     state.active = cid;
     renderCommunities();
     renderActive();
+    E.renderChosen();
   }
 
   function renderActive() {

@@ -3,8 +3,8 @@
  * The plan lives on the server (/api/plans/<id>); every edit is POSTed at once with the
  * version it was made against, and the answer (new version, changes, checks) redraws the
  * map and the panels. The map is the folium/Leaflet map the page already holds. The
- * editor is plain scripts loaded in order: state, server, map, tools, panels, history,
- * start; each adds what the later ones use to this file's namespace.
+ * editor is plain scripts loaded in order: state, server, map, tools, panels, districts,
+ * history, start; each adds what the later ones use to this file's namespace.
  *
  * This file: the editor's shared namespace (window.geoappEditor, which tests and
  * scripts/bench_editor.py read): the page config, the plan state, the map and DOM helpers. */
@@ -37,6 +37,7 @@
     zones: [],
     centers: new Map(),
     active: null,
+    chosen: null, // the code of the district chosen in the keyboard's list (editor/districts.js)
     tool: "click",
     brush: 24,
     undo: [],

@@ -41,13 +41,15 @@
 
   function onDistrictClick(code) {
     if (stroke.justEnded || !editable()) return;
-    const district = state.districts.get(code);
-    if (state.tool === "click") {
-      if (!requireActive()) return;
-      assignDistricts([code], `${district.props.name} → ${activeName()}`);
-    } else if (state.tool === "eraser") {
-      unassignDistricts([code], `${district.props.name} → ${T("未割当")}`);
-    }
+    if (state.tool === "click") assignToActive(code);
+    else if (state.tool === "eraser") unassignDistricts([code], `${state.districts.get(code).props.name} → ${T("未割当")}`);
+  }
+
+  /** Assign one district to the selected community: a click with the click tool, or the
+   * keyboard's assign button (editor/districts.js). */
+  function assignToActive(code) {
+    if (!requireActive()) return;
+    assignDistricts([code], `${state.districts.get(code).props.name} → ${activeName()}`);
   }
 
   function assignDistricts(codes, description) {
@@ -209,5 +211,5 @@
     cursor.setRadius(state.brush);
   }
 
-  Object.assign(E, { setTool, onDistrictClick, zoneAssign, recordUndoable, undoOrRedo, renderUndo, cursor, strokeStart, strokeMove, strokeEnd, setBrush });
+  Object.assign(E, { setTool, onDistrictClick, assignToActive, zoneAssign, recordUndoable, undoOrRedo, renderUndo, cursor, strokeStart, strokeMove, strokeEnd, setBrush });
 })(window.geoappEditor);
