@@ -88,7 +88,7 @@ class Organizations:
         are refused, naming them, unless ``force``: then they are mapped (same key, else
         same Japanese name, else the stage at the same place on the ladder; milestones
         without a match are removed) and the mapping is returned and audited."""
-        require_admin(user, "組織の段階の体系の変更", "changing the organization scheme")
+        require_admin(user, Text("組織の段階の体系の変更"))
         now = datetime.now(UTC)
         with self.store.session(write=True) as session:
             old = self._stored_scheme(session)
@@ -369,7 +369,7 @@ class Organizations:
                     fields=["exception_reason"],
                 )
             if reason is not None:
-                require_admin(user, "規則の例外の記録", "recording an exception to the rules")
+                require_admin(user, Text("規則の例外の記録"))
             waived = [rule.to_dict() for rule in rules]
             records.insert_stage(
                 session, organization_id, stage, on, note, reason, waived, user.name, now

@@ -21,11 +21,10 @@ from pydantic import ValidationError
 from ..errors import BadInput
 from ..exports.spreadsheet_csv import csv_bytes, csv_text, unquoted
 from ..storage.organizations import EDITABLE_COLUMNS
-from ..translatable import Text
+from ..translatable import Clauses, Text
 from ..web.validation import refusal
 from .requests import OrganizationFields
 from .scheme import Scheme
-from .shown import joined
 
 FIELD_COLUMNS = EDITABLE_COLUMNS
 MILESTONE_PREFIX = "milestone:"
@@ -51,8 +50,10 @@ def organizations_csv(scheme: Scheme, organizations: list[dict[str, Any]], encod
     is ``utf-8`` (with a BOM) or ``shift_jis``."""
     if encoding not in ENCODINGS:
         raise BadInput(
-            f"文字コード「{encoding}」では出力できません（utf-8 または shift_jis）。",
-            f"Cannot export as {encoding!r}; use utf-8 or shift_jis.",
+            Text(
+                "文字コード「{encoding}」では出力できません（utf-8 または shift_jis）。",
+                encoding=encoding,
+            ),
             fields=["encoding"],
         )
     rows = [
@@ -105,7 +106,7 @@ class Problems:
         one goes to API clients, in English, as ``problems``)."""
         if not self.found:
             return
-        shown = joined(self.found[:MAX_SHOWN_PROBLEMS], "、", "; ")
+        shown = Clauses(*self.found[:MAX_SHOWN_PROBLEMS])
         more = len(self.found) - MAX_SHOWN_PROBLEMS
         if more > 0:
             text = Text(

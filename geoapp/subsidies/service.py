@@ -152,7 +152,7 @@ class Subsidies:
     def save_programs(self, user: User, documents: Sequence[Any]) -> list[dict[str, Any]]:
         """Replace the city's programs (admins only), checked against the scheme's stages
         and milestones; a program that has grants cannot be removed. Audited."""
-        require_admin(user, "補助制度の変更", "changing the subsidy programs")
+        require_admin(user, Text("補助制度の変更"))
         now = datetime.now(UTC)
         with self.store.session(write=True) as session:
             records.lock_grant_writes(session)
@@ -353,7 +353,7 @@ class Subsidies:
 
     def delete_grant(self, user: User, grant_id: int) -> None:
         """Remove a grant entered by mistake (admins only); audited with what it was."""
-        require_admin(user, "交付記録の削除", "deleting a grant")
+        require_admin(user, Text("交付記録の削除"))
         now = datetime.now(UTC)
         with self.store.session(write=True) as session:
             records.lock_grant_writes(session)
