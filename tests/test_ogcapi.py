@@ -6,6 +6,7 @@ public fields; and read whole by GDAL's OAPIF driver from a real server with sma
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -25,6 +26,7 @@ from geoapp.ogcapi.collections import COLLECTIONS, GRANT_FIELDS, ORGANIZATION_FI
 from geoapp.ogcapi.crs import CRS84, epsg_uri
 from geoapp.ogcapi.views import EDITIONS
 
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
 PLANE = epsg_uri(TEST_SRID)
 
@@ -400,3 +402,19 @@ def test_a_grant_change_moves_the_grants_etag_and_not_the_shapes(demo_app: Flask
     assert gone["id"] not in {f["id"] for f in page["features"]}
     assert client.get(f"/ogcapi/collections/grants/items/{gone['id']}").status_code == 404
     assert etags(client, shapes) == shapes_before
+
+
+def test_collections_are_titled_and_described_in_the_asked_language(demo_app: Flask) -> None:
+    client = demo_app.test_client()
+    for lang in ("ja", "en"):
+        shown = get_json(client, f"/ogcapi/collections?lang={lang}")["collections"]
+        assert [(c["title"], c["description"]) for c in shown] == [
+            (c.title.in_language(lang), c.description.in_language(lang)) for c in COLLECTIONS
+        ]
+    english = get_json(client, "/ogcapi/collections?lang=en")["collections"]
+    assert [c["title"] for c in english][:3] == [
+        "Wide-area communities",
+        "Districts",
+        "School zones",
+    ]
+    assert not any(JAPANESE.search(c["title"] + c["description"]) for c in english)

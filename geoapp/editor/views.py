@@ -19,7 +19,7 @@ from ..accounts.views import login_required, require_user
 from ..geometry.lasso import districts_mostly_inside
 from ..layers import SCHOOL_ZONES, WEB_CRS
 from ..plans.edits import PALETTE
-from ..plans.model import STATUS_LABELS, TRANSITIONS
+from ..plans.model import TRANSITIONS, status_names
 from ..plans.service import EDITABLE_STATUSES
 from ..web import current
 from ..web.content_policy import nonce
@@ -75,7 +75,7 @@ def plans() -> str:
     return render_template(
         "editor/plans.html",
         plans=current.planning().list_plans(),
-        status_labels=STATUS_LABELS,
+        status_names=status_names(request_language()),
         has_zones=current.store().count(SCHOOL_ZONES) > 0,
     )
 
@@ -90,7 +90,7 @@ def edit(plan_id: int) -> str:
         "editor/editor.html",
         plan=plan,
         map=page_map(lang),
-        status_labels=STATUS_LABELS,
+        status_names=status_names(lang),
         transitions={status: sorted(after) for status, after in TRANSITIONS.items()},
         editable_statuses=EDITABLE_STATUSES,
         palette=list(PALETTE),

@@ -15,7 +15,7 @@ import click
 
 from ..errors import BadInput
 from ..layers import POPULATION, layer_named
-from ..plans.model import STATUS_LABELS
+from ..plans.model import STATUS_NAMES
 from ..settings import instance_folder, load_settings
 from ..storage import Store, open_store
 from ..translatable import Text
@@ -303,7 +303,7 @@ def _district_change_lines(changes: dict[str, Any]) -> list[str]:
                 + _listed([f"{d['code']} {d['name'] or ''}".strip() for d in items])
             )
     for plan in changes["plans"]:
-        status = STATUS_LABELS[plan["status"]][0]
+        status = STATUS_NAMES[plan["status"]].in_language("ja")
         lines.append(
             f"  区域案 {plan['id']}「{plan['name']}」（{status}）: 割り当てを保つ行政区 "
             f"{plan['kept']}件、割り当てがなくなるコード {len(plan['vanished'])}件、"

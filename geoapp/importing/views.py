@@ -21,9 +21,10 @@ from werkzeug.wrappers import Response
 from ..accounts.views import current_user, require_user
 from ..errors import BadInput
 from ..layers import LAYERS, POPULATION, layer_named
-from ..plans.model import STATUS_LABELS
+from ..plans.model import status_names
 from ..translatable import N_, Text
 from ..web.current import store
+from ..web.i18n import request_language
 from ..web.request_limits import accepts_files
 from ..web.validation import (
     QueryModel,
@@ -226,7 +227,7 @@ def _report_page(report: ImportReport, token: str | None) -> str:
         counts=summary_counts(report.to_dict()),
         encoding_sources=ENCODING_SOURCES,
         crs_sources=CRS_SOURCES,
-        status_labels=STATUS_LABELS,
+        status_names=status_names(request_language()),
         token=token,
     )
 

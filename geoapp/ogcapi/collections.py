@@ -27,7 +27,7 @@ from ..plans.model import PUBLIC_COMMUNITY_FIELDS, PlanState
 from ..storage import Store
 from ..storage.publication import Part
 from ..subsidies.service import Subsidies
-from ..translatable import Text
+from ..translatable import Pair, Text
 
 
 @dataclass(frozen=True)
@@ -44,15 +44,13 @@ class Published:
 
 @dataclass(frozen=True)
 class Collection:
-    """One published collection: its id, titles, public fields and reader, its geometry
-    type, the parts it is made of and whether it is offered as a Shapefile (a DBF table
-    without geometry)."""
+    """One published collection: its id, title and description (Japanese, English from
+    the catalogue), public fields and reader, its geometry type, the parts it is made of
+    and whether it is offered as a Shapefile (a DBF table without geometry)."""
 
     id: str
-    title: str
-    title_en: str
-    description: str
-    description_en: str
+    title: Text
+    description: Text
     fields: tuple[str, ...]
     read: Callable[[Published], gpd.GeoDataFrame]
     geometry_type: Literal["MultiPolygon", "Point"] | None = "MultiPolygon"
@@ -231,50 +229,42 @@ def _milestones_text(scheme: Scheme, reached: dict[str, str]) -> str | None:
 COLLECTIONS: tuple[Collection, ...] = (
     Collection(
         "communities",
-        "広域コミュニティ",
-        "Wide-area communities",
-        "決定済みの区域案のコミュニティ（区域、人口、拠点施設）。",
-        "The communities of the adopted plan: boundary, population and hub centre.",
+        # The catalogue's English of 広域コミュニティ is the singular a label wants.
+        Pair("広域コミュニティ", "Wide-area communities"),
+        Text("決定済みの区域案のコミュニティ（区域、人口、拠点施設）。"),
         COMMUNITY_FIELDS,
         read_communities,
     ),
     Collection(
         "districts",
-        "行政区",
-        "Administrative districts",
-        "行政区と、決定済みの区域案でそれぞれが属するコミュニティ。",
-        "The administrative districts and the community of the adopted plan each is in.",
+        Text("行政区"),
+        Text("行政区と、決定済みの区域案でそれぞれが属するコミュニティ。"),
         DISTRICT_FIELDS,
         read_districts,
     ),
     Collection(
         "school-zones",
-        "小学校区",
-        "Elementary school zones",
-        "小学校区と学校の位置。",
-        "The elementary school zones and their schools' locations.",
+        Text("小学校区"),
+        Text("小学校区と学校の位置。"),
         SCHOOL_ZONE_FIELDS,
         read_school_zones,
         made_of=("data",),
     ),
     Collection(
         "hubs",
-        "拠点施設",
-        "Hub centres",
-        "コミュニティセンター・公民館などの拠点施設と、拠点とするコミュニティ。",
-        "Community centres and halls, with the community each is the hub of.",
+        Text("拠点施設"),
+        Text("コミュニティセンター・公民館などの拠点施設と、拠点とするコミュニティ。"),
         HUB_FIELDS,
         read_hubs,
         "Point",
     ),
     Collection(
         "organizations",
-        "地域運営組織",
-        "Community organizations",
-        "コミュニティごとの地域運営組織と、その段階・達成したマイルストーン（位置はなく、"
-        "community_id でコミュニティの区域と結び付きます）。",
-        "The organization of each community with its stage and the milestones reached (no "
-        "geometry: join communities by community_id).",
+        Text("地域運営組織"),
+        Text(
+            "コミュニティごとの地域運営組織と、その段階・達成したマイルストーン（位置はなく、"
+            "community_id でコミュニティの区域と結び付きます）。"
+        ),
         ORGANIZATION_FIELDS,
         read_organizations,
         None,
@@ -284,13 +274,11 @@ COLLECTIONS: tuple[Collection, ...] = (
     ),
     Collection(
         "grants",
-        "補助金の交付実績",
-        "Subsidies granted",
-        "地域運営組織への補助金の交付（年度、補助制度、組織、コミュニティ、交付額（円））。"
-        "不交付は含みません。位置はなく、community_id でコミュニティの区域と結び付きます。",
-        "The subsidies granted to the community organizations: fiscal year, program, "
-        "organization, community and the yen granted (refusals are not listed). No "
-        "geometry: join communities by community_id.",
+        Text("補助金の交付実績"),
+        Text(
+            "地域運営組織への補助金の交付（年度、補助制度、組織、コミュニティ、交付額（円））。"
+            "不交付は含みません。位置はなく、community_id でコミュニティの区域と結び付きます。"
+        ),
         GRANT_FIELDS,
         read_grants,
         None,

@@ -59,8 +59,8 @@ def collection_document(
     here = f"{base}/collections/{collection.id}"
     described: dict[str, Any] = {
         "id": collection.id,
-        "title": collection.title_en if lang == "en" else collection.title,
-        "description": collection.description_en if lang == "en" else collection.description,
+        "title": collection.title.in_language(lang),
+        "description": collection.description.in_language(lang),
         "itemType": "feature",
         "links": [
             link(here, "self", JSON, "This collection"),

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from ..ogcapi.collections import Collection
+from ..translatable import translate
 from .files import FORMATS
 
 LICENCE = ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/deed.ja")
@@ -43,9 +44,9 @@ def formats_of(collection: Collection) -> list[str]:
 
 def attribution(city_name: str | None, lang: str = "ja") -> str:
     """The credit a reuser gives: the city and the licence."""
-    if lang == "en":
-        return f"Source: {city_name or 'geoapp'} ({LICENCE[0]})"
-    return f"出典: {city_name or 'geoapp'}（{LICENCE[0]}）"
+    return translate("出典: {city}（{licence}）", lang).format(
+        city=city_name or "geoapp", licence=LICENCE[0]
+    )
 
 
 def dcat_catalogue(
@@ -80,17 +81,17 @@ def _dataset(
         "@type": "dcat:Dataset",
         "dct:identifier": collection.id,
         "dct:title": [
-            {"@language": "ja", "@value": collection.title},
-            {"@language": "en", "@value": collection.title_en},
+            {"@language": lang, "@value": collection.title.in_language(lang)}
+            for lang in ("ja", "en")
         ],
         "dct:description": [
-            {"@language": "ja", "@value": collection.description},
-            {"@language": "en", "@value": collection.description_en},
+            {"@language": lang, "@value": collection.description.in_language(lang)}
+            for lang in ("ja", "en")
         ],
         "dct:publisher": publisher,
         "dct:license": {"@id": LICENCE[1]},
         "dct:rights": attribution(city_name),
-        "dcat:keyword": ["広域コミュニティ", collection.title],
+        "dcat:keyword": ["広域コミュニティ", collection.title.in_language("ja")],
         "dcat:distribution": [
             {
                 "@type": "dcat:Distribution",

@@ -16,7 +16,7 @@ from ..formatting import number, percent
 from ..translatable import Text
 from ..web.current import planning, store, with_app
 from .exchange import EXPORT_FORMATS, PlanFile, export_plan, read_plan_csv, read_plan_geojson
-from .model import STATUS_LABELS, STATUSES
+from .model import STATUS_NAMES, STATUSES
 
 SOURCES = ("empty", "school_zones", "copy", "csv", "geojson")
 
@@ -91,7 +91,7 @@ def plan_list(status: str | None, as_json: bool) -> None:
         print_json(plans)
         return
     for plan in plans:
-        label = STATUS_LABELS[plan["status"]][0]
+        label = STATUS_NAMES[plan["status"]].in_language("ja")
         click.echo(
             f"{plan['id']}\t{label}\t版{plan['version']}\t{plan['name']}\t{plan['author']}"
             f"\t{plan['updated_at'][:16]}"
@@ -108,7 +108,7 @@ def plan_show(plan_id: int, as_json: bool) -> None:
     if as_json:
         print_json(plan)
         return
-    label = STATUS_LABELS[plan["status"]][0]
+    label = STATUS_NAMES[plan["status"]].in_language("ja")
     click.echo(
         f"案 {plan['id']}「{plan['name']}」 {label} 版{plan['version']} 作成 {plan['author']}"
     )

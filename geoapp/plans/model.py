@@ -21,11 +21,13 @@ STATUS_NAMES: dict[str, Text] = {
     "adopted": Text("決定"),
     "archived": Text("保管"),
 }
-# The same names as (Japanese, English) pairs, for the pages and the editor's script.
-STATUS_LABELS = {
-    status: (name.in_language("ja"), name.in_language("en"))
-    for status, name in STATUS_NAMES.items()
-}
+
+
+def status_names(lang: str) -> dict[str, str]:
+    """Each status's name in ``lang``, for the pages and the editor's script."""
+    return {status: name.in_language(lang) for status, name in STATUS_NAMES.items()}
+
+
 # Which status may follow which; adopting archives the plan adopted before.
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"proposed", "archived"}),

@@ -81,8 +81,7 @@
   }
 
   function label(status) {
-    const labels = config.statusLabels[status];
-    return labels ? labels[config.lang === "en" ? 1 : 0] : status;
+    return config.statusNames[status] || status;
   }
 
   function renderCommunities() {
