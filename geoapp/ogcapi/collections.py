@@ -27,7 +27,7 @@ from ..plans.model import PUBLIC_COMMUNITY_FIELDS, PlanState
 from ..storage import Store
 from ..storage.publication import Part
 from ..subsidies.service import Subsidies
-from ..translatable import Pair, Text
+from ..translatable import InContext, Text
 
 
 @dataclass(frozen=True)
@@ -229,8 +229,7 @@ def _milestones_text(scheme: Scheme, reached: dict[str, str]) -> str | None:
 COLLECTIONS: tuple[Collection, ...] = (
     Collection(
         "communities",
-        # The catalogue's English of 広域コミュニティ is the singular a label wants.
-        Pair("広域コミュニティ", "Wide-area communities"),
+        InContext("データセット名", "広域コミュニティ"),
         Text("決定済みの区域案のコミュニティ（区域、人口、拠点施設）。"),
         COMMUNITY_FIELDS,
         read_communities,
