@@ -103,6 +103,7 @@ def test_the_page_switches_to_english_and_remembers_it(city_app: Flask) -> None:
     client = city_app.test_client()
     page = readable(client.get("/?lang=en").get_data(as_text=True))
     assert "Wide-area community planning" in page and "Districts (3)" in page
+    assert "Wide-area communities (" in page and "Wide-area community (" not in page
     assert 'lang="en"' in page
     again = readable(client.get("/").get_data(as_text=True))
     assert "Legend" in again

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from ..city.center_kinds import CenterKindScheme
 from ..formatting import number
 from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES
+from ..translatable import InContext
 from ..web.basemap import Basemap
 from ..web.i18n import translate
 from ..web.webmap import (
@@ -30,6 +31,9 @@ from .colourings import Colouring, LegendRow
 
 # The groups of the layer switcher, in its order, each drawn from one collection.
 GROUPS = ("districts", "communities", "school-zones", "hubs")
+# The communities' layer, named as their data set (plural in English like the other layers'
+# names; without a context 広域コミュニティ is one community, a popup's or table's heading).
+COMMUNITIES = InContext("データセット名", "広域コミュニティ")
 
 
 @dataclass(frozen=True)
@@ -52,11 +56,10 @@ def public_map_frame(
     """The base map opening on ``bounds`` with the layer switcher (each layer's count
     from ``counts``, by ``GROUPS``) and the legend of ``colouring``, school zones and the
     kinds of ``centers``."""
-    t = lambda text: translate(text, lang)  # noqa: E731
     fmap = base_map(basemap, lang, leaflet[0], leaflet[1], bounds)
     names = {
         "districts": layer_name(DISTRICTS, counts["districts"], lang),
-        "communities": counted(t("広域コミュニティ"), counts["communities"], lang),
+        "communities": counted(COMMUNITIES.in_language(lang), counts["communities"], lang),
         "school-zones": layer_name(SCHOOL_ZONES, counts["school-zones"], lang),
         "hubs": layer_name(CENTERS, counts["hubs"], lang),
     }
