@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from .translatable import Text
+from .translatable import Text, Worded
 
 
 class _Pair(Text):
@@ -25,7 +25,7 @@ class _Pair(Text):
         return self.english if lang == "en" else self.msgid
 
 
-class GeoappError(Exception):
+class GeoappError(Worded, Exception):
     """An error a user can act on: a message the user reads in Japanese or English, and an
     HTTP status."""
 
@@ -53,20 +53,6 @@ class GeoappError(Exception):
             self.status = status
         if code is not None:
             self.code = code
-
-    @property
-    def message(self) -> str:
-        """The message in Japanese."""
-        return self.text.in_language("ja")
-
-    @property
-    def message_en(self) -> str:
-        """The message in English."""
-        return self.text.in_language("en")
-
-    def in_language(self, lang: str) -> str:
-        """The message in ``lang``."""
-        return self.text.in_language(lang)
 
     def to_dict(self) -> dict[str, object]:
         """The JSON body an API client receives."""

@@ -81,6 +81,27 @@ class Text:
         return hash((self.msgid, tuple(self.values)))
 
 
+class Worded:
+    """Something that carries its message as ``text`` (an error, a rule's verdict), with
+    the ``message`` (Japanese) and ``message_en`` that API clients and the audit read."""
+
+    text: Text
+
+    @property
+    def message(self) -> str:
+        """The message in Japanese."""
+        return self.text.in_language("ja")
+
+    @property
+    def message_en(self) -> str:
+        """The message in English."""
+        return self.text.in_language("en")
+
+    def in_language(self, lang: str) -> str:
+        """The message in ``lang``."""
+        return self.text.in_language(lang)
+
+
 class InContext(Text):
     """A word whose English depends on where it stands (gettext's message context):
     「拠点施設」 is the map's "Community centres" but a plan history's "hub facility".

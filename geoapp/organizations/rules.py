@@ -19,9 +19,9 @@ from datetime import date
 from typing import Any
 
 from .. import formatting
-from ..translatable import Text
+from ..translatable import Text, Worded
 from .scheme import Scheme, Stage
-from .shown import Shown, Worded, joined, named
+from .shown import Shown, joined, named
 
 
 @dataclass(frozen=True)

@@ -39,23 +39,6 @@ class Shown(Text):
         return hash(self.form)
 
 
-class Worded:
-    """A verdict that carries its message as ``text``, with the ``message`` (Japanese) and
-    ``message_en`` that API clients and the audit read."""
-
-    text: Text
-
-    @property
-    def message(self) -> str:
-        """The message in Japanese."""
-        return self.text.in_language("ja")
-
-    @property
-    def message_en(self) -> str:
-        """The message in English."""
-        return self.text.in_language("en")
-
-
 class _Named(Protocol):
     """A stage, milestone kind or program: named in Japanese and in English."""
 
