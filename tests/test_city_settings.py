@@ -290,3 +290,12 @@ def test_a_refused_form_shows_the_typed_kinds_and_the_usual_spare_rows_only(admi
     assert status == 400
     assert page.count('name="kind_name"') == 2 + SPARE_KIND_ROWS
     assert 'name="kind_name" value="地域交流センター"' in page
+
+
+def test_the_english_settings_page_labels_and_refuses_from_the_catalogue(admin: Staff) -> None:
+    answer = admin.post("/admin/city/?lang=en", data=settings_form(name="", credits="x" * 1001))
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    assert '<span class="field-error" id="error-name">City name: is required.</span>' in page
+    assert "Data credits and licence: must be at most 1000 characters." in page
+    assert '<label for="field-name">City name' in page and "市区町村名" not in page

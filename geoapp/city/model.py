@@ -141,13 +141,6 @@ def municipality_code_refusal(code: str) -> Text | None:
     return None
 
 
-def municipality_code_problem(code: str) -> tuple[str, str] | None:
-    """``municipality_code_refusal`` in Japanese and English, for the city settings form
-    while its messages are (Japanese, English) pairs."""
-    problem = municipality_code_refusal(code)
-    return None if problem is None else (problem.in_language("ja"), problem.in_language("en"))
-
-
 def check_digit(code5: str) -> str:
     """The check digit of a 5-digit municipality code: weights 6–2, sum mod 11, from 11."""
     total = sum(int(digit) * weight for digit, weight in zip(code5, (6, 5, 4, 3, 2), strict=True))

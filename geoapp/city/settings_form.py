@@ -8,26 +8,27 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..errors import BadInput
+from ..translatable import N_, Sentences, Text
 from ..web.basemap import BASEMAPS
 from .model import (
     DEFAULT_CENTER_KINDS,
     CenterKind,
     City,
     is_color,
-    municipality_code_problem,
+    municipality_code_refusal,
     prefecture_of,
 )
 
-# Each settings field's name on the page, in Japanese and English.
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "name": ("市区町村名", "City name"),
-    "name_kana": ("よみがな", "Reading (kana)"),
-    "municipality_code": ("市区町村コード", "Municipality code"),
-    "basemap": ("背景地図", "Base map"),
-    "basemap_url": ("タイルの URL", "Tile URL"),
-    "basemap_attribution": ("背景地図の出典表示", "Base map attribution"),
-    "credits": ("データの出典・利用条件", "Data credits and licence"),
-    "center_kinds": ("拠点施設の種別", "Centre kinds"),
+# Each settings field's name on the page (English in the catalogue).
+FIELD_LABELS: dict[str, str] = {
+    "name": N_("市区町村名"),
+    "name_kana": N_("よみがな"),
+    "municipality_code": N_("市区町村コード"),
+    "basemap": N_("背景地図"),
+    "basemap_url": N_("タイルの URL"),
+    "basemap_attribution": N_("背景地図の出典表示"),
+    "credits": N_("データの出典・利用条件"),
+    "center_kinds": N_("拠点施設の種別"),
 }
 CUSTOM_BASEMAP = "custom"
 BASEMAP_CHOICES = (*BASEMAPS, CUSTOM_BASEMAP)
@@ -64,14 +65,16 @@ class SettingsInput:
 
 
 class InvalidSettings(BadInput):
-    """Settings refused; ``fields`` maps each bad field to its messages (Japanese, English)."""
+    """Settings refused; ``fields`` maps each bad field to its message."""
 
-    def __init__(self, fields: dict[str, tuple[str, str]]) -> None:
+    def __init__(self, fields: dict[str, Text]) -> None:
         self.fields = fields
         super().__init__(
-            "市の設定を保存できません。" + " ".join(ja for ja, _en in fields.values()),
-            "The city settings were not saved. " + " ".join(en for _ja, en in fields.values()),
-            fields={name: {"message": ja, "message_en": en} for name, (ja, en) in fields.items()},
+            Sentences(Text("市の設定を保存できません。"), *fields.values()),
+            fields={
+                name: {"message": text.in_language("ja"), "message_en": text.in_language("en")}
+                for name, text in fields.items()
+            },
         )
 
 
@@ -103,25 +106,24 @@ def apply_settings(given: SettingsInput, current: City | None, working_crs: int)
     A new name or code makes the demo city a real one: its demo mark goes, and so do the
     demo's credits unless others are given.
     """
-    problems: dict[str, tuple[str, str]] = {}
+    problems: dict[str, Text] = {}
     name = _line(given.name, "name", MAX_NAME, problems, required=True)
     kana = unicodedata.normalize("NFKC", _line(given.name_kana, "name_kana", MAX_NAME, problems))
     if kana and not _KANA.match(kana):
-        problems["name_kana"] = _message(
-            "name_kana", "はひらがなかカタカナで入力してください", "must be hiragana or katakana"
+        problems["name_kana"] = Text(
+            "「{label}」はひらがなかカタカナで入力してください。", label=_label("name_kana")
         )
     code = unicodedata.normalize("NFKC", given.municipality_code).strip()
     if not code:
         problems["municipality_code"] = _required("municipality_code")
-    elif problem := municipality_code_problem(code):
+    elif problem := municipality_code_refusal(code):
         problems["municipality_code"] = problem
     basemap = _basemap(given, problems)
     attribution = _line(given.basemap_attribution, "basemap_attribution", MAX_TEXT, problems)
     if basemap not in BASEMAPS and not attribution and "basemap_url" not in problems:
-        problems["basemap_attribution"] = _message(
-            "basemap_attribution",
-            "は庁内のタイルを使うとき必要です（地図の出典として表示します）",
-            "is needed with an in-house tile server (maps show it as the source)",
+        problems["basemap_attribution"] = Text(
+            "「{label}」は庁内のタイルを使うとき必要です（地図の出典として表示します）。",
+            label=_label("basemap_attribution"),
         )
     credits = given.credits.strip().replace("\r\n", "\n")
     if len(credits) > MAX_CREDITS:
@@ -151,9 +153,7 @@ def apply_settings(given: SettingsInput, current: City | None, working_crs: int)
     )
 
 
-def center_kinds(
-    rows: list[CenterKindRow], problems: dict[str, tuple[str, str]]
-) -> tuple[CenterKind, ...]:
+def center_kinds(rows: list[CenterKindRow], problems: dict[str, Text]) -> tuple[CenterKind, ...]:
     """The kinds of the rows with a name; a bad colour, a name used twice or an overlong
     name is noted in ``problems``."""
     kinds: list[CenterKind] = []
@@ -176,17 +176,19 @@ def center_kinds(
         elif _CONTROL.search(name + "".join(aliases)):
             problems["center_kinds"] = _control("center_kinds")
         elif not is_color(color):
-            problems["center_kinds"] = _message(
-                "center_kinds",
-                f"の「{name}」の色「{row.color}」は #rrggbb の形（例: #1b9e77）で指定してください",
-                f"{name!r}: colour {row.color!r} must be #rrggbb (e.g. #1b9e77)",
+            problems["center_kinds"] = Text(
+                "「{label}」の「{name}」の色「{color}」は #rrggbb の形（例: #1b9e77）で"
+                "指定してください。",
+                label=_label("center_kinds"),
+                name=name,
+                color=row.color,
             )
         elif repeated := seen & {name, *aliases}:
             shown = sorted(repeated)[0]
-            problems["center_kinds"] = _message(
-                "center_kinds",
-                f"で「{shown}」が二度使われています。名前と別名は一度ずつにしてください",
-                f"name {shown!r} is used twice; give each name once",
+            problems["center_kinds"] = Text(
+                "「{label}」で「{name}」が二度使われています。名前と別名は一度ずつにしてください。",
+                label=_label("center_kinds"),
+                name=shown,
             )
         if "center_kinds" in problems:
             break
@@ -201,26 +203,27 @@ def parse_center_kind(text: str) -> CenterKindRow:
     if len(parts) < 2:
         raise InvalidSettings(
             {
-                "center_kinds": _message(
-                    "center_kinds",
-                    f"の「{text}」は 名称=#色 または 名称=#色=別名、別名 の形で指定してください",
-                    f"{text!r} must be NAME=#COLOR or NAME=#COLOR=ALIAS,ALIAS",
+                "center_kinds": Text(
+                    "「{label}」の「{text}」は 名称=#色 または 名称=#色=別名、別名 の形で"
+                    "指定してください。",
+                    label=_label("center_kinds"),
+                    text=text,
                 )
             }
         )
     return CenterKindRow(parts[0], parts[1], parts[2] if len(parts) > 2 else "")
 
 
-def _basemap(given: SettingsInput, problems: dict[str, tuple[str, str]]) -> str:
+def _basemap(given: SettingsInput, problems: dict[str, Text]) -> str:
     """The base map setting: a preset's key, or the in-house tile URL."""
     if given.basemap in BASEMAPS:
         return given.basemap
     if given.basemap != CUSTOM_BASEMAP:
-        choices = "、".join(BASEMAP_CHOICES)
-        problems["basemap"] = _message(
-            "basemap",
-            f"「{given.basemap}」は選べません。{choices} のいずれかにしてください",
-            f"{given.basemap!r} is not a choice; use one of {', '.join(BASEMAP_CHOICES)}",
+        problems["basemap"] = Text(
+            "「{label}」「{value}」は選べません。{choices} のいずれかにしてください。",
+            label=_label("basemap"),
+            value=given.basemap,
+            choices=list(BASEMAP_CHOICES),
         )
         return given.basemap
     url = given.basemap_url.strip()
@@ -233,18 +236,16 @@ def _basemap(given: SettingsInput, problems: dict[str, tuple[str, str]]) -> str:
         or any(char in url for char in " \"'<>")
         or len(url) > MAX_TEXT
     ):
-        problems["basemap_url"] = _message(
-            "basemap_url",
-            "は http:// か https:// で始まり {z}・{x}・{y} を含む URL にしてください"
-            "（例: https://tiles.example.lg.jp/{z}/{x}/{y}.png）",
-            "must start with http:// or https:// and hold {z}, {x} and {y} "
-            "(e.g. https://tiles.example.lg.jp/{z}/{x}/{y}.png)",
+        problems["basemap_url"] = Text(
+            "「{label}」は http:// か https:// で始まり {{z}}・{{x}}・{{y}} を含む URL に"
+            "してください（例: https://tiles.example.lg.jp/{{z}}/{{x}}/{{y}}.png）。",
+            label=_label("basemap_url"),
         )
     return url
 
 
 def _line(
-    value: str, name: str, limit: int, problems: dict[str, tuple[str, str]], required: bool = False
+    value: str, name: str, limit: int, problems: dict[str, Text], required: bool = False
 ) -> str:
     """A one-line text field, stripped; a missing, overlong or controlling value is noted."""
     text = value.strip()
@@ -257,19 +258,18 @@ def _line(
     return text
 
 
-def _message(name: str, ja: str, en: str) -> tuple[str, str]:
-    """A message about one field, starting with its label."""
-    label, label_en = FIELD_LABELS[name]
-    return f"「{label}」{ja}。", f"{label_en}: {en}."
+def _label(name: str) -> Text:
+    """A field's label, as a message names it."""
+    return Text(FIELD_LABELS[name])
 
 
-def _required(name: str) -> tuple[str, str]:
-    return _message(name, "を入力してください", "is required")
+def _required(name: str) -> Text:
+    return Text("「{label}」を入力してください。", label=_label(name))
 
 
-def _too_long(name: str, limit: int) -> tuple[str, str]:
-    return _message(name, f"は{limit}文字以内にしてください", f"must be at most {limit} characters")
+def _too_long(name: str, limit: int) -> Text:
+    return Text("「{label}」は{limit}文字以内にしてください。", label=_label(name), limit=limit)
 
 
-def _control(name: str) -> tuple[str, str]:
-    return _message(name, "に制御文字は使えません", "must not hold control characters")
+def _control(name: str) -> Text:
+    return Text("「{label}」に制御文字は使えません。", label=_label(name))

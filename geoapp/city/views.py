@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from ..accounts.views import login_required, require_user
 from ..errors import GeoappError
 from ..storage.migration import latest_version
+from ..translatable import Text
 from ..web import current
 from ..web.basemap import BASEMAPS
 from ..web.i18n import request_language
@@ -95,7 +96,7 @@ def _submitted() -> SettingsInput:
     )
 
 
-def _page(given: SettingsInput, errors: dict[str, tuple[str, str]], saved: bool = False) -> str:
+def _page(given: SettingsInput, errors: dict[str, Text], saved: bool = False) -> str:
     """The settings page with ``given`` in the fields and ``errors`` beside them."""
     lang = request_language()
     db = current.store()
@@ -108,7 +109,7 @@ def _page(given: SettingsInput, errors: dict[str, tuple[str, str]], saved: bool 
         city=city,
         given=given,
         kind_rows=rows,
-        errors={name: (en if lang == "en" else ja) for name, (ja, en) in errors.items()},
+        errors={name: text.in_language(lang) for name, text in errors.items()},
         labels=FIELD_LABELS,
         working_crs=srid,
         working_crs_name=crs_name(srid),
