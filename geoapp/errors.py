@@ -12,19 +12,6 @@ from http import HTTPStatus
 from .translatable import Text, Worded
 
 
-class _Pair(Text):
-    """A message given as a Japanese and an English copy (the older form of a message)."""
-
-    __slots__ = ("english",)
-
-    def __init__(self, japanese: str, english: str) -> None:
-        super().__init__(japanese)
-        self.english = english
-
-    def in_language(self, lang: str) -> str:
-        return self.english if lang == "en" else self.msgid
-
-
 class GeoappError(Worded, Exception):
     """An error a user can act on: a message the user reads in Japanese or English, and an
     HTTP status."""
@@ -36,8 +23,7 @@ class GeoappError(Worded, Exception):
 
     def __init__(
         self,
-        message: Text | str,
-        message_en: str | None = None,
+        message: Text,
         *,
         status: int | None = None,
         code: str | None = None,
@@ -46,7 +32,7 @@ class GeoappError(Worded, Exception):
         """``details`` go to API clients as they are; ``status`` and ``code`` replace the
         class's, for an error answered on behalf of another library's (Flask's HTTP errors,
         a refused CSRF token)."""
-        self.text = message if isinstance(message, Text) else _Pair(message, message_en or message)
+        self.text = message
         super().__init__(self.message)
         self.details = details
         if status is not None:

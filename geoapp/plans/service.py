@@ -599,15 +599,11 @@ def check_status(status: object) -> str:
     return str(status)
 
 
-def require_admin(user: User, what: Text | str, what_en: str | None = None) -> None:
+def require_admin(user: User, what: Text) -> None:
     """Refuse a planner what only an admin may do; ``what`` names it (「区域案の決定」,
-    "adopting a plan"). A Japanese and an English copy (``what_en``) are still taken from
-    callers not yet moved to a Text."""
-    if user.is_admin:
-        return
-    if isinstance(what, Text):
+    "adopting a plan")."""
+    if not user.is_admin:
         raise Forbidden(Text("{what}は管理者だけが行えます。", what=what))
-    raise Forbidden(f"{what}は管理者だけが行えます。", f"Only an administrator can do {what_en}.")
 
 
 def require_editable(row: dict[str, Any]) -> None:
