@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from markupsafe import escape
 from shared_data import yaizu
 
 from geoapp.demo.city import load_demo_city
@@ -101,7 +102,10 @@ def test_the_api_answers_each_match_with_its_community_and_hub(demo_app: Flask) 
     assert search(demo_app, "d010")["matches"][0]["district"]["name"] == "久保田四区"
     nothing = search(demo_app, "ほげほげ")
     assert nothing["matches"] == [] and nothing["suggestions"]
-    assert "notice" in search(demo_app, "〒999-0001")
+    notice = search(demo_app, "〒999-0001")["notice"]
+    for lang in ("ja", "en"):
+        page = demo_app.test_client().get("/search", query_string={"q": "〒999-0001", "lang": lang})
+        assert f'<p class="note">{escape(notice[lang])}</p>' in page.get_data(as_text=True)
 
 
 def test_the_api_refuses_an_empty_long_or_hostile_query(demo_app: Flask) -> None:

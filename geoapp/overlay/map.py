@@ -20,6 +20,7 @@ from ..city.center_kinds import CenterKindScheme, center_kind_scheme
 from ..city.model import DEFAULT_CENTER_KINDS, CenterKind
 from ..formatting import number, percent
 from ..layers import CENTERS, DISTRICTS, SCHOOL_ZONES, WEB_CRS
+from ..translatable import listed
 from ..web.basemap import Basemap
 from ..web.feature_text import feature_layer, popup_table, shown
 from ..web.i18n import bracketed, translate
@@ -388,8 +389,8 @@ def _add_coverage_problems(fmap: folium.Map, report: OverlayReport, lang: str) -
             "popup": Markup("<b>{} ・ {}</b>: {} m²<br>{}").format(
                 labels[layer],
                 kinds[problem.kind],
-                f"{problem.area_m2:,.1f}",
-                ", ".join(problem.features),
+                number(problem.area_m2, lang, 1),
+                listed(problem.features, lang),
             ),
             "x": problem.x,
             "y": problem.y,
