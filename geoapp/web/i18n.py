@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from babel.messages.extract import extract
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, gettext
+from flask_babel import Babel, gettext, pgettext
 
 from .. import formatting
 from ..translatable import TRANSLATIONS_DIR, translate
@@ -75,12 +75,14 @@ def _locale() -> str:
 def init_app(app: Flask) -> None:
     """Flask-Babel with the request's language, and ``_`` in every template.
 
-    Templates keep plain ``_(text)`` (a ``str``, escaped like any value) rather than
-    Jinja's i18n extension, whose new-style gettext marks translations safe HTML."""
+    Templates keep plain ``_(text)`` and ``pgettext(context, text)`` (a ``str``, escaped
+    like any value) rather than Jinja's i18n extension, whose new-style gettext marks
+    translations safe HTML."""
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     app.config["BABEL_DEFAULT_LOCALE"] = "ja"
     Babel(app, locale_selector=_locale, configure_jinja=False)
     app.jinja_env.globals["_"] = gettext
+    app.jinja_env.globals["pgettext"] = pgettext
     app.jinja_env.filters.update(_formatting_filters())
 
 
