@@ -125,13 +125,14 @@ def test_the_plan_list_editor_and_comparison_render_for_a_planner(tanaka: Staff)
     page = tanaka.get(f"/plans/{plan['id']}/edit").get_data(as_text=True)
     assert "西東案" in page and "cdn" not in page.lower()
     scripts = re.findall(r'<script src="/static/([^"?]+)', page)
-    modules = ["state", "server", "map", "tools", "panels", "history", "start"]
+    modules = ["state", "server", "map", "tools", "panels", "districts", "history", "start"]
     assert scripts == [
         "text.js",
         "regions.js",
         "header.js",
         "api.js",
         *(f"editor/{name}.js" for name in modules),
+        "map_features.js",
     ]
     other = tanaka.new_plan(name="別案")
     tanaka.edit(other["id"], 1, "unassign", districts=["G1"])
