@@ -15,13 +15,14 @@ SUFFIXES = {".html", ".js", ".css", ".py", ".json"}
 # Pictographs and symbol blocks: arrows, technical, geometric shapes, miscellaneous
 # symbols, dingbats, supplemental arrows and symbols, every emoji plane and emoji's
 # variation selector, and the fullwidth plus and single angle quote once used for "add"
-# and "back". Three stay, being text every Japanese font has: ← and → between a field
-# and its source, ○○ standing for a name (○○市).
+# and "back". Five stay, being text every Japanese font has (JIS X 0208): ← and → between
+# a field and its source, ↑ and ↓ naming the arrow keys in a keyboard hint, ○○ standing
+# for a name (○○市).
 SYMBOLS = re.compile(
     "[\u2190-\u21ff\u2300-\u23ff\u25a0-\u27bf\u2900-\u297f\u2b00-\u2bff"
     "\U0001f000-\U0001faff\ufe0f\uff0b\u2039]"
 )
-TEXT_SYMBOLS = {"\u2190", "\u2192", "\u25cb"}
+TEXT_SYMBOLS = {"\u2190", "\u2191", "\u2192", "\u2193", "\u25cb"}
 ICON_CALL = re.compile(r"""icon\(\s*["']([a-z0-9-]+)["']""")
 MASKED_ICON = re.compile(r'url\("\.\./(vendor/font-awesome/svgs/solid/[a-z0-9-]+\.svg)"\)')
 

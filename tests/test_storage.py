@@ -20,6 +20,7 @@ from geoapp.layers import CENTERS, DISTRICTS, SCHOOL_ZONES
 from geoapp.storage import Store, open_store
 from geoapp.storage.migration import latest_version, migrations_for
 from geoapp.storage.wkb import stored_wkb
+from geoapp.translatable import Text
 
 CITY = City("青葉川市", "あおばがわし", "999016", TEST_SRID)
 
@@ -151,7 +152,7 @@ def test_an_error_in_a_later_batch_leaves_the_stored_layer_as_it_was(store: Stor
 
     def batches():
         yield replacement.iloc[:2]
-        raise BadInput("3番目の地物が壊れています。", "Feature 3 is broken.")
+        raise BadInput(Text("3番目の地物が壊れています。"))
 
     with pytest.raises(BadInput, match="3番目"):
         store.write_layers({DISTRICTS: batches()}, "second", "replace", dict)
