@@ -8,9 +8,10 @@ the importers and the storage carry their text the same way as the web pages.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel.support import NullTranslations, Translations
 
@@ -190,3 +191,42 @@ def _shown(value: object, lang: str) -> object:
 def listed(values: Iterable[object], lang: str) -> str:
     """Values listed as ``lang`` lists them inside a sentence: 「A、B」 or "A, B"."""
     return _LIST_SEPARATORS.get(lang, ", ").join(str(_shown(value, lang)) for value in values)
+
+
+class Shown(Text):
+    """``value`` as ``form(value, lang)`` writes it in each language (``form`` is one of
+    ``geoapp.formatting``'s: ``yen``, ``day``, ``fiscal_year_short`` …)."""
+
+    __slots__ = ("form", "value")
+
+    def __init__(self, form: Callable[[Any, str], str], value: object) -> None:
+        super().__init__("")
+        self.form = form
+        self.value = value
+
+    def in_language(self, lang: str) -> str:
+        return self.form(self.value, lang)
+
+    def __repr__(self) -> str:
+        return f"Shown({self.form.__name__}, {self.value!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Shown) and (self.form, self.value) == (other.form, other.value)
+
+    def __hash__(self) -> int:
+        return hash(self.form)
+
+
+def joined(values: Iterable[object], ja: str, en: str) -> Shown:
+    """Values joined as each language joins them in this message (``ja``: 「・」, 「。」 …;
+    ``en``: ", ", " " …); ``Text`` values are shown in the same language."""
+    return Shown(_joined_in, (tuple(values), ja, en))
+
+
+def _joined_in(given: tuple[tuple[object, ...], str, str], lang: str) -> str:
+    """The values of ``joined`` in ``lang``."""
+    values, ja, en = given
+    separator = en if lang == "en" else ja
+    return separator.join(
+        value.in_language(lang) if isinstance(value, Text) else str(value) for value in values
+    )

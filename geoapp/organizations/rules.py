@@ -19,9 +19,9 @@ from datetime import date
 from typing import Any
 
 from .. import formatting
-from ..translatable import Text, Worded
+from ..translatable import Shown, Text, Worded, joined
 from .scheme import Scheme, Stage
-from .shown import Shown, joined, named
+from .shown import named
 
 
 @dataclass(frozen=True)

@@ -42,11 +42,11 @@ from ..plans.service import Planning, require_admin
 from ..storage import Store
 from ..storage import organizations as records
 from ..storage.base import Session
-from ..translatable import Text
+from ..translatable import Text, joined
 from .matching import OrganizationArea, match_organizations
 from .rules import broken_rules, milestone_too_late
 from .scheme import Scheme, default_scheme, scheme_from_dict
-from .shown import joined, named
+from .shown import named
 from .spreadsheet import (
     MILESTONE_PREFIX,
     CsvRow,

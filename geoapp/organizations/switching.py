@@ -12,9 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..translatable import Counted, Text
+from ..translatable import Clauses, Counted, Text
 from .scheme import Scheme
-from .shown import joined
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ class SchemeMapping:
                         old=old,
                     )
                 )
-        return joined(parts, "、", "; ")
+        return Clauses(*parts)
 
     def describe(self, lang: str) -> str:
         """The mapping as one line, in Japanese or English."""

@@ -10,18 +10,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any
 
-from ..translatable import Clauses, Counted, InContext, Sentences, Text
+from ..translatable import Clauses, Counted, InContext, Text, joined
 from .model import STATUS_NAMES, Delta
-
-
-class _Fields(Sentences):
-    """Field names listed inside a history line: 「拠点施設・色」, "hub facility, colour"."""
-
-    __slots__ = ()
-    separators: ClassVar[dict[str, str]] = {"ja": "・", "en": ", "}
-
 
 # Community fields as words inside a sentence: the catalogue's context 「文中の項目名」
 # (elsewhere these Japanese words are the editor's labels, in capitals, and 「拠点施設」
@@ -135,7 +127,7 @@ def change_text(change: dict[str, Any]) -> Text:
     if kind == "renamed":
         return Text("「{old}」を「{new}」に改名", old=change["from"], new=change["to"])
     if kind == "edited":
-        fields = _Fields(*(FIELD_LABELS[name] for name in change["fields"]))
+        fields = joined((FIELD_LABELS[name] for name in change["fields"]), "・", ", ")
         return Text("「{community}」の{fields}を変更", community=change["community"], fields=fields)
     return _plan_change_text(change)
 

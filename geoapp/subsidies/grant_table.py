@@ -23,9 +23,8 @@ import pandas as pd
 from .. import formatting
 from ..errors import BadInput
 from ..japanese_calendar import fiscal_year, parse_fiscal_year
-from ..organizations.shown import Shown, joined
 from ..sources import read_table
-from ..translatable import Sentences, Text
+from ..translatable import Sentences, Shown, Text, joined
 from ..web.validation import unsafe_character
 from .programs import MAX_YEN
 from .rules import Verdict

@@ -21,8 +21,8 @@ from typing import Any
 from .. import formatting
 from ..japanese_calendar import fiscal_year, fiscal_year_end
 from ..organizations.scheme import Scheme
-from ..organizations.shown import Shown, joined, named
-from ..translatable import Counted, Sentences, Text, Worded
+from ..organizations.shown import named
+from ..translatable import Counted, Sentences, Shown, Text, Worded, joined
 from .programs import Duration, Program
 
 # Every rule a verdict may name, in the order they are checked.

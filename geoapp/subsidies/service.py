@@ -30,13 +30,12 @@ from ..errors import BadInput, Conflict, GrantRuleBroken, NotFound
 from ..japanese_calendar import fiscal_year, fiscal_year_label, today_in_japan
 from ..organizations.scheme import Scheme, scheme_from_dict
 from ..organizations.service import Organizations
-from ..organizations.shown import joined
 from ..plans.service import require_admin
 from ..storage import Store
 from ..storage import grants as records
 from ..storage import organizations as organization_records
 from ..storage.base import Session
-from ..translatable import Counted, Sentences, Text
+from ..translatable import Counted, Sentences, Text, joined
 from .grant_table import GrantRow, bad_value
 from .programs import Program, program_document, read_programs
 from .rules import GrantDraft, Ledger, OrganizationFacts, Verdict, broken_rules, rule_list
